@@ -1,0 +1,322 @@
+/**
+ * Semantic checks on resolved programs: field ids and names, throws clauses, oneway rules, enum
+ * members, and const values against their types (Apache's validate_const_rec, plus range checks for
+ * the integer types). Binds const identifiers to the const or enum member they name.
+ */
+import { DiagnosticBag } from "./diagnostics.js";
+import type { ConstDef, ConstValue, Field, Program, TypeRef } from "./model.js";
+import { resolveTypedefs } from "./model.js";
+import { describeDefinition } from "./resolver.js";
+import { didYouMean, type Scope } from "./scope.js";
+
+const intRanges: Record<string, readonly [bigint, bigint]> = {
+  byte: [-128n, 127n],
+  i8: [-128n, 127n],
+  i16: [-32768n, 32767n],
+  i32: [-(2n ** 31n), 2n ** 31n - 1n],
+  i64: [-(2n ** 63n), 2n ** 63n - 1n],
+};
+
+const bits: Record<string, number> = { byte: 8, i8: 8, i16: 16, i32: 32, i64: 64 };
+
+const UUID_RE = /^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$/;
+
+export function checkPrograms(programs: readonly Program[], scopeOf: (p: Program) => Scope, diagnostics: DiagnosticBag): void {
+  for (const program of programs) new ProgramChecker(scopeOf, program, diagnostics).check();
+  // After binding: a constant defined in terms of itself has no value (and would send anything that
+  // evaluates it round in circles).
+  for (const program of programs) {
+    for (const d of program.definitions) {
+      if (d.kind !== "const") continue;
+      const cycle = constCycle(d);
+      if (cycle) diagnostics.error(`const '${d.name}' is defined in terms of itself (${cycle.map((c) => c.name).join(" -> ")})`, d.nameLoc);
+    }
+  }
+}
+
+/** The chain of consts leading from `start` back to itself through its value's references, if any. */
+function constCycle(start: ConstDef): ConstDef[] | undefined {
+  const visited = new Set<ConstDef>();
+  const walk = (c: ConstDef, path: ConstDef[]): ConstDef[] | undefined => {
+    for (const ref of constRefs(c.value)) {
+      if (ref === start) return [...path, ref];
+      if (visited.has(ref)) continue;
+      visited.add(ref);
+      const found = walk(ref, [...path, ref]);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return walk(start, [start]);
+}
+
+function constRefs(v: ConstValue): ConstDef[] {
+  switch (v.kind) {
+    case "identifier":
+      return v.target?.kind === "const" ? [v.target.def] : [];
+    case "list":
+      return v.items.flatMap(constRefs);
+    case "map":
+      return v.entries.flatMap(([k, x]) => [...constRefs(k), ...constRefs(x)]);
+    default:
+      return [];
+  }
+}
+
+export function describeType(t: TypeRef): string {
+  switch (t.kind) {
+    case "base":
+      return t.name;
+    case "list":
+    case "set":
+      return `${t.kind}<${describeType(t.elem)}>`;
+    case "map":
+      return `map<${describeType(t.key)}, ${describeType(t.value)}>`;
+    case "named":
+      return t.name;
+  }
+}
+
+function describeValue(v: ConstValue): string {
+  switch (v.kind) {
+    case "int":
+      return `the integer ${v.value}`;
+    case "double":
+      return `the number ${v.value}`;
+    case "string":
+      return "a string literal";
+    case "identifier":
+      return `'${v.name}'`;
+    case "list":
+      return "a list literal";
+    case "map":
+      return "a map literal";
+  }
+}
+
+class ProgramChecker {
+  /** Consts being validated, to stop on `const i32 A = B; const i32 B = A`. */
+  private readonly active: Set<ConstDef> = new Set();
+
+  private readonly scope: Scope;
+
+  constructor(
+    private readonly scopeOf: (p: Program) => Scope,
+    program: Program,
+    private readonly diagnostics: DiagnosticBag,
+    active?: Set<ConstDef>,
+  ) {
+    this.scope = scopeOf(program);
+    if (active) this.active = active;
+  }
+
+  check(): void {
+    for (const d of this.scope.program.definitions) {
+      switch (d.kind) {
+        case "const":
+          this.checkConst(d);
+          break;
+        case "typedef":
+          break;
+        case "enum": {
+          const seen = new Set<string>();
+          for (const m of d.members) {
+            if (seen.has(m.name)) this.diagnostics.error(`enum '${d.name}' already has a value named '${m.name}'`, m.nameLoc);
+            seen.add(m.name);
+          }
+          break;
+        }
+        case "struct":
+        case "union":
+        case "exception":
+          this.checkFields(d.fields, `${d.kind} '${d.name}'`);
+          break;
+        case "service": {
+          const names = new Map<string, number>();
+          for (const f of d.functions) {
+            const line = names.get(f.name);
+            if (line !== undefined) this.diagnostics.error(`function '${f.name}' is already defined in service '${d.name}' at line ${line}`, f.nameLoc);
+            else names.set(f.name, f.nameLoc.line);
+            this.checkFields(f.params, `the arguments of '${f.name}'`);
+            this.checkFields(f.throws, `the throws clause of '${f.name}'`);
+            for (const t of f.throws) {
+              const target = resolveTypedefs(t.type);
+              if (t.type.kind === "named" && !t.type.target) continue;
+              if (target.kind !== "named" || target.target?.kind !== "exception") {
+                const what = target.kind === "named" && target.target ? describeDefinition(target.target) : describeType(target);
+                this.diagnostics.error(`'${f.name}' can only throw exceptions, but '${describeType(t.type)}' is ${what}`, t.type.loc);
+              }
+            }
+            if (f.oneway && f.returnType) {
+              this.diagnostics.warning(`oneway function '${f.name}' cannot return a value; its result is ignored (declare it 'void')`, f.returnType.loc);
+            }
+            if (f.oneway && f.throws.length) {
+              this.diagnostics.error(`oneway function '${f.name}' cannot throw exceptions: no reply is ever sent`, f.throws[0]!.loc);
+            }
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  private checkFields(fields: readonly Field[], owner: string): void {
+    const ids = new Map<number, Field>();
+    const names = new Map<string, Field>();
+    for (const f of fields) {
+      const sameId = ids.get(f.id);
+      if (sameId) this.diagnostics.error(`field id ${f.id} of '${f.name}' is already used by '${sameId.name}' in ${owner}`, f.loc);
+      else ids.set(f.id, f);
+      const sameName = names.get(f.name);
+      if (sameName) this.diagnostics.error(`field '${f.name}' is already defined in ${owner} at line ${sameName.nameLoc.line}`, f.nameLoc);
+      else names.set(f.name, f);
+      if (f.defaultValue) this.checkValue(f.defaultValue, f.type, `default value of '${f.name}'`);
+      if (f.xsdAttrs) this.checkFields(f.xsdAttrs, `the xsd_attrs of '${f.name}'`);
+    }
+  }
+
+  private checkConst(c: ConstDef): void {
+    if (this.active.has(c)) return;
+    this.active.add(c);
+    this.checkValue(c.value, c.type, `const '${c.name}'`);
+    this.active.delete(c);
+  }
+
+  /** Validates `value` against `type`; `what` names the thing for messages. */
+  private checkValue(value: ConstValue, type: TypeRef, what: string): void {
+    if (type.kind === "named" && !type.target) return; // already reported as an unknown type
+    const t = resolveTypedefs(type);
+    if (t.kind === "named" && !t.target) return;
+    const typeName = describeType(type);
+    const mismatch = (): void => {
+      this.diagnostics.error(`${what} has type ${typeName} but is ${describeValue(value)}`, value.loc);
+    };
+
+    if (value.kind === "identifier") {
+      this.checkIdentifier(value, t, typeName, what);
+      return;
+    }
+
+    switch (t.kind) {
+      case "base":
+        switch (t.name) {
+          case "string":
+          case "binary":
+            if (value.kind !== "string") mismatch();
+            return;
+          case "uuid":
+            if (value.kind !== "string") mismatch();
+            else if (!UUID_RE.test(value.value)) this.diagnostics.error(`${what} is not a valid uuid: '${value.value}'`, value.loc);
+            return;
+          case "bool":
+            if (value.kind !== "int") mismatch();
+            return;
+          case "double":
+          case "float":
+            if (value.kind !== "int" && value.kind !== "double") mismatch();
+            return;
+          default: {
+            if (value.kind !== "int") return mismatch();
+            const [min, max] = intRanges[t.name]!;
+            if (value.value < min || value.value > max) {
+              // Apache accepts these (other languages truncate), so this stays a warning.
+              this.diagnostics.warning(`${what} is ${value.value}, which does not fit in ${t.name} (${min} to ${max}); it wraps to ${BigInt.asIntN(Number(bits[t.name]), value.value)}`, value.loc);
+            }
+            return;
+          }
+        }
+      case "list":
+      case "set":
+        if (value.kind === "map" && value.entries.length === 0) return;
+        if (value.kind !== "list") return mismatch();
+        for (const item of value.items) this.checkValue(item, t.elem, `an element of ${what}`);
+        return;
+      case "map":
+        if (value.kind === "list" && value.items.length === 0) return;
+        if (value.kind !== "map") return mismatch();
+        for (const [k, v] of value.entries) {
+          this.checkValue(k, t.key, `a key of ${what}`);
+          this.checkValue(v, t.value, `a value of ${what}`);
+        }
+        return;
+      case "named": {
+        const def = t.target!;
+        if (def.kind === "enum") {
+          // Apache accepts a plain integer for an enum; flag one that names no member.
+          if (value.kind !== "int") return mismatch();
+          if (!def.members.some((m) => BigInt(m.value) === value.value)) {
+            this.diagnostics.warning(`${what} is ${value.value}, which is not a value of enum '${def.name}'`, value.loc);
+          }
+          return;
+        }
+        if (def.kind === "typedef") return;
+        if (value.kind !== "map") return mismatch();
+        for (const [k, v] of value.entries) {
+          if (k.kind !== "string") {
+            this.diagnostics.error(`the keys of ${what} must be field names of ${def.kind} '${def.name}' in quotes`, k.loc);
+            continue;
+          }
+          const field = def.fields.find((f) => f.name === k.value);
+          if (!field) {
+            this.diagnostics.error(`${def.kind} '${def.name}' has no field '${k.value}'${didYouMean(k.value, def.fields.map((f) => f.name))}`, k.loc);
+            continue;
+          }
+          this.checkValue(v, field.type, `field '${k.value}' of ${what}`);
+        }
+        return;
+      }
+    }
+  }
+
+  private checkIdentifier(value: ConstValue & { kind: "identifier" }, t: TypeRef, typeName: string, what: string): void {
+    const constDef = this.scope.lookupConst(value.name);
+    const member = this.scope.lookupEnumMember(value.name);
+    const targetEnum = t.kind === "named" && t.target?.kind === "enum" ? t.target : undefined;
+    if (member) {
+      value.target = { kind: "enum", def: member.def, member: member.member };
+      if (targetEnum && member.def !== targetEnum) {
+        this.diagnostics.error(`${what} has enum type ${typeName} but '${value.name}' is a value of enum '${member.def.name}'`, value.loc);
+      } else if (!targetEnum && !(t.kind === "base" && t.name in intRanges)) {
+        this.diagnostics.error(`${what} has type ${typeName} but '${value.name}' is an enum value`, value.loc);
+      }
+      return;
+    }
+    if (constDef && targetEnum && !value.name.includes(".")) {
+      // Apache's validate_const_rec insists on a dotted name wherever an enum value is expected.
+      this.diagnostics.error(
+        `'${value.name}' is unqualified where a value of enum '${targetEnum.name}' is expected; write a qualified value such as '${targetEnum.name}.${targetEnum.members[0]?.name ?? "VALUE"}'`,
+        value.loc,
+      );
+      return;
+    }
+    if (constDef) {
+      value.target = { kind: "const", def: constDef };
+      // Apache copies the referenced value and checks it against this type; the value's own names
+      // are resolved where the const is declared, and its own problems are reported there.
+      if (!this.active.has(constDef)) {
+        this.active.add(constDef);
+        const scratch = new DiagnosticBag();
+        new ProgramChecker(this.scopeOf, constDef.program, scratch, this.active).checkValue(constDef.value, t, what);
+        this.active.delete(constDef);
+        if (scratch.hasErrors) {
+          this.diagnostics.error(`${what} has type ${typeName} but const '${value.name}' has type ${describeType(constDef.type)}`, value.loc);
+        }
+      }
+      return;
+    }
+    if (targetEnum) {
+      const m = targetEnum.members.find((x) => x.name === value.name);
+      if (m) {
+        this.diagnostics.error(`enum value '${value.name}' is unqualified; write '${targetEnum.name}.${value.name}'`, value.loc);
+        return;
+      }
+      const last = value.name.split(".").pop()!;
+      this.diagnostics.error(
+        `'${last}' is not a value of enum '${targetEnum.name}'${didYouMean(last, targetEnum.members.map((x) => x.name))}`,
+        value.loc,
+      );
+      return;
+    }
+    this.diagnostics.error(`unknown constant '${value.name}'${didYouMean(value.name, this.scope.constNames())}`, value.loc);
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * enum → a frozen const object plus a union type of its values. Chosen over a TS `enum` because it is
+ * plain JavaScript (no TS-only runtime syntax, fine under isolatedModules, erasable-syntax-only setups
+ * and bundlers), and the type admits only the declared values.
+ */
+import type { EnumDef } from "../model.js";
+import { block, withDoc, type GeneratedFile } from "./generated-file.js";
+
+export function emitEnum(f: GeneratedFile, def: EnumDef): void {
+  const name = f.ref(def);
+  const members = def.members.map((m) => withDoc(m.doc, `${m.name}: ${m.value},`));
+  f.add(withDoc(def.doc, [`export const ${name} = `, block(members), " as const;"]));
+  f.add(`export type ${name} = (typeof ${name})[keyof typeof ${name}];`);
+}

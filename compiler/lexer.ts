@@ -1,0 +1,189 @@
+/**
+ * Thrift's tokens, following Apache's thriftl.ll: identifiers may contain dots, true/false are integer
+ * constants, hex takes a lowercase `x` only, and a double needs a `.` or an exponent.
+ */
+import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
+
+export const Identifier = createToken({
+  name: "Identifier",
+  pattern: /[a-zA-Z_](?:\.[a-zA-Z_0-9]|[a-zA-Z_0-9])*/,
+});
+
+/** Keywords win over identifiers only as whole words (`structure`, `list.x` stay identifiers). */
+function keyword(word: string, name = word[0]!.toUpperCase() + word.slice(1)): TokenType {
+  return createToken({ name, pattern: new RegExp(word), longer_alt: Identifier, label: `'${word}'` });
+}
+
+export const Namespace = keyword("namespace");
+export const CppInclude = keyword("cpp_include", "CppInclude");
+export const CppType = keyword("cpp_type", "CppType");
+export const Include = keyword("include");
+export const XsdAll = keyword("xsd_all", "XsdAll");
+export const XsdOptional = keyword("xsd_optional", "XsdOptional");
+export const XsdNillable = keyword("xsd_nillable", "XsdNillable");
+export const XsdAttrs = keyword("xsd_attrs", "XsdAttrs");
+export const Void = keyword("void");
+export const Bool = keyword("bool");
+export const Byte = keyword("byte");
+export const I8 = keyword("i8");
+export const I16 = keyword("i16");
+export const I32 = keyword("i32");
+export const I64 = keyword("i64");
+export const Double = keyword("double");
+export const Float = keyword("float");
+export const String = keyword("string");
+export const Binary = keyword("binary");
+export const Uuid = keyword("uuid");
+export const Map = keyword("map");
+export const List = keyword("list");
+export const Set = keyword("set");
+export const Oneway = keyword("oneway");
+export const Async = keyword("async");
+export const Typedef = keyword("typedef");
+export const Struct = keyword("struct");
+export const Union = keyword("union");
+export const Exception = keyword("exception");
+export const Extends = keyword("extends");
+export const Throws = keyword("throws");
+export const Service = keyword("service");
+export const Enum = keyword("enum");
+export const Const = keyword("const");
+export const Required = keyword("required");
+export const Optional = keyword("optional");
+export const True = keyword("true");
+export const False = keyword("false");
+
+export const DoubleLiteral = createToken({
+  name: "DoubleLiteral",
+  pattern: /[+-]?(?:\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\.\d+(?:[eE][+-]?\d+)?)/,
+  label: "a number",
+});
+export const HexLiteral = createToken({ name: "HexLiteral", pattern: /[+-]?0x[0-9A-Fa-f]+/, label: "an integer" });
+export const IntLiteral = createToken({ name: "IntLiteral", pattern: /[+-]?\d+/, label: "an integer" });
+
+export const StringLiteral = createToken({
+  name: "StringLiteral",
+  pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"|'(?:[^'\\\n\r]|\\[^\n\r])*'/,
+  label: "a string literal",
+});
+/** Matched only when no closing quote follows on the line; reported as an error. */
+export const UnterminatedString = createToken({
+  name: "UnterminatedString",
+  pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*|'(?:[^'\\\n\r]|\\[^\n\r])*/,
+  label: "an unterminated string",
+});
+
+export const DocComment = createToken({ name: "DocComment", pattern: /\/\*\*(?!\/)[\s\S]*?\*\//, group: "doc" });
+export const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: Lexer.SKIPPED });
+export const UnterminatedComment = createToken({
+  name: "UnterminatedComment",
+  pattern: /\/\*[\s\S]*/,
+  label: "an unterminated comment",
+});
+export const LineComment = createToken({ name: "LineComment", pattern: /(?:\/\/|#)[^\n\r]*/, group: Lexer.SKIPPED });
+export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\uFEFF]+/, group: Lexer.SKIPPED });
+
+function punct(name: string, text: string): TokenType {
+  return createToken({ name, pattern: text, label: `'${text}'` });
+}
+export const Colon = punct("Colon", ":");
+export const Semicolon = punct("Semicolon", ";");
+export const Comma = punct("Comma", ",");
+export const LCurly = punct("LCurly", "{");
+export const RCurly = punct("RCurly", "}");
+export const LParen = punct("LParen", "(");
+export const RParen = punct("RParen", ")");
+export const Equals = punct("Equals", "=");
+export const LAngle = punct("LAngle", "<");
+export const RAngle = punct("RAngle", ">");
+export const LSquare = punct("LSquare", "[");
+export const RSquare = punct("RSquare", "]");
+export const Star = punct("Star", "*");
+export const Ampersand = punct("Ampersand", "&");
+/** fbthrift's structured annotations; lexed only to report them clearly. */
+export const At = punct("At", "@");
+
+/** Keywords that may also be used as field names (Apache Thrift 0.18+): every keyword but xsd_* and cpp_type. */
+export const fieldNameKeywords: TokenType[] = [
+  Namespace, CppInclude, Include, Void, Bool, Byte, I8, I16, I32, I64, Double, Float, String, Binary, Uuid,
+  Map, List, Set, Oneway, Async, Typedef, Struct, Union, Exception, Extends, Throws, Service, Enum, Const,
+  Required, Optional,
+];
+
+export const allTokens: TokenType[] = [
+  WhiteSpace,
+  DocComment,
+  BlockComment,
+  UnterminatedComment,
+  LineComment,
+  StringLiteral,
+  UnterminatedString,
+  DoubleLiteral,
+  HexLiteral,
+  IntLiteral,
+  ...fieldNameKeywords,
+  CppType,
+  XsdAll,
+  XsdOptional,
+  XsdNillable,
+  XsdAttrs,
+  True,
+  False,
+  Identifier,
+  Colon, Semicolon, Comma, LCurly, RCurly, LParen, RParen, Equals, LAngle, RAngle, LSquare, RSquare, Star,
+  Ampersand, At,
+];
+
+export const thriftLexer = new Lexer(allTokens, {
+  positionTracking: "full",
+  ensureOptimizations: true,
+  skipValidations: true,
+});
+
+export interface LexResult {
+  tokens: IToken[];
+  docComments: IToken[];
+  errors: { offset: number; length: number; message: string }[];
+}
+
+export function lex(text: string): LexResult {
+  const result = thriftLexer.tokenize(text);
+  const errors = result.errors.map((e) => ({
+    offset: e.offset,
+    length: e.length,
+    message: `unexpected character ${describeChar(text.charAt(e.offset))}`,
+  }));
+  const tokens: IToken[] = [];
+  for (const t of result.tokens) {
+    if (t.tokenType === UnterminatedString) {
+      errors.push({ offset: t.startOffset, length: t.image.length, message: "unterminated string literal: missing closing quote on this line" });
+      // Parse it as the string it was meant to be (closed at the end of the line), so the one error
+      // above is not followed by a cascade of syntax errors.
+      tokens.push({ ...t, image: t.image + t.image[0], tokenType: StringLiteral, tokenTypeIdx: StringLiteral.tokenTypeIdx! });
+    } else if (t.tokenType === UnterminatedComment) {
+      errors.push({ offset: t.startOffset, length: 2, message: "unterminated comment: '/*' has no matching '*/'" });
+    } else {
+      tokens.push(t);
+    }
+  }
+  return { tokens, docComments: result.groups["doc"] ?? [], errors };
+}
+
+function describeChar(c: string): string {
+  if (c === "") return "at end of file";
+  const code = c.codePointAt(0)!;
+  if (code < 32 || code === 127) return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  return `'${c}'`;
+}
+
+/** The text of a doc comment without `/**`, `*\/` and the leading `*` decoration of each line. */
+export function docText(image: string): string | undefined {
+  const body = image.slice(3, -2);
+  const lines = body.split(/\r\n|\r|\n/).map((l) => l.replace(/^\s*\*(?!\/) ?/, "").replace(/\s+$/, ""));
+  // A leading `*` on the first line is part of the text only when it is not decoration.
+  while (lines.length && lines[0]!.trim() === "") lines.shift();
+  while (lines.length && lines[lines.length - 1]!.trim() === "") lines.pop();
+  if (!lines.length) return undefined;
+  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => /^\s*/.exec(l)![0].length));
+  return lines.map((l) => l.slice(indent)).join("\n");
+}

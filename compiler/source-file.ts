@@ -1,0 +1,45 @@
+import type { SourceLocation } from "./model.js";
+
+/** A source text with a line index, so offsets turn into line/column and lines can be quoted. */
+export class SourceFile {
+  private readonly lineStarts: number[] = [0];
+
+  constructor(
+    readonly path: string,
+    readonly text: string,
+  ) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.lineStarts.push(i + 1);
+      else if (c === 13 && text.charCodeAt(i + 1) !== 10) this.lineStarts.push(i + 1);
+    }
+  }
+
+  /** 1-based line and column of a 0-based offset. */
+  position(offset: number): { line: number; column: number } {
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+  }
+
+  location(offset: number, length = 1): SourceLocation {
+    const { line, column } = this.position(offset);
+    return { file: this.path, line, column, offset, length: Math.max(1, length) };
+  }
+
+  /** The text of a 1-based line, without its line break. */
+  lineText(line: number): string {
+    const start = this.lineStarts[line - 1];
+    if (start === undefined) return "";
+    const next = this.lineStarts[line];
+    let end = next === undefined ? this.text.length : next;
+    while (end > start && (this.text[end - 1] === "\n" || this.text[end - 1] === "\r")) end--;
+    return this.text.slice(start, end);
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * What generated code exports for every struct, union and exception: a codec with straight-line
+ * `write`/`read` against the protocol interfaces, plus `create` to build a complete value from its
+ * input form. `T` is the decoded (output) shape, `I` the input shape `write` and `create` accept.
+ */
+import type { ProtocolReader, ProtocolWriter } from "./protocol/protocol.js";
+import { TProtocolException, TProtocolExceptionType } from "./protocol/errors.js";
+
+export interface StructCodec<T, I = T> {
+  /** The IDL name of the type. */
+  readonly name: string;
+  create(init: I): T;
+  write(w: ProtocolWriter, value: I): void;
+  read(r: ProtocolReader): T;
+}
+
+/** An i64 from its input form: bigint as is, a number only when it is an integer (lossless). */
+export function i64(value: bigint | number): bigint {
+  if (typeof value === "bigint") return value;
+  if (!Number.isSafeInteger(value)) {
+    throw new RangeError(`${value} cannot be an i64 without losing precision; pass a bigint`);
+  }
+  return BigInt(value);
+}
+
+/** The error a decoder throws when a required field was not on the wire. */
+export function missingField(struct: string, field: string): TProtocolException {
+  return new TProtocolException(TProtocolExceptionType.INVALID_DATA, `required field ${struct}.${field} is missing`);
+}
+
+/** The error an encoder throws when a required field has no value. */
+export function unsetField(struct: string, field: string): TProtocolException {
+  return new TProtocolException(TProtocolExceptionType.INVALID_DATA, `required field ${struct}.${field} is unset`);
+}
+
+/** The error for a union that does not hold exactly one field. */
+export function unionFieldCount(union: string, count: number): TProtocolException {
+  const what = count === 0 ? "no field set" : `${count} fields set`;
+  return new TProtocolException(TProtocolExceptionType.INVALID_DATA, `union ${union} must hold exactly one field, but has ${what}`);
+}

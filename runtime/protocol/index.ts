@@ -1,0 +1,30 @@
+/** rpcgen protocol runtime: wire types, errors, the output buffer, and the binary and compact protocols. */
+export { TType, MessageType } from "./ttype.js";
+export {
+  DEFAULT_READER_LIMITS,
+  type MessageHeader,
+  type Protocol,
+  type ProtocolReader,
+  type ProtocolWriter,
+  type ReaderLimits,
+} from "./protocol.js";
+export {
+  TException,
+  TProtocolException,
+  TProtocolExceptionType,
+  TApplicationException,
+  TApplicationExceptionType,
+} from "./errors.js";
+export { WriteBuffer } from "./write-buffer.js";
+export { decodeUtf8, utf8Length } from "./utf8.js";
+export { ReaderBase, type ReaderOptions } from "./reader-base.js";
+export {
+  BinaryWriter,
+  BinaryReader,
+  BinaryProtocol,
+  BinaryProtocolFactory,
+  type BinaryWriterOptions,
+  type BinaryReaderOptions,
+  type BinaryProtocolOptions,
+} from "./binary.js";
+export { CompactWriter, CompactReader, CompactProtocol, CompactProtocolFactory, CompactType } from "./compact.js";

@@ -1,0 +1,100 @@
+import type { MessageType } from "./ttype.js";
+
+/**
+ * The writer side of a Thrift protocol. Generated codecs call these methods in straight-line code, so
+ * every implementation keeps them monomorphic and allocation-free per primitive.
+ */
+export interface ProtocolWriter {
+  writeMessageBegin(name: string, type: MessageType, seqid: number): void;
+  writeMessageEnd(): void;
+  writeStructBegin(name: string): void;
+  writeStructEnd(): void;
+  writeFieldBegin(name: string, type: number, id: number): void;
+  writeFieldEnd(): void;
+  writeFieldStop(): void;
+  writeMapBegin(keyType: number, valueType: number, size: number): void;
+  writeMapEnd(): void;
+  writeListBegin(elemType: number, size: number): void;
+  writeListEnd(): void;
+  writeSetBegin(elemType: number, size: number): void;
+  writeSetEnd(): void;
+  writeBool(value: boolean): void;
+  writeByte(value: number): void;
+  writeI16(value: number): void;
+  writeI32(value: number): void;
+  writeI64(value: bigint): void;
+  writeDouble(value: number): void;
+  writeFloat(value: number): void;
+  writeString(value: string): void;
+  writeBinary(value: Uint8Array): void;
+  /** Canonical lowercase form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`; braces and upper case accepted. */
+  writeUuid(value: string): void;
+}
+
+/**
+ * The reader side. To avoid an object per field or container header, `readFieldBegin` returns the
+ * field's type and leaves its id in `fieldId`; container headers return the size and leave the
+ * element types in `elemType` / `keyType` / `valueType`.
+ */
+export interface ProtocolReader {
+  fieldId: number;
+  elemType: number;
+  keyType: number;
+  valueType: number;
+  readMessageBegin(): MessageHeader;
+  readMessageEnd(): void;
+  readStructBegin(): void;
+  readStructEnd(): void;
+  /** Returns the field's TType (TType.STOP at the end of the struct); the id is left in `fieldId`. */
+  readFieldBegin(): number;
+  readFieldEnd(): void;
+  /** Returns the entry count; key and value types are left in `keyType` and `valueType`. */
+  readMapBegin(): number;
+  readMapEnd(): void;
+  /** Returns the element count; the element type is left in `elemType`. */
+  readListBegin(): number;
+  readListEnd(): void;
+  readSetBegin(): number;
+  readSetEnd(): void;
+  readBool(): boolean;
+  readByte(): number;
+  readI16(): number;
+  readI32(): number;
+  readI64(): bigint;
+  readDouble(): number;
+  readFloat(): number;
+  readString(): string;
+  readBinary(): Uint8Array;
+  readUuid(): string;
+  /** Skips a value of the given TType, nested values included, within the depth limit. */
+  skip(type: number): void;
+}
+
+export interface MessageHeader {
+  name: string;
+  type: MessageType;
+  seqid: number;
+}
+
+/** Limits every reader checks before allocating. */
+export interface ReaderLimits {
+  /** Longest string or binary value, in bytes. */
+  maxStringLength: number;
+  /** Most elements (or map entries) in one container. */
+  maxContainerElements: number;
+  /** Deepest nesting of structs and containers. */
+  maxDepth: number;
+}
+
+export const DEFAULT_READER_LIMITS: Readonly<ReaderLimits> = Object.freeze({
+  maxStringLength: 16 * 1024 * 1024,
+  maxContainerElements: 1_000_000,
+  maxDepth: 64,
+});
+
+/** A protocol: how to make a writer and how to read one complete message's bytes. */
+export interface Protocol {
+  readonly name: "binary" | "compact" | "json";
+  createWriter(out?: import("./write-buffer.js").WriteBuffer): ProtocolWriter & { readonly buffer: import("./write-buffer.js").WriteBuffer };
+  createReader(bytes: Uint8Array, limits?: Partial<ReaderLimits>): ProtocolReader;
+}

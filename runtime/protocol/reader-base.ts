@@ -1,0 +1,179 @@
+import { TProtocolException, TProtocolExceptionType } from "./errors.js";
+import { DEFAULT_READER_LIMITS, type ReaderLimits } from "./protocol.js";
+
+/** Options every reader takes: the limits (missing ones default to DEFAULT_READER_LIMITS). */
+export interface ReaderOptions extends Partial<ReaderLimits> {}
+
+const TYPE_NAMES: Record<number, string> = {
+  0: "stop",
+  1: "void",
+  2: "bool",
+  3: "byte",
+  4: "double",
+  6: "i16",
+  8: "i32",
+  10: "i64",
+  11: "string",
+  12: "struct",
+  13: "map",
+  14: "set",
+  15: "list",
+  16: "uuid",
+  19: "float",
+};
+
+/** Readable name of a TType for error messages. */
+export function typeName(type: number): string {
+  return TYPE_NAMES[type] ?? `unknown type ${type}`;
+}
+
+/**
+ * State and checks shared by the protocol readers: the input (`bytes`, its DataView, the cursor `pos`
+ * and `end`), the header out-fields, the limits and the nesting depth. Every check throws a
+ * TProtocolException; the hot paths test one condition and call a cold method to build the error.
+ */
+export abstract class ReaderBase {
+  bytes: Uint8Array;
+  view: DataView;
+  /** Cursor: offset of the next unread byte, relative to the start of `bytes`. */
+  pos: number;
+  /** `bytes.length`. */
+  end: number;
+  fieldId: number;
+  elemType: number;
+  keyType: number;
+  valueType: number;
+  /** Current nesting depth of structs and containers. */
+  depth: number;
+  readonly maxStringLength: number;
+  readonly maxContainerElements: number;
+  readonly maxDepth: number;
+
+  constructor(bytes: Uint8Array, options?: ReaderOptions) {
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.pos = 0;
+    this.end = bytes.length;
+    this.fieldId = 0;
+    this.elemType = 0;
+    this.keyType = 0;
+    this.valueType = 0;
+    this.depth = 0;
+    this.maxStringLength = options?.maxStringLength ?? DEFAULT_READER_LIMITS.maxStringLength;
+    this.maxContainerElements = options?.maxContainerElements ?? DEFAULT_READER_LIMITS.maxContainerElements;
+    this.maxDepth = options?.maxDepth ?? DEFAULT_READER_LIMITS.maxDepth;
+  }
+
+  /** Starts over on new input (same limits), so one reader can serve many messages. */
+  reset(bytes: Uint8Array): void {
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.pos = 0;
+    this.end = bytes.length;
+    this.fieldId = 0;
+    this.elemType = 0;
+    this.keyType = 0;
+    this.valueType = 0;
+    this.depth = 0;
+  }
+
+  /** Bytes not read yet. */
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  /** Throws: `n` bytes of `what` are needed at `pos` but fewer remain. */
+  protected truncated(n: number, what: string): never {
+    const left = this.end - this.pos;
+    throw new TProtocolException(
+      TProtocolExceptionType.INVALID_DATA,
+      `truncated: ${what} needs ${n} byte${n === 1 ? "" : "s"} at offset ${this.pos} but ${left === 0 ? "the input ends there" : `only ${left} remain`}`,
+      true,
+    );
+  }
+
+  /**
+   * Throws the right error for a string/binary length that failed the combined fast check
+   * (negative, over the limit, or more than the bytes remaining after the length prefix at `pos`).
+   */
+  protected badLength(len: number, what: string): never {
+    if (len < 0) {
+      throw new TProtocolException(
+        TProtocolExceptionType.NEGATIVE_SIZE,
+        `negative ${what} length ${len} at offset ${this.pos}`,
+      );
+    }
+    if (len > this.maxStringLength) {
+      throw new TProtocolException(
+        TProtocolExceptionType.SIZE_LIMIT,
+        `${what} length ${len} exceeds the limit of ${this.maxStringLength} bytes at offset ${this.pos}`,
+      );
+    }
+    throw new TProtocolException(
+      TProtocolExceptionType.INVALID_DATA,
+      `truncated: ${what} length ${len} exceeds the ${this.end - this.pos} bytes remaining at offset ${this.pos}`,
+      true,
+    );
+  }
+
+  /**
+   * Checks a container's element count: not negative, within maxContainerElements, element types
+   * valid, and `count * minBytesPerElement` no more than the bytes remaining. `minBytesPerElement` is
+   * negative when an element type is invalid.
+   */
+  protected checkCount(count: number, minBytesPerElement: number, what: string): void {
+    if (
+      count > 0 &&
+      count <= this.maxContainerElements &&
+      minBytesPerElement > 0 &&
+      count * minBytesPerElement <= this.end - this.pos
+    ) {
+      return;
+    }
+    if (count !== 0) this.badCount(count, minBytesPerElement, what);
+  }
+
+  private badCount(count: number, minBytesPerElement: number, what: string): never {
+    if (count < 0) {
+      throw new TProtocolException(
+        TProtocolExceptionType.NEGATIVE_SIZE,
+        `negative ${what} size ${count} at offset ${this.pos}`,
+      );
+    }
+    if (count > this.maxContainerElements) {
+      throw new TProtocolException(
+        TProtocolExceptionType.SIZE_LIMIT,
+        `${what} size ${count} exceeds the limit of ${this.maxContainerElements} elements at offset ${this.pos}`,
+      );
+    }
+    if (!(minBytesPerElement > 0)) {
+      const types = what === "map" ? `${typeName(this.keyType)}, ${typeName(this.valueType)}` : typeName(this.elemType);
+      throw new TProtocolException(
+        TProtocolExceptionType.INVALID_DATA,
+        `invalid ${what} element type (${types}) at offset ${this.pos}`,
+      );
+    }
+    throw new TProtocolException(
+      TProtocolExceptionType.INVALID_DATA,
+      `truncated: ${what} of ${count} elements needs at least ${count * minBytesPerElement} bytes but only ${this.end - this.pos} remain at offset ${this.pos}`,
+      true,
+    );
+  }
+
+  /** Throws DEPTH_LIMIT (called after `depth` went over `maxDepth`). */
+  protected depthExceeded(): never {
+    const depth = this.depth;
+    this.depth--;
+    throw new TProtocolException(
+      TProtocolExceptionType.DEPTH_LIMIT,
+      `nesting depth ${depth} exceeds the limit of ${this.maxDepth} at offset ${this.pos}`,
+    );
+  }
+
+  protected cannotSkip(type: number): never {
+    throw new TProtocolException(
+      TProtocolExceptionType.INVALID_DATA,
+      `cannot skip a value of ${typeName(type)} at offset ${this.pos}`,
+    );
+  }
+}

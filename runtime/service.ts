@@ -1,0 +1,92 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- descriptors are heterogeneous tables */
+/**
+ * Descriptors that generated code emits for every service, and the channel interface client stubs
+ * call through. Transports (in-memory, TCP, ...) implement ClientChannel; servers dispatch on
+ * ServiceDescriptor.methods.
+ */
+import type { TException } from "./protocol/errors.js";
+import type { StructCodec } from "./codec.js";
+
+export interface CallOptions {
+  /** Rejects the call with a timeout error after this many milliseconds. */
+  timeoutMs?: number;
+  /** Aborts the call. */
+  signal?: AbortSignal;
+}
+
+/** What a handler receives besides its arguments. */
+export interface CallContext {
+  readonly service: string;
+  readonly method: string;
+  /** The peer's address, when the transport has one (`127.0.0.1:51234`, a socket path, ...). */
+  readonly peer?: string;
+  /** Aborted when the client goes away or the server shuts down. */
+  readonly signal: AbortSignal;
+}
+
+export interface DeclaredException {
+  /** Field id in the throws clause. */
+  readonly id: number;
+  /** Field name in the result struct. */
+  readonly name: string;
+  readonly type: abstract new (...args: never[]) => TException;
+}
+
+export interface ParamDescriptor {
+  readonly id: number;
+  readonly name: string;
+  /** The IDL default, already converted to its TypeScript value; undefined when none. */
+  readonly defaultValue?: unknown;
+}
+
+/**
+ * One method: codecs for its `<name>_args` and `<name>_result` structs, and how to call a handler.
+ * `A` is the decoded args struct, `AI` its input form, `R` the decoded result value.
+ */
+export interface MethodDescriptor<A = any, R = any, H = any, AI = A> {
+  readonly name: string;
+  readonly oneway: boolean;
+  readonly returnsVoid: boolean;
+  readonly params: readonly ParamDescriptor[];
+  readonly args: StructCodec<A, AI>;
+  readonly result: StructCodec<any, any>;
+  readonly throws: readonly DeclaredException[];
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Calls the handler; the value (or promise) it returns is the result to encode. */
+  invoke(handler: H, args: A, ctx: CallContext): unknown;
+  /** Phantom: the decoded result type, for typed clients. */
+  readonly __result?: R;
+}
+
+export interface ServiceDescriptor<C = unknown, H = unknown> {
+  readonly name: string;
+  /** Every method, inherited ones included, by IDL name. */
+  readonly methods: Readonly<Record<string, MethodDescriptor<any, any, H, any>>>;
+  readonly parent?: ServiceDescriptor;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Builds the typed client over a channel. */
+  createClient(channel: ClientChannel): C;
+}
+
+/** Carries calls: encodes the args, sends them, and resolves with the decoded result. */
+export interface ClientChannel {
+  call<A, R, AI>(method: MethodDescriptor<A, R, any, AI>, args: AI, options?: CallOptions, service?: string): Promise<R>;
+}
+
+/** The client type of a service descriptor. */
+export type ClientOf<S> = S extends ServiceDescriptor<infer C, unknown> ? C : never;
+/** The handler type of a service descriptor. */
+export type HandlerOf<S> = S extends ServiceDescriptor<unknown, infer H> ? H : never;
+
+export function createClient<C>(service: ServiceDescriptor<C, any>, channel: ClientChannel): C {
+  return service.createClient(channel);
+}
+
+/** Base of generated clients: the channel calls go through and the service name they are made for. */
+export class ServiceClient {
+  constructor(
+    protected readonly channel: ClientChannel,
+    /** The service name used on the wire (the multiplexing prefix, when multiplexed). */
+    readonly service: string,
+  ) {}
+}
