@@ -25,29 +25,92 @@ export function checkPrograms(programs: readonly Program[], scopeOf: (p: Program
   for (const program of programs) new ProgramChecker(scopeOf, program, diagnostics).check();
   // After binding: a constant defined in terms of itself has no value (and would send anything that
   // evaluates it round in circles).
-  for (const program of programs) {
-    for (const d of program.definitions) {
-      if (d.kind !== "const") continue;
-      const cycle = constCycle(d);
-      if (cycle) diagnostics.error(`const '${d.name}' is defined in terms of itself (${cycle.map((c) => c.name).join(" -> ")})`, d.nameLoc);
-    }
+  const consts = programs.flatMap((p) => p.definitions.filter((d): d is ConstDef => d.kind === "const"));
+  for (const [c, cycle] of constCycles(consts)) {
+    diagnostics.error(`const '${c.name}' is defined in terms of itself (${cycle.map((x) => x.name).join(" -> ")})`, c.nameLoc);
   }
 }
 
-/** The chain of consts leading from `start` back to itself through its value's references, if any. */
-function constCycle(start: ConstDef): ConstDef[] | undefined {
-  const visited = new Set<ConstDef>();
-  const walk = (c: ConstDef, path: ConstDef[]): ConstDef[] | undefined => {
-    for (const ref of constRefs(c.value)) {
-      if (ref === start) return [...path, ref];
-      if (visited.has(ref)) continue;
-      visited.add(ref);
-      const found = walk(ref, [...path, ref]);
-      if (found) return found;
+/**
+ * Every const that reaches itself through the references in its value, with one such path
+ * (`A -> B -> A`). Tarjan's strongly connected components, without recursion: a const is on a cycle
+ * when its component has several members or it refers to itself.
+ */
+function constCycles(consts: readonly ConstDef[]): Map<ConstDef, ConstDef[]> {
+  const edges = new Map<ConstDef, ConstDef[]>(consts.map((c) => [c, constRefs(c.value)]));
+  const index = new Map<ConstDef, number>();
+  const low = new Map<ConstDef, number>();
+  const onStack = new Set<ConstDef>();
+  const stack: ConstDef[] = [];
+  const components: ConstDef[][] = [];
+  let counter = 0;
+  for (const root of consts) {
+    if (index.has(root)) continue;
+    const work: { node: ConstDef; next: number }[] = [{ node: root, next: 0 }];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length) {
+      const frame = work[work.length - 1]!;
+      const out = edges.get(frame.node) ?? [];
+      if (frame.next < out.length) {
+        const to = out[frame.next++]!;
+        if (!edges.has(to)) continue;
+        if (!index.has(to)) {
+          index.set(to, counter);
+          low.set(to, counter++);
+          stack.push(to);
+          onStack.add(to);
+          work.push({ node: to, next: 0 });
+        } else if (onStack.has(to)) {
+          low.set(frame.node, Math.min(low.get(frame.node)!, index.get(to)!));
+        }
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.node, Math.min(low.get(parent.node)!, low.get(frame.node)!));
+      if (low.get(frame.node) === index.get(frame.node)) {
+        const component: ConstDef[] = [];
+        let x: ConstDef;
+        do {
+          x = stack.pop()!;
+          onStack.delete(x);
+          component.push(x);
+        } while (x !== frame.node);
+        components.push(component);
+      }
     }
-    return undefined;
-  };
-  return walk(start, [start]);
+  }
+  const result = new Map<ConstDef, ConstDef[]>();
+  for (const component of components) {
+    const members = new Set(component);
+    if (component.length === 1 && !edges.get(component[0]!)!.includes(component[0]!)) continue;
+    for (const start of consts.filter((c) => members.has(c))) result.set(start, cyclePath(start, members, edges));
+  }
+  return result;
+}
+
+/** A shortest path from `start` back to itself inside its component (breadth first). */
+function cyclePath(start: ConstDef, members: Set<ConstDef>, edges: Map<ConstDef, ConstDef[]>): ConstDef[] {
+  const previous = new Map<ConstDef, ConstDef>();
+  const queue = [start];
+  for (let i = 0; i < queue.length; i++) {
+    const node = queue[i]!;
+    for (const to of edges.get(node) ?? []) {
+      if (to === start) {
+        const path = [start];
+        for (let n: ConstDef | undefined = node; n !== start && n; n = previous.get(n)) path.splice(1, 0, n);
+        return [...path, start];
+      }
+      if (members.has(to) && !previous.has(to)) {
+        previous.set(to, node);
+        queue.push(to);
+      }
+    }
+  }
+  return [start, start];
 }
 
 function constRefs(v: ConstValue): ConstDef[] {
@@ -292,15 +355,29 @@ class ProgramChecker {
     if (constDef) {
       value.target = { kind: "const", def: constDef };
       // Apache copies the referenced value and checks it against this type; the value's own names
-      // are resolved where the const is declared, and its own problems are reported there.
-      if (!this.active.has(constDef)) {
-        this.active.add(constDef);
-        const scratch = new DiagnosticBag();
-        new ProgramChecker(this.scopeOf, constDef.program, scratch, this.active).checkValue(constDef.value, t, what);
-        this.active.delete(constDef);
-        if (scratch.hasErrors) {
-          this.diagnostics.error(`${what} has type ${typeName} but const '${value.name}' has type ${describeType(constDef.type)}`, value.loc);
-        }
+      // are resolved where the const is declared, and its own problems are reported there. A chain of
+      // plain references (`A = B`, `B = C`, ...) is followed in a loop rather than by recursion, so no
+      // length of chain can exhaust the stack.
+      if (this.active.has(constDef)) return;
+      const chain = new Set<ConstDef>([constDef]);
+      let end = constDef;
+      for (;;) {
+        const v = end.value;
+        if (v.kind !== "identifier") break;
+        const scope = this.scopeOf(end.program);
+        if (scope.lookupEnumMember(v.name)) break;
+        const next = scope.lookupConst(v.name);
+        if (!next) return; // an unknown name, reported where it is written
+        if (chain.has(next) || this.active.has(next)) break; // a cycle, reported by checkPrograms
+        chain.add(next);
+        end = next;
+      }
+      for (const c of chain) this.active.add(c);
+      const scratch = new DiagnosticBag();
+      new ProgramChecker(this.scopeOf, end.program, scratch, this.active).checkValue(end.value, t, what);
+      for (const c of chain) this.active.delete(c);
+      if (scratch.hasErrors) {
+        this.diagnostics.error(`${what} has type ${typeName} but const '${value.name}' has type ${describeType(constDef.type)}`, value.loc);
       }
       return;
     }

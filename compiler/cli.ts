@@ -1,10 +1,10 @@
 /** The `rpcgen` command line: check IDL files and (with -o) generate TypeScript. The executable is bin.ts. */
-import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { compile } from "./compile.js";
 import { formatDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { generateToDirectory } from "./generate.js";
+import { rpcgenVersion } from "./version.js";
 
 const USAGE = `Usage: rpcgen <files...> [-I <dir>]... [-o <dir>] [options]
 
@@ -19,19 +19,6 @@ Options:
   -v, --version          print the version
 
 Exit status: 0 when there are no errors, 1 otherwise.`;
-
-/** The package version: package.json is two levels up from dist/compiler/cli.js, one from compiler/cli.ts. */
-function version(): string {
-  for (const rel of ["../../package.json", "../package.json"]) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "rpcgen" && pkg.version) return pkg.version;
-    } catch {
-      // not there: try the next candidate
-    }
-  }
-  return "unknown";
-}
 
 export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   let args;
@@ -58,7 +45,7 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
     return 0;
   }
   if (values.version) {
-    out(`rpcgen ${version()}`);
+    out(`rpcgen ${rpcgenVersion()}`);
     return 0;
   }
   if (positionals.length === 0) {

@@ -1,9 +1,10 @@
 /** Generation: the checked model → one TypeScript module per IDL file, laid out like the IDL tree. */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import type { CompileResult } from "./compile.js";
 import { emitProgram } from "./emit/file.js";
 import type { Program } from "./model.js";
+import { rpcgenVersion } from "./version.js";
 
 export interface GenerateOptions {
   /** Module specifier generated code imports the runtime from. */
@@ -16,11 +17,6 @@ export interface GeneratedOutput {
   content: string;
 }
 
-let cachedVersion: string | undefined;
-export function rpcgenVersion(): string {
-  cachedVersion ??= (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
-  return cachedVersion;
-}
 
 /** The deepest directory containing every program. */
 function commonRoot(programs: readonly Program[]): string {

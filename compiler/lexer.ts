@@ -2,26 +2,40 @@
  * Thrift's tokens, following Apache's thriftl.ll: identifiers may contain dots, true/false are integer
  * constants, hex takes a lowercase `x` only, and a double needs a `.` or an exponent.
  */
-import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
+import type { IToken, TokenType } from "chevrotain";
+import { createToken, Lexer } from "./chevrotain.js";
+
+/**
+ * Any token usable as a field or annotation name: identifiers and, since Apache Thrift 0.18, every
+ * keyword but xsd_* and cpp_type. A token category keeps the grammar to one alternative.
+ */
+export const AnyName = createToken({ name: "AnyName", pattern: Lexer.NA });
 
 export const Identifier = createToken({
   name: "Identifier",
   pattern: /[a-zA-Z_](?:\.[a-zA-Z_0-9]|[a-zA-Z_0-9])*/,
+  categories: [AnyName],
 });
 
 /** Keywords win over identifiers only as whole words (`structure`, `list.x` stay identifiers). */
-function keyword(word: string, name = word[0]!.toUpperCase() + word.slice(1)): TokenType {
-  return createToken({ name, pattern: new RegExp(word), longer_alt: Identifier, label: `'${word}'` });
+function keyword(word: string, name = word[0]!.toUpperCase() + word.slice(1), nameLike = true): TokenType {
+  return createToken({
+    name,
+    pattern: new RegExp(word),
+    longer_alt: Identifier,
+    label: `'${word}'`,
+    ...(nameLike && { categories: [AnyName] }),
+  });
 }
 
 export const Namespace = keyword("namespace");
 export const CppInclude = keyword("cpp_include", "CppInclude");
-export const CppType = keyword("cpp_type", "CppType");
+export const CppType = keyword("cpp_type", "CppType", false);
 export const Include = keyword("include");
-export const XsdAll = keyword("xsd_all", "XsdAll");
-export const XsdOptional = keyword("xsd_optional", "XsdOptional");
-export const XsdNillable = keyword("xsd_nillable", "XsdNillable");
-export const XsdAttrs = keyword("xsd_attrs", "XsdAttrs");
+export const XsdAll = keyword("xsd_all", "XsdAll", false);
+export const XsdOptional = keyword("xsd_optional", "XsdOptional", false);
+export const XsdNillable = keyword("xsd_nillable", "XsdNillable", false);
+export const XsdAttrs = keyword("xsd_attrs", "XsdAttrs", false);
 export const Void = keyword("void");
 export const Bool = keyword("bool");
 export const Byte = keyword("byte");
@@ -50,8 +64,8 @@ export const Enum = keyword("enum");
 export const Const = keyword("const");
 export const Required = keyword("required");
 export const Optional = keyword("optional");
-export const True = keyword("true");
-export const False = keyword("false");
+export const True = keyword("true", "True", false);
+export const False = keyword("false", "False", false);
 
 export const DoubleLiteral = createToken({
   name: "DoubleLiteral",
@@ -130,6 +144,7 @@ export const allTokens: TokenType[] = [
   True,
   False,
   Identifier,
+  AnyName,
   Colon, Semicolon, Comma, LCurly, RCurly, LParen, RParen, Equals, LAngle, RAngle, LSquare, RSquare, Star,
   Ampersand, At,
 ];

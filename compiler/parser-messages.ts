@@ -2,7 +2,8 @@
  * Syntax error messages in plain words ("expected a field type after ':' but found '}'"), not token-class
  * names. This is the one place where chevrotain's errors become the user's language.
  */
-import { EOF, tokenLabel, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import type { IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
+import { EOF, tokenLabel } from "./chevrotain.js";
 
 /** What a missing identifier means in each rule. */
 const identifierRole: Record<string, string> = {
@@ -16,6 +17,7 @@ const identifierRole: Record<string, string> = {
   namespace: "a namespace name",
   throwsClause: "an exception type",
   fieldName: "a field name",
+  annotation: "an annotation name",
 };
 
 export function describeToken(token: IToken): string {
@@ -25,7 +27,7 @@ export function describeToken(token: IToken): string {
 }
 
 function describeExpected(type: TokenType, ruleName: string): string {
-  if (type.name === "Identifier") return identifierRole[ruleName] ?? "a name";
+  if (type.name === "Identifier" || type.name === "AnyName") return identifierRole[ruleName] ?? "a name";
   if (type === EOF) return "the end of the file";
   return tokenLabel(type);
 }

@@ -3,7 +3,8 @@
  * CST is turned into the model by build-ast.ts. Error recovery is on so one run reports every syntax
  * error, and messages are phrased for people by parser-messages.ts.
  */
-import { CstParser, type CstNode, type IToken, type TokenType } from "chevrotain";
+import type { CstNode, IToken, TokenType } from "chevrotain";
+import { CstParser } from "./chevrotain.js";
 import * as T from "./lexer.js";
 import { parserErrorMessages } from "./parser-messages.js";
 
@@ -247,11 +248,7 @@ class ThriftParser extends CstParser {
   });
 
   fieldName = this.RULE("fieldName", () => {
-    this.OR({
-      DEF: [T.Identifier, ...T.fieldNameKeywords].map((tok) => ({ ALT: () => this.CONSUME(tok, { LABEL: "name" }) })),
-      ERR_MSG: "a field name",
-      IGNORE_AMBIGUITIES: true,
-    });
+    this.CONSUME(T.AnyName, { LABEL: "name" });
   });
 
   fieldType = this.RULE("fieldType", () => {
@@ -318,11 +315,7 @@ class ThriftParser extends CstParser {
   });
 
   annotation = this.RULE("annotation", () => {
-    this.OR({
-      DEF: [T.Identifier, ...T.fieldNameKeywords].map((tok) => ({ ALT: () => this.CONSUME(tok, { LABEL: "key" }) })),
-      ERR_MSG: "an annotation name",
-      IGNORE_AMBIGUITIES: true,
-    });
+    this.CONSUME(T.AnyName, { LABEL: "key" });
     this.OPTION(() => {
       this.CONSUME(T.Equals);
       this.CONSUME(T.StringLiteral, { LABEL: "value" });

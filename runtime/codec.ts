@@ -38,3 +38,42 @@ export function unionFieldCount(union: string, count: number): TProtocolExceptio
   const what = count === 0 ? "no field set" : `${count} fields set`;
   return new TProtocolException(TProtocolExceptionType.INVALID_DATA, `union ${union} must hold exactly one field, but has ${what}`);
 }
+
+/** Converters `create` uses to turn input-form containers into fresh output-form ones. */
+export type Converter<I, O> = (value: I) => O;
+
+export function convertList<I, O>(values: readonly I[], convert: Converter<I, O>): O[] {
+  return values.map((v) => convert(v));
+}
+
+export function convertSet<I, O>(values: ReadonlySet<I>, convert: Converter<I, O>): Set<O> {
+  const out = new Set<O>();
+  for (const v of values) out.add(convert(v));
+  return out;
+}
+
+export function convertMap<KI, KO, VI, VO>(entries: ReadonlyMap<KI, VI>, key: Converter<KI, KO>, value: Converter<VI, VO>): Map<KO, VO> {
+  const out = new Map<KO, VO>();
+  for (const [k, v] of entries) out.set(key(k), value(v));
+  return out;
+}
+
+/** The identity converter, for keys or values that need no conversion. */
+export function same<T>(value: T): T {
+  return value;
+}
+
+export function listOf<I, O>(convert: Converter<I, O>): Converter<readonly I[], O[]> {
+  return (values) => convertList(values, convert);
+}
+
+export function setOf<I, O>(convert: Converter<I, O>): Converter<ReadonlySet<I>, Set<O>> {
+  return (values) => convertSet(values, convert);
+}
+
+export function mapOf<KI, KO, VI, VO>(key: Converter<KI, KO>, value: Converter<VI, VO>): Converter<ReadonlyMap<KI, VI>, Map<KO, VO>> {
+  return (entries) => convertMap(entries, key, value);
+}
+
+/** A handler's result: a value or a promise of one. */
+export type MaybePromise<T> = T | Promise<T>;

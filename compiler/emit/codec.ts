@@ -3,7 +3,10 @@
  * explicit loops for containers, a nested codec call per struct. No reflection at run time.
  */
 import { resolveTypedefs, type TypeRef } from "../model.js";
-import { block, call, type GeneratedFile } from "./generated-file.js";
+import type { GeneratedFile } from "./generated-file.js";
+import { block, call, declaration, rhs } from "./layout.js";
+import { typeDoc } from "./type-doc.js";
+import { typeArgs } from "./values.js";
 import type { Doc } from "./doc.js";
 import { outputType, wireType } from "./types.js";
 
@@ -109,7 +112,7 @@ export function readValue(f: GeneratedFile, t: TypeRef, ids: { next: number } = 
       return {
         statements: [
           `const ${n} = r.${isList ? "readListBegin" : "readSetBegin"}();`,
-          isList ? `const ${c}: ${outputType(f, r)} = [];` : `const ${c} = new Set<${outputType(f, r.elem)}>();`,
+          isList ? declaration("const", [`${c}: `, typeDoc(outputType(f, r))], rhs("[]")) : declaration("const", c, rhs([typeArgs("new Set", [outputType(f, r.elem)]), "()"])),
           [`for (let ${i} = 0; ${i} < ${n}; ${i}++) `, block([...elem.statements, [call(add, [elem.expr]), ";"]])],
           `r.${isList ? "readListEnd" : "readSetEnd"}();`,
         ],
@@ -129,7 +132,7 @@ export function readValue(f: GeneratedFile, t: TypeRef, ids: { next: number } = 
       return {
         statements: [
           `const ${n} = r.readMapBegin();`,
-          `const ${c} = new Map<${outputType(f, r.key)}, ${outputType(f, r.value)}>();`,
+          declaration("const", c, rhs([typeArgs("new Map", [outputType(f, r.key), outputType(f, r.value)]), "()"])),
           [`for (let ${i} = 0; ${i} < ${n}; ${i}++) `, block(body)],
           "r.readMapEnd();",
         ],

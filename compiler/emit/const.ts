@@ -1,9 +1,10 @@
 /** const → an exported, deeply readonly value: bigint for i64, Map/Set for containers, structs built. */
 import { resolveTypedefs, type ConstDef, type TypeRef } from "../model.js";
-import { group, indent, line, type Doc } from "./doc.js";
 import { withDoc, type GeneratedFile } from "./generated-file.js";
 import { outputType } from "./types.js";
-import { constExpr, huggedCall } from "./values.js";
+import { call, declaration, huggedCall, rhs, type RightSide } from "./layout.js";
+import { isComplexTypeAnnotation, typeDoc } from "./type-doc.js";
+import { constExpr } from "./values.js";
 
 function constType(f: GeneratedFile, t: TypeRef): string {
   const r = resolveTypedefs(t);
@@ -27,10 +28,15 @@ function constType(f: GeneratedFile, t: TypeRef): string {
 export function emitConst(f: GeneratedFile, def: ConstDef): void {
   const r = resolveTypedefs(def.type);
   let value = constExpr(f, def.value, def.type);
-  const frozen = def.value.kind !== "identifier" && (r.kind === "list" || (r.kind === "named" && r.target?.kind !== "enum"));
-  if (frozen) value = huggedCall("Object.freeze", value);
-  const head = `export const ${f.ref(def)}: ${constType(f, def.type)} =`;
-  // Prettier breaks after `=` for a long string literal; other values break inside themselves.
-  const rhs: Doc = def.value.kind === "string" && !frozen ? group(indent([line, value])) : [" ", value];
-  f.add(withDoc(def.doc, [head, rhs, ";"]));
+  const isList = def.value.kind !== "identifier" && r.kind === "list";
+  const isStruct = def.value.kind !== "identifier" && r.kind === "named" && r.target?.kind !== "enum" && r.target?.kind !== "typedef";
+  // An array literal is hugged by the call; a struct's create(...) call is not.
+  if (isList) value = huggedCall("Object.freeze", value);
+  else if (isStruct) value = call("Object.freeze", [value]);
+  const frozen = isList || isStruct;
+  // Prettier breaks after `=` for a long string literal; other values follow the fluid layout.
+  const breakAfter = def.value.kind === "string" && !frozen;
+  const type = constType(f, def.type);
+  const value_: RightSide = isComplexTypeAnnotation(type) ? { doc: value, layout: "break-lhs" } : rhs(value, breakAfter);
+  f.add(withDoc(def.doc, declaration("export const", [`${f.ref(def)}: `, typeDoc(type)], value_)));
 }

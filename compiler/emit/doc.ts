@@ -5,12 +5,20 @@
  * prettier's form without running prettier on every compile.
  */
 
-export type Doc = string | Doc[] | Group | Indent | Line | IfBreak | BreakParent | Fill;
+export type Doc = string | Doc[] | Group | Indent | Line | IfBreak | BreakParent | Fill | IndentIfBreak;
 
 interface Group {
   readonly t: "group";
   readonly contents: Doc;
   shouldBreak: boolean;
+  /** Lets a later indentIfBreak follow this group's decision. */
+  readonly id?: symbol;
+}
+/** Indents its contents only if the group with `groupId` was printed broken. */
+interface IndentIfBreak {
+  readonly t: "indentIfBreak";
+  readonly contents: Doc;
+  readonly groupId: symbol;
 }
 interface Indent {
   readonly t: "indent";
@@ -42,8 +50,11 @@ const hardlineOnly: Line = { t: "line", soft: false, hard: true };
 const breakParent: BreakParent = { t: "breakParent" };
 export const hardline: Doc = [hardlineOnly, breakParent];
 
-export function group(contents: Doc, shouldBreak = false): Group {
-  return { t: "group", contents, shouldBreak };
+export function group(contents: Doc, shouldBreak = false, id?: symbol): Group {
+  return id ? { t: "group", contents, shouldBreak, id } : { t: "group", contents, shouldBreak };
+}
+export function indentIfBreak(contents: Doc, groupId: symbol): IndentIfBreak {
+  return { t: "indentIfBreak", contents, groupId };
 }
 export function indent(contents: Doc): Indent {
   return { t: "indent", contents };
@@ -86,6 +97,7 @@ function propagateBreaks(doc: Doc): boolean {
       return doc.shouldBreak;
     }
     case "indent":
+    case "indentIfBreak":
       return propagateBreaks(doc.contents);
     case "ifBreak":
       return propagateBreaks(doc.broken) || propagateBreaks(doc.flat);
@@ -124,6 +136,7 @@ function fits(next: Cmd, rest: Cmd[], width: number, mustBeFlat: boolean): boole
     } else {
       switch (doc.t) {
         case "indent":
+        case "indentIfBreak":
           cmds.push([ind, mode, doc.contents]);
           break;
         case "group": {
@@ -153,6 +166,7 @@ function fits(next: Cmd, rest: Cmd[], width: number, mustBeFlat: boolean): boole
 /** Prints a Doc at the given width (prettier's default is 80) with two-space indentation. */
 export function printDoc(doc: Doc, width = 80): string {
   propagateBreaks(doc);
+  const groupModes = new Map<symbol, Mode>();
   const out: string[] = [];
   let pos = 0;
   const cmds: Cmd[] = [[0, Mode.Break, doc]];
@@ -171,15 +185,21 @@ export function printDoc(doc: Doc, width = 80): string {
       case "indent":
         cmds.push([ind + 2, mode, d.contents]);
         break;
-      case "group":
+      case "indentIfBreak":
+        cmds.push([groupModes.get(d.groupId) === Mode.Break ? ind + 2 : ind, mode, d.contents]);
+        break;
+      case "group": {
+        let chosen: Mode;
         if (mode === Mode.Flat && !d.shouldBreak) {
-          cmds.push([ind, Mode.Flat, d.contents]);
+          chosen = Mode.Flat;
         } else {
           const next: Cmd = [ind, Mode.Flat, d.contents];
-          if (!d.shouldBreak && fits(next, cmds, width - pos, false)) cmds.push(next);
-          else cmds.push([ind, Mode.Break, d.contents]);
+          chosen = !d.shouldBreak && fits(next, cmds, width - pos, false) ? Mode.Flat : Mode.Break;
         }
+        if (d.id) groupModes.set(d.id, chosen);
+        cmds.push([ind, chosen, d.contents]);
         break;
+      }
       case "ifBreak":
         cmds.push([ind, mode, mode === Mode.Break ? d.broken : d.flat]);
         break;

@@ -4,11 +4,12 @@
  * and bundlers), and the type admits only the declared values.
  */
 import type { EnumDef } from "../model.js";
-import { block, withDoc, type GeneratedFile } from "./generated-file.js";
+import { withDoc, type GeneratedFile } from "./generated-file.js";
+import { block, declaration, rhs } from "./layout.js";
 
 export function emitEnum(f: GeneratedFile, def: EnumDef): void {
   const name = f.ref(def);
   const members = def.members.map((m) => withDoc(m.doc, `${m.name}: ${m.value},`));
-  f.add(withDoc(def.doc, [`export const ${name} = `, block(members), " as const;"]));
+  f.add(withDoc(def.doc, declaration("export const", name, rhs([block(members), " as const"]))));
   f.add(`export type ${name} = (typeof ${name})[keyof typeof ${name}];`);
 }

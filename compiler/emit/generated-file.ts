@@ -5,13 +5,14 @@
  */
 import { posix } from "node:path";
 import type { Definition, Program } from "../model.js";
-import { group, hardline, indent, join, line, printDoc, softline, ifBreak, type Doc } from "./doc.js";
+import { group, hardline, ifBreak, indent, join, line, printDoc, type Doc } from "./doc.js";
 import { localName, stringLiteral, typeName } from "./names.js";
 
 /** Runtime exports generated code may import; locals never take these names. */
 const runtimeNames = [
   "TType", "StructCodec", "ProtocolReader", "ProtocolWriter", "TException", "ServiceClient", "CallContext", "CallOptions",
   "ClientChannel", "MethodDescriptor", "ServiceDescriptor", "i64", "missingField", "unsetField", "unionFieldCount", "utf8Bytes",
+  "MaybePromise", "same", "listOf", "setOf", "mapOf", "convertList", "convertSet", "convertMap",
 ];
 
 export interface FileContext {
@@ -177,14 +178,3 @@ export function withDoc(doc: string | undefined, decl: Doc): Doc {
   return doc === undefined || doc.trim() === "" ? decl : [docComment(doc), hardline, decl];
 }
 
-export function block(statements: readonly Doc[]): Doc {
-  if (statements.length === 0) return "{}";
-  return ["{", indent([hardline, join(hardline, statements)]), hardline, "}"];
-}
-
-/** `callee(a, b)`, breaking its arguments one per line when too long. */
-export function call(callee: Doc, args: readonly Doc[]): Doc {
-  return [callee, args.length === 0 ? "()" : group(["(", indent([softline, join([",", line], args)]), ifBreak(","), softline, ")"])];
-}
-
-export { group, hardline, indent, join, line, softline, ifBreak };

@@ -4,12 +4,14 @@
  * exception → a class extending TException with static codec methods.
  */
 import { resolveTypedefs, type Field, type StructDef, type TypeRef } from "../model.js";
-import { ifBreak, type Doc } from "./doc.js";
-import { block, call, group, hardline, indent, join, line, withDoc, type GeneratedFile } from "./generated-file.js";
+import { group, hardline, ifBreak, indent, join, line, type Doc } from "./doc.js";
+import { withDoc, type GeneratedFile } from "./generated-file.js";
+import { assignment, block, call, declaration, huggedCall, ifBlock, method, nullish, objectLiteral, property, rhs, spacedBody, ternary, type RightSide } from "./layout.js";
 import { propertyName, stringLiteral } from "./names.js";
 import { readValue, ttype, writeValue } from "./codec.js";
+import { typeDoc } from "./type-doc.js";
 import { hasZeroValue, inputType, needsConversion, outputType, zeroValue } from "./types.js";
-import { constExpr, huggedCall, objectLiteral, typeArgs } from "./values.js";
+import { constExpr, typeArgs } from "./values.js";
 
 /** How one field is represented and coded. */
 export interface FieldPlan {
@@ -24,7 +26,9 @@ export interface FieldPlan {
   inOptional: boolean;
   /** Value when absent on the wire (and when omitted on input), if any. */
   fallback?: Doc;
-  /** True when the fallback applies on input too (an IDL default, or a default-requiredness zero value). */
+  /** The fallback is the type's zero value (not an IDL default). */
+  zeroFallback: boolean;
+  /** `required` in the IDL: checked on write and on read. */
   required: boolean;
 }
 
@@ -38,25 +42,27 @@ export function planFields(f: GeneratedFile, def: { kind: string; fields: readon
   const usedLocals = new Set<string>();
   return [...def.fields]
     .sort((a, b) => a.id - b.id)
-    .map((field) => {
+    .map((field): FieldPlan => {
       const prop = propertyName(field.name, { inException, isString: isStringType(field.type) });
       let local = f.local(prop);
       while (usedLocals.has(local)) local += "_";
       usedLocals.add(local);
+      const base = { field, prop, local, zeroFallback: false };
       const idlDefault = field.defaultValue ? constExpr(f, field.defaultValue, field.type, true) : undefined;
       if (def.kind === "union" || field.requiredness === "optional") {
-        return { field, prop, local, outOptional: true, inOptional: true, required: false };
+        return { ...base, outOptional: true, inOptional: true, required: false };
       }
       if (field.requiredness === "required") {
-        return { field, prop, local, outOptional: false, inOptional: idlDefault !== undefined, ...(idlDefault !== undefined && { fallback: idlDefault }), required: true };
+        return { ...base, outOptional: false, inOptional: idlDefault !== undefined, ...(idlDefault !== undefined && { fallback: idlDefault }), required: true };
       }
-      const fallback = idlDefault ?? (hasZeroValue(field.type) ? zeroValue(f, field.type) : undefined);
-      return { field, prop, local, outOptional: fallback === undefined, inOptional: true, ...(fallback !== undefined && { fallback }), required: false };
+      if (idlDefault !== undefined) return { ...base, outOptional: false, inOptional: true, fallback: idlDefault, required: false };
+      if (hasZeroValue(field.type)) return { ...base, outOptional: false, inOptional: true, fallback: zeroValue(f, field.type), zeroFallback: true, required: false };
+      return { ...base, outOptional: true, inOptional: true, required: false };
     });
 }
 
 function member(prop: string, optional: boolean, type: string, doc: string | undefined): Doc {
-  return withDoc(doc, `${prop}${optional ? "?" : ""}: ${type};`);
+  return withDoc(doc, [`${prop}${optional ? "?" : ""}: `, typeDoc(type), ";"]);
 }
 
 function interfaceDecl(name: string, members: Doc[], doc: string | undefined, exported: boolean): Doc {
@@ -74,76 +80,96 @@ export function emitStruct(f: GeneratedFile, def: StructDef, opts: { exported?: 
     f.add(withDoc(def.doc, unionType(`${ex}type ${name}`, plans.map((p) => [p.prop, outputType(f, p.field.type)]))));
     f.add(withDoc(`The input form of {@link ${name}}.`, unionType(`${ex}type ${initName}`, plans.map((p) => [p.prop, inputType(f, p.field.type)]))));
   } else {
-    const outMembers = plans.map((p) => member(p.prop, p.outOptional, outputType(f, p.field.type), p.field.doc));
-    f.add(interfaceDecl(name, outMembers, def.doc, exported));
+    f.add(interfaceDecl(name, plans.map((p) => member(p.prop, p.outOptional, outputType(f, p.field.type), p.field.doc)), def.doc, exported));
     const inMembers = plans.map((p) => member(p.prop, p.inOptional, inputType(f, p.field.type), undefined));
     f.add(interfaceDecl(initName, inMembers, `The input form of {@link ${name}}: fields with defaults may be omitted.`, exported));
   }
   const codecType = typeArgs(f.runtime("StructCodec", true), [name, initName]);
-  const methods = [createMethod(f, name, initName, plans, def.kind === "union"), writeMethod(f, def, initName, plans), readMethod(f, def, name, plans)];
-  f.add([`${ex}const ${name}: `, codecType, " = ", block([`name: ${stringLiteral(def.name)},`, ...methods.map((m) => [m, ","])]), ";"]);
+  const props: Doc[] = [`name: ${stringLiteral(def.name)},`];
+  const annotations = annotationsProp(def.annotations);
+  if (annotations) props.push(annotations);
+  const isUnion = def.kind === "union";
+  props.push([isUnion ? unionCreate(f, name, initName, plans) : structCreate(f, name, initName, plans), ","]);
+  props.push([writeMethod(f, def, initName, plans), ","]);
+  props.push([readMethod(f, def, name, plans), ","]);
+  f.add(declaration(`${ex}const`, [`${name}: `, codecType], rhs(block(props))));
+}
+
+function annotationsProp(annotations: readonly { key: string; value: string }[]): Doc | undefined {
+  if (!annotations.length) return undefined;
+  const last = new Map(annotations.map((a) => [a.key, a.value]));
+  return ["annotations: ", objectLiteral([...last].map(([k, v]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : stringLiteral(k)}: ${stringLiteral(v)}`)), ","];
 }
 
 /** `type X =` a union of object types, each holding exactly one of the fields. */
 function unionType(head: string, fields: [string, string][]): Doc {
   if (fields.length === 0) return `${head} = Record<string, never>;`;
   const members = fields.map(([prop, type], i) =>
-    indent(
-      group([
-        "{",
-        indent([line, join([";", line], fields.map(([p], j) => (j === i ? `${prop}: ${type}` : `${p}?: never`)))]),
-        ifBreak(";"),
-        line,
-        "}",
-      ]),
-    ),
+    indent(group(["{", indent([line, join([";", line], fields.map(([p], j): Doc => (j === i ? [`${prop}: `, typeDoc(type)] : `${p}?: never`)))]), ifBreak(";"), line, "}"])),
   );
-  return [head, " =", group(indent([line, ifBreak("| "), join([line, "| "], members)])), ";"];
+  if (members.length === 1) return [head, " = ", members[0]!, ";"];
+  // On the next line as a whole if it fits there; otherwise one `| member` per line.
+  return [head, " =", group(indent([line, group([ifBreak("| "), join([line, "| "], members)])])), ";"];
 }
 
-function createMethod(f: GeneratedFile, name: string, initName: string, plans: FieldPlan[], isUnion: boolean): Doc {
-  const props: Doc[] = [];
-  if (isUnion) {
-    // Copy the one field that is set.
-    const stmts: Doc[] = plans.map((p) => [`if (init.${p.prop} !== undefined) `, block([`return { ${p.prop}: ${convert(f, `init.${p.prop}`, p.field.type)} };`])]);
-    stmts.push([`throw `, call(f.runtime("unionFieldCount"), [stringLiteral(name), "0"]), ";"]);
-    return [`create(init: ${initName}): ${name} `, block(stmts)];
+/** The converter (a function expression) turning an input-form value of `t` into its output form. */
+function converter(f: GeneratedFile, t: TypeRef): Doc {
+  const r = resolveTypedefs(t);
+  switch (r.kind) {
+    case "base":
+      return r.name === "i64" ? f.runtime("i64") : f.runtime("same");
+    case "named":
+      return !r.target || r.target.kind === "enum" || r.target.kind === "typedef" ? f.runtime("same") : `${f.ref(r.target)}.create`;
+    case "list":
+      return call(f.runtime("listOf"), [converter(f, r.elem)]);
+    case "set":
+      return call(f.runtime("setOf"), [converter(f, r.elem)]);
+    case "map":
+      return call(f.runtime("mapOf"), [converter(f, r.key), converter(f, r.value)]);
   }
-  for (const p of plans) {
-    const src = `init.${p.prop}`;
-    let value: Doc;
-    if (p.fallback !== undefined) {
-      value = needsConversion(p.field.type) ? [`${src} === undefined ? `, p.fallback, ` : ${convert(f, src, p.field.type)}`] : [`${src} ?? `, p.fallback];
-    } else if (p.outOptional && needsConversion(p.field.type)) {
-      value = `${src} === undefined ? undefined : ${convert(f, src, p.field.type)}`;
-    } else {
-      value = convert(f, src, p.field.type);
-    }
-    props.push([p.prop, ": ", value]);
-  }
-  return [`create(init: ${initName}): ${name} `, block([["return ", objectLiteral(props), ";"]])];
 }
 
-/** Converts an input-form expression to the output form (i64 numbers to bigint, Init to full values, copies of containers). */
-function convert(f: GeneratedFile, expr: string, t: TypeRef): string {
+/** Converts an input-form expression to a fresh output-form value (i64 numbers to bigint, Init to full values, container copies). */
+function convert(f: GeneratedFile, expr: string, t: TypeRef): Doc {
   const r = resolveTypedefs(t);
   switch (r.kind) {
     case "base":
       return r.name === "i64" ? `${f.runtime("i64")}(${expr})` : expr;
     case "named":
-      if (!r.target || r.target.kind === "enum" || r.target.kind === "typedef") return expr;
-      return `${f.ref(r.target)}.create(${expr})`;
+      return !r.target || r.target.kind === "enum" || r.target.kind === "typedef" ? expr : `${f.ref(r.target)}.create(${expr})`;
     case "list":
-      return needsConversion(r.elem) ? `${expr}.map((e) => ${convert(f, "e", r.elem)})` : `[...${expr}]`;
+      return needsConversion(r.elem) ? call(f.runtime("convertList"), [expr, converter(f, r.elem)]) : `[...${expr}]`;
     case "set":
-      return needsConversion(r.elem) ? `new Set([...${expr}].map((e) => ${convert(f, "e", r.elem)}))` : `new Set(${expr})`;
+      return needsConversion(r.elem) ? call(f.runtime("convertSet"), [expr, converter(f, r.elem)]) : `new Set(${expr})`;
     case "map":
       if (!needsConversion(r.key) && !needsConversion(r.value)) return `new Map(${expr})`;
-      return `new Map([...${expr}].map(([k, v]) => [${convert(f, "k", r.key)}, ${convert(f, "v", r.value)}]))`;
+      return call(f.runtime("convertMap"), [expr, converter(f, r.key), converter(f, r.value)]);
   }
 }
 
-function writeMethod(f: GeneratedFile, def: StructDef, initName: string, plans: FieldPlan[]): Doc {
+/** The output-form value of a field given its input `src`, applying its fallback. */
+function fieldValue(f: GeneratedFile, p: FieldPlan, src: string): RightSide {
+  const conversion = needsConversion(p.field.type);
+  if (p.fallback !== undefined) {
+    if (!conversion) return rhs(nullish(src, p.fallback), true);
+    return rhs(ternary(`${src} === undefined`, p.fallback, convert(f, src, p.field.type)), true);
+  }
+  if (p.outOptional && conversion) return rhs(ternary(`${src} === undefined`, "undefined", convert(f, src, p.field.type)), true);
+  return rhs(convert(f, src, p.field.type));
+}
+
+function structCreate(f: GeneratedFile, name: string, initName: string, plans: FieldPlan[]): Doc {
+  const props = plans.map((p) => property(p.prop, fieldValue(f, p, `init.${p.prop}`)));
+  return method("create", [`init: ${initName}`], name, [["return ", objectLiteral(props), ";"]]);
+}
+
+function unionCreate(f: GeneratedFile, name: string, initName: string, plans: FieldPlan[]): Doc {
+  const stmts: Doc[] = plans.map((p) => ifBlock(`init.${p.prop} !== undefined`, [["return ", objectLiteral([property(p.prop, rhs(convert(f, `init.${p.prop}`, p.field.type)))]), ";"]]));
+  stmts.push(["throw ", call(f.runtime("unionFieldCount"), [stringLiteral(name), "0"]), ";"]);
+  return method("create", [`init: ${initName}`], name, stmts);
+}
+
+function writeMethod(f: GeneratedFile, def: StructDef, initName: string, plans: FieldPlan[], isStatic = false): Doc {
   const stmts: Doc[] = [[call("w.writeStructBegin", [stringLiteral(def.name)]), ";"]];
   const isUnion = def.kind === "union";
   if (isUnion) stmts.push("let $count = 0;");
@@ -155,20 +181,18 @@ function writeMethod(f: GeneratedFile, def: StructDef, initName: string, plans: 
     ];
     const src = `v.${p.prop}`;
     if (p.fallback !== undefined) {
-      stmts.push(["const ", p.local, " = ", src, " ?? ", p.fallback, ";"]);
+      stmts.push(declaration("const", p.local, rhs(nullish(src, p.fallback), true)));
       stmts.push(...fieldStmts(p.local));
     } else if (p.required) {
-      stmts.push([`if (${src} === undefined) throw `, call(f.runtime("unsetField"), [stringLiteral(def.name), stringLiteral(p.field.name)]), ";"]);
+      stmts.push(ifBlock(`${src} === undefined`, [["throw ", call(f.runtime("unsetField"), [stringLiteral(def.name), stringLiteral(p.field.name)]), ";"]]));
       stmts.push(...fieldStmts(src));
     } else {
-      stmts.push([`if (${src} !== undefined) `, block([...(isUnion ? ["$count++;"] : []), ...fieldStmts(src)])]);
+      stmts.push(ifBlock(`${src} !== undefined`, [...(isUnion ? ["$count++;"] : []), ...fieldStmts(src)]));
     }
   }
-  if (isUnion) {
-    stmts.push([`if ($count !== 1) throw `, call(f.runtime("unionFieldCount"), [stringLiteral(def.name), "$count"]), ";"]);
-  }
+  if (isUnion) stmts.push(ifBlock("$count !== 1", [["throw ", call(f.runtime("unionFieldCount"), [stringLiteral(def.name), "$count"]), ";"]]));
   stmts.push("w.writeFieldStop();", "w.writeStructEnd();");
-  return [`write(w: ${f.runtime("ProtocolWriter", true)}, v: ${initName}): void `, block(stmts)];
+  return method(`${isStatic ? "static " : ""}write`, [`w: ${f.runtime("ProtocolWriter", true)}`, `v: ${initName}`], "void", stmts);
 }
 
 function readLoop(f: GeneratedFile, plans: FieldPlan[], assign: (p: FieldPlan, expr: string) => Doc[]): Doc[] {
@@ -176,91 +200,76 @@ function readLoop(f: GeneratedFile, plans: FieldPlan[], assign: (p: FieldPlan, e
     const value = readValue(f, p.field.type);
     return [
       `case ${p.field.id}:`,
-      indent([
-        hardline,
-        [`if (t === ${ttype(f, p.field.type)}) `, block([...value.statements, ...assign(p, value.expr)]), " else ", block(["r.skip(t);"])],
-        hardline,
-        "break;",
-      ]),
+      indent([hardline, [`if (t === ${ttype(f, p.field.type)}) `, block([...value.statements, ...assign(p, value.expr)]), " else ", block(["r.skip(t);"])], hardline, "break;"]),
     ];
   });
   cases.push(["default:", indent([hardline, "r.skip(t);"])]);
   return [
     "r.readStructBegin();",
-    [
-      "for (;;) ",
-      block([
-        "const t = r.readFieldBegin();",
-        `if (t === ${f.runtime("TType")}.STOP) break;`,
-        ["switch (r.fieldId) ", block(cases)],
-        "r.readFieldEnd();",
-      ]),
-    ],
+    ["for (;;) ", block(["const t = r.readFieldBegin();", `if (t === ${f.runtime("TType")}.STOP) break;`, ["switch (r.fieldId) ", block(cases)], "r.readFieldEnd();"])],
     "r.readStructEnd();",
   ];
+}
+
+function requiredChecks(f: GeneratedFile, def: StructDef, plans: FieldPlan[]): Doc[] {
+  return plans
+    .filter((p) => p.required)
+    .map((p) => ifBlock(`${p.local} === undefined`, [["throw ", call(f.runtime("missingField"), [stringLiteral(def.name), stringLiteral(p.field.name)]), ";"]]));
 }
 
 function readMethod(f: GeneratedFile, def: StructDef, name: string, plans: FieldPlan[]): Doc {
   const reader = f.runtime("ProtocolReader", true);
   if (def.kind === "union") {
     const stmts: Doc[] = [`let $value: ${name} | undefined;`, "let $count = 0;"];
-    stmts.push(...readLoop(f, plans, (p, expr) => [`$value = { ${p.prop}: ${expr} };`, "$count++;"]));
-    stmts.push([`if ($count !== 1 || $value === undefined) throw `, call(f.runtime("unionFieldCount"), [stringLiteral(def.name), "$count"]), ";"]);
+    stmts.push(...readLoop(f, plans, (p, expr) => [["$value = ", objectLiteral([property(p.prop, rhs(expr))]), ";"], "$count++;"]));
+    stmts.push(ifBlock("$count !== 1 || $value === undefined", [["throw ", call(f.runtime("unionFieldCount"), [stringLiteral(def.name), "$count"]), ";"]]));
     stmts.push("return $value;");
-    return [`read(r: ${reader}): ${name} `, block(stmts)];
+    return method("read", [`r: ${reader}`], name, stmts);
   }
-  const stmts: Doc[] = [...declareLocals(f, plans)];
-  stmts.push(...readLoop(f, plans, (p, expr) => [`${p.local} = ${expr};`]));
-  for (const p of plans) {
-    if (p.required) stmts.push([`if (${p.local} === undefined) throw `, call(f.runtime("missingField"), [stringLiteral(def.name), stringLiteral(p.field.name)]), ";"]);
-  }
+  const stmts: Doc[] = [...declareLocals(f, name, plans), ...readLoop(f, plans, (p, expr) => [`${p.local} = ${expr};`]), ...requiredChecks(f, def, plans)];
   stmts.push(["return ", objectLiteral(plans.map((p) => (p.prop === p.local ? p.prop : `${p.prop}: ${p.local}`))), ";"]);
-  return [`read(r: ${reader}): ${name} `, block(stmts)];
+  return method("read", [`r: ${reader}`], name, stmts);
 }
 
-function declareLocals(f: GeneratedFile, plans: FieldPlan[]): Doc[] {
+/** Whether `let x = <zero value>` infers exactly the field's output type. */
+function inferable(p: FieldPlan): boolean {
+  const r = resolveTypedefs(p.field.type);
+  if (r.kind === "base") return r.name !== "binary";
+  return p.zeroFallback && (r.kind === "map" || r.kind === "set");
+}
+
+function declareLocals(f: GeneratedFile, owner: string, plans: FieldPlan[]): Doc[] {
   return plans.map((p) => {
     const type = outputType(f, p.field.type);
-    if (p.fallback !== undefined && !p.required) return [`let ${p.local}: ${type} = `, p.fallback, ";"];
-    return `let ${p.local}: ${type} | undefined;`;
+    if (p.fallback === undefined || p.required) {
+      // A very long type is named through the struct's own type instead, to keep the line short.
+      const named = type.length > 40 ? `${owner}[${stringLiteral(p.prop)}]${p.outOptional ? "" : " | undefined"}` : `${type} | undefined`;
+      return ["let ", p.local, ": ", named, ";"];
+    }
+    if (inferable(p)) return declaration("let", p.local, rhs(p.fallback));
+    return declaration("let", [p.local, ": ", typeDoc(type)], rhs(p.fallback));
   });
 }
 
 function emitException(f: GeneratedFile, def: StructDef, name: string, plans: FieldPlan[]): void {
   const initName = `${name}Init`;
   // Every field may be omitted when constructing an exception; write() still insists on required ones.
-  const inMembers = plans.map((p) => member(p.prop, true, inputType(f, p.field.type), undefined));
-  f.add(interfaceDecl(initName, inMembers, `The input form of {@link ${name}}.`, true));
+  f.add(interfaceDecl(initName, plans.map((p) => member(p.prop, true, inputType(f, p.field.type), undefined)), `The input form of {@link ${name}}.`, true));
   const messagePlan = plans.find((p) => p.prop === "message");
-  const classMembers: Doc[] = [`override name = ${stringLiteral(def.name)};`];
+  const members: Doc[] = [`override name = ${stringLiteral(def.name)};`];
+  for (const p of plans) if (p !== messagePlan) members.push(member(p.prop, p.outOptional, outputType(f, p.field.type), p.field.doc));
+  const ctor: Doc[] = [[call("super", [messagePlan ? `init.message ?? ""` : stringLiteral(def.name)]), ";"]];
   for (const p of plans) {
     if (p === messagePlan) continue;
-    classMembers.push(member(p.prop, p.outOptional, outputType(f, p.field.type), p.field.doc));
+    const value = fieldValue(f, p, `init.${p.prop}`);
+    ctor.push([assignment(`this.${p.prop}`, " =", value), ";"]);
   }
-  const ctorStmts: Doc[] = [[call("super", [messagePlan ? `init.message ?? ""` : stringLiteral(def.name)]), ";"]];
-  for (const p of plans) {
-    if (p === messagePlan) continue;
-    const src = `init.${p.prop}`;
-    let value: Doc;
-    if (p.fallback !== undefined) value = needsConversion(p.field.type) ? [`${src} === undefined ? `, p.fallback, ` : ${convert(f, src, p.field.type)}`] : [`${src} ?? `, p.fallback];
-    else if (needsConversion(p.field.type)) value = `${src} === undefined ? undefined : ${convert(f, src, p.field.type)}`;
-    else value = src;
-    ctorStmts.push([`this.${p.prop} = `, value, ";"]);
-  }
-  classMembers.push([`constructor(init: ${initName} = {}) `, block(ctorStmts)]);
-  classMembers.push([`static create(init: ${initName}): ${name} `, block([`return new ${name}(init);`])]);
-  const w = writeMethod(f, def, initName, plans);
-  classMembers.push(["static ", w]);
-  const stmts: Doc[] = [...declareLocals(f, plans)];
-  stmts.push(...readLoop(f, plans, (p, expr) => [`${p.local} = ${expr};`]));
-  for (const p of plans) {
-    if (p.required) stmts.push([`if (${p.local} === undefined) throw `, call(f.runtime("missingField"), [stringLiteral(def.name), stringLiteral(p.field.name)]), ";"]);
-  }
+  members.push(method("constructor", [`init: ${initName} = {}`], undefined, ctor));
+  members.push(method("static create", [`init: ${initName}`], name, [`return new ${name}(init);`]));
+  members.push(writeMethod(f, def, initName, plans, true));
+  const stmts: Doc[] = [...declareLocals(f, name, plans), ...readLoop(f, plans, (p, expr) => [`${p.local} = ${expr};`]), ...requiredChecks(f, def, plans)];
   stmts.push(["return ", huggedCall(`new ${name}`, objectLiteral(plans.map((p) => (p.prop === p.local ? p.prop : `${p.prop}: ${p.local}`)))), ";"]);
-  classMembers.push([`static read(r: ${f.runtime("ProtocolReader", true)}): ${name} `, block(stmts)]);
-  f.add(withDoc(def.doc, [`export class ${name} extends ${f.runtime("TException")} `, classBody(classMembers)]));
+  members.push(method("static read", [`r: ${f.runtime("ProtocolReader", true)}`], name, stmts));
+  f.add(withDoc(def.doc, [`export class ${name} extends ${f.runtime("TException")} `, spacedBody(members)]));
 }
 
-function classBody(members: Doc[]): Doc {
-  return ["{", indent([hardline, join([hardline, hardline], members)]), hardline, "}"];
-}

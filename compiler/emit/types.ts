@@ -5,7 +5,9 @@
  */
 import { resolveTypedefs, type EnumDef, type TypeRef } from "../model.js";
 import type { GeneratedFile } from "./generated-file.js";
+import type { Doc } from "./doc.js";
 import { stringLiteral } from "./names.js";
+import { typeArgs } from "./values.js";
 
 const scalarTypes: Record<string, string> = {
   bool: "boolean",
@@ -122,7 +124,7 @@ export function hasZeroValue(t: TypeRef): boolean {
 }
 
 /** The value a default-requiredness field takes when absent on the wire. */
-export function zeroValue(f: GeneratedFile, t: TypeRef): string {
+export function zeroValue(f: GeneratedFile, t: TypeRef): Doc {
   const r = resolveTypedefs(t);
   switch (r.kind) {
     case "base":
@@ -143,9 +145,9 @@ export function zeroValue(f: GeneratedFile, t: TypeRef): string {
     case "list":
       return "[]";
     case "set":
-      return `new Set<${outputType(f, r.elem)}>()`;
+      return [typeArgs("new Set", [outputType(f, r.elem)]), "()"];
     case "map":
-      return `new Map<${outputType(f, r.key)}, ${outputType(f, r.value)}>()`;
+      return [typeArgs("new Map", [outputType(f, r.key), outputType(f, r.value)]), "()"];
     case "named":
       return enumZero(f, r.target as EnumDef);
   }

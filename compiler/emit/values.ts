@@ -2,7 +2,9 @@
 import { resolveTypedefs, type ConstValue, type EnumDef, type TypeRef } from "../model.js";
 import { fill, group, ifBreak, indent, join, line, softline, type Doc } from "./doc.js";
 import type { GeneratedFile } from "./generated-file.js";
+import { call, huggedCall, objectLiteral } from "./layout.js";
 import { objectKey, propertyName, stringLiteral } from "./names.js";
+import { typeDoc } from "./type-doc.js";
 import { outputType } from "./types.js";
 
 /**
@@ -16,27 +18,18 @@ export function arrayLiteral(items: readonly Doc[], elementsAreCompound = false)
     const parts: Doc[] = [];
     items.forEach((item, i) => {
       if (i > 0) parts.push(line);
-      parts.push(i === items.length - 1 ? [item, ifBreak(",")] : [item, ","]);
+      parts.push(i === items.length - 1 ? item : [item, ","]);
     });
-    return group(["[", indent([softline, fill(parts)]), softline, "]"]);
+    return group(["[", indent([softline, fill(parts), ifBreak(",")]), softline, "]"]);
   }
   return group(["[", indent([softline, join([",", line], items)]), ifBreak(","), softline, "]"], elementsAreCompound && items.length > 1);
 }
 
 /** `Name<A, B>`, breaking the arguments one per line (no trailing comma) when too long. */
 export function typeArgs(name: string, args: readonly string[]): Doc {
-  return group([name, "<", indent([softline, join([",", line], args)]), softline, ">"]);
+  return group([name, "<", indent([softline, join([",", line], args.map(typeDoc))]), softline, ">"]);
 }
 
-export function objectLiteral(props: readonly Doc[]): Doc {
-  if (props.length === 0) return "{}";
-  return group(["{", indent([line, join([",", line], props)]), ifBreak(","), line, "}"]);
-}
-
-/** `callee(arg)` where a sole array or object argument is hugged, as prettier does. */
-export function huggedCall(callee: string, arg: Doc): Doc {
-  return [callee, "(", arg, ")"];
-}
 
 function numberText(n: number): string {
   if (Object.is(n, -0)) return "-0";
@@ -87,7 +80,7 @@ export function constExpr(f: GeneratedFile, value: ConstValue, type: TypeRef, fr
         case "uuid":
           return value.kind === "string" ? stringLiteral(canonicalUuid(value.value)) : '""';
         case "binary":
-          return value.kind === "string" ? huggedCall(f.runtime("utf8Bytes"), stringLiteral(value.value)) : "new Uint8Array(0)";
+          return value.kind === "string" ? call(f.runtime("utf8Bytes"), [stringLiteral(value.value)]) : "new Uint8Array(0)";
       }
     // eslint-disable-next-line no-fallthrough
     case "list": {
@@ -96,11 +89,11 @@ export function constExpr(f: GeneratedFile, value: ConstValue, type: TypeRef, fr
     }
     case "set": {
       const items = value.kind === "list" ? value.items.map((i) => constExpr(f, i, t.elem, fresh)) : [];
-      return items.length ? huggedCall("new Set", arrayLiteral(items)) : `new Set<${outputType(f, t.elem)}>()`;
+      return items.length ? huggedCall("new Set", arrayLiteral(items)) : [typeArgs("new Set", [outputType(f, t.elem)]), "()"];
     }
     case "map": {
       const entries = value.kind === "map" ? value.entries.map(([k, v]) => arrayLiteral([constExpr(f, k, t.key, fresh), constExpr(f, v, t.value, fresh)])) : [];
-      return entries.length ? huggedCall("new Map", arrayLiteral(entries, true)) : `new Map<${outputType(f, t.key)}, ${outputType(f, t.value)}>()`;
+      return entries.length ? huggedCall("new Map", arrayLiteral(entries, true)) : [typeArgs("new Map", [outputType(f, t.key), outputType(f, t.value)]), "()"];
     }
     case "named": {
       const def = t.target;

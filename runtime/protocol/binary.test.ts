@@ -1,7 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BinaryProtocol, BinaryProtocolFactory, BinaryReader, BinaryWriter } from "./binary.js";
-import { TApplicationException, TApplicationExceptionType, TProtocolException, TProtocolExceptionType } from "./errors.js";
+import {
+  TApplicationException,
+  TApplicationExceptionType,
+  TProtocolException,
+  TProtocolExceptionType,
+} from "./errors.js";
 import type { ProtocolReader, ProtocolWriter } from "./protocol.js";
 import { MessageType, TType } from "./ttype.js";
 import { WriteBuffer } from "./write-buffer.js";
@@ -425,9 +430,7 @@ describe("binary encodings of primitives", () => {
     w.writeString("");
     w.writeString("é😀");
     w.writeBinary(Uint8Array.of(1, 2, 3));
-    expect(hex(w.buffer.finish())).toBe(
-      wireHex("00 00 00 00  00 00 00 06 c3 a9 f0 9f 98 80  00 00 00 03 01 02 03"),
-    );
+    expect(hex(w.buffer.finish())).toBe(wireHex("00 00 00 00  00 00 00 06 c3 a9 f0 9f 98 80  00 00 00 03 01 02 03"));
   });
 
   it("reads any nonzero bool byte as true", () => {
@@ -443,6 +446,8 @@ describe("binary encodings of primitives", () => {
     protocolError(() => w.writeI64(1n << 63n), TProtocolExceptionType.INVALID_DATA);
     protocolError(() => w.writeI64(-(1n << 63n) - 1n), TProtocolExceptionType.INVALID_DATA);
     protocolError(() => w.writeI64(1n << 100n), TProtocolExceptionType.INVALID_DATA);
+    const e = protocolError(() => w.writeI64(5 as unknown as bigint), TProtocolExceptionType.INVALID_DATA);
+    expect(e.message).toBe("i64 value must be a bigint, got number");
     expect(w.buffer.length).toBe(16);
   });
 
@@ -540,7 +545,10 @@ describe("binary hostile input", () => {
     };
     let e = protocolError(() => read(new BinaryReader(bytes)), TProtocolExceptionType.SIZE_LIMIT);
     expect(e.message).toBe("string length 2147483647 exceeds the limit of 16777216 bytes at offset 14");
-    e = protocolError(() => read(new BinaryReader(bytes, { maxStringLength: Infinity })), TProtocolExceptionType.INVALID_DATA);
+    e = protocolError(
+      () => read(new BinaryReader(bytes, { maxStringLength: Infinity })),
+      TProtocolExceptionType.INVALID_DATA,
+    );
     expect(e.message).toBe("truncated: string length 2147483647 exceeds the 10 bytes remaining at offset 14");
     expect(e.truncated).toBe(true);
     // Same through skip and readBinary.
@@ -551,10 +559,16 @@ describe("binary hostile input", () => {
   it("lengths over the configured limit are SIZE_LIMIT even when the bytes are there", () => {
     const bytes = wire('00 00 00 05 "hello"');
     expect(new BinaryReader(bytes, { maxStringLength: 5 }).readString()).toBe("hello");
-    protocolError(() => new BinaryReader(bytes, { maxStringLength: 4 }).readString(), TProtocolExceptionType.SIZE_LIMIT);
+    protocolError(
+      () => new BinaryReader(bytes, { maxStringLength: 4 }).readString(),
+      TProtocolExceptionType.SIZE_LIMIT,
+    );
     const list = wire("08 00 00 00 02 00 00 00 01 00 00 00 02");
     expect(new BinaryReader(list, { maxContainerElements: 2 }).readListBegin()).toBe(2);
-    protocolError(() => new BinaryReader(list, { maxContainerElements: 1 }).readListBegin(), TProtocolExceptionType.SIZE_LIMIT);
+    protocolError(
+      () => new BinaryReader(list, { maxContainerElements: 1 }).readListBegin(),
+      TProtocolExceptionType.SIZE_LIMIT,
+    );
   });
 
   it("a list claiming 2^31-1 elements", () => {
@@ -566,14 +580,23 @@ describe("binary hostile input", () => {
     };
     let e = protocolError(() => read(new BinaryReader(bytes)), TProtocolExceptionType.SIZE_LIMIT);
     expect(e.message).toBe("list size 2147483647 exceeds the limit of 1000000 elements at offset 8");
-    e = protocolError(() => read(new BinaryReader(bytes, { maxContainerElements: Infinity })), TProtocolExceptionType.INVALID_DATA);
+    e = protocolError(
+      () => read(new BinaryReader(bytes, { maxContainerElements: Infinity })),
+      TProtocolExceptionType.INVALID_DATA,
+    );
     expect(e.message).toBe(
       "truncated: list of 2147483647 elements needs at least 8589934588 bytes but only 4 remain at offset 8",
     );
     // Within the limit but more elements than bytes: rejected before any allocation.
-    e = protocolError(() => new BinaryReader(wire("0b 00 00 03 e8 00 00")).readListBegin(), TProtocolExceptionType.INVALID_DATA);
+    e = protocolError(
+      () => new BinaryReader(wire("0b 00 00 03 e8 00 00")).readListBegin(),
+      TProtocolExceptionType.INVALID_DATA,
+    );
     expect(e.message).toContain("list of 1000 elements needs at least 4000 bytes but only 2 remain");
-    protocolError(() => new BinaryReader(wire("0c 0c 00 0f 42 40 00")).readMapBegin(), TProtocolExceptionType.INVALID_DATA);
+    protocolError(
+      () => new BinaryReader(wire("0c 0c 00 0f 42 40 00")).readMapBegin(),
+      TProtocolExceptionType.INVALID_DATA,
+    );
     protocolError(() => new BinaryReader(bytes).skip(TType.STRUCT), TProtocolExceptionType.SIZE_LIMIT);
   });
 
@@ -593,8 +616,14 @@ describe("binary hostile input", () => {
   });
 
   it("invalid container element types with elements are INVALID_DATA", () => {
-    protocolError(() => new BinaryReader(wire("07 00 00 00 01 00")).readListBegin(), TProtocolExceptionType.INVALID_DATA);
-    protocolError(() => new BinaryReader(wire("08 01 00 00 00 01 00 00")).readMapBegin(), TProtocolExceptionType.INVALID_DATA);
+    protocolError(
+      () => new BinaryReader(wire("07 00 00 00 01 00")).readListBegin(),
+      TProtocolExceptionType.INVALID_DATA,
+    );
+    protocolError(
+      () => new BinaryReader(wire("08 01 00 00 00 01 00 00")).readMapBegin(),
+      TProtocolExceptionType.INVALID_DATA,
+    );
     // Empty containers may carry any type byte.
     expect(new BinaryReader(wire("00 00 00 00 00")).readListBegin()).toBe(0);
   });
@@ -622,14 +651,32 @@ describe("binary hostile input", () => {
     const structs = new Uint8Array(1000 * 3 + 1000);
     for (let i = 0; i < 1000; i++) structs.set([0x0c, 0x00, 0x01], i * 3);
     protocolError(() => new BinaryReader(structs).skip(TType.STRUCT), TProtocolExceptionType.DEPTH_LIMIT);
-    protocolError(() => new BinaryReader(structs, { maxDepth: 10 }).skip(TType.STRUCT), TProtocolExceptionType.DEPTH_LIMIT);
+    protocolError(
+      () => new BinaryReader(structs, { maxDepth: 10 }).skip(TType.STRUCT),
+      TProtocolExceptionType.DEPTH_LIMIT,
+    );
     const maps = new Uint8Array(1000 * 10 + 6);
     for (let i = 0; i < 1000; i++) maps.set([0x08, 0x0d, 0, 0, 0, 1, 0, 0, 0, 0], i * 10);
     protocolError(() => new BinaryReader(maps).skip(TType.MAP), TProtocolExceptionType.DEPTH_LIMIT);
   });
 
+  it("with maxDepth: Infinity, a bomb deeper than the call stack is still DEPTH_LIMIT (not RangeError)", () => {
+    const levels = 200_000;
+    const bytes = new Uint8Array(levels * 5 + 5);
+    for (let i = 0; i < levels; i++) bytes.set([0x0f, 0, 0, 0, 1], i * 5);
+    bytes.set([0x08, 0, 0, 0, 0], levels * 5);
+    const e = protocolError(
+      () => new BinaryReader(bytes, { maxDepth: Infinity }).skip(TType.LIST),
+      TProtocolExceptionType.DEPTH_LIMIT,
+    );
+    expect(e.message).toContain("exceeds the call stack");
+  });
+
   it("skip() of an unknown type is INVALID_DATA", () => {
-    const e = protocolError(() => new BinaryReader(wire("05 00 01 00 00")).skip(TType.STRUCT), TProtocolExceptionType.INVALID_DATA);
+    const e = protocolError(
+      () => new BinaryReader(wire("05 00 01 00 00")).skip(TType.STRUCT),
+      TProtocolExceptionType.INVALID_DATA,
+    );
     expect(e.message).toBe("cannot skip a value of unknown type 5 at offset 3");
     protocolError(() => new BinaryReader(new Uint8Array(4)).skip(TType.VOID), TProtocolExceptionType.INVALID_DATA);
     protocolError(() => new BinaryReader(new Uint8Array(4)).skip(TType.STOP), TProtocolExceptionType.INVALID_DATA);
@@ -648,9 +695,12 @@ describe("binary hostile input", () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), check), { numRuns: 3000 });
     // Random bodies behind a valid header, with small size fields to get deep into skip().
     const header = wire('80 01 00 01 00 00 00 01 "x" 00 00 00 00');
-    const body = fc.array(fc.oneof(fc.constantFrom(0, 1, 2, 3, 4, 6, 8, 10, 11, 12, 13, 14, 15, 16, 19), fc.integer({ min: 0, max: 255 })), {
-      maxLength: 300,
-    });
+    const body = fc.array(
+      fc.oneof(fc.constantFrom(0, 1, 2, 3, 4, 6, 8, 10, 11, 12, 13, 14, 15, 16, 19), fc.integer({ min: 0, max: 255 })),
+      {
+        maxLength: 300,
+      },
+    );
     fc.assert(
       fc.property(body, (b) => {
         const bytes = new Uint8Array(header.length + b.length);
@@ -663,11 +713,14 @@ describe("binary hostile input", () => {
     // Mutations of a valid message.
     const msg = richMessage();
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(msg.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (muts) => {
-        const bytes = msg.slice();
-        for (const [i, v] of muts) bytes[i] = v;
-        check(bytes);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(msg.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        (muts) => {
+          const bytes = msg.slice();
+          for (const [i, v] of muts) bytes[i] = v;
+          check(bytes);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

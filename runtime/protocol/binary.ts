@@ -142,7 +142,7 @@ export class BinaryWriter implements ProtocolWriter {
   }
 
   writeI64(value: bigint): void {
-    if (value < I64_MIN || value > I64_MAX) throw i64OutOfRange(value);
+    if (typeof value !== "bigint" || value < I64_MIN || value > I64_MAX) throw i64OutOfRange(value);
     this.buffer.writeI64BE(value);
   }
 
@@ -250,7 +250,8 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
     this.pos = p + 6;
     this.keyType = k;
     this.valueType = v;
-    if (size !== 0) this.checkCount(size, MIN_SIZE[k]! < 0 || MIN_SIZE[v]! < 0 ? -1 : MIN_SIZE[k]! + MIN_SIZE[v]!, "map");
+    if (size !== 0)
+      this.checkCount(size, MIN_SIZE[k]! < 0 || MIN_SIZE[v]! < 0 ? -1 : MIN_SIZE[k]! + MIN_SIZE[v]!, "map");
     if (++this.depth > this.maxDepth) this.depthExceeded();
     return size;
   }
@@ -374,6 +375,14 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
   }
 
   skip(type: number): void {
+    try {
+      this.skipValue(type);
+    } catch (e) {
+      throw this.stackOverflow(e);
+    }
+  }
+
+  private skipValue(type: number): void {
     switch (type) {
       case TType.BOOL:
       case TType.BYTE:
@@ -403,7 +412,7 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
         for (;;) {
           const t = this.readFieldBegin();
           if (t === TType.STOP) break;
-          this.skip(t);
+          this.skipValue(t);
         }
         this.readStructEnd();
         return;
@@ -418,8 +427,8 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
           this.pos += n * (FIXED_SIZE[k]! + FIXED_SIZE[v]!);
         } else {
           for (let i = 0; i < n; i++) {
-            this.skip(k);
-            this.skip(v);
+            this.skipValue(k);
+            this.skipValue(v);
           }
         }
         this.readMapEnd();
@@ -433,7 +442,7 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
         if (fixed !== 0) {
           this.pos += n * fixed;
         } else {
-          for (let i = 0; i < n; i++) this.skip(t);
+          for (let i = 0; i < n; i++) this.skipValue(t);
         }
         this.depth--;
         return;

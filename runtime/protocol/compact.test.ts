@@ -1,7 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CompactProtocol, CompactProtocolFactory, CompactReader, CompactType, CompactWriter } from "./compact.js";
-import { TApplicationException, TApplicationExceptionType, TProtocolException, TProtocolExceptionType } from "./errors.js";
+import {
+  TApplicationException,
+  TApplicationExceptionType,
+  TProtocolException,
+  TProtocolExceptionType,
+} from "./errors.js";
 import type { ProtocolReader, ProtocolWriter } from "./protocol.js";
 import { MessageType, TType } from "./ttype.js";
 import { WriteBuffer } from "./write-buffer.js";
@@ -319,7 +324,11 @@ describe("CompactWriter / CompactReader: reference bytes (notes 2.3)", () => {
       w.writeMessageBegin("ThriftTest:testVoid", type, 0);
       const expected = `82 ${byte} 00 13 "ThriftTest:testVoid"`;
       expect(hex(w.buffer.finish())).toBe(wireHex(expected));
-      expect(new CompactReader(wire(expected)).readMessageBegin()).toEqual({ name: "ThriftTest:testVoid", type, seqid: 0 });
+      expect(new CompactReader(wire(expected)).readMessageBegin()).toEqual({
+        name: "ThriftTest:testVoid",
+        type,
+        seqid: 0,
+      });
     }
   });
 
@@ -327,7 +336,10 @@ describe("CompactWriter / CompactReader: reference bytes (notes 2.3)", () => {
     const expected = '82 61 07 04 "nope" 18 15 "Unknown function nope" 15 02 00';
     const w = writer();
     w.writeMessageBegin("nope", MessageType.EXCEPTION, 7);
-    TApplicationException.write(w, new TApplicationException(TApplicationExceptionType.UNKNOWN_METHOD, "Unknown function nope"));
+    TApplicationException.write(
+      w,
+      new TApplicationException(TApplicationExceptionType.UNKNOWN_METHOD, "Unknown function nope"),
+    );
     w.writeMessageEnd();
     expect(hex(w.buffer.finish())).toBe(wireHex(expected));
     const r = new CompactReader(wire(expected));
@@ -439,6 +451,18 @@ describe("compact field headers", () => {
     expect(r.remaining).toBe(0);
   });
 
+  it("a bool field value the caller never read does not leak into later bool reads", () => {
+    // field 1: bool true (never read); field 2: list<bool> [false]
+    const r = new CompactReader(wire("11 19 12 02 00"));
+    r.readStructBegin();
+    expect(r.readFieldBegin()).toBe(TType.BOOL);
+    expect(r.readFieldBegin()).toBe(TType.LIST);
+    expect(r.readListBegin()).toBe(1);
+    expect(r.readBool()).toBe(false);
+    r.readListEnd();
+    expect(r.readFieldBegin()).toBe(TType.STOP);
+  });
+
   it("a skipped bool field consumes its packed value", () => {
     const r = new CompactReader(wire("11 12 15 04 00"));
     r.readStructBegin();
@@ -458,7 +482,10 @@ describe("compact field headers", () => {
       protocolError(() => w.writeMapBegin(TType.I32, t, 1), TProtocolExceptionType.INVALID_DATA);
     }
     expect(w.buffer.length).toBe(0);
-    const e = protocolError(() => new CompactReader(wire("1f 00")).readFieldBegin(), TProtocolExceptionType.INVALID_DATA);
+    const e = protocolError(
+      () => new CompactReader(wire("1f 00")).readFieldBegin(),
+      TProtocolExceptionType.INVALID_DATA,
+    );
     expect(e.message).toBe("invalid compact field type 15 at offset 0");
   });
 });
@@ -562,16 +589,20 @@ describe("compact varints", () => {
 
   it("i32 and i64 match a bigint reference encoder", () => {
     fc.assert(
-      fc.property(fc.bigInt(-(1n << 63n), (1n << 63n) - 1n), fc.integer({ min: -0x80000000, max: 0x7fffffff }), (l, i) => {
-        const w = writer();
-        w.writeI64(l);
-        w.writeI32(i);
-        expect(hex(w.buffer.finish())).toBe(varintRef(zigzag64(l)) + " " + varintRef(zigzag64(BigInt(i))));
-        const r = new CompactReader(w.buffer.finish());
-        expect(r.readI64()).toBe(l);
-        expect(r.readI32()).toBe(i);
-        expect(r.remaining).toBe(0);
-      }),
+      fc.property(
+        fc.bigInt(-(1n << 63n), (1n << 63n) - 1n),
+        fc.integer({ min: -0x80000000, max: 0x7fffffff }),
+        (l, i) => {
+          const w = writer();
+          w.writeI64(l);
+          w.writeI32(i);
+          expect(hex(w.buffer.finish())).toBe(varintRef(zigzag64(l)) + " " + varintRef(zigzag64(BigInt(i))));
+          const r = new CompactReader(w.buffer.finish());
+          expect(r.readI64()).toBe(l);
+          expect(r.readI32()).toBe(i);
+          expect(r.remaining).toBe(0);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -589,29 +620,53 @@ describe("compact varints", () => {
   });
 
   it("rejects over-long varints with INVALID_DATA", () => {
-    let e = protocolError(() => new CompactReader(wire("ff ff ff ff ff 01")).readI32(), TProtocolExceptionType.INVALID_DATA);
+    let e = protocolError(
+      () => new CompactReader(wire("ff ff ff ff ff 01")).readI32(),
+      TProtocolExceptionType.INVALID_DATA,
+    );
     expect(e.message).toBe("varint at offset 0 is longer than 5 bytes (the most a 32-bit value takes)");
     // Also near the end of the input (checked path).
     protocolError(() => new CompactReader(wire("80 80 80 80 80")).readI32(), TProtocolExceptionType.INVALID_DATA);
     // Exactly 5 bytes is fine.
     expect(new CompactReader(wire("ff ff ff ff 0f")).readI32()).toBe(-2147483648);
-    e = protocolError(() => new CompactReader(wire("ff ff ff ff ff ff ff ff ff ff 01")).readI64(), TProtocolExceptionType.INVALID_DATA);
+    e = protocolError(
+      () => new CompactReader(wire("ff ff ff ff ff ff ff ff ff ff 01")).readI64(),
+      TProtocolExceptionType.INVALID_DATA,
+    );
     expect(e.message).toBe("varint at offset 0 is longer than 10 bytes (the most a 64-bit value takes)");
     expect(new CompactReader(wire("80 80 80 80 80 80 80 80 80 00")).readI64()).toBe(0n);
     // Over-long lengths, sizes, seqids, field ids.
     protocolError(() => new CompactReader(wire("80 80 80 80 80 00")).readString(), TProtocolExceptionType.INVALID_DATA);
-    protocolError(() => new CompactReader(wire("f5 80 80 80 80 80 00")).readListBegin(), TProtocolExceptionType.INVALID_DATA);
-    protocolError(() => new CompactReader(wire("80 80 80 80 80 00")).readMapBegin(), TProtocolExceptionType.INVALID_DATA);
-    protocolError(() => new CompactReader(wire("82 21 80 80 80 80 80 00")).readMessageBegin(), TProtocolExceptionType.INVALID_DATA);
-    protocolError(() => new CompactReader(wire("05 80 80 80 80 80 00")).readFieldBegin(), TProtocolExceptionType.INVALID_DATA);
-    protocolError(() => new CompactReader(wire("ff ff ff ff ff ff ff ff ff ff 01")).skip(TType.I64), TProtocolExceptionType.INVALID_DATA);
+    protocolError(
+      () => new CompactReader(wire("f5 80 80 80 80 80 00")).readListBegin(),
+      TProtocolExceptionType.INVALID_DATA,
+    );
+    protocolError(
+      () => new CompactReader(wire("80 80 80 80 80 00")).readMapBegin(),
+      TProtocolExceptionType.INVALID_DATA,
+    );
+    protocolError(
+      () => new CompactReader(wire("82 21 80 80 80 80 80 00")).readMessageBegin(),
+      TProtocolExceptionType.INVALID_DATA,
+    );
+    protocolError(
+      () => new CompactReader(wire("05 80 80 80 80 80 00")).readFieldBegin(),
+      TProtocolExceptionType.INVALID_DATA,
+    );
+    protocolError(
+      () => new CompactReader(wire("ff ff ff ff ff ff ff ff ff ff 01")).skip(TType.I64),
+      TProtocolExceptionType.INVALID_DATA,
+    );
   });
 
   it("a varint cut short is a truncation", () => {
     for (const spec of ["", "80", "ff ff ff ff"]) {
       const e = protocolError(() => new CompactReader(wire(spec)).readI32(), TProtocolExceptionType.INVALID_DATA);
       expect(e.truncated).toBe(true);
-      const e64 = protocolError(() => new CompactReader(wire(spec + " ff ff ff ff")).readI64(), TProtocolExceptionType.INVALID_DATA);
+      const e64 = protocolError(
+        () => new CompactReader(wire(spec + " ff ff ff ff")).readI64(),
+        TProtocolExceptionType.INVALID_DATA,
+      );
       expect(e64.truncated).toBe(true);
     }
   });
@@ -619,7 +674,20 @@ describe("compact varints", () => {
 
 describe("compact strings", () => {
   it("length prefixes are exact for every length class (incl. multi-byte text)", () => {
-    const samples = ["", "a", "x".repeat(42), "x".repeat(43), "é".repeat(42), "€".repeat(43), "x".repeat(127), "x".repeat(128), "😀".repeat(50), "x".repeat(0x4000), "é".repeat(0x2000), "x".repeat(70_000)];
+    const samples = [
+      "",
+      "a",
+      "x".repeat(42),
+      "x".repeat(43),
+      "é".repeat(42),
+      "€".repeat(43),
+      "x".repeat(127),
+      "x".repeat(128),
+      "😀".repeat(50),
+      "x".repeat(0x4000),
+      "é".repeat(0x2000),
+      "x".repeat(70_000),
+    ];
     for (const s of samples) {
       const w = writer();
       w.writeByte(1);
@@ -638,9 +706,15 @@ describe("compact strings", () => {
 
 describe("compact message headers", () => {
   it("rejects a bad protocol id or version with BAD_VERSION", () => {
-    let e = protocolError(() => new CompactReader(wire("80 01 00 01")).readMessageBegin(), TProtocolExceptionType.BAD_VERSION);
+    let e = protocolError(
+      () => new CompactReader(wire("80 01 00 01")).readMessageBegin(),
+      TProtocolExceptionType.BAD_VERSION,
+    );
     expect(e.message).toBe("bad compact protocol id 0x80 in message header at offset 0 (expected 0x82)");
-    e = protocolError(() => new CompactReader(wire("82 22 00 00")).readMessageBegin(), TProtocolExceptionType.BAD_VERSION);
+    e = protocolError(
+      () => new CompactReader(wire("82 22 00 00")).readMessageBegin(),
+      TProtocolExceptionType.BAD_VERSION,
+    );
     expect(e.message).toBe("bad compact protocol version 2 in message header at offset 1 (expected 1)");
   });
 
@@ -667,6 +741,7 @@ describe("compact writer checks", () => {
     const w = writer();
     protocolError(() => w.writeI64(1n << 63n), TProtocolExceptionType.INVALID_DATA);
     protocolError(() => w.writeI64(-(1n << 64n)), TProtocolExceptionType.INVALID_DATA);
+    protocolError(() => w.writeI64(5 as unknown as bigint), TProtocolExceptionType.INVALID_DATA);
     protocolError(() => w.writeUuid("00112233-4455-6677-8899-aabbccddeefx"), TProtocolExceptionType.INVALID_DATA);
     expect(w.buffer.length).toBe(0);
   });
@@ -720,7 +795,10 @@ describe("compact hostile input", () => {
       expect(e.truncated, label).toBe(true);
       expect(e.message, label).toMatch(/^truncated: .* at offset 1 but the input ends there$/);
     }
-    const e = protocolError(() => new CompactReader(Uint8Array.of(0, 1)).readDouble(), TProtocolExceptionType.INVALID_DATA);
+    const e = protocolError(
+      () => new CompactReader(Uint8Array.of(0, 1)).readDouble(),
+      TProtocolExceptionType.INVALID_DATA,
+    );
     expect(e.message).toBe("truncated: double needs 8 bytes at offset 0 but only 2 remain");
   });
 
@@ -754,7 +832,10 @@ describe("compact hostile input", () => {
     };
     let e = protocolError(() => read(new CompactReader(bytes)), TProtocolExceptionType.SIZE_LIMIT);
     expect(e.message).toBe("string length 2147483647 exceeds the limit of 16777216 bytes at offset 8");
-    e = protocolError(() => read(new CompactReader(bytes, { maxStringLength: Infinity })), TProtocolExceptionType.INVALID_DATA);
+    e = protocolError(
+      () => read(new CompactReader(bytes, { maxStringLength: Infinity })),
+      TProtocolExceptionType.INVALID_DATA,
+    );
     expect(e.message).toBe("truncated: string length 2147483647 exceeds the 10 bytes remaining at offset 8");
     protocolError(() => new CompactReader(bytes).skip(TType.STRUCT), TProtocolExceptionType.SIZE_LIMIT);
     protocolError(() => new CompactReader(wire("ff ff ff ff 07 00")).readBinary(), TProtocolExceptionType.SIZE_LIMIT);
@@ -769,10 +850,18 @@ describe("compact hostile input", () => {
     };
     let e = protocolError(() => read(new CompactReader(bytes)), TProtocolExceptionType.SIZE_LIMIT);
     expect(e.message).toBe("list size 2147483647 exceeds the limit of 1000000 elements at offset 7");
-    e = protocolError(() => read(new CompactReader(bytes, { maxContainerElements: Infinity })), TProtocolExceptionType.INVALID_DATA);
-    expect(e.message).toBe("truncated: list of 2147483647 elements needs at least 2147483647 bytes but only 3 remain at offset 7");
+    e = protocolError(
+      () => read(new CompactReader(bytes, { maxContainerElements: Infinity })),
+      TProtocolExceptionType.INVALID_DATA,
+    );
+    expect(e.message).toBe(
+      "truncated: list of 2147483647 elements needs at least 2147483647 bytes but only 3 remain at offset 7",
+    );
     // Within the limit: element size times count against the remaining bytes.
-    protocolError(() => new CompactReader(wire("f7 e8 07 00 00 00 00 00 00 00 00")).readListBegin(), TProtocolExceptionType.INVALID_DATA);
+    protocolError(
+      () => new CompactReader(wire("f7 e8 07 00 00 00 00 00 00 00 00")).readListBegin(),
+      TProtocolExceptionType.INVALID_DATA,
+    );
     protocolError(() => new CompactReader(wire("e8 07 dd 00")).readMapBegin(), TProtocolExceptionType.INVALID_DATA);
     protocolError(() => new CompactReader(wire("ff ff ff ff 07 55")).readMapBegin(), TProtocolExceptionType.SIZE_LIMIT);
     protocolError(() => new CompactReader(bytes).skip(TType.STRUCT), TProtocolExceptionType.SIZE_LIMIT);
@@ -831,6 +920,16 @@ describe("compact hostile input", () => {
     protocolError(() => new CompactReader(maps).skip(TType.MAP), TProtocolExceptionType.DEPTH_LIMIT);
   });
 
+  it("with maxDepth: Infinity, a bomb deeper than the call stack is still DEPTH_LIMIT (not RangeError)", () => {
+    const bytes = new Uint8Array(500_001).fill(0x19);
+    bytes[500_000] = 0x05;
+    const e = protocolError(
+      () => new CompactReader(bytes, { maxDepth: Infinity }).skip(TType.LIST),
+      TProtocolExceptionType.DEPTH_LIMIT,
+    );
+    expect(e.message).toContain("exceeds the call stack");
+  });
+
   it("skip() of an unknown type is INVALID_DATA", () => {
     protocolError(() => new CompactReader(new Uint8Array(4)).skip(TType.VOID), TProtocolExceptionType.INVALID_DATA);
     protocolError(() => new CompactReader(new Uint8Array(4)).skip(5), TProtocolExceptionType.INVALID_DATA);
@@ -859,11 +958,14 @@ describe("compact hostile input", () => {
     );
     const msg = richMessage();
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(msg.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (muts) => {
-        const bytes = msg.slice();
-        for (const [i, v] of muts) bytes[i] = v;
-        check(bytes);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(msg.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        (muts) => {
+          const bytes = msg.slice();
+          for (const [i, v] of muts) bytes[i] = v;
+          check(bytes);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -217,6 +217,7 @@ export class CompactWriter implements ProtocolWriter {
   }
 
   writeI64(value: bigint): void {
+    if (typeof value !== "bigint") throw i64OutOfRange(value);
     if (value >= I32_MIN_N && value <= I32_MAX_N) {
       // Zigzag of a value in int32 range fits in 32 bits.
       const n = Number(value);
@@ -385,14 +386,13 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
       id = ((this.lastFieldId + delta) << 16) >> 16;
     } else {
       const z = this.readVarint32();
-      id = ((((z >>> 1) ^ -(z & 1)) << 16) >> 16);
+      id = (((z >>> 1) ^ -(z & 1)) << 16) >> 16;
     }
     this.fieldId = id;
     this.lastFieldId = id;
-    if (t === TType.BOOL) {
-      this.boolPending = true;
-      this.boolValue = c === CompactType.BOOLEAN_TRUE;
-    }
+    // Always (re)set, so a bool field the caller never read cannot leak into a later readBool.
+    this.boolPending = t === TType.BOOL;
+    this.boolValue = c === CompactType.BOOLEAN_TRUE;
     return t;
   }
 
@@ -555,6 +555,14 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
   }
 
   skip(type: number): void {
+    try {
+      this.skipValue(type);
+    } catch (e) {
+      throw this.stackOverflow(e);
+    }
+  }
+
+  private skipValue(type: number): void {
     switch (type) {
       case TType.BOOL:
         this.readBool();
@@ -587,7 +595,7 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
         for (;;) {
           const t = this.readFieldBegin();
           if (t === TType.STOP) break;
-          this.skip(t);
+          this.skipValue(t);
         }
         this.readStructEnd();
         return;
@@ -602,8 +610,8 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
           this.pos += n * (fk + fv); // checkCount verified these bytes remain
         } else {
           for (let i = 0; i < n; i++) {
-            this.skip(k);
-            this.skip(v);
+            this.skipValue(k);
+            this.skipValue(v);
           }
         }
         this.depth--;
@@ -617,7 +625,7 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
         if (f !== 0) {
           this.pos += n * f;
         } else {
-          for (let i = 0; i < n; i++) this.skip(t);
+          for (let i = 0; i < n; i++) this.skipValue(t);
         }
         this.depth--;
         return;

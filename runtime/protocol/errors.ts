@@ -61,8 +61,7 @@ export const TApplicationExceptionType = {
   INVALID_PROTOCOL: 9,
   UNSUPPORTED_CLIENT_TYPE: 10,
 } as const;
-export type TApplicationExceptionType =
-  (typeof TApplicationExceptionType)[keyof typeof TApplicationExceptionType];
+export type TApplicationExceptionType = (typeof TApplicationExceptionType)[keyof typeof TApplicationExceptionType];
 
 /**
  * The error a server sends in an EXCEPTION message (unknown method, internal error, ...). On the wire it

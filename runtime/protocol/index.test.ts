@@ -26,8 +26,14 @@ const I8 = fc.integer({ min: -128, max: 127 });
 const I16 = fc.integer({ min: -0x8000, max: 0x7fff });
 const I32 = fc.integer({ min: -0x80000000, max: 0x7fffffff });
 const I64 = fc.bigInt(-(1n << 63n), (1n << 63n) - 1n);
-const DOUBLE = fc.oneof(fc.double(), fc.constantFrom(NaN, -0, 0, Infinity, -Infinity, Number.MIN_VALUE, Number.MAX_VALUE));
-const FLOAT = fc.oneof(fc.float(), fc.constantFrom(NaN, -0, Infinity, -Infinity, 3.4028234663852886e38, 1.401298464324817e-45));
+const DOUBLE = fc.oneof(
+  fc.double(),
+  fc.constantFrom(NaN, -0, 0, Infinity, -Infinity, Number.MIN_VALUE, Number.MAX_VALUE),
+);
+const FLOAT = fc.oneof(
+  fc.float(),
+  fc.constantFrom(NaN, -0, Infinity, -Infinity, 3.4028234663852886e38, 1.401298464324817e-45),
+);
 const STRING = fc.oneof(
   fc.string({ unit: "binary", maxLength: 30 }),
   fc.string({ unit: "binary", maxLength: 300 }),
@@ -70,7 +76,9 @@ const schemaArb: fc.Arbitrary<Schema> = fc.letrec<{ schema: Schema }>((tie) => (
   schema: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
     fc.constantFrom(
-      ...(["bool", "byte", "i16", "i32", "i64", "double", "float", "string", "binary", "uuid"] as const).map((t) => ({ t }) as Schema),
+      ...(["bool", "byte", "i16", "i32", "i64", "double", "float", "string", "binary", "uuid"] as const).map(
+        (t) => ({ t }) as Schema,
+      ),
     ),
     fc.record({ t: fc.constantFrom("list" as const, "set" as const), elem: tie("schema") }),
     fc.record({ t: fc.constant("map" as const), key: tie("schema"), val: tie("schema") }),
@@ -241,10 +249,15 @@ function withoutSkipped(s: Schema, v: unknown, skipEvery: number): unknown {
     case "set":
       return (v as unknown[]).map((x) => withoutSkipped(s.elem, x, skipEvery));
     case "map":
-      return (v as [unknown, unknown][]).map(([k, x]) => [withoutSkipped(s.key, k, skipEvery), withoutSkipped(s.val, x, skipEvery)]);
+      return (v as [unknown, unknown][]).map(([k, x]) => [
+        withoutSkipped(s.key, k, skipEvery),
+        withoutSkipped(s.val, x, skipEvery),
+      ]);
     case "struct":
       return (v as unknown[]).map((x, i) =>
-        x === undefined || (skipEvery > 0 && i % skipEvery === 0) ? undefined : withoutSkipped(s.fields[i]!.s, x, skipEvery),
+        x === undefined || (skipEvery > 0 && i % skipEvery === 0)
+          ? undefined
+          : withoutSkipped(s.fields[i]!.s, x, skipEvery),
       );
     default:
       return v;
@@ -280,7 +293,10 @@ function canon(s: Schema, v: unknown): unknown {
 const schemaAndValue = schemaArb.chain((s) => valueArb(s).map((v) => ({ s, v })));
 /** A struct at the top, as in a message's args. */
 const structAndValue = fc
-  .uniqueArray(fc.record({ id: fc.oneof(fc.integer({ min: 1, max: 20 }), I16), s: schemaArb }), { selector: (f) => f.id, maxLength: 6 })
+  .uniqueArray(fc.record({ id: fc.oneof(fc.integer({ min: 1, max: 20 }), I16), s: schemaArb }), {
+    selector: (f) => f.id,
+    maxLength: 6,
+  })
   .map((fields): Schema => ({ t: "struct", fields }))
   .chain((s) => valueArb(s).map((v) => ({ s, v })));
 
@@ -310,26 +326,82 @@ describe.each(protocols)("%s protocol: round trips", (_label, P) => {
       }),
       { numRuns: 1000 },
     );
-    for (const v of [-128, 127, 0, -1]) expect(roundTrip((w, x) => w.writeByte(x), (r) => r.readByte(), v)).toBe(v);
-    for (const v of [-0x8000, 0x7fff]) expect(roundTrip((w, x) => w.writeI16(x), (r) => r.readI16(), v)).toBe(v);
-    for (const v of [-0x80000000, 0x7fffffff]) expect(roundTrip((w, x) => w.writeI32(x), (r) => r.readI32(), v)).toBe(v);
+    for (const v of [-128, 127, 0, -1])
+      expect(
+        roundTrip(
+          (w, x) => w.writeByte(x),
+          (r) => r.readByte(),
+          v,
+        ),
+      ).toBe(v);
+    for (const v of [-0x8000, 0x7fff])
+      expect(
+        roundTrip(
+          (w, x) => w.writeI16(x),
+          (r) => r.readI16(),
+          v,
+        ),
+      ).toBe(v);
+    for (const v of [-0x80000000, 0x7fffffff])
+      expect(
+        roundTrip(
+          (w, x) => w.writeI32(x),
+          (r) => r.readI32(),
+          v,
+        ),
+      ).toBe(v);
   });
 
   it("i64 over the full range", () => {
     fc.assert(
       fc.property(I64, (v) => {
-        expect(roundTrip((w, x) => w.writeI64(x), (r) => r.readI64(), v)).toBe(v);
+        expect(
+          roundTrip(
+            (w, x) => w.writeI64(x),
+            (r) => r.readI64(),
+            v,
+          ),
+        ).toBe(v);
       }),
       { numRuns: 2000 },
     );
-    const edges = [0n, -1n, 1n, -(1n << 63n), (1n << 63n) - 1n, (1n << 53n), -(1n << 53n), (1n << 53n) + 1n, -(1n << 53n) - 1n, 1n << 31n, -(1n << 31n) - 1n, 1n << 32n];
-    for (const v of edges) expect(roundTrip((w, x) => w.writeI64(x), (r) => r.readI64(), v)).toBe(v);
+    const edges = [
+      0n,
+      -1n,
+      1n,
+      -(1n << 63n),
+      (1n << 63n) - 1n,
+      1n << 53n,
+      -(1n << 53n),
+      (1n << 53n) + 1n,
+      -(1n << 53n) - 1n,
+      1n << 31n,
+      -(1n << 31n) - 1n,
+      1n << 32n,
+    ];
+    for (const v of edges)
+      expect(
+        roundTrip(
+          (w, x) => w.writeI64(x),
+          (r) => r.readI64(),
+          v,
+        ),
+      ).toBe(v);
   });
 
   it("doubles incl. NaN, -0, ±Infinity (Object.is)", () => {
     fc.assert(
       fc.property(DOUBLE, (v) => {
-        expect(Object.is(roundTrip((w, x) => w.writeDouble(x), (r) => r.readDouble(), v), v)).toBe(true);
+        expect(
+          Object.is(
+            roundTrip(
+              (w, x) => w.writeDouble(x),
+              (r) => r.readDouble(),
+              v,
+            ),
+            v,
+          ),
+        ).toBe(true);
       }),
       { numRuns: 2000 },
     );
@@ -338,7 +410,16 @@ describe.each(protocols)("%s protocol: round trips", (_label, P) => {
   it("floats (Math.fround), incl. NaN, -0, ±Infinity", () => {
     fc.assert(
       fc.property(fc.oneof(FLOAT, fc.double()), (v) => {
-        expect(Object.is(roundTrip((w, x) => w.writeFloat(x), (r) => r.readFloat(), v), Math.fround(v))).toBe(true);
+        expect(
+          Object.is(
+            roundTrip(
+              (w, x) => w.writeFloat(x),
+              (r) => r.readFloat(),
+              v,
+            ),
+            Math.fround(v),
+          ),
+        ).toBe(true);
       }),
       { numRuns: 2000 },
     );
@@ -347,23 +428,49 @@ describe.each(protocols)("%s protocol: round trips", (_label, P) => {
   it("strings with arbitrary unicode, surrogate pairs included", () => {
     fc.assert(
       fc.property(STRING, (v) => {
-        expect(roundTrip((w, x) => w.writeString(x), (r) => r.readString(), v)).toBe(v);
+        expect(
+          roundTrip(
+            (w, x) => w.writeString(x),
+            (r) => r.readString(),
+            v,
+          ),
+        ).toBe(v);
       }),
       { numRuns: 2000 },
     );
     for (const v of ["", "😀", "a😀", "\ufeffbom", "x".repeat(100_000), "日本".repeat(20_000)]) {
-      expect(roundTrip((w, x) => w.writeString(x), (r) => r.readString(), v)).toBe(v);
+      expect(
+        roundTrip(
+          (w, x) => w.writeString(x),
+          (r) => r.readString(),
+          v,
+        ),
+      ).toBe(v);
     }
   });
 
   it("lone surrogates become U+FFFD", () => {
-    expect(roundTrip((w, x) => w.writeString(x), (r) => r.readString(), "a\ud800b\udc00")).toBe("a\ufffdb\ufffd");
+    expect(
+      roundTrip(
+        (w, x) => w.writeString(x),
+        (r) => r.readString(),
+        "a\ud800b\udc00",
+      ),
+    ).toBe("a\ufffdb\ufffd");
   });
 
   it("binaries", () => {
     fc.assert(
       fc.property(BINARY, (v) => {
-        expect(Array.from(roundTrip((w, x) => w.writeBinary(x), (r) => r.readBinary(), v))).toEqual(Array.from(v));
+        expect(
+          Array.from(
+            roundTrip<Uint8Array>(
+              (w, x) => w.writeBinary(x),
+              (r) => r.readBinary(),
+              v,
+            ),
+          ),
+        ).toEqual(Array.from(v));
       }),
       { numRuns: 1000 },
     );
@@ -372,7 +479,13 @@ describe.each(protocols)("%s protocol: round trips", (_label, P) => {
   it("uuids (canonical lowercase out)", () => {
     fc.assert(
       fc.property(fc.oneof(UUID, fc.uuid()), fc.boolean(), (v, upper) => {
-        expect(roundTrip((w, x) => w.writeUuid(x), (r) => r.readUuid(), upper ? v.toUpperCase() : v)).toBe(v.toLowerCase());
+        expect(
+          roundTrip(
+            (w, x) => w.writeUuid(x),
+            (r) => r.readUuid(),
+            upper ? v.toUpperCase() : v,
+          ),
+        ).toBe(v.toLowerCase());
       }),
       { numRuns: 1000 },
     );
@@ -381,7 +494,11 @@ describe.each(protocols)("%s protocol: round trips", (_label, P) => {
   it("nested containers and struct field sequences", () => {
     fc.assert(
       fc.property(schemaAndValue, ({ s, v }) => {
-        const out = roundTrip((w, x) => writeValue(w, s, x), (r) => readValue(r, s), v);
+        const out = roundTrip(
+          (w, x) => writeValue(w, s, x),
+          (r) => readValue(r, s),
+          v,
+        );
         expect(canon(s, out)).toEqual(canon(s, v));
       }),
       { numRuns: 500 },
@@ -424,6 +541,22 @@ describe.each(protocols)("%s protocol: round trips", (_label, P) => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("accepts a Node Buffer as input; readBinary returns a plain Uint8Array copy", () => {
+    const w = P.createWriter();
+    w.writeBinary(Uint8Array.of(1, 2, 3));
+    w.writeString("hé");
+    w.writeI32(-7);
+    const nodeBuf = Buffer.concat([Buffer.from([9, 9, 9]), Buffer.from(w.buffer.finish())]).subarray(3);
+    const r = P.createReader(nodeBuf);
+    const bin = r.readBinary();
+    expect(bin.constructor).toBe(Uint8Array);
+    expect(r.readString()).toBe("hé");
+    expect(r.readI32()).toBe(-7);
+    expect(r.remaining).toBe(0);
+    nodeBuf.fill(0);
+    expect(Array.from(bin)).toEqual([1, 2, 3]);
   });
 
   it("a writer can be reused after buffer.reset()", () => {

@@ -6,6 +6,7 @@ export {
   type Protocol,
   type ProtocolReader,
   type ProtocolWriter,
+  type ReaderInput,
   type ReaderLimits,
 } from "./protocol.js";
 export {

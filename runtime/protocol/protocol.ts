@@ -1,4 +1,5 @@
 import type { MessageType } from "./ttype.js";
+import type { WriteBuffer } from "./write-buffer.js";
 
 /**
  * The writer side of a Thrift protocol. Generated codecs call these methods in straight-line code, so
@@ -92,9 +93,19 @@ export const DEFAULT_READER_LIMITS: Readonly<ReaderLimits> = Object.freeze({
   maxDepth: 64,
 });
 
+/** What a Protocol's readers offer besides the ProtocolReader methods: the cursor, and reuse. */
+export interface ReaderInput {
+  /** Offset of the next unread byte, relative to the start of the input. */
+  readonly pos: number;
+  /** Bytes not read yet. */
+  readonly remaining: number;
+  /** Starts over on new input (same limits and options), so one reader can serve many messages. */
+  reset(bytes: Uint8Array): void;
+}
+
 /** A protocol: how to make a writer and how to read one complete message's bytes. */
 export interface Protocol {
   readonly name: "binary" | "compact" | "json";
-  createWriter(out?: import("./write-buffer.js").WriteBuffer): ProtocolWriter & { readonly buffer: import("./write-buffer.js").WriteBuffer };
-  createReader(bytes: Uint8Array, limits?: Partial<ReaderLimits>): ProtocolReader;
+  createWriter(out?: WriteBuffer): ProtocolWriter & { readonly buffer: WriteBuffer };
+  createReader(bytes: Uint8Array, limits?: Partial<ReaderLimits>): ProtocolReader & ReaderInput;
 }

@@ -28,6 +28,14 @@ export function typeName(type: number): string {
 }
 
 /**
+ * A plain Uint8Array over the same memory. Subclasses (such as Node's buffer class) are re-wrapped once per
+ * input so that element reads stay monomorphic and `slice()` really copies.
+ */
+function plain(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
  * State and checks shared by the protocol readers: the input (`bytes`, its DataView, the cursor `pos`
  * and `end`), the header out-fields, the limits and the nesting depth. Every check throws a
  * TProtocolException; the hot paths test one condition and call a cold method to build the error.
@@ -49,7 +57,8 @@ export abstract class ReaderBase {
   readonly maxContainerElements: number;
   readonly maxDepth: number;
 
-  constructor(bytes: Uint8Array, options?: ReaderOptions) {
+  constructor(input: Uint8Array, options?: ReaderOptions) {
+    const bytes = plain(input);
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = 0;
@@ -65,9 +74,15 @@ export abstract class ReaderBase {
   }
 
   /** Starts over on new input (same limits), so one reader can serve many messages. */
-  reset(bytes: Uint8Array): void {
+  reset(input: Uint8Array): void {
+    const bytes = plain(input);
+    const v = this.view;
+    // Reuse the DataView when the new input starts at the same place in the same memory (the common
+    // case of a transport refilling one buffer); reads are bounds-checked against `end`, not the view.
+    if (v.buffer !== bytes.buffer || v.byteOffset !== bytes.byteOffset || v.byteLength < bytes.byteLength) {
+      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
     this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = 0;
     this.end = bytes.length;
     this.fieldId = 0;
@@ -168,6 +183,20 @@ export abstract class ReaderBase {
       TProtocolExceptionType.DEPTH_LIMIT,
       `nesting depth ${depth} exceeds the limit of ${this.maxDepth} at offset ${this.pos}`,
     );
+  }
+
+  /**
+   * Turns a call-stack overflow (only possible with a huge maxDepth) into DEPTH_LIMIT; returns any
+   * other error unchanged.
+   */
+  protected stackOverflow(e: unknown): unknown {
+    if (e instanceof RangeError) {
+      return new TProtocolException(
+        TProtocolExceptionType.DEPTH_LIMIT,
+        `nesting depth ${this.depth} at offset ${this.pos} exceeds the call stack (maxDepth ${this.maxDepth} is too high)`,
+      );
+    }
+    return e;
   }
 
   protected cannotSkip(type: number): never {

@@ -93,7 +93,10 @@ describe("decodeUtf8", () => {
 
 describe("utf8Length", () => {
   it("matches TextEncoder, lone surrogates included", () => {
-    const anyUnits = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 50 });
+    const anyUnits = fc.string({
+      unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+      maxLength: 50,
+    });
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: "binary" }), anyUnits), (s) => {
         expect(utf8Length(s)).toBe(enc.encode(s).length);

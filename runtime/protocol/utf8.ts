@@ -21,8 +21,14 @@ export function decodeUtf8(bytes: Uint8Array, start: number, end: number): strin
   let s = "";
   // ASCII, eight bytes at a time.
   while (end - p >= 8) {
-    const b0 = bytes[p]!, b1 = bytes[p + 1]!, b2 = bytes[p + 2]!, b3 = bytes[p + 3]!;
-    const b4 = bytes[p + 4]!, b5 = bytes[p + 5]!, b6 = bytes[p + 6]!, b7 = bytes[p + 7]!;
+    const b0 = bytes[p]!,
+      b1 = bytes[p + 1]!,
+      b2 = bytes[p + 2]!,
+      b3 = bytes[p + 3]!;
+    const b4 = bytes[p + 4]!,
+      b5 = bytes[p + 5]!,
+      b6 = bytes[p + 6]!,
+      b7 = bytes[p + 7]!;
     if ((b0 | b1 | b2 | b3 | b4 | b5 | b6 | b7) >= 0x80) return decodeMixed(bytes, start, end, p, s);
     s += fromCharCode(b0, b1, b2, b3, b4, b5, b6, b7);
     p += 8;
@@ -47,7 +53,18 @@ export function decodeUtf8(bytes: Uint8Array, start: number, end: number): strin
     case 6:
       return s + fromCharCode(bytes[p]!, bytes[p + 1]!, bytes[p + 2]!, bytes[p + 3]!, bytes[p + 4]!, bytes[p + 5]!);
     default:
-      return s + fromCharCode(bytes[p]!, bytes[p + 1]!, bytes[p + 2]!, bytes[p + 3]!, bytes[p + 4]!, bytes[p + 5]!, bytes[p + 6]!);
+      return (
+        s +
+        fromCharCode(
+          bytes[p]!,
+          bytes[p + 1]!,
+          bytes[p + 2]!,
+          bytes[p + 3]!,
+          bytes[p + 4]!,
+          bytes[p + 5]!,
+          bytes[p + 6]!,
+        )
+      );
   }
 }
 

@@ -58,7 +58,8 @@ export function writeUuidBytes(value: string, out: Uint8Array, at: number): void
 }
 
 function invalidUuid(value: unknown): TProtocolException {
-  const shown = typeof value === "string" ? JSON.stringify(value.length > 64 ? value.slice(0, 64) + "..." : value) : typeof value;
+  const shown =
+    typeof value === "string" ? JSON.stringify(value.length > 64 ? value.slice(0, 64) + "..." : value) : typeof value;
   return new TProtocolException(
     TProtocolExceptionType.INVALID_DATA,
     `invalid uuid ${shown}: expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`,
@@ -69,11 +70,25 @@ function invalidUuid(value: unknown): TProtocolException {
 export function formatUuid(bytes: Uint8Array, at: number): string {
   const h = HEX_PAIR;
   return (
-    h[bytes[at]!]! + h[bytes[at + 1]!]! + h[bytes[at + 2]!]! + h[bytes[at + 3]!]! + "-" +
-    h[bytes[at + 4]!]! + h[bytes[at + 5]!]! + "-" +
-    h[bytes[at + 6]!]! + h[bytes[at + 7]!]! + "-" +
-    h[bytes[at + 8]!]! + h[bytes[at + 9]!]! + "-" +
-    h[bytes[at + 10]!]! + h[bytes[at + 11]!]! + h[bytes[at + 12]!]! + h[bytes[at + 13]!]! +
-    h[bytes[at + 14]!]! + h[bytes[at + 15]!]!
+    h[bytes[at]!]! +
+    h[bytes[at + 1]!]! +
+    h[bytes[at + 2]!]! +
+    h[bytes[at + 3]!]! +
+    "-" +
+    h[bytes[at + 4]!]! +
+    h[bytes[at + 5]!]! +
+    "-" +
+    h[bytes[at + 6]!]! +
+    h[bytes[at + 7]!]! +
+    "-" +
+    h[bytes[at + 8]!]! +
+    h[bytes[at + 9]!]! +
+    "-" +
+    h[bytes[at + 10]!]! +
+    h[bytes[at + 11]!]! +
+    h[bytes[at + 12]!]! +
+    h[bytes[at + 13]!]! +
+    h[bytes[at + 14]!]! +
+    h[bytes[at + 15]!]!
   );
 }

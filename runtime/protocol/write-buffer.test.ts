@@ -147,7 +147,20 @@ describe("WriteBuffer", () => {
   });
 
   it("writeUtf8 handles surrogate pairs, lone surrogates and boundaries", () => {
-    const samples = ["", "a", "é", "€", "😀", "a😀b", "\ud800", "\udc00", "\ud800x", "x\udbff", "\udc00\ud800", "😀".repeat(40)];
+    const samples = [
+      "",
+      "a",
+      "é",
+      "€",
+      "😀",
+      "a😀b",
+      "\ud800",
+      "\udc00",
+      "\ud800x",
+      "x\udbff",
+      "\udc00\ud800",
+      "😀".repeat(40),
+    ];
     for (const s of samples) {
       const b = new WriteBuffer(16);
       b.writeUtf8(s);

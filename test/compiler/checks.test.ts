@@ -10,6 +10,7 @@ const checks: [string, string, string[]][] = [
   // Names
   ["unknown type, with a suggestion", "struct Persn {}\nstruct S {\n  1: Person p\n}", ["3:6: error: unknown type 'Person' (did you mean 'Persn'?)"]],
   ["unknown type, nothing close", "struct S { 1: Frobnicator f }", ["1:15: error: unknown type 'Frobnicator'"]],
+  ["unknown short type: no far-fetched suggestion", "struct S { 1: X x }", ["1:15: error: unknown type 'X'"]],
   ["unknown type in a container, a typedef and a function", "typedef list<Nope> L\nservice S { Nah f(1: map<string, Never> m) }", [
     "1:14: error: unknown type 'Nope'",
     "2:13: error: unknown type 'Nah'",
@@ -44,7 +45,8 @@ const checks: [string, string, string[]][] = [
   ["a wrong map key type", "const map<string, i32> M = {1: 2}", ["1:29: error: a key of const 'M' has type string but is the integer 1"]],
   ["a wrong field default", "struct S {\n  1: i32 n = 'x'\n}", ["2:14: error: default value of 'n' has type i32 but is a string literal"]],
   ["an invalid uuid", 'const uuid U = "nope"', ["1:16: error: const 'U' is not a valid uuid: 'nope'"]],
-  ["a struct literal with an unknown field", 'struct P { 1: i32 x }\nconst P V = {"y": 1}', ["2:14: error: struct 'P' has no field 'y' (did you mean 'x'?)"]],
+  ["a struct literal with an unknown field", 'struct P { 1: i32 x }\nconst P V = {"y": 1}', ["2:14: error: struct 'P' has no field 'y'"]],
+  ["a struct literal with a misspelt field", 'struct P { 1: i32 count }\nconst P V = {"cuont": 1}', ["2:14: error: struct 'P' has no field 'cuont' (did you mean 'count'?)"]],
   ["a struct literal with an unquoted key", "struct P { 1: i32 x }\nconst P V = {x: 1}", ["2:14: error: the keys of const 'V' must be field names of struct 'P' in quotes"]],
   ["a struct literal with a wrong field value", 'struct P { 1: i32 x }\nconst P V = {"x": "one"}', ["2:19: error: field 'x' of const 'V' has type i32 but is a string literal"]],
   ["a list for a struct", "struct P {}\nconst P V = []", ["2:13: error: const 'V' has type P but is a list literal"]],

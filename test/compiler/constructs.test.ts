@@ -454,8 +454,10 @@ describe("the design card's one-line service form", () => {
     const stripStruct = (d: ReturnType<typeof def<"exception">>): unknown =>
       shape({ name: d.name, kind: d.kind, fields: d.fields.map(({ doc: _d, ...f }) => f) });
     expect(stripStruct(def(brace, "InvalidOperation", "exception"))).toEqual(stripStruct(def(line, "InvalidOperation", "exception")));
-    // The example file is documented.
-    expect(braceCalc.doc).toBeTruthy();
+    // The example file is the brace form, and documented.
+    expect(readFileSync(calcIdl, "utf8")).toMatch(/service Calc \{/);
+    const docs = [root(brace).doc, ...root(brace).definitions.map((d) => d.doc), ...braceCalc.functions.map((f) => f.doc)];
+    expect(docs.filter(Boolean).length).toBeGreaterThan(0);
   });
 });
 

@@ -1,0 +1,94 @@
+/**
+ * Doc shapes for the statements and expressions generated code uses, each laid out the way prettier
+ * lays out the same construct (so generated files need no formatting pass).
+ */
+import { group, hardline, ifBreak, indent, indentIfBreak, join, line, softline, type Doc } from "./doc.js";
+import { typeDoc } from "./type-doc.js";
+
+export function block(statements: readonly Doc[]): Doc {
+  if (statements.length === 0) return "{}";
+  return ["{", indent([hardline, join(hardline, statements)]), hardline, "}"];
+}
+
+/** Class or object body whose members are separated by blank lines. */
+export function spacedBody(members: readonly Doc[]): Doc {
+  if (members.length === 0) return "{}";
+  return ["{", indent([hardline, join([hardline, hardline], members)]), hardline, "}"];
+}
+
+/** `callee(a, b)`, breaking its arguments one per line (trailing comma) when too long. */
+export function call(callee: Doc, args: readonly Doc[]): Doc {
+  if (args.length === 0) return [callee, "()"];
+  return [callee, group(["(", indent([softline, join([",", line], args)]), ifBreak(","), softline, ")"])];
+}
+
+/** `callee(arg)` where the sole argument is an object or array literal, hugged as prettier does. */
+export function huggedCall(callee: Doc, arg: Doc): Doc {
+  return [callee, "(", arg, ")"];
+}
+
+/** `name(a: A, b: B): R` — a method or function signature; parameters break one per line. */
+export function signature(name: string, params: readonly Doc[], returns: string | undefined): Doc {
+  const ret: Doc = returns === undefined ? "" : [": ", typeDoc(returns)];
+  if (params.length === 0) return [name, "()", ret];
+  return group([name, "(", indent([softline, join([",", line], params)]), ifBreak(","), softline, ")", ret]);
+}
+
+/** A method with a body. */
+export function method(name: string, params: readonly Doc[], returns: string | undefined, body: readonly Doc[]): Doc {
+  return [signature(name, params, returns), " ", block(body)];
+}
+
+/** `test ? a : b`, breaking before `?` and `:` when too long. */
+export function ternary(test: Doc, whenTrue: Doc, whenFalse: Doc): Doc {
+  // Branches are aligned past the "? " / ": " markers.
+  return group([test, indent([line, "? ", indent(whenTrue), line, ": ", indent(whenFalse)])]);
+}
+
+/** `left ?? right`, breaking after the operator. */
+export function nullish(left: Doc, right: Doc): Doc {
+  return group([left, " ??", line, right]);
+}
+
+/**
+ * Expressions after which prettier prefers to break right after the `:` / `=` rather than inside:
+ * binary and logical expressions, ternaries with a binary test, and string literals.
+ */
+export type RightSide = { doc: Doc; layout: "fluid" | "break-after-operator" | "break-lhs" };
+
+export function rhs(doc: Doc, breakAfterOperator = false): RightSide {
+  return { doc, layout: breakAfterOperator ? "break-after-operator" : "fluid" };
+}
+
+/**
+ * `left op right` as prettier's printAssignment lays it out: "break-after-operator" (the right side
+ * moves to the next line as a whole when it does not fit) or "fluid" (the left side breaks first if
+ * it alone is too long; then the right side stays on the line if its first segment fits, else moves
+ * to the next line, indented).
+ */
+export function assignment(left: Doc, op: string, value: RightSide): Doc {
+  if (value.layout === "break-after-operator") return group([group(left), op, group(indent([line, value.doc]))]);
+  if (value.layout === "break-lhs") return group([group(left), op, " ", value.doc]);
+  const id = Symbol("assignment");
+  return group([group(left), op, group(indent(line), false, id), indentIfBreak(value.doc, id)]);
+}
+
+/** `key: value` inside an object literal. */
+export function property(key: string, value: RightSide): Doc {
+  return assignment(key, ":", value);
+}
+
+/** `const name = value;` (or let). */
+export function declaration(keyword: string, name: Doc, value: RightSide): Doc {
+  return [assignment([keyword, " ", name], " =", value), ";"];
+}
+
+/** `if (test) { ... }` */
+export function ifBlock(test: string, body: readonly Doc[]): Doc {
+  return [`if (${test}) `, block(body)];
+}
+
+export function objectLiteral(props: readonly Doc[]): Doc {
+  if (props.length === 0) return "{}";
+  return group(["{", indent([line, join([",", line], props)]), ifBreak(","), line, "}"]);
+}

@@ -1,0 +1,48 @@
+/**
+ * A TypeScript type, as text, → a Doc whose generic argument lists break one per line when too
+ * long, as prettier prints them (`Map<\n  K,\n  V\n>`).
+ */
+import { group, indent, join, line, softline, type Doc } from "./doc.js";
+
+/** Splits at top-level occurrences of `sep` (outside <> and ()). */
+function splitTop(text: string, sep: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "<" || c === "(") depth++;
+    else if (c === ">" || c === ")") depth--;
+    else if (depth === 0 && text.startsWith(sep, i)) {
+      parts.push(text.slice(start, i));
+      start = i + sep.length;
+      i += sep.length - 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+export function typeDoc(text: string): Doc {
+  const union = splitTop(text, " | ");
+  if (union.length > 1) return join(" | ", union.map(typeDoc));
+  const generic = /^([\w.$]+)<(.*)>$/s.exec(text);
+  if (generic) {
+    const args = splitTop(generic[2]!, ", ");
+    return group([generic[1]!, "<", indent([softline, join([",", line], args.map(typeDoc))]), softline, ">"]);
+  }
+  const array = /^(readonly )?(.*)\[\]$/s.exec(text);
+  if (array && !array[2]!.startsWith("(")) return [array[1] ?? "", typeDoc(array[2]!), "[]"];
+  return text;
+}
+
+/**
+ * Prettier lays out `const x: T = value` with the type broken first ("break-lhs") when T has two or
+ * more type arguments and one of them is itself generic or a readonly array.
+ */
+export function isComplexTypeAnnotation(text: string): boolean {
+  const generic = /^([\w.$]+)<(.*)>$/s.exec(text);
+  if (!generic) return false;
+  const args = splitTop(generic[2]!, ", ");
+  return args.length > 1 && args.some((a) => /^[\w.$]+</.test(a) || a.startsWith("readonly "));
+}
