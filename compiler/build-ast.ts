@@ -53,13 +53,20 @@ function tokens(ch: Children, key: string): IToken[] {
   return (ch[key] ?? []).filter((x): x is IToken => isToken(x) && !isNaN(x.startOffset));
 }
 
-/** The first real token of a CST node, for locations and doc comment lookup. */
+/**
+ * The first real token of a CST node, for locations and doc comment lookup. Each child list is in
+ * source order, so only its first real entry can hold the node's first token: this looks at one entry
+ * per label on each level instead of walking the whole subtree (which made building a large file
+ * quadratic in its nesting).
+ */
 function firstToken(n: CstNode): IToken | undefined {
   let best: IToken | undefined;
-  for (const list of Object.values(n.children)) {
-    for (const x of list) {
+  for (const key in n.children) {
+    for (const x of n.children[key]!) {
       const t = isToken(x) ? (isNaN(x.startOffset) ? undefined : x) : firstToken(x);
-      if (t && (!best || t.startOffset < best.startOffset)) best = t;
+      if (!t) continue; // inserted by error recovery, or an empty node: try the next entry
+      if (!best || t.startOffset < best.startOffset) best = t;
+      break;
     }
   }
   return best;

@@ -22,7 +22,8 @@ const bits: Record<string, number> = { byte: 8, i8: 8, i16: 16, i32: 32, i64: 64
 const UUID_RE = /^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$/;
 
 export function checkPrograms(programs: readonly Program[], scopeOf: (p: Program) => Scope, diagnostics: DiagnosticBag): void {
-  for (const program of programs) new ProgramChecker(scopeOf, program, diagnostics).check();
+  const shared: SharedState = { active: new Set(), chainEnds: new Map() };
+  for (const program of programs) new ProgramChecker(scopeOf, program, diagnostics, shared).check();
   // After binding: a constant defined in terms of itself has no value (and would send anything that
   // evaluates it round in circles).
   const consts = programs.flatMap((p) => p.definitions.filter((d): d is ConstDef => d.kind === "const"));
@@ -157,20 +158,26 @@ function describeValue(v: ConstValue): string {
   }
 }
 
-class ProgramChecker {
+/** State shared by the checkers of one compilation. */
+interface SharedState {
   /** Consts being validated, to stop on `const i32 A = B; const i32 B = A`. */
-  private readonly active: Set<ConstDef> = new Set();
+  readonly active: Set<ConstDef>;
+  /** Where a chain of plain references (`A = B`, `B = C`) ends; null when it never does. */
+  readonly chainEnds: Map<ConstDef, ConstDef | null>;
+}
 
+class ProgramChecker {
   private readonly scope: Scope;
+  private readonly active: Set<ConstDef>;
 
   constructor(
     private readonly scopeOf: (p: Program) => Scope,
     program: Program,
     private readonly diagnostics: DiagnosticBag,
-    active?: Set<ConstDef>,
+    private readonly shared: SharedState,
   ) {
     this.scope = scopeOf(program);
-    if (active) this.active = active;
+    this.active = shared.active;
   }
 
   check(): void {
@@ -331,6 +338,55 @@ class ProgramChecker {
     }
   }
 
+  /** Whether a const's value has errors against its own declared type (checked quietly). */
+  private misfitsOwnType(c: ConstDef): boolean {
+    const scratch = new DiagnosticBag();
+    this.active.add(c);
+    new ProgramChecker(this.scopeOf, c.program, scratch, this.shared).checkValue(c.value, c.type, `const '${c.name}'`);
+    this.active.delete(c);
+    return scratch.hasErrors;
+  }
+
+  /**
+   * The const at the end of a chain of plain references starting at `start`: the first whose value is
+   * not a reference to another const. Undefined when the chain reaches an unknown name or a cycle.
+   * Memoised for the whole chain, so resolving every const of a long chain stays linear.
+   */
+  private chainEnd(start: ConstDef): ConstDef | undefined {
+    const ends = this.shared.chainEnds;
+    const path: ConstDef[] = [];
+    const onPath = new Set<ConstDef>();
+    let c = start;
+    let end: ConstDef | null;
+    for (;;) {
+      const known = ends.get(c);
+      if (known !== undefined) {
+        end = known;
+        break;
+      }
+      if (onPath.has(c)) {
+        end = null;
+        break;
+      }
+      path.push(c);
+      onPath.add(c);
+      const v = c.value;
+      const scope = this.scopeOf(c.program);
+      if (v.kind !== "identifier" || scope.lookupEnumMember(v.name)) {
+        end = c;
+        break;
+      }
+      const next = scope.lookupConst(v.name);
+      if (!next) {
+        end = null;
+        break;
+      }
+      c = next;
+    }
+    for (const p of path) ends.set(p, end);
+    return end ?? undefined;
+  }
+
   private checkIdentifier(value: ConstValue & { kind: "identifier" }, t: TypeRef, typeName: string, what: string): void {
     const constDef = this.scope.lookupConst(value.name);
     const member = this.scope.lookupEnumMember(value.name);
@@ -356,27 +412,19 @@ class ProgramChecker {
       value.target = { kind: "const", def: constDef };
       // Apache copies the referenced value and checks it against this type; the value's own names
       // are resolved where the const is declared, and its own problems are reported there. A chain of
-      // plain references (`A = B`, `B = C`, ...) is followed in a loop rather than by recursion, so no
-      // length of chain can exhaust the stack.
+      // plain references (`A = B`, `B = C`, ...) is resolved once, without recursion, to the const
+      // holding the actual value.
       if (this.active.has(constDef)) return;
-      const chain = new Set<ConstDef>([constDef]);
-      let end = constDef;
-      for (;;) {
-        const v = end.value;
-        if (v.kind !== "identifier") break;
-        const scope = this.scopeOf(end.program);
-        if (scope.lookupEnumMember(v.name)) break;
-        const next = scope.lookupConst(v.name);
-        if (!next) return; // an unknown name, reported where it is written
-        if (chain.has(next) || this.active.has(next)) break; // a cycle, reported by checkPrograms
-        chain.add(next);
-        end = next;
-      }
-      for (const c of chain) this.active.add(c);
+      const end = this.chainEnd(constDef);
+      if (!end || this.active.has(end)) return; // an unknown name or a cycle, reported elsewhere
+      this.active.add(constDef);
+      this.active.add(end);
       const scratch = new DiagnosticBag();
-      new ProgramChecker(this.scopeOf, end.program, scratch, this.active).checkValue(end.value, t, what);
-      for (const c of chain) this.active.delete(c);
-      if (scratch.hasErrors) {
+      new ProgramChecker(this.scopeOf, end.program, scratch, this.shared).checkValue(end.value, t, what);
+      this.active.delete(constDef);
+      this.active.delete(end);
+      // When the referenced value does not even fit its own type, that is reported where it is written.
+      if (scratch.hasErrors && !this.misfitsOwnType(end)) {
         this.diagnostics.error(`${what} has type ${typeName} but const '${value.name}' has type ${describeType(constDef.type)}`, value.loc);
       }
       return;

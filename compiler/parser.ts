@@ -248,7 +248,16 @@ class ThriftParser extends CstParser {
   });
 
   fieldName = this.RULE("fieldName", () => {
-    this.CONSUME(T.AnyName, { LABEL: "name" });
+    // Identifier is listed on its own although AnyName covers it: error recovery compares follow sets
+    // by exact token type, and without it a syntax error inside a field's type would resynchronise
+    // at the enclosing field list and take the field's name for the next field.
+    this.OR({
+      DEF: [
+        { ALT: () => this.CONSUME(T.Identifier, { LABEL: "name" }) },
+        { ALT: () => this.CONSUME(T.AnyName, { LABEL: "name" }) },
+      ],
+      IGNORE_AMBIGUITIES: true,
+    });
   });
 
   fieldType = this.RULE("fieldType", () => {

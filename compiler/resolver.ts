@@ -66,9 +66,10 @@ export function resolvePrograms(programs: readonly Program[], scopeOf: (p: Progr
       }
     }
   }
+  const acyclic = new Set<unknown>();
   for (const program of programs) {
     for (const d of program.definitions) {
-      if (d.kind === "typedef" && typedefCycle(d.type)) {
+      if (d.kind === "typedef" && typedefCycle(d.type, acyclic)) {
         diagnostics.error(`typedef '${d.name}' refers to itself`, d.nameLoc);
       }
       if (d.kind === "service") checkExtendsCycle(d, diagnostics);
@@ -107,14 +108,16 @@ function bindNamed(t: NamedType, scope: Scope, diagnostics: DiagnosticBag): void
   t.target = def;
 }
 
-function typedefCycle(start: TypeRef): boolean {
+/** Whether following typedefs from `start` loops; `acyclic` remembers typedefs known to end, so long chains stay linear. */
+function typedefCycle(start: TypeRef, acyclic: Set<unknown>): boolean {
   const seen = new Set<unknown>();
   let t = start;
-  while (t.kind === "named" && t.target?.kind === "typedef") {
+  while (t.kind === "named" && t.target?.kind === "typedef" && !acyclic.has(t.target)) {
     if (seen.has(t.target)) return true;
     seen.add(t.target);
     t = t.target.type;
   }
+  for (const s of seen) acyclic.add(s);
   return false;
 }
 

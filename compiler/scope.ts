@@ -28,10 +28,12 @@ export class Scope {
 
   /** Splits `prefix.rest` where prefix names an included program. */
   private qualified(name: string): { scope: Scope; rest: string } | undefined {
+    // The longest prefix wins: with both a.thrift and a.b.thrift included, `a.b.X` is X in a.b.
+    let best: [string, Program] | undefined;
     for (const [prefix, program] of this.includes) {
-      if (name.startsWith(prefix + ".")) return { scope: this.scopeOf(program), rest: name.slice(prefix.length + 1) };
+      if (name.startsWith(prefix + ".") && (!best || prefix.length > best[0].length)) best = [prefix, program];
     }
-    return undefined;
+    return best && { scope: this.scopeOf(best[1]), rest: name.slice(best[0].length + 1) };
   }
 
   lookupType(name: string): Named | undefined {

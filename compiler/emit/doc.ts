@@ -5,7 +5,7 @@
  * prettier's form without running prettier on every compile.
  */
 
-export type Doc = string | Doc[] | Group | Indent | Line | IfBreak | BreakParent | Fill | IndentIfBreak;
+export type Doc = string | Doc[] | Group | Indent | Line | IfBreak | BreakParent | Fill | IndentIfBreak | ConditionalGroup;
 
 interface Group {
   readonly t: "group";
@@ -13,6 +13,14 @@ interface Group {
   shouldBreak: boolean;
   /** Lets a later indentIfBreak follow this group's decision. */
   readonly id?: symbol;
+}
+/**
+ * Tries its states in order (the first flat, the others as they are) and prints the first that fits
+ * up to its first line break; the last otherwise. Prettier uses this to hug a last argument.
+ */
+interface ConditionalGroup {
+  readonly t: "conditionalGroup";
+  readonly states: readonly Doc[];
 }
 /** Indents its contents only if the group with `groupId` was printed broken. */
 interface IndentIfBreak {
@@ -53,6 +61,9 @@ export const hardline: Doc = [hardlineOnly, breakParent];
 export function group(contents: Doc, shouldBreak = false, id?: symbol): Group {
   return id ? { t: "group", contents, shouldBreak, id } : { t: "group", contents, shouldBreak };
 }
+export function conditionalGroup(states: readonly Doc[]): ConditionalGroup {
+  return { t: "conditionalGroup", states };
+}
 export function indentIfBreak(contents: Doc, groupId: symbol): IndentIfBreak {
   return { t: "indentIfBreak", contents, groupId };
 }
@@ -79,6 +90,31 @@ export function delimitedList(open: string, items: readonly Doc[], close: string
   if (items.length === 0) return open + close;
   return group([open, indent([softline, join([",", line], items)]), trailingComma ? ifBreak(",") : "", softline, close]);
 }
+
+/** Whether a doc contains a forced break (prettier's willBreak). */
+export function willBreak(doc: Doc): boolean {
+  if (typeof doc === "string") return false;
+  if (Array.isArray(doc)) return doc.some(willBreak);
+  switch (doc.t) {
+    case "breakParent":
+      return true;
+    case "line":
+      return doc.hard;
+    case "group":
+      return doc.shouldBreak || willBreak(doc.contents);
+    case "indent":
+    case "indentIfBreak":
+      return willBreak(doc.contents);
+    case "ifBreak":
+      return willBreak(doc.broken);
+    case "fill":
+      return doc.parts.some(willBreak);
+    case "conditionalGroup":
+      return doc.states.some(willBreak);
+  }
+}
+
+export { breakParent };
 
 /** Marks groups that contain a forced break as broken, as prettier's propagateBreaks does. */
 function propagateBreaks(doc: Doc): boolean {
@@ -108,6 +144,10 @@ function propagateBreaks(doc: Doc): boolean {
       for (const d of doc.parts) if (propagateBreaks(d)) found = true;
       return found;
     }
+    case "conditionalGroup":
+      // Like prettier, a forced break inside does not break a conditional group itself.
+      for (const d of doc.states) propagateBreaks(d);
+      return false;
   }
 }
 
@@ -156,6 +196,9 @@ function fits(next: Cmd, rest: Cmd[], width: number, mustBeFlat: boolean): boole
           break;
         case "fill":
           for (let i = doc.parts.length - 1; i >= 0; i--) cmds.push([ind, mode, doc.parts[i]!]);
+          break;
+        case "conditionalGroup":
+          cmds.push([ind, mode, mode === Mode.Break ? doc.states[doc.states.length - 1]! : doc.states[0]!]);
           break;
       }
     }
@@ -218,6 +261,24 @@ export function printDoc(doc: Doc, width = 80): string {
         break;
       case "breakParent":
         break;
+      case "conditionalGroup": {
+        if (mode === Mode.Flat) {
+          cmds.push([ind, Mode.Flat, d.states[0]!]);
+          break;
+        }
+        const flat: Cmd = [ind, Mode.Flat, d.states[0]!];
+        if (fits(flat, cmds, width - pos, false)) {
+          cmds.push(flat);
+          break;
+        }
+        let chosen: Cmd | undefined;
+        for (let i = 1; i < d.states.length - 1 && !chosen; i++) {
+          const cmd: Cmd = [ind, Mode.Flat, d.states[i]!];
+          if (fits(cmd, cmds, width - pos, false)) chosen = cmd;
+        }
+        cmds.push(chosen ?? [ind, Mode.Break, d.states[d.states.length - 1]!]);
+        break;
+      }
       case "fill": {
         // Print the first content, then decide each separator by whether [separator, next content] fits.
         const [content, separator, next, ...rest] = d.parts;

@@ -11,5 +11,5 @@ export function emitEnum(f: GeneratedFile, def: EnumDef): void {
   const name = f.ref(def);
   const members = def.members.map((m) => withDoc(m.doc, `${m.name}: ${m.value},`));
   f.add(withDoc(def.doc, declaration("export const", name, rhs([block(members), " as const"]))));
-  f.add(`export type ${name} = (typeof ${name})[keyof typeof ${name}];`);
+  f.add(declaration("export type", name, rhs(`(typeof ${name})[keyof typeof ${name}]`, true)));
 }

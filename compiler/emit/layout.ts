@@ -2,7 +2,7 @@
  * Doc shapes for the statements and expressions generated code uses, each laid out the way prettier
  * lays out the same construct (so generated files need no formatting pass).
  */
-import { group, hardline, ifBreak, indent, indentIfBreak, join, line, softline, type Doc } from "./doc.js";
+import { breakParent, conditionalGroup, willBreak, group, hardline, ifBreak, indent, indentIfBreak, join, line, softline, type Doc } from "./doc.js";
 import { typeDoc } from "./type-doc.js";
 
 export function block(statements: readonly Doc[]): Doc {
@@ -22,9 +22,21 @@ export function call(callee: Doc, args: readonly Doc[]): Doc {
   return [callee, group(["(", indent([softline, join([",", line], args)]), ifBreak(","), softline, ")"])];
 }
 
-/** `callee(arg)` where the sole argument is an object or array literal, hugged as prettier does. */
+/**
+ * `callee(arg)` where the sole argument is an object or array literal: hugged (`f([` ... `])`) when
+ * its first line fits, otherwise the argument goes on its own lines, as prettier does.
+ */
 export function huggedCall(callee: Doc, arg: Doc): Doc {
-  return [callee, "(", arg, ")"];
+  return [
+    callee,
+    // A forced break inside the argument still breaks the groups around the call.
+    willBreak(arg) ? breakParent : "",
+    conditionalGroup([
+      ["(", arg, ")"],
+      ["(", group(arg, true), ")"],
+      group(["(", indent([line, arg]), ",", line, ")"], true),
+    ]),
+  ];
 }
 
 /** `name(a: A, b: B): R` — a method or function signature; parameters break one per line. */
@@ -54,10 +66,20 @@ export function nullish(left: Doc, right: Doc): Doc {
  * Expressions after which prettier prefers to break right after the `:` / `=` rather than inside:
  * binary and logical expressions, ternaries with a binary test, and string literals.
  */
-export type RightSide = { doc: Doc; layout: "fluid" | "break-after-operator" | "break-lhs" };
+export type RightSide = {
+  doc: Doc;
+  layout: "fluid" | "break-after-operator" | "break-lhs";
+  /** A binary or ternary expression: breaks after the operator even after a short key. */
+  binary?: boolean;
+};
 
 export function rhs(doc: Doc, breakAfterOperator = false): RightSide {
   return { doc, layout: breakAfterOperator ? "break-after-operator" : "fluid" };
+}
+
+/** A `??` or ternary right-hand side. */
+export function binaryRhs(doc: Doc): RightSide {
+  return { doc, layout: "break-after-operator", binary: true };
 }
 
 /**
@@ -73,14 +95,31 @@ export function assignment(left: Doc, op: string, value: RightSide): Doc {
   return group([group(left), op, group(indent(line), false, id), indentIfBreak(value.doc, id)]);
 }
 
-/** `key: value` inside an object literal. */
+/**
+ * `key: value` inside an object literal. Prettier never moves a value to the next line after a key
+ * shorter than five columns (too little to gain), except a binary or ternary value.
+ */
 export function property(key: string, value: RightSide): Doc {
+  if (key.length < 5 && !value.binary) return [key, ": ", value.doc];
   return assignment(key, ":", value);
 }
 
 /** `const name = value;` (or let). */
 export function declaration(keyword: string, name: Doc, value: RightSide): Doc {
   return [assignment([keyword, " ", name], " =", value), ";"];
+}
+
+/**
+ * `let name: A | B;` — a long union annotation moves to the next line as a whole, or, if still too
+ * long, one `| member` per line.
+ */
+export function letUnion(name: string, members: readonly string[]): Doc {
+  return group(["let ", name, ":", group(indent([line, group([ifBreak("| "), join([line, "| "], members.map(typeDoc))])])), ";"]);
+}
+
+/** `name = value;` */
+export function assign(target: string, value: Doc): Doc {
+  return [assignment(target, " =", rhs(value)), ";"];
 }
 
 /** `if (test) { ... }` */

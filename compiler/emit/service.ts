@@ -109,8 +109,8 @@ export function emitService(f: GeneratedFile, def: ServiceDef): void {
     methods.push(d === fn.name ? fn.name : property(objectKey(fn.name), rhs(d)));
   }
   const props: Doc[] = [
-    `name: ${stringLiteral(def.name)},`,
-    ...(parent ? [`parent: ${f.ref(parent)},`] : []),
+    [property("name", rhs(stringLiteral(def.name), true)), ","],
+    ...(parent ? [[property("parent", rhs(f.ref(parent))), ","]] : []),
     [property("methods", rhs(objectLiteral(methods))), ","],
     [property("annotations", rhs(annotationsObject(def.annotations))), ","],
     [method("createClient", [`channel: ${f.runtime("ClientChannel", true)}`], clientName, [["return ", call(`new ${clientName}`, ["channel", stringLiteral(def.name)]), ";"]]), ","],
@@ -134,12 +134,12 @@ function emitMethodDescriptor(f: GeneratedFile, service: ServiceDef, fn: Functio
   const invokeArgs = [...fn.params.map((p) => `a.${plans.find((x) => x.field === p)!.prop}`), "ctx"];
   const invokeParams = [`h: ${handlerName}`, `a: ${argsName}`, `ctx: ${f.runtime("CallContext", true)}`];
   const props: Doc[] = [
-    `name: ${stringLiteral(fn.name)},`,
+    [property("name", rhs(stringLiteral(fn.name), true)), ","],
     `oneway: ${fn.oneway},`,
     `returnsVoid: ${fn.returnType === undefined},`,
     [property("params", rhs(arrayLiteral(params, true))), ","],
-    `args: ${argsName},`,
-    `result: ${resultName},`,
+    [property("args", rhs(argsName)), ","],
+    [property("result", rhs(resultName)), ","],
     [property("throws", rhs(arrayLiteral(throws, true))), ","],
     [property("annotations", rhs(annotationsObject(fn.annotations))), ","],
     [method("invoke", invokeParams, "unknown", [["return ", call(`h.${methodName(fn)}`, invokeArgs), ";"]]), ","],

@@ -6,7 +6,7 @@
 import { resolveTypedefs, type Field, type StructDef, type TypeRef } from "../model.js";
 import { group, hardline, ifBreak, indent, join, line, type Doc } from "./doc.js";
 import { withDoc, type GeneratedFile } from "./generated-file.js";
-import { assignment, block, call, declaration, huggedCall, ifBlock, method, nullish, objectLiteral, property, rhs, spacedBody, ternary, type RightSide } from "./layout.js";
+import { assign, assignment, binaryRhs, block, call, declaration, letUnion, huggedCall, ifBlock, method, nullish, objectLiteral, property, rhs, spacedBody, ternary, type RightSide } from "./layout.js";
 import { propertyName, stringLiteral } from "./names.js";
 import { readValue, ttype, writeValue } from "./codec.js";
 import { typeDoc } from "./type-doc.js";
@@ -85,7 +85,7 @@ export function emitStruct(f: GeneratedFile, def: StructDef, opts: { exported?: 
     f.add(interfaceDecl(initName, inMembers, `The input form of {@link ${name}}: fields with defaults may be omitted.`, exported));
   }
   const codecType = typeArgs(f.runtime("StructCodec", true), [name, initName]);
-  const props: Doc[] = [`name: ${stringLiteral(def.name)},`];
+  const props: Doc[] = [[property("name", rhs(stringLiteral(def.name), true)), ","]];
   const annotations = annotationsProp(def.annotations);
   if (annotations) props.push(annotations);
   const isUnion = def.kind === "union";
@@ -107,7 +107,10 @@ function unionType(head: string, fields: [string, string][]): Doc {
   const members = fields.map(([prop, type], i) =>
     indent(group(["{", indent([line, join([";", line], fields.map(([p], j): Doc => (j === i ? [`${prop}: `, typeDoc(type)] : `${p}?: never`)))]), ifBreak(";"), line, "}"])),
   );
-  if (members.length === 1) return [head, " = ", members[0]!, ";"];
+  if (fields.length === 1) {
+    const [prop, type] = fields[0]!;
+    return [head, " = ", group(["{", indent([line, `${prop}: `, typeDoc(type)]), ifBreak(";"), line, "}"]), ";"];
+  }
   // On the next line as a whole if it fits there; otherwise one `| member` per line.
   return [head, " =", group(indent([line, group([ifBreak("| "), join([line, "| "], members)])])), ";"];
 }
@@ -134,15 +137,15 @@ function convert(f: GeneratedFile, expr: string, t: TypeRef): Doc {
   const r = resolveTypedefs(t);
   switch (r.kind) {
     case "base":
-      return r.name === "i64" ? `${f.runtime("i64")}(${expr})` : expr;
+      return r.name === "i64" ? call(f.runtime("i64"), [expr]) : expr;
     case "named":
-      return !r.target || r.target.kind === "enum" || r.target.kind === "typedef" ? expr : `${f.ref(r.target)}.create(${expr})`;
+      return !r.target || r.target.kind === "enum" || r.target.kind === "typedef" ? expr : call(`${f.ref(r.target)}.create`, [expr]);
     case "list":
       return needsConversion(r.elem) ? call(f.runtime("convertList"), [expr, converter(f, r.elem)]) : `[...${expr}]`;
     case "set":
-      return needsConversion(r.elem) ? call(f.runtime("convertSet"), [expr, converter(f, r.elem)]) : `new Set(${expr})`;
+      return needsConversion(r.elem) ? call(f.runtime("convertSet"), [expr, converter(f, r.elem)]) : call("new Set", [expr]);
     case "map":
-      if (!needsConversion(r.key) && !needsConversion(r.value)) return `new Map(${expr})`;
+      if (!needsConversion(r.key) && !needsConversion(r.value)) return call("new Map", [expr]);
       return call(f.runtime("convertMap"), [expr, converter(f, r.key), converter(f, r.value)]);
   }
 }
@@ -151,10 +154,10 @@ function convert(f: GeneratedFile, expr: string, t: TypeRef): Doc {
 function fieldValue(f: GeneratedFile, p: FieldPlan, src: string): RightSide {
   const conversion = needsConversion(p.field.type);
   if (p.fallback !== undefined) {
-    if (!conversion) return rhs(nullish(src, p.fallback), true);
-    return rhs(ternary(`${src} === undefined`, p.fallback, convert(f, src, p.field.type)), true);
+    if (!conversion) return binaryRhs(nullish(src, p.fallback));
+    return binaryRhs(ternary(`${src} === undefined`, p.fallback, convert(f, src, p.field.type)));
   }
-  if (p.outOptional && conversion) return rhs(ternary(`${src} === undefined`, "undefined", convert(f, src, p.field.type)), true);
+  if (p.outOptional && conversion) return binaryRhs(ternary(`${src} === undefined`, "undefined", convert(f, src, p.field.type)));
   return rhs(convert(f, src, p.field.type));
 }
 
@@ -181,7 +184,7 @@ function writeMethod(f: GeneratedFile, def: StructDef, initName: string, plans: 
     ];
     const src = `v.${p.prop}`;
     if (p.fallback !== undefined) {
-      stmts.push(declaration("const", p.local, rhs(nullish(src, p.fallback), true)));
+      stmts.push(declaration("const", p.local, binaryRhs(nullish(src, p.fallback))));
       stmts.push(...fieldStmts(p.local));
     } else if (p.required) {
       stmts.push(ifBlock(`${src} === undefined`, [["throw ", call(f.runtime("unsetField"), [stringLiteral(def.name), stringLiteral(p.field.name)]), ";"]]));
@@ -226,7 +229,7 @@ function readMethod(f: GeneratedFile, def: StructDef, name: string, plans: Field
     stmts.push("return $value;");
     return method("read", [`r: ${reader}`], name, stmts);
   }
-  const stmts: Doc[] = [...declareLocals(f, name, plans), ...readLoop(f, plans, (p, expr) => [`${p.local} = ${expr};`]), ...requiredChecks(f, def, plans)];
+  const stmts: Doc[] = [...declareLocals(f, plans), ...readLoop(f, plans, (p, expr) => [assign(p.local, expr)]), ...requiredChecks(f, def, plans)];
   stmts.push(["return ", objectLiteral(plans.map((p) => (p.prop === p.local ? p.prop : `${p.prop}: ${p.local}`))), ";"]);
   return method("read", [`r: ${reader}`], name, stmts);
 }
@@ -238,13 +241,12 @@ function inferable(p: FieldPlan): boolean {
   return p.zeroFallback && (r.kind === "map" || r.kind === "set");
 }
 
-function declareLocals(f: GeneratedFile, owner: string, plans: FieldPlan[]): Doc[] {
+function declareLocals(f: GeneratedFile, plans: FieldPlan[]): Doc[] {
   return plans.map((p) => {
     const type = outputType(f, p.field.type);
     if (p.fallback === undefined || p.required) {
       // A very long type is named through the struct's own type instead, to keep the line short.
-      const named = type.length > 40 ? `${owner}[${stringLiteral(p.prop)}]${p.outOptional ? "" : " | undefined"}` : `${type} | undefined`;
-      return ["let ", p.local, ": ", named, ";"];
+      return letUnion(p.local, [type, "undefined"]);
     }
     if (inferable(p)) return declaration("let", p.local, rhs(p.fallback));
     return declaration("let", [p.local, ": ", typeDoc(type)], rhs(p.fallback));
@@ -267,7 +269,7 @@ function emitException(f: GeneratedFile, def: StructDef, name: string, plans: Fi
   members.push(method("constructor", [`init: ${initName} = {}`], undefined, ctor));
   members.push(method("static create", [`init: ${initName}`], name, [`return new ${name}(init);`]));
   members.push(writeMethod(f, def, initName, plans, true));
-  const stmts: Doc[] = [...declareLocals(f, name, plans), ...readLoop(f, plans, (p, expr) => [`${p.local} = ${expr};`]), ...requiredChecks(f, def, plans)];
+  const stmts: Doc[] = [...declareLocals(f, plans), ...readLoop(f, plans, (p, expr) => [assign(p.local, expr)]), ...requiredChecks(f, def, plans)];
   stmts.push(["return ", huggedCall(`new ${name}`, objectLiteral(plans.map((p) => (p.prop === p.local ? p.prop : `${p.prop}: ${p.local}`)))), ";"]);
   members.push(method("static read", [`r: ${f.runtime("ProtocolReader", true)}`], name, stmts));
   f.add(withDoc(def.doc, [`export class ${name} extends ${f.runtime("TException")} `, spacedBody(members)]));

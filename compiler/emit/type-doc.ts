@@ -29,8 +29,11 @@ export function typeDoc(text: string): Doc {
   const generic = /^([\w.$]+)<(.*)>$/s.exec(text);
   if (generic) {
     const args = splitTop(generic[2]!, ", ");
+    if (args.length === 1 && /^[\w.$]+$/.test(args[0]!)) return text;
     return group([generic[1]!, "<", indent([softline, join([",", line], args.map(typeDoc))]), softline, ">"]);
   }
+  const parenArray = /^(readonly )?\((.*)\)\[\]$/s.exec(text);
+  if (parenArray) return [parenArray[1] ?? "", "(", typeDoc(parenArray[2]!), ")[]"];
   const array = /^(readonly )?(.*)\[\]$/s.exec(text);
   if (array && !array[2]!.startsWith("(")) return [array[1] ?? "", typeDoc(array[2]!), "[]"];
   return text;

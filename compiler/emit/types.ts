@@ -58,8 +58,16 @@ export function inputType(f: GeneratedFile, t: TypeRef): string {
   }
 }
 
+/** `T[]`, parenthesised only when T is a top-level union (`(bigint | number)[]`). */
 function arrayOf(elem: string): string {
-  return /[ |&]/.test(elem) && !/^[\w.]+<.*>$/.test(elem) ? `(${elem})[]` : `${elem}[]`;
+  let depth = 0;
+  for (let i = 0; i < elem.length; i++) {
+    const c = elem[i];
+    if (c === "<" || c === "(") depth++;
+    else if (c === ">" || c === ")") depth--;
+    else if (depth === 0 && c === "|") return `(${elem})[]`;
+  }
+  return elem.startsWith("readonly ") ? `(${elem})[]` : `${elem}[]`;
 }
 
 /** Whether input and output forms differ, so `create` must convert rather than copy. */

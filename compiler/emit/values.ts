@@ -27,6 +27,8 @@ export function arrayLiteral(items: readonly Doc[], elementsAreCompound = false)
 
 /** `Name<A, B>`, breaking the arguments one per line (no trailing comma) when too long. */
 export function typeArgs(name: string, args: readonly string[]): Doc {
+  // Prettier keeps a single plain type argument hugged: `Readonly<SomeLongName>` never breaks.
+  if (args.length === 1 && /^[\w.$]+$/.test(args[0]!)) return `${name}<${args[0]}>`;
   return group([name, "<", indent([softline, join([",", line], args.map(typeDoc))]), softline, ">"]);
 }
 

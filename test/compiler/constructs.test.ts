@@ -82,6 +82,18 @@ describe("include", () => {
     expect(def(r, "S", "service").extends?.target?.name).toBe("Base");
   });
 
+  test("a file name with dots is a prefix with dots; the longest matching prefix wins", () => {
+    const r = compileFiles({
+      "/d/main.thrift": 'include "a.thrift"\ninclude "a.b.thrift"\nstruct S { 1: a.b.X x, 2: a.Y y, 3: a.b.E e = a.b.E.V }',
+      "/d/a.thrift": "struct Y {}",
+      "/d/a.b.thrift": "struct X {}\nenum E { V }",
+    });
+    expect(all(r)).toEqual([]);
+    const [x, y] = def(r, "S", "struct").fields;
+    expect(x!.type.kind === "named" && x!.type.target?.program.name).toBe("a.b");
+    expect(y!.type.kind === "named" && y!.type.target?.program.name).toBe("a");
+  });
+
   test("each file is loaded once even when included twice", () => {
     const fs = memFs({
       "/d/main.thrift": 'include "a.thrift"\ninclude "b.thrift"',
@@ -629,6 +641,8 @@ describe("legacy and foreign syntax is rejected with the replacement named", () 
   const cases: [string, string, string][] = [
     ["senum", 'senum Letters { "a", "b" }', "1:1: error: 'senum' is no longer supported; use 'string' (or an enum)"],
     ["slist", "struct S { 1: slist names }", "1:15: error: 'slist' is no longer supported; use 'string'"],
+    ["slist in a typedef", "typedef slist Names", "1:9: error: 'slist' is no longer supported; use 'string'"],
+    ["slist in a container", "struct S { 1: list<slist> names }", "1:20: error: 'slist' is no longer supported; use 'string'"],
     [
       "@annotation",
       "@cpp.Name{value = 'x'}\nstruct S {}",
@@ -654,6 +668,16 @@ describe("legacy and foreign syntax is rejected with the replacement named", () 
     // The foreign construct's own message comes first; cascading syntax errors after it are suppressed.
     expect(errors(r)[0]).toBe(expected);
     expect(r.hasErrors).toBe(true);
+  });
+
+  test("headers after an fbthrift 'package' line are still read, without a cascade of errors", () => {
+    const r = compileText('package "meta.com/foo"\nnamespace java com.foo\ninclude "other.thrift"\nstruct S {}');
+    expect(all(r)).toEqual([
+      "1:1: error: fbthrift syntax is not supported: 'package'; use 'namespace <language> <name>'",
+      "3:9: error: cannot find included file 'other.thrift' (looked in: /idl)",
+    ]);
+    expect(root(r).namespaces.map((n) => [n.scope, n.name])).toEqual([["java", "com.foo"]]);
+    expect(root(r).definitions.map((d) => d.name)).toEqual(["S"]);
   });
 
   test("a file that merely uses these words as names is fine", () => {

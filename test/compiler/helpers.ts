@@ -60,13 +60,17 @@ export function root(r: CompileResult): Program {
   return p;
 }
 
+/** The definition type(s) whose `kind` can be K (StructDef covers struct, union and exception). */
+type OfKind<D, K> = D extends { kind: infer DK } ? (K extends DK ? D : never) : never;
+export type DefinitionOfKind<K extends Definition["kind"]> = OfKind<Definition, K>;
+
 /** A definition of the root program by name and kind. */
-export function def<K extends Definition["kind"]>(r: CompileResult | Program, name: string, kind: K): Extract<Definition, { kind: K }> {
+export function def<K extends Definition["kind"]>(r: CompileResult | Program, name: string, kind: K): DefinitionOfKind<K> {
   const program = "definitions" in r ? r : root(r);
   const d = program.definitions.find((x) => x.name === name);
   if (!d) throw new Error(`no definition '${name}' in ${program.path}`);
   if (d.kind !== kind) throw new Error(`'${name}' is a ${d.kind}, not a ${kind}`);
-  return d as Extract<Definition, { kind: K }>;
+  return d as DefinitionOfKind<K>;
 }
 
 /** Compiles and asserts there are no errors, returning the result (warnings allowed). */

@@ -630,7 +630,8 @@ export const CrazyNesting: StructCodec<CrazyNesting, CrazyNestingInit> = {
   read(r: ProtocolReader): CrazyNesting {
     let string_field = "";
     let set_field: Set<Insanity> | undefined;
-    let list_field: CrazyNesting["list_field"] | undefined;
+    let list_field:
+      Map<Set<number>, Map<number, Set<Map<Insanity, string>[]>>>[] | undefined;
     let binary_field: Uint8Array = new Uint8Array(0);
     r.readStructBegin();
     for (;;) {
