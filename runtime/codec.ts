@@ -9,6 +9,8 @@ import { TProtocolException, TProtocolExceptionType } from "./protocol/errors.js
 export interface StructCodec<T, I = T> {
   /** The IDL name of the type. */
   readonly name: string;
+  /** The type's IDL annotations (last value per key), when it has any. */
+  readonly annotations?: Readonly<Record<string, string>>;
   create(init: I): T;
   write(w: ProtocolWriter, value: I): void;
   read(r: ProtocolReader): T;

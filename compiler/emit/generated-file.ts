@@ -6,7 +6,7 @@
 import { posix } from "node:path";
 import type { Definition, Program } from "../model.js";
 import { group, hardline, ifBreak, indent, join, line, printDoc, type Doc } from "./doc.js";
-import { localName, stringLiteral, typeName } from "./names.js";
+import { companionSuffixes, declName, localName, stringLiteral } from "./names.js";
 
 /** Runtime exports generated code may import; locals never take these names. */
 const runtimeNames = [
@@ -44,10 +44,9 @@ export class GeneratedFile {
   ) {
     // Names this module declares take precedence; imports are aliased around them.
     for (const d of program.definitions) {
-      const name = typeName(d.name);
+      const name = declName(d);
       this.declared.add(name);
-      if (d.kind === "struct" || d.kind === "union" || d.kind === "exception") this.declared.add(name + "Init");
-      if (d.kind === "service") for (const suffix of ["Client", "Handler"]) this.declared.add(name + suffix);
+      for (const suffix of companionSuffixes(d)) this.declared.add(name + suffix);
     }
     for (const n of this.declared) this.usedLocals.add(n);
   }
@@ -67,7 +66,7 @@ export class GeneratedFile {
     if (!this.shadowCache) {
       const names = new Set<string>([...this.declared, ...runtimeNames]);
       for (const inc of this.program.includes) {
-        for (const d of inc.program?.definitions ?? []) names.add(typeName(d.name));
+        for (const d of inc.program?.definitions ?? []) names.add(declName(d));
         if (inc.program) names.add(inc.program.name);
       }
       this.shadowCache = names;
@@ -98,7 +97,7 @@ export class GeneratedFile {
    * `FooClient`), imported from its module when it lives in another program.
    */
   ref(def: Definition, suffix = "", typeOnly = false): string {
-    const name = typeName(def.name) + suffix;
+    const name = declName(def) + suffix;
     if (def.program === this.program) return name;
     let spec = posix.relative(posix.dirname(this.path), this.ctx.modulePath(def.program)).replace(/\.ts$/, ".js");
     if (!spec.startsWith(".")) spec = "./" + spec;

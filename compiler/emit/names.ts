@@ -9,6 +9,8 @@
  *   collides with a generated parameter (`r`, `w`, `v`, `init`, `options`, `ctx`).
  */
 
+import type { Definition, Program } from "../model.js";
+
 const reserved = new Set(
   (
     "break case catch class const continue debugger default delete do else enum export extends false finally for " +
@@ -26,6 +28,43 @@ export function isReserved(name: string): boolean {
 export function typeName(idlName: string): string {
   const safe = idlName.replace(/\./g, "_");
   return reserved.has(safe) ? safe + "_" : safe;
+}
+
+const declNames = new WeakMap<Program, Map<Definition, string>>();
+
+/**
+ * The TypeScript name of a definition. Thrift keeps consts apart from types, TypeScript does not: a
+ * const whose name a type, service or their companions (`FooInit`, `FooClient`, ...) already use gets
+ * `_` appended until it is unique.
+ */
+export function declName(def: Definition): string {
+  let names = declNames.get(def.program);
+  if (!names) {
+    names = new Map();
+    const taken = new Set<string>();
+    for (const d of def.program.definitions) {
+      if (d.kind === "const") continue;
+      const n = typeName(d.name);
+      names.set(d, n);
+      taken.add(n);
+      for (const suffix of companionSuffixes(d)) taken.add(n + suffix);
+    }
+    for (const d of def.program.definitions) {
+      if (d.kind !== "const") continue;
+      let n = typeName(d.name);
+      while (taken.has(n)) n += "_";
+      names.set(d, n);
+      taken.add(n);
+    }
+    declNames.set(def.program, names);
+  }
+  return names.get(def) ?? typeName(def.name);
+}
+
+export function companionSuffixes(d: Definition): string[] {
+  if (d.kind === "struct" || d.kind === "union" || d.kind === "exception") return ["Init"];
+  if (d.kind === "service") return ["Client", "Handler"];
+  return [];
 }
 
 const unsafeProperties = new Set(["__proto__", "constructor"]);

@@ -446,9 +446,21 @@ describe("binary encodings of primitives", () => {
     protocolError(() => w.writeI64(1n << 63n), TProtocolExceptionType.INVALID_DATA);
     protocolError(() => w.writeI64(-(1n << 63n) - 1n), TProtocolExceptionType.INVALID_DATA);
     protocolError(() => w.writeI64(1n << 100n), TProtocolExceptionType.INVALID_DATA);
-    const e = protocolError(() => w.writeI64(5 as unknown as bigint), TProtocolExceptionType.INVALID_DATA);
-    expect(e.message).toBe("i64 value must be a bigint, got number");
+    const e = protocolError(() => w.writeI64(2 ** 53), TProtocolExceptionType.INVALID_DATA);
+    expect(e.message).toBe("i64 value 9007199254740992 is not a safe integer; pass a bigint");
+    protocolError(() => w.writeI64(1.5), TProtocolExceptionType.INVALID_DATA);
+    protocolError(() => w.writeI64("5" as unknown as bigint), TProtocolExceptionType.INVALID_DATA);
     expect(w.buffer.length).toBe(16);
+  });
+
+  it("writes safe-integer numbers as i64 exactly like the bigint", () => {
+    for (const n of [0, 1, -1, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1, -(2 ** 53 - 1), 123456789012]) {
+      const a = new BinaryWriter();
+      a.writeI64(n);
+      const b = new BinaryWriter();
+      b.writeI64(BigInt(n));
+      expect(hex(a.buffer.finish())).toBe(hex(b.buffer.finish()));
+    }
   });
 
   it("rejects malformed uuids with INVALID_DATA", () => {

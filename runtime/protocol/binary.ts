@@ -141,7 +141,15 @@ export class BinaryWriter implements ProtocolWriter {
     this.buffer.writeI32BE(value);
   }
 
-  writeI64(value: bigint): void {
+  writeI64(value: bigint | number): void {
+    if (typeof value === "number") {
+      // Lossless numbers skip bigint arithmetic entirely.
+      if (!Number.isSafeInteger(value)) throw i64OutOfRange(value);
+      const hi = Math.floor(value / 4294967296);
+      this.buffer.writeI32BE(hi);
+      this.buffer.writeI32BE((value - hi * 4294967296) | 0);
+      return;
+    }
     if (typeof value !== "bigint" || value < I64_MIN || value > I64_MAX) throw i64OutOfRange(value);
     this.buffer.writeI64BE(value);
   }

@@ -741,9 +741,20 @@ describe("compact writer checks", () => {
     const w = writer();
     protocolError(() => w.writeI64(1n << 63n), TProtocolExceptionType.INVALID_DATA);
     protocolError(() => w.writeI64(-(1n << 64n)), TProtocolExceptionType.INVALID_DATA);
-    protocolError(() => w.writeI64(5 as unknown as bigint), TProtocolExceptionType.INVALID_DATA);
+    protocolError(() => w.writeI64(2 ** 60), TProtocolExceptionType.INVALID_DATA);
+    protocolError(() => w.writeI64("5" as unknown as bigint), TProtocolExceptionType.INVALID_DATA);
     protocolError(() => w.writeUuid("00112233-4455-6677-8899-aabbccddeefx"), TProtocolExceptionType.INVALID_DATA);
     expect(w.buffer.length).toBe(0);
+  });
+
+  it("writes safe-integer numbers as i64 exactly like the bigint", () => {
+    for (const n of [0, 1, -1, 63, -64, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1, -(2 ** 53 - 1)]) {
+      const a = writer();
+      a.writeI64(n);
+      const b = writer();
+      b.writeI64(BigInt(n));
+      expect(hex(a.buffer.finish())).toBe(hex(b.buffer.finish()));
+    }
   });
 
   it("reset() clears the buffer and the struct state", () => {

@@ -216,7 +216,15 @@ export class CompactWriter implements ProtocolWriter {
     this.buffer.writeVarint32((value << 1) ^ (value >> 31));
   }
 
-  writeI64(value: bigint): void {
+  writeI64(value: bigint | number): void {
+    if (typeof value === "number") {
+      if (!Number.isSafeInteger(value)) throw i64OutOfRange(value);
+      if ((value | 0) === value) {
+        this.buffer.writeVarint32((value << 1) ^ (value >> 31));
+        return;
+      }
+      value = BigInt(value);
+    }
     if (typeof value !== "bigint") throw i64OutOfRange(value);
     if (value >= I32_MIN_N && value <= I32_MAX_N) {
       // Zigzag of a value in int32 range fits in 32 bits.

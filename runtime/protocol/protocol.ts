@@ -23,7 +23,8 @@ export interface ProtocolWriter {
   writeByte(value: number): void;
   writeI16(value: number): void;
   writeI32(value: number): void;
-  writeI64(value: bigint): void;
+  /** A bigint, or a number when it is a safe integer (written without bigint arithmetic). */
+  writeI64(value: bigint | number): void;
   writeDouble(value: number): void;
   writeFloat(value: number): void;
   writeString(value: string): void;

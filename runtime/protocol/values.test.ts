@@ -69,6 +69,7 @@ describe("uuid text <-> bytes", () => {
 
   it("describes i64 range errors", () => {
     expect(i64OutOfRange(1n << 63n).message).toBe("i64 value 9223372036854775808 is outside the signed 64-bit range");
-    expect(i64OutOfRange(5).message).toBe("i64 value must be a bigint, got number");
+    expect(i64OutOfRange(1.5).message).toBe("i64 value 1.5 is not a safe integer; pass a bigint");
+    expect(i64OutOfRange("5").message).toBe("i64 value must be a bigint or a safe integer, got string");
   });
 });

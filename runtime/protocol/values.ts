@@ -10,7 +10,9 @@ export function i64OutOfRange(value: unknown): TProtocolException {
     TProtocolExceptionType.INVALID_DATA,
     typeof value === "bigint"
       ? `i64 value ${value} is outside the signed 64-bit range`
-      : `i64 value must be a bigint, got ${typeof value}`,
+      : typeof value === "number"
+        ? `i64 value ${value} is not a safe integer; pass a bigint`
+        : `i64 value must be a bigint or a safe integer, got ${typeof value}`,
   );
 }
 

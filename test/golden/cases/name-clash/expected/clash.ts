@@ -650,7 +650,7 @@ export const switch_: StructCodec<switch_, switch_Init> = {
 
 export const interface_: number_ = 3;
 
-export const class_: readonly delete_[] = Object.freeze([
+export const class__: readonly delete_[] = Object.freeze([
   delete_.default,
   delete_.new,
 ]);
