@@ -3,3 +3,4 @@ export * from "./protocol/index.js";
 export * from "./codec.js";
 export * from "./service.js";
 export { utf8Bytes } from "./bytes.js";
+export * from "./rpc/index.js";

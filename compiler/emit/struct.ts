@@ -183,7 +183,9 @@ function writeMethod(f: GeneratedFile, def: StructDef, initName: string, plans: 
       "w.writeFieldEnd();",
     ];
     const src = `v.${p.prop}`;
-    if (p.fallback !== undefined) {
+    // IDL defaults are written when the value is omitted (as Apache's constructors set them); a
+    // field without one is written only when set ("opt-in, req-out").
+    if (p.fallback !== undefined && !p.zeroFallback) {
       stmts.push(declaration("const", p.local, binaryRhs(nullish(src, p.fallback))));
       stmts.push(...fieldStmts(p.local));
     } else if (p.required) {

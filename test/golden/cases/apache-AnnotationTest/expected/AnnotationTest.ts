@@ -66,22 +66,26 @@ export const foo: StructCodec<foo, fooInit> = {
   },
   write(w: ProtocolWriter, v: fooInit): void {
     w.writeStructBegin("foo");
-    const bar = v.bar ?? 0;
-    w.writeFieldBegin("bar", TType.I32, 1);
-    w.writeI32(bar);
-    w.writeFieldEnd();
-    const baz = v.baz ?? 0;
-    w.writeFieldBegin("baz", TType.I32, 2);
-    w.writeI32(baz);
-    w.writeFieldEnd();
-    const qux = v.qux ?? 0;
-    w.writeFieldBegin("qux", TType.I32, 3);
-    w.writeI32(qux);
-    w.writeFieldEnd();
-    const bop = v.bop ?? 0;
-    w.writeFieldBegin("bop", TType.I32, 4);
-    w.writeI32(bop);
-    w.writeFieldEnd();
+    if (v.bar !== undefined) {
+      w.writeFieldBegin("bar", TType.I32, 1);
+      w.writeI32(v.bar);
+      w.writeFieldEnd();
+    }
+    if (v.baz !== undefined) {
+      w.writeFieldBegin("baz", TType.I32, 2);
+      w.writeI32(v.baz);
+      w.writeFieldEnd();
+    }
+    if (v.qux !== undefined) {
+      w.writeFieldBegin("qux", TType.I32, 3);
+      w.writeI32(v.qux);
+      w.writeFieldEnd();
+    }
+    if (v.bop !== undefined) {
+      w.writeFieldBegin("bop", TType.I32, 4);
+      w.writeI32(v.bop);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -158,14 +162,16 @@ export class foo_error extends TException {
 
   static write(w: ProtocolWriter, v: foo_errorInit): void {
     w.writeStructBegin("foo_error");
-    const error_code = v.error_code ?? 0;
-    w.writeFieldBegin("error_code", TType.I32, 1);
-    w.writeI32(error_code);
-    w.writeFieldEnd();
-    const error_msg = v.error_msg ?? "";
-    w.writeFieldBegin("error_msg", TType.STRING, 2);
-    w.writeString(error_msg);
-    w.writeFieldEnd();
+    if (v.error_code !== undefined) {
+      w.writeFieldBegin("error_code", TType.I32, 1);
+      w.writeI32(v.error_code);
+      w.writeFieldEnd();
+    }
+    if (v.error_msg !== undefined) {
+      w.writeFieldBegin("error_msg", TType.STRING, 2);
+      w.writeString(v.error_msg);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   }
@@ -218,10 +224,11 @@ export const ostr_default: StructCodec<ostr_default, ostr_defaultInit> = {
   },
   write(w: ProtocolWriter, v: ostr_defaultInit): void {
     w.writeStructBegin("ostr_default");
-    const bar = v.bar ?? 0;
-    w.writeFieldBegin("bar", TType.I32, 1);
-    w.writeI32(bar);
-    w.writeFieldEnd();
+    if (v.bar !== undefined) {
+      w.writeFieldBegin("bar", TType.I32, 1);
+      w.writeI32(v.bar);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -266,10 +273,11 @@ export const ostr_custom: StructCodec<ostr_custom, ostr_customInit> = {
   },
   write(w: ProtocolWriter, v: ostr_customInit): void {
     w.writeStructBegin("ostr_custom");
-    const bar = v.bar ?? 0;
-    w.writeFieldBegin("bar", TType.I32, 1);
-    w.writeI32(bar);
-    w.writeFieldEnd();
+    if (v.bar !== undefined) {
+      w.writeFieldBegin("bar", TType.I32, 1);
+      w.writeI32(v.bar);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },

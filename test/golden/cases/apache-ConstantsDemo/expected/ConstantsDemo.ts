@@ -56,22 +56,26 @@ export const thing: StructCodec<thing, thingInit> = {
   },
   write(w: ProtocolWriter, v: thingInit): void {
     w.writeStructBegin("thing");
-    const hello = v.hello ?? 0;
-    w.writeFieldBegin("hello", TType.I32, 1);
-    w.writeI32(hello);
-    w.writeFieldEnd();
-    const goodbye = v.goodbye ?? 0;
-    w.writeFieldBegin("goodbye", TType.I32, 2);
-    w.writeI32(goodbye);
-    w.writeFieldEnd();
-    const id = v.id ?? "00000000-0000-0000-0000-000000000000";
-    w.writeFieldBegin("id", TType.UUID, 3);
-    w.writeUuid(id);
-    w.writeFieldEnd();
-    const my_id = v.my_id ?? "00000000-0000-0000-0000-000000000000";
-    w.writeFieldBegin("my_id", TType.UUID, 4);
-    w.writeUuid(my_id);
-    w.writeFieldEnd();
+    if (v.hello !== undefined) {
+      w.writeFieldBegin("hello", TType.I32, 1);
+      w.writeI32(v.hello);
+      w.writeFieldEnd();
+    }
+    if (v.goodbye !== undefined) {
+      w.writeFieldBegin("goodbye", TType.I32, 2);
+      w.writeI32(v.goodbye);
+      w.writeFieldEnd();
+    }
+    if (v.id !== undefined) {
+      w.writeFieldBegin("id", TType.UUID, 3);
+      w.writeUuid(v.id);
+      w.writeFieldEnd();
+    }
+    if (v.my_id !== undefined) {
+      w.writeFieldBegin("my_id", TType.UUID, 4);
+      w.writeUuid(v.my_id);
+      w.writeFieldEnd();
+    }
     if (v.my_optional_id !== undefined) {
       w.writeFieldBegin("my_optional_id", TType.UUID, 5);
       w.writeUuid(v.my_optional_id);
@@ -157,10 +161,11 @@ export class Blah extends TException {
 
   static write(w: ProtocolWriter, v: BlahInit): void {
     w.writeStructBegin("Blah");
-    const bing = v.bing ?? 0;
-    w.writeFieldBegin("bing", TType.I32, 1);
-    w.writeI32(bing);
-    w.writeFieldEnd();
+    if (v.bing !== undefined) {
+      w.writeFieldBegin("bing", TType.I32, 1);
+      w.writeI32(v.bing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   }

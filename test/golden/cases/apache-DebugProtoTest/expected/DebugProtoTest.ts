@@ -74,38 +74,46 @@ export const Doubles: StructCodec<Doubles, DoublesInit> = {
   },
   write(w: ProtocolWriter, v: DoublesInit): void {
     w.writeStructBegin("Doubles");
-    const nan = v.nan ?? 0;
-    w.writeFieldBegin("nan", TType.DOUBLE, 1);
-    w.writeDouble(nan);
-    w.writeFieldEnd();
-    const inf = v.inf ?? 0;
-    w.writeFieldBegin("inf", TType.DOUBLE, 2);
-    w.writeDouble(inf);
-    w.writeFieldEnd();
-    const neginf = v.neginf ?? 0;
-    w.writeFieldBegin("neginf", TType.DOUBLE, 3);
-    w.writeDouble(neginf);
-    w.writeFieldEnd();
-    const repeating = v.repeating ?? 0;
-    w.writeFieldBegin("repeating", TType.DOUBLE, 4);
-    w.writeDouble(repeating);
-    w.writeFieldEnd();
-    const big = v.big ?? 0;
-    w.writeFieldBegin("big", TType.DOUBLE, 5);
-    w.writeDouble(big);
-    w.writeFieldEnd();
-    const tiny = v.tiny ?? 0;
-    w.writeFieldBegin("tiny", TType.DOUBLE, 6);
-    w.writeDouble(tiny);
-    w.writeFieldEnd();
-    const zero = v.zero ?? 0;
-    w.writeFieldBegin("zero", TType.DOUBLE, 7);
-    w.writeDouble(zero);
-    w.writeFieldEnd();
-    const negzero = v.negzero ?? 0;
-    w.writeFieldBegin("negzero", TType.DOUBLE, 8);
-    w.writeDouble(negzero);
-    w.writeFieldEnd();
+    if (v.nan !== undefined) {
+      w.writeFieldBegin("nan", TType.DOUBLE, 1);
+      w.writeDouble(v.nan);
+      w.writeFieldEnd();
+    }
+    if (v.inf !== undefined) {
+      w.writeFieldBegin("inf", TType.DOUBLE, 2);
+      w.writeDouble(v.inf);
+      w.writeFieldEnd();
+    }
+    if (v.neginf !== undefined) {
+      w.writeFieldBegin("neginf", TType.DOUBLE, 3);
+      w.writeDouble(v.neginf);
+      w.writeFieldEnd();
+    }
+    if (v.repeating !== undefined) {
+      w.writeFieldBegin("repeating", TType.DOUBLE, 4);
+      w.writeDouble(v.repeating);
+      w.writeFieldEnd();
+    }
+    if (v.big !== undefined) {
+      w.writeFieldBegin("big", TType.DOUBLE, 5);
+      w.writeDouble(v.big);
+      w.writeFieldEnd();
+    }
+    if (v.tiny !== undefined) {
+      w.writeFieldBegin("tiny", TType.DOUBLE, 6);
+      w.writeDouble(v.tiny);
+      w.writeFieldEnd();
+    }
+    if (v.zero !== undefined) {
+      w.writeFieldBegin("zero", TType.DOUBLE, 7);
+      w.writeDouble(v.zero);
+      w.writeFieldEnd();
+    }
+    if (v.negzero !== undefined) {
+      w.writeFieldBegin("negzero", TType.DOUBLE, 8);
+      w.writeDouble(v.negzero);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -257,14 +265,16 @@ export const OneOfEach: StructCodec<OneOfEach, OneOfEachInit> = {
   },
   write(w: ProtocolWriter, v: OneOfEachInit): void {
     w.writeStructBegin("OneOfEach");
-    const im_true = v.im_true ?? false;
-    w.writeFieldBegin("im_true", TType.BOOL, 1);
-    w.writeBool(im_true);
-    w.writeFieldEnd();
-    const im_false = v.im_false ?? false;
-    w.writeFieldBegin("im_false", TType.BOOL, 2);
-    w.writeBool(im_false);
-    w.writeFieldEnd();
+    if (v.im_true !== undefined) {
+      w.writeFieldBegin("im_true", TType.BOOL, 1);
+      w.writeBool(v.im_true);
+      w.writeFieldEnd();
+    }
+    if (v.im_false !== undefined) {
+      w.writeFieldBegin("im_false", TType.BOOL, 2);
+      w.writeBool(v.im_false);
+      w.writeFieldEnd();
+    }
     const a_bite = v.a_bite ?? 127;
     w.writeFieldBegin("a_bite", TType.BYTE, 3);
     w.writeByte(a_bite);
@@ -273,34 +283,40 @@ export const OneOfEach: StructCodec<OneOfEach, OneOfEachInit> = {
     w.writeFieldBegin("integer16", TType.I16, 4);
     w.writeI16(integer16);
     w.writeFieldEnd();
-    const integer32 = v.integer32 ?? 0;
-    w.writeFieldBegin("integer32", TType.I32, 5);
-    w.writeI32(integer32);
-    w.writeFieldEnd();
+    if (v.integer32 !== undefined) {
+      w.writeFieldBegin("integer32", TType.I32, 5);
+      w.writeI32(v.integer32);
+      w.writeFieldEnd();
+    }
     const integer64 = v.integer64 ?? 10000000000n;
     w.writeFieldBegin("integer64", TType.I64, 6);
     w.writeI64(integer64);
     w.writeFieldEnd();
-    const double_precision = v.double_precision ?? 0;
-    w.writeFieldBegin("double_precision", TType.DOUBLE, 7);
-    w.writeDouble(double_precision);
-    w.writeFieldEnd();
-    const some_characters = v.some_characters ?? "";
-    w.writeFieldBegin("some_characters", TType.STRING, 8);
-    w.writeString(some_characters);
-    w.writeFieldEnd();
-    const zomg_unicode = v.zomg_unicode ?? "";
-    w.writeFieldBegin("zomg_unicode", TType.STRING, 9);
-    w.writeString(zomg_unicode);
-    w.writeFieldEnd();
-    const what_who = v.what_who ?? false;
-    w.writeFieldBegin("what_who", TType.BOOL, 10);
-    w.writeBool(what_who);
-    w.writeFieldEnd();
-    const base64 = v.base64 ?? new Uint8Array(0);
-    w.writeFieldBegin("base64", TType.STRING, 11);
-    w.writeBinary(base64);
-    w.writeFieldEnd();
+    if (v.double_precision !== undefined) {
+      w.writeFieldBegin("double_precision", TType.DOUBLE, 7);
+      w.writeDouble(v.double_precision);
+      w.writeFieldEnd();
+    }
+    if (v.some_characters !== undefined) {
+      w.writeFieldBegin("some_characters", TType.STRING, 8);
+      w.writeString(v.some_characters);
+      w.writeFieldEnd();
+    }
+    if (v.zomg_unicode !== undefined) {
+      w.writeFieldBegin("zomg_unicode", TType.STRING, 9);
+      w.writeString(v.zomg_unicode);
+      w.writeFieldEnd();
+    }
+    if (v.what_who !== undefined) {
+      w.writeFieldBegin("what_who", TType.BOOL, 10);
+      w.writeBool(v.what_who);
+      w.writeFieldEnd();
+    }
+    if (v.base64 !== undefined) {
+      w.writeFieldBegin("base64", TType.STRING, 11);
+      w.writeBinary(v.base64);
+      w.writeFieldEnd();
+    }
     const byte_list = v.byte_list ?? [1, 2, 3];
     w.writeFieldBegin("byte_list", TType.LIST, 12);
     w.writeListBegin(TType.BYTE, byte_list.length);
@@ -325,19 +341,20 @@ export const OneOfEach: StructCodec<OneOfEach, OneOfEachInit> = {
     }
     w.writeListEnd();
     w.writeFieldEnd();
-    const rfc4122_uuid =
-      v.rfc4122_uuid ?? "00000000-0000-0000-0000-000000000000";
-    w.writeFieldBegin("rfc4122_uuid", TType.UUID, 15);
-    w.writeUuid(rfc4122_uuid);
-    w.writeFieldEnd();
-    const rfc4122_uuid_list = v.rfc4122_uuid_list ?? [];
-    w.writeFieldBegin("rfc4122_uuid_list", TType.LIST, 16);
-    w.writeListBegin(TType.UUID, rfc4122_uuid_list.length);
-    for (const $e0 of rfc4122_uuid_list) {
-      w.writeUuid($e0);
+    if (v.rfc4122_uuid !== undefined) {
+      w.writeFieldBegin("rfc4122_uuid", TType.UUID, 15);
+      w.writeUuid(v.rfc4122_uuid);
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
+    if (v.rfc4122_uuid_list !== undefined) {
+      w.writeFieldBegin("rfc4122_uuid_list", TType.LIST, 16);
+      w.writeListBegin(TType.UUID, v.rfc4122_uuid_list.length);
+      for (const $e0 of v.rfc4122_uuid_list) {
+        w.writeUuid($e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -544,14 +561,16 @@ export const Bonk: StructCodec<Bonk, BonkInit> = {
   },
   write(w: ProtocolWriter, v: BonkInit): void {
     w.writeStructBegin("Bonk");
-    const type = v.type ?? 0;
-    w.writeFieldBegin("type", TType.I32, 1);
-    w.writeI32(type);
-    w.writeFieldEnd();
-    const message = v.message ?? "";
-    w.writeFieldBegin("message", TType.STRING, 2);
-    w.writeString(message);
-    w.writeFieldEnd();
+    if (v.type !== undefined) {
+      w.writeFieldBegin("type", TType.I32, 1);
+      w.writeI32(v.type);
+      w.writeFieldEnd();
+    }
+    if (v.message !== undefined) {
+      w.writeFieldBegin("message", TType.STRING, 2);
+      w.writeString(v.message);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -686,39 +705,42 @@ export const HolyMoley: StructCodec<HolyMoley, HolyMoleyInit> = {
   },
   write(w: ProtocolWriter, v: HolyMoleyInit): void {
     w.writeStructBegin("HolyMoley");
-    const big = v.big ?? [];
-    w.writeFieldBegin("big", TType.LIST, 1);
-    w.writeListBegin(TType.STRUCT, big.length);
-    for (const $e0 of big) {
-      OneOfEach.write(w, $e0);
-    }
-    w.writeListEnd();
-    w.writeFieldEnd();
-    const contain = v.contain ?? new Set<string[]>();
-    w.writeFieldBegin("contain", TType.SET, 2);
-    w.writeSetBegin(TType.LIST, contain.size);
-    for (const $e0 of contain) {
-      w.writeListBegin(TType.STRING, $e0.length);
-      for (const $e1 of $e0) {
-        w.writeString($e1);
+    if (v.big !== undefined) {
+      w.writeFieldBegin("big", TType.LIST, 1);
+      w.writeListBegin(TType.STRUCT, v.big.length);
+      for (const $e0 of v.big) {
+        OneOfEach.write(w, $e0);
       }
       w.writeListEnd();
+      w.writeFieldEnd();
     }
-    w.writeSetEnd();
-    w.writeFieldEnd();
-    const bonks = v.bonks ?? new Map<string, Bonk[]>();
-    w.writeFieldBegin("bonks", TType.MAP, 3);
-    w.writeMapBegin(TType.STRING, TType.LIST, bonks.size);
-    for (const [$k0, $v0] of bonks) {
-      w.writeString($k0);
-      w.writeListBegin(TType.STRUCT, $v0.length);
-      for (const $e1 of $v0) {
-        Bonk.write(w, $e1);
+    if (v.contain !== undefined) {
+      w.writeFieldBegin("contain", TType.SET, 2);
+      w.writeSetBegin(TType.LIST, v.contain.size);
+      for (const $e0 of v.contain) {
+        w.writeListBegin(TType.STRING, $e0.length);
+        for (const $e1 of $e0) {
+          w.writeString($e1);
+        }
+        w.writeListEnd();
       }
-      w.writeListEnd();
+      w.writeSetEnd();
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
+    if (v.bonks !== undefined) {
+      w.writeFieldBegin("bonks", TType.MAP, 3);
+      w.writeMapBegin(TType.STRING, TType.LIST, v.bonks.size);
+      for (const [$k0, $v0] of v.bonks) {
+        w.writeString($k0);
+        w.writeListBegin(TType.STRUCT, $v0.length);
+        for (const $e1 of $v0) {
+          Bonk.write(w, $e1);
+        }
+        w.writeListEnd();
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -814,14 +836,16 @@ export const Backwards: StructCodec<Backwards, BackwardsInit> = {
   },
   write(w: ProtocolWriter, v: BackwardsInit): void {
     w.writeStructBegin("Backwards");
-    const second_tag1 = v.second_tag1 ?? 0;
-    w.writeFieldBegin("second_tag1", TType.I32, 1);
-    w.writeI32(second_tag1);
-    w.writeFieldEnd();
-    const first_tag2 = v.first_tag2 ?? 0;
-    w.writeFieldBegin("first_tag2", TType.I32, 2);
-    w.writeI32(first_tag2);
-    w.writeFieldEnd();
+    if (v.second_tag1 !== undefined) {
+      w.writeFieldBegin("second_tag1", TType.I32, 1);
+      w.writeI32(v.second_tag1);
+      w.writeFieldEnd();
+    }
+    if (v.first_tag2 !== undefined) {
+      w.writeFieldBegin("first_tag2", TType.I32, 2);
+      w.writeI32(v.first_tag2);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -980,47 +1004,55 @@ export const RandomStuff: StructCodec<RandomStuff, RandomStuffInit> = {
   },
   write(w: ProtocolWriter, v: RandomStuffInit): void {
     w.writeStructBegin("RandomStuff");
-    const a = v.a ?? 0;
-    w.writeFieldBegin("a", TType.I32, 1);
-    w.writeI32(a);
-    w.writeFieldEnd();
-    const b = v.b ?? 0;
-    w.writeFieldBegin("b", TType.I32, 2);
-    w.writeI32(b);
-    w.writeFieldEnd();
-    const c = v.c ?? 0;
-    w.writeFieldBegin("c", TType.I32, 3);
-    w.writeI32(c);
-    w.writeFieldEnd();
-    const d = v.d ?? 0;
-    w.writeFieldBegin("d", TType.I32, 4);
-    w.writeI32(d);
-    w.writeFieldEnd();
-    const myintlist = v.myintlist ?? [];
-    w.writeFieldBegin("myintlist", TType.LIST, 5);
-    w.writeListBegin(TType.I32, myintlist.length);
-    for (const $e0 of myintlist) {
-      w.writeI32($e0);
+    if (v.a !== undefined) {
+      w.writeFieldBegin("a", TType.I32, 1);
+      w.writeI32(v.a);
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
-    const maps = v.maps ?? new Map<number, Wrapper>();
-    w.writeFieldBegin("maps", TType.MAP, 6);
-    w.writeMapBegin(TType.I32, TType.STRUCT, maps.size);
-    for (const [$k0, $v0] of maps) {
-      w.writeI32($k0);
-      Wrapper.write(w, $v0);
+    if (v.b !== undefined) {
+      w.writeFieldBegin("b", TType.I32, 2);
+      w.writeI32(v.b);
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const bigint_ = v.bigint ?? 0n;
-    w.writeFieldBegin("bigint", TType.I64, 7);
-    w.writeI64(bigint_);
-    w.writeFieldEnd();
-    const triple = v.triple ?? 0;
-    w.writeFieldBegin("triple", TType.DOUBLE, 8);
-    w.writeDouble(triple);
-    w.writeFieldEnd();
+    if (v.c !== undefined) {
+      w.writeFieldBegin("c", TType.I32, 3);
+      w.writeI32(v.c);
+      w.writeFieldEnd();
+    }
+    if (v.d !== undefined) {
+      w.writeFieldBegin("d", TType.I32, 4);
+      w.writeI32(v.d);
+      w.writeFieldEnd();
+    }
+    if (v.myintlist !== undefined) {
+      w.writeFieldBegin("myintlist", TType.LIST, 5);
+      w.writeListBegin(TType.I32, v.myintlist.length);
+      for (const $e0 of v.myintlist) {
+        w.writeI32($e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
+    }
+    if (v.maps !== undefined) {
+      w.writeFieldBegin("maps", TType.MAP, 6);
+      w.writeMapBegin(TType.I32, TType.STRUCT, v.maps.size);
+      for (const [$k0, $v0] of v.maps) {
+        w.writeI32($k0);
+        Wrapper.write(w, $v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.bigint !== undefined) {
+      w.writeFieldBegin("bigint", TType.I64, 7);
+      w.writeI64(v.bigint);
+      w.writeFieldEnd();
+    }
+    if (v.triple !== undefined) {
+      w.writeFieldBegin("triple", TType.DOUBLE, 8);
+      w.writeDouble(v.triple);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -1153,34 +1185,41 @@ export const Base64: StructCodec<Base64, Base64Init> = {
   },
   write(w: ProtocolWriter, v: Base64Init): void {
     w.writeStructBegin("Base64");
-    const a = v.a ?? 0;
-    w.writeFieldBegin("a", TType.I32, 1);
-    w.writeI32(a);
-    w.writeFieldEnd();
-    const b1 = v.b1 ?? new Uint8Array(0);
-    w.writeFieldBegin("b1", TType.STRING, 2);
-    w.writeBinary(b1);
-    w.writeFieldEnd();
-    const b2 = v.b2 ?? new Uint8Array(0);
-    w.writeFieldBegin("b2", TType.STRING, 3);
-    w.writeBinary(b2);
-    w.writeFieldEnd();
-    const b3 = v.b3 ?? new Uint8Array(0);
-    w.writeFieldBegin("b3", TType.STRING, 4);
-    w.writeBinary(b3);
-    w.writeFieldEnd();
-    const b4 = v.b4 ?? new Uint8Array(0);
-    w.writeFieldBegin("b4", TType.STRING, 5);
-    w.writeBinary(b4);
-    w.writeFieldEnd();
-    const b5 = v.b5 ?? new Uint8Array(0);
-    w.writeFieldBegin("b5", TType.STRING, 6);
-    w.writeBinary(b5);
-    w.writeFieldEnd();
-    const b6 = v.b6 ?? new Uint8Array(0);
-    w.writeFieldBegin("b6", TType.STRING, 7);
-    w.writeBinary(b6);
-    w.writeFieldEnd();
+    if (v.a !== undefined) {
+      w.writeFieldBegin("a", TType.I32, 1);
+      w.writeI32(v.a);
+      w.writeFieldEnd();
+    }
+    if (v.b1 !== undefined) {
+      w.writeFieldBegin("b1", TType.STRING, 2);
+      w.writeBinary(v.b1);
+      w.writeFieldEnd();
+    }
+    if (v.b2 !== undefined) {
+      w.writeFieldBegin("b2", TType.STRING, 3);
+      w.writeBinary(v.b2);
+      w.writeFieldEnd();
+    }
+    if (v.b3 !== undefined) {
+      w.writeFieldBegin("b3", TType.STRING, 4);
+      w.writeBinary(v.b3);
+      w.writeFieldEnd();
+    }
+    if (v.b4 !== undefined) {
+      w.writeFieldBegin("b4", TType.STRING, 5);
+      w.writeBinary(v.b4);
+      w.writeFieldEnd();
+    }
+    if (v.b5 !== undefined) {
+      w.writeFieldBegin("b5", TType.STRING, 6);
+      w.writeBinary(v.b5);
+      w.writeFieldEnd();
+    }
+    if (v.b6 !== undefined) {
+      w.writeFieldBegin("b6", TType.STRING, 7);
+      w.writeBinary(v.b6);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -1524,420 +1563,469 @@ export const CompactProtoTestStruct: StructCodec<
   },
   write(w: ProtocolWriter, v: CompactProtoTestStructInit): void {
     w.writeStructBegin("CompactProtoTestStruct");
-    const a_byte = v.a_byte ?? 0;
-    w.writeFieldBegin("a_byte", TType.BYTE, 1);
-    w.writeByte(a_byte);
-    w.writeFieldEnd();
-    const a_i16 = v.a_i16 ?? 0;
-    w.writeFieldBegin("a_i16", TType.I16, 2);
-    w.writeI16(a_i16);
-    w.writeFieldEnd();
-    const a_i32 = v.a_i32 ?? 0;
-    w.writeFieldBegin("a_i32", TType.I32, 3);
-    w.writeI32(a_i32);
-    w.writeFieldEnd();
-    const a_i64 = v.a_i64 ?? 0n;
-    w.writeFieldBegin("a_i64", TType.I64, 4);
-    w.writeI64(a_i64);
-    w.writeFieldEnd();
-    const a_double = v.a_double ?? 0;
-    w.writeFieldBegin("a_double", TType.DOUBLE, 5);
-    w.writeDouble(a_double);
-    w.writeFieldEnd();
-    const a_string = v.a_string ?? "";
-    w.writeFieldBegin("a_string", TType.STRING, 6);
-    w.writeString(a_string);
-    w.writeFieldEnd();
-    const a_binary = v.a_binary ?? new Uint8Array(0);
-    w.writeFieldBegin("a_binary", TType.STRING, 7);
-    w.writeBinary(a_binary);
-    w.writeFieldEnd();
-    const true_field = v.true_field ?? false;
-    w.writeFieldBegin("true_field", TType.BOOL, 8);
-    w.writeBool(true_field);
-    w.writeFieldEnd();
-    const false_field = v.false_field ?? false;
-    w.writeFieldBegin("false_field", TType.BOOL, 9);
-    w.writeBool(false_field);
-    w.writeFieldEnd();
+    if (v.a_byte !== undefined) {
+      w.writeFieldBegin("a_byte", TType.BYTE, 1);
+      w.writeByte(v.a_byte);
+      w.writeFieldEnd();
+    }
+    if (v.a_i16 !== undefined) {
+      w.writeFieldBegin("a_i16", TType.I16, 2);
+      w.writeI16(v.a_i16);
+      w.writeFieldEnd();
+    }
+    if (v.a_i32 !== undefined) {
+      w.writeFieldBegin("a_i32", TType.I32, 3);
+      w.writeI32(v.a_i32);
+      w.writeFieldEnd();
+    }
+    if (v.a_i64 !== undefined) {
+      w.writeFieldBegin("a_i64", TType.I64, 4);
+      w.writeI64(v.a_i64);
+      w.writeFieldEnd();
+    }
+    if (v.a_double !== undefined) {
+      w.writeFieldBegin("a_double", TType.DOUBLE, 5);
+      w.writeDouble(v.a_double);
+      w.writeFieldEnd();
+    }
+    if (v.a_string !== undefined) {
+      w.writeFieldBegin("a_string", TType.STRING, 6);
+      w.writeString(v.a_string);
+      w.writeFieldEnd();
+    }
+    if (v.a_binary !== undefined) {
+      w.writeFieldBegin("a_binary", TType.STRING, 7);
+      w.writeBinary(v.a_binary);
+      w.writeFieldEnd();
+    }
+    if (v.true_field !== undefined) {
+      w.writeFieldBegin("true_field", TType.BOOL, 8);
+      w.writeBool(v.true_field);
+      w.writeFieldEnd();
+    }
+    if (v.false_field !== undefined) {
+      w.writeFieldBegin("false_field", TType.BOOL, 9);
+      w.writeBool(v.false_field);
+      w.writeFieldEnd();
+    }
     if (v.empty_struct_field !== undefined) {
       w.writeFieldBegin("empty_struct_field", TType.STRUCT, 10);
       Empty.write(w, v.empty_struct_field);
       w.writeFieldEnd();
     }
-    const byte_list = v.byte_list ?? [];
-    w.writeFieldBegin("byte_list", TType.LIST, 11);
-    w.writeListBegin(TType.BYTE, byte_list.length);
-    for (const $e0 of byte_list) {
-      w.writeByte($e0);
-    }
-    w.writeListEnd();
-    w.writeFieldEnd();
-    const i16_list = v.i16_list ?? [];
-    w.writeFieldBegin("i16_list", TType.LIST, 12);
-    w.writeListBegin(TType.I16, i16_list.length);
-    for (const $e0 of i16_list) {
-      w.writeI16($e0);
-    }
-    w.writeListEnd();
-    w.writeFieldEnd();
-    const i32_list = v.i32_list ?? [];
-    w.writeFieldBegin("i32_list", TType.LIST, 13);
-    w.writeListBegin(TType.I32, i32_list.length);
-    for (const $e0 of i32_list) {
-      w.writeI32($e0);
-    }
-    w.writeListEnd();
-    w.writeFieldEnd();
-    const i64_list = v.i64_list ?? [];
-    w.writeFieldBegin("i64_list", TType.LIST, 14);
-    w.writeListBegin(TType.I64, i64_list.length);
-    for (const $e0 of i64_list) {
-      w.writeI64($e0);
-    }
-    w.writeListEnd();
-    w.writeFieldEnd();
-    const double_list = v.double_list ?? [];
-    w.writeFieldBegin("double_list", TType.LIST, 15);
-    w.writeListBegin(TType.DOUBLE, double_list.length);
-    for (const $e0 of double_list) {
-      w.writeDouble($e0);
-    }
-    w.writeListEnd();
-    w.writeFieldEnd();
-    const string_list = v.string_list ?? [];
-    w.writeFieldBegin("string_list", TType.LIST, 16);
-    w.writeListBegin(TType.STRING, string_list.length);
-    for (const $e0 of string_list) {
-      w.writeString($e0);
-    }
-    w.writeListEnd();
-    w.writeFieldEnd();
-    const binary_list = v.binary_list ?? [];
-    w.writeFieldBegin("binary_list", TType.LIST, 17);
-    w.writeListBegin(TType.STRING, binary_list.length);
-    for (const $e0 of binary_list) {
-      w.writeBinary($e0);
-    }
-    w.writeListEnd();
-    w.writeFieldEnd();
-    const boolean_list = v.boolean_list ?? [];
-    w.writeFieldBegin("boolean_list", TType.LIST, 18);
-    w.writeListBegin(TType.BOOL, boolean_list.length);
-    for (const $e0 of boolean_list) {
-      w.writeBool($e0);
-    }
-    w.writeListEnd();
-    w.writeFieldEnd();
-    const struct_list = v.struct_list ?? [];
-    w.writeFieldBegin("struct_list", TType.LIST, 19);
-    w.writeListBegin(TType.STRUCT, struct_list.length);
-    for (const $e0 of struct_list) {
-      Empty.write(w, $e0);
-    }
-    w.writeListEnd();
-    w.writeFieldEnd();
-    const byte_set = v.byte_set ?? new Set<number>();
-    w.writeFieldBegin("byte_set", TType.SET, 20);
-    w.writeSetBegin(TType.BYTE, byte_set.size);
-    for (const $e0 of byte_set) {
-      w.writeByte($e0);
-    }
-    w.writeSetEnd();
-    w.writeFieldEnd();
-    const i16_set = v.i16_set ?? new Set<number>();
-    w.writeFieldBegin("i16_set", TType.SET, 21);
-    w.writeSetBegin(TType.I16, i16_set.size);
-    for (const $e0 of i16_set) {
-      w.writeI16($e0);
-    }
-    w.writeSetEnd();
-    w.writeFieldEnd();
-    const i32_set = v.i32_set ?? new Set<number>();
-    w.writeFieldBegin("i32_set", TType.SET, 22);
-    w.writeSetBegin(TType.I32, i32_set.size);
-    for (const $e0 of i32_set) {
-      w.writeI32($e0);
-    }
-    w.writeSetEnd();
-    w.writeFieldEnd();
-    const i64_set = v.i64_set ?? new Set<bigint>();
-    w.writeFieldBegin("i64_set", TType.SET, 23);
-    w.writeSetBegin(TType.I64, i64_set.size);
-    for (const $e0 of i64_set) {
-      w.writeI64($e0);
-    }
-    w.writeSetEnd();
-    w.writeFieldEnd();
-    const double_set = v.double_set ?? new Set<number>();
-    w.writeFieldBegin("double_set", TType.SET, 24);
-    w.writeSetBegin(TType.DOUBLE, double_set.size);
-    for (const $e0 of double_set) {
-      w.writeDouble($e0);
-    }
-    w.writeSetEnd();
-    w.writeFieldEnd();
-    const string_set = v.string_set ?? new Set<string>();
-    w.writeFieldBegin("string_set", TType.SET, 25);
-    w.writeSetBegin(TType.STRING, string_set.size);
-    for (const $e0 of string_set) {
-      w.writeString($e0);
-    }
-    w.writeSetEnd();
-    w.writeFieldEnd();
-    const binary_set = v.binary_set ?? new Set<Uint8Array>();
-    w.writeFieldBegin("binary_set", TType.SET, 26);
-    w.writeSetBegin(TType.STRING, binary_set.size);
-    for (const $e0 of binary_set) {
-      w.writeBinary($e0);
-    }
-    w.writeSetEnd();
-    w.writeFieldEnd();
-    const boolean_set = v.boolean_set ?? new Set<boolean>();
-    w.writeFieldBegin("boolean_set", TType.SET, 27);
-    w.writeSetBegin(TType.BOOL, boolean_set.size);
-    for (const $e0 of boolean_set) {
-      w.writeBool($e0);
-    }
-    w.writeSetEnd();
-    w.writeFieldEnd();
-    const struct_set = v.struct_set ?? new Set<Empty>();
-    w.writeFieldBegin("struct_set", TType.SET, 28);
-    w.writeSetBegin(TType.STRUCT, struct_set.size);
-    for (const $e0 of struct_set) {
-      Empty.write(w, $e0);
-    }
-    w.writeSetEnd();
-    w.writeFieldEnd();
-    const byte_byte_map = v.byte_byte_map ?? new Map<number, number>();
-    w.writeFieldBegin("byte_byte_map", TType.MAP, 29);
-    w.writeMapBegin(TType.BYTE, TType.BYTE, byte_byte_map.size);
-    for (const [$k0, $v0] of byte_byte_map) {
-      w.writeByte($k0);
-      w.writeByte($v0);
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const i16_byte_map = v.i16_byte_map ?? new Map<number, number>();
-    w.writeFieldBegin("i16_byte_map", TType.MAP, 30);
-    w.writeMapBegin(TType.I16, TType.BYTE, i16_byte_map.size);
-    for (const [$k0, $v0] of i16_byte_map) {
-      w.writeI16($k0);
-      w.writeByte($v0);
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const i32_byte_map = v.i32_byte_map ?? new Map<number, number>();
-    w.writeFieldBegin("i32_byte_map", TType.MAP, 31);
-    w.writeMapBegin(TType.I32, TType.BYTE, i32_byte_map.size);
-    for (const [$k0, $v0] of i32_byte_map) {
-      w.writeI32($k0);
-      w.writeByte($v0);
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const i64_byte_map = v.i64_byte_map ?? new Map<bigint, number>();
-    w.writeFieldBegin("i64_byte_map", TType.MAP, 32);
-    w.writeMapBegin(TType.I64, TType.BYTE, i64_byte_map.size);
-    for (const [$k0, $v0] of i64_byte_map) {
-      w.writeI64($k0);
-      w.writeByte($v0);
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const double_byte_map = v.double_byte_map ?? new Map<number, number>();
-    w.writeFieldBegin("double_byte_map", TType.MAP, 33);
-    w.writeMapBegin(TType.DOUBLE, TType.BYTE, double_byte_map.size);
-    for (const [$k0, $v0] of double_byte_map) {
-      w.writeDouble($k0);
-      w.writeByte($v0);
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const string_byte_map = v.string_byte_map ?? new Map<string, number>();
-    w.writeFieldBegin("string_byte_map", TType.MAP, 34);
-    w.writeMapBegin(TType.STRING, TType.BYTE, string_byte_map.size);
-    for (const [$k0, $v0] of string_byte_map) {
-      w.writeString($k0);
-      w.writeByte($v0);
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const binary_byte_map = v.binary_byte_map ?? new Map<Uint8Array, number>();
-    w.writeFieldBegin("binary_byte_map", TType.MAP, 35);
-    w.writeMapBegin(TType.STRING, TType.BYTE, binary_byte_map.size);
-    for (const [$k0, $v0] of binary_byte_map) {
-      w.writeBinary($k0);
-      w.writeByte($v0);
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const boolean_byte_map = v.boolean_byte_map ?? new Map<boolean, number>();
-    w.writeFieldBegin("boolean_byte_map", TType.MAP, 36);
-    w.writeMapBegin(TType.BOOL, TType.BYTE, boolean_byte_map.size);
-    for (const [$k0, $v0] of boolean_byte_map) {
-      w.writeBool($k0);
-      w.writeByte($v0);
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const byte_i16_map = v.byte_i16_map ?? new Map<number, number>();
-    w.writeFieldBegin("byte_i16_map", TType.MAP, 37);
-    w.writeMapBegin(TType.BYTE, TType.I16, byte_i16_map.size);
-    for (const [$k0, $v0] of byte_i16_map) {
-      w.writeByte($k0);
-      w.writeI16($v0);
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const byte_i32_map = v.byte_i32_map ?? new Map<number, number>();
-    w.writeFieldBegin("byte_i32_map", TType.MAP, 38);
-    w.writeMapBegin(TType.BYTE, TType.I32, byte_i32_map.size);
-    for (const [$k0, $v0] of byte_i32_map) {
-      w.writeByte($k0);
-      w.writeI32($v0);
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const byte_i64_map = v.byte_i64_map ?? new Map<number, bigint>();
-    w.writeFieldBegin("byte_i64_map", TType.MAP, 39);
-    w.writeMapBegin(TType.BYTE, TType.I64, byte_i64_map.size);
-    for (const [$k0, $v0] of byte_i64_map) {
-      w.writeByte($k0);
-      w.writeI64($v0);
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const byte_double_map = v.byte_double_map ?? new Map<number, number>();
-    w.writeFieldBegin("byte_double_map", TType.MAP, 40);
-    w.writeMapBegin(TType.BYTE, TType.DOUBLE, byte_double_map.size);
-    for (const [$k0, $v0] of byte_double_map) {
-      w.writeByte($k0);
-      w.writeDouble($v0);
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const byte_string_map = v.byte_string_map ?? new Map<number, string>();
-    w.writeFieldBegin("byte_string_map", TType.MAP, 41);
-    w.writeMapBegin(TType.BYTE, TType.STRING, byte_string_map.size);
-    for (const [$k0, $v0] of byte_string_map) {
-      w.writeByte($k0);
-      w.writeString($v0);
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const byte_binary_map = v.byte_binary_map ?? new Map<number, Uint8Array>();
-    w.writeFieldBegin("byte_binary_map", TType.MAP, 42);
-    w.writeMapBegin(TType.BYTE, TType.STRING, byte_binary_map.size);
-    for (const [$k0, $v0] of byte_binary_map) {
-      w.writeByte($k0);
-      w.writeBinary($v0);
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const byte_boolean_map = v.byte_boolean_map ?? new Map<number, boolean>();
-    w.writeFieldBegin("byte_boolean_map", TType.MAP, 43);
-    w.writeMapBegin(TType.BYTE, TType.BOOL, byte_boolean_map.size);
-    for (const [$k0, $v0] of byte_boolean_map) {
-      w.writeByte($k0);
-      w.writeBool($v0);
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const list_byte_map = v.list_byte_map ?? new Map<number[], number>();
-    w.writeFieldBegin("list_byte_map", TType.MAP, 44);
-    w.writeMapBegin(TType.LIST, TType.BYTE, list_byte_map.size);
-    for (const [$k0, $v0] of list_byte_map) {
-      w.writeListBegin(TType.BYTE, $k0.length);
-      for (const $e1 of $k0) {
-        w.writeByte($e1);
+    if (v.byte_list !== undefined) {
+      w.writeFieldBegin("byte_list", TType.LIST, 11);
+      w.writeListBegin(TType.BYTE, v.byte_list.length);
+      for (const $e0 of v.byte_list) {
+        w.writeByte($e0);
       }
       w.writeListEnd();
-      w.writeByte($v0);
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const set_byte_map = v.set_byte_map ?? new Map<Set<number>, number>();
-    w.writeFieldBegin("set_byte_map", TType.MAP, 45);
-    w.writeMapBegin(TType.SET, TType.BYTE, set_byte_map.size);
-    for (const [$k0, $v0] of set_byte_map) {
-      w.writeSetBegin(TType.BYTE, $k0.size);
-      for (const $e1 of $k0) {
-        w.writeByte($e1);
-      }
-      w.writeSetEnd();
-      w.writeByte($v0);
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const map_byte_map =
-      v.map_byte_map ?? new Map<Map<number, number>, number>();
-    w.writeFieldBegin("map_byte_map", TType.MAP, 46);
-    w.writeMapBegin(TType.MAP, TType.BYTE, map_byte_map.size);
-    for (const [$k0, $v0] of map_byte_map) {
-      w.writeMapBegin(TType.BYTE, TType.BYTE, $k0.size);
-      for (const [$k1, $v1] of $k0) {
-        w.writeByte($k1);
-        w.writeByte($v1);
-      }
-      w.writeMapEnd();
-      w.writeByte($v0);
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const byte_map_map =
-      v.byte_map_map ?? new Map<number, Map<number, number>>();
-    w.writeFieldBegin("byte_map_map", TType.MAP, 47);
-    w.writeMapBegin(TType.BYTE, TType.MAP, byte_map_map.size);
-    for (const [$k0, $v0] of byte_map_map) {
-      w.writeByte($k0);
-      w.writeMapBegin(TType.BYTE, TType.BYTE, $v0.size);
-      for (const [$k1, $v1] of $v0) {
-        w.writeByte($k1);
-        w.writeByte($v1);
-      }
-      w.writeMapEnd();
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const byte_set_map = v.byte_set_map ?? new Map<number, Set<number>>();
-    w.writeFieldBegin("byte_set_map", TType.MAP, 48);
-    w.writeMapBegin(TType.BYTE, TType.SET, byte_set_map.size);
-    for (const [$k0, $v0] of byte_set_map) {
-      w.writeByte($k0);
-      w.writeSetBegin(TType.BYTE, $v0.size);
-      for (const $e1 of $v0) {
-        w.writeByte($e1);
-      }
-      w.writeSetEnd();
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const byte_list_map = v.byte_list_map ?? new Map<number, number[]>();
-    w.writeFieldBegin("byte_list_map", TType.MAP, 49);
-    w.writeMapBegin(TType.BYTE, TType.LIST, byte_list_map.size);
-    for (const [$k0, $v0] of byte_list_map) {
-      w.writeByte($k0);
-      w.writeListBegin(TType.BYTE, $v0.length);
-      for (const $e1 of $v0) {
-        w.writeByte($e1);
+    if (v.i16_list !== undefined) {
+      w.writeFieldBegin("i16_list", TType.LIST, 12);
+      w.writeListBegin(TType.I16, v.i16_list.length);
+      for (const $e0 of v.i16_list) {
+        w.writeI16($e0);
       }
       w.writeListEnd();
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const field500 = v.field500 ?? 0n;
-    w.writeFieldBegin("field500", TType.I64, 500);
-    w.writeI64(field500);
-    w.writeFieldEnd();
-    const field5000 = v.field5000 ?? 0n;
-    w.writeFieldBegin("field5000", TType.I64, 5000);
-    w.writeI64(field5000);
-    w.writeFieldEnd();
-    const field20000 = v.field20000 ?? 0n;
-    w.writeFieldBegin("field20000", TType.I64, 20000);
-    w.writeI64(field20000);
-    w.writeFieldEnd();
+    if (v.i32_list !== undefined) {
+      w.writeFieldBegin("i32_list", TType.LIST, 13);
+      w.writeListBegin(TType.I32, v.i32_list.length);
+      for (const $e0 of v.i32_list) {
+        w.writeI32($e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
+    }
+    if (v.i64_list !== undefined) {
+      w.writeFieldBegin("i64_list", TType.LIST, 14);
+      w.writeListBegin(TType.I64, v.i64_list.length);
+      for (const $e0 of v.i64_list) {
+        w.writeI64($e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
+    }
+    if (v.double_list !== undefined) {
+      w.writeFieldBegin("double_list", TType.LIST, 15);
+      w.writeListBegin(TType.DOUBLE, v.double_list.length);
+      for (const $e0 of v.double_list) {
+        w.writeDouble($e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
+    }
+    if (v.string_list !== undefined) {
+      w.writeFieldBegin("string_list", TType.LIST, 16);
+      w.writeListBegin(TType.STRING, v.string_list.length);
+      for (const $e0 of v.string_list) {
+        w.writeString($e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
+    }
+    if (v.binary_list !== undefined) {
+      w.writeFieldBegin("binary_list", TType.LIST, 17);
+      w.writeListBegin(TType.STRING, v.binary_list.length);
+      for (const $e0 of v.binary_list) {
+        w.writeBinary($e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
+    }
+    if (v.boolean_list !== undefined) {
+      w.writeFieldBegin("boolean_list", TType.LIST, 18);
+      w.writeListBegin(TType.BOOL, v.boolean_list.length);
+      for (const $e0 of v.boolean_list) {
+        w.writeBool($e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
+    }
+    if (v.struct_list !== undefined) {
+      w.writeFieldBegin("struct_list", TType.LIST, 19);
+      w.writeListBegin(TType.STRUCT, v.struct_list.length);
+      for (const $e0 of v.struct_list) {
+        Empty.write(w, $e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
+    }
+    if (v.byte_set !== undefined) {
+      w.writeFieldBegin("byte_set", TType.SET, 20);
+      w.writeSetBegin(TType.BYTE, v.byte_set.size);
+      for (const $e0 of v.byte_set) {
+        w.writeByte($e0);
+      }
+      w.writeSetEnd();
+      w.writeFieldEnd();
+    }
+    if (v.i16_set !== undefined) {
+      w.writeFieldBegin("i16_set", TType.SET, 21);
+      w.writeSetBegin(TType.I16, v.i16_set.size);
+      for (const $e0 of v.i16_set) {
+        w.writeI16($e0);
+      }
+      w.writeSetEnd();
+      w.writeFieldEnd();
+    }
+    if (v.i32_set !== undefined) {
+      w.writeFieldBegin("i32_set", TType.SET, 22);
+      w.writeSetBegin(TType.I32, v.i32_set.size);
+      for (const $e0 of v.i32_set) {
+        w.writeI32($e0);
+      }
+      w.writeSetEnd();
+      w.writeFieldEnd();
+    }
+    if (v.i64_set !== undefined) {
+      w.writeFieldBegin("i64_set", TType.SET, 23);
+      w.writeSetBegin(TType.I64, v.i64_set.size);
+      for (const $e0 of v.i64_set) {
+        w.writeI64($e0);
+      }
+      w.writeSetEnd();
+      w.writeFieldEnd();
+    }
+    if (v.double_set !== undefined) {
+      w.writeFieldBegin("double_set", TType.SET, 24);
+      w.writeSetBegin(TType.DOUBLE, v.double_set.size);
+      for (const $e0 of v.double_set) {
+        w.writeDouble($e0);
+      }
+      w.writeSetEnd();
+      w.writeFieldEnd();
+    }
+    if (v.string_set !== undefined) {
+      w.writeFieldBegin("string_set", TType.SET, 25);
+      w.writeSetBegin(TType.STRING, v.string_set.size);
+      for (const $e0 of v.string_set) {
+        w.writeString($e0);
+      }
+      w.writeSetEnd();
+      w.writeFieldEnd();
+    }
+    if (v.binary_set !== undefined) {
+      w.writeFieldBegin("binary_set", TType.SET, 26);
+      w.writeSetBegin(TType.STRING, v.binary_set.size);
+      for (const $e0 of v.binary_set) {
+        w.writeBinary($e0);
+      }
+      w.writeSetEnd();
+      w.writeFieldEnd();
+    }
+    if (v.boolean_set !== undefined) {
+      w.writeFieldBegin("boolean_set", TType.SET, 27);
+      w.writeSetBegin(TType.BOOL, v.boolean_set.size);
+      for (const $e0 of v.boolean_set) {
+        w.writeBool($e0);
+      }
+      w.writeSetEnd();
+      w.writeFieldEnd();
+    }
+    if (v.struct_set !== undefined) {
+      w.writeFieldBegin("struct_set", TType.SET, 28);
+      w.writeSetBegin(TType.STRUCT, v.struct_set.size);
+      for (const $e0 of v.struct_set) {
+        Empty.write(w, $e0);
+      }
+      w.writeSetEnd();
+      w.writeFieldEnd();
+    }
+    if (v.byte_byte_map !== undefined) {
+      w.writeFieldBegin("byte_byte_map", TType.MAP, 29);
+      w.writeMapBegin(TType.BYTE, TType.BYTE, v.byte_byte_map.size);
+      for (const [$k0, $v0] of v.byte_byte_map) {
+        w.writeByte($k0);
+        w.writeByte($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.i16_byte_map !== undefined) {
+      w.writeFieldBegin("i16_byte_map", TType.MAP, 30);
+      w.writeMapBegin(TType.I16, TType.BYTE, v.i16_byte_map.size);
+      for (const [$k0, $v0] of v.i16_byte_map) {
+        w.writeI16($k0);
+        w.writeByte($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.i32_byte_map !== undefined) {
+      w.writeFieldBegin("i32_byte_map", TType.MAP, 31);
+      w.writeMapBegin(TType.I32, TType.BYTE, v.i32_byte_map.size);
+      for (const [$k0, $v0] of v.i32_byte_map) {
+        w.writeI32($k0);
+        w.writeByte($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.i64_byte_map !== undefined) {
+      w.writeFieldBegin("i64_byte_map", TType.MAP, 32);
+      w.writeMapBegin(TType.I64, TType.BYTE, v.i64_byte_map.size);
+      for (const [$k0, $v0] of v.i64_byte_map) {
+        w.writeI64($k0);
+        w.writeByte($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.double_byte_map !== undefined) {
+      w.writeFieldBegin("double_byte_map", TType.MAP, 33);
+      w.writeMapBegin(TType.DOUBLE, TType.BYTE, v.double_byte_map.size);
+      for (const [$k0, $v0] of v.double_byte_map) {
+        w.writeDouble($k0);
+        w.writeByte($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.string_byte_map !== undefined) {
+      w.writeFieldBegin("string_byte_map", TType.MAP, 34);
+      w.writeMapBegin(TType.STRING, TType.BYTE, v.string_byte_map.size);
+      for (const [$k0, $v0] of v.string_byte_map) {
+        w.writeString($k0);
+        w.writeByte($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.binary_byte_map !== undefined) {
+      w.writeFieldBegin("binary_byte_map", TType.MAP, 35);
+      w.writeMapBegin(TType.STRING, TType.BYTE, v.binary_byte_map.size);
+      for (const [$k0, $v0] of v.binary_byte_map) {
+        w.writeBinary($k0);
+        w.writeByte($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.boolean_byte_map !== undefined) {
+      w.writeFieldBegin("boolean_byte_map", TType.MAP, 36);
+      w.writeMapBegin(TType.BOOL, TType.BYTE, v.boolean_byte_map.size);
+      for (const [$k0, $v0] of v.boolean_byte_map) {
+        w.writeBool($k0);
+        w.writeByte($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.byte_i16_map !== undefined) {
+      w.writeFieldBegin("byte_i16_map", TType.MAP, 37);
+      w.writeMapBegin(TType.BYTE, TType.I16, v.byte_i16_map.size);
+      for (const [$k0, $v0] of v.byte_i16_map) {
+        w.writeByte($k0);
+        w.writeI16($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.byte_i32_map !== undefined) {
+      w.writeFieldBegin("byte_i32_map", TType.MAP, 38);
+      w.writeMapBegin(TType.BYTE, TType.I32, v.byte_i32_map.size);
+      for (const [$k0, $v0] of v.byte_i32_map) {
+        w.writeByte($k0);
+        w.writeI32($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.byte_i64_map !== undefined) {
+      w.writeFieldBegin("byte_i64_map", TType.MAP, 39);
+      w.writeMapBegin(TType.BYTE, TType.I64, v.byte_i64_map.size);
+      for (const [$k0, $v0] of v.byte_i64_map) {
+        w.writeByte($k0);
+        w.writeI64($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.byte_double_map !== undefined) {
+      w.writeFieldBegin("byte_double_map", TType.MAP, 40);
+      w.writeMapBegin(TType.BYTE, TType.DOUBLE, v.byte_double_map.size);
+      for (const [$k0, $v0] of v.byte_double_map) {
+        w.writeByte($k0);
+        w.writeDouble($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.byte_string_map !== undefined) {
+      w.writeFieldBegin("byte_string_map", TType.MAP, 41);
+      w.writeMapBegin(TType.BYTE, TType.STRING, v.byte_string_map.size);
+      for (const [$k0, $v0] of v.byte_string_map) {
+        w.writeByte($k0);
+        w.writeString($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.byte_binary_map !== undefined) {
+      w.writeFieldBegin("byte_binary_map", TType.MAP, 42);
+      w.writeMapBegin(TType.BYTE, TType.STRING, v.byte_binary_map.size);
+      for (const [$k0, $v0] of v.byte_binary_map) {
+        w.writeByte($k0);
+        w.writeBinary($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.byte_boolean_map !== undefined) {
+      w.writeFieldBegin("byte_boolean_map", TType.MAP, 43);
+      w.writeMapBegin(TType.BYTE, TType.BOOL, v.byte_boolean_map.size);
+      for (const [$k0, $v0] of v.byte_boolean_map) {
+        w.writeByte($k0);
+        w.writeBool($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.list_byte_map !== undefined) {
+      w.writeFieldBegin("list_byte_map", TType.MAP, 44);
+      w.writeMapBegin(TType.LIST, TType.BYTE, v.list_byte_map.size);
+      for (const [$k0, $v0] of v.list_byte_map) {
+        w.writeListBegin(TType.BYTE, $k0.length);
+        for (const $e1 of $k0) {
+          w.writeByte($e1);
+        }
+        w.writeListEnd();
+        w.writeByte($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.set_byte_map !== undefined) {
+      w.writeFieldBegin("set_byte_map", TType.MAP, 45);
+      w.writeMapBegin(TType.SET, TType.BYTE, v.set_byte_map.size);
+      for (const [$k0, $v0] of v.set_byte_map) {
+        w.writeSetBegin(TType.BYTE, $k0.size);
+        for (const $e1 of $k0) {
+          w.writeByte($e1);
+        }
+        w.writeSetEnd();
+        w.writeByte($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.map_byte_map !== undefined) {
+      w.writeFieldBegin("map_byte_map", TType.MAP, 46);
+      w.writeMapBegin(TType.MAP, TType.BYTE, v.map_byte_map.size);
+      for (const [$k0, $v0] of v.map_byte_map) {
+        w.writeMapBegin(TType.BYTE, TType.BYTE, $k0.size);
+        for (const [$k1, $v1] of $k0) {
+          w.writeByte($k1);
+          w.writeByte($v1);
+        }
+        w.writeMapEnd();
+        w.writeByte($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.byte_map_map !== undefined) {
+      w.writeFieldBegin("byte_map_map", TType.MAP, 47);
+      w.writeMapBegin(TType.BYTE, TType.MAP, v.byte_map_map.size);
+      for (const [$k0, $v0] of v.byte_map_map) {
+        w.writeByte($k0);
+        w.writeMapBegin(TType.BYTE, TType.BYTE, $v0.size);
+        for (const [$k1, $v1] of $v0) {
+          w.writeByte($k1);
+          w.writeByte($v1);
+        }
+        w.writeMapEnd();
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.byte_set_map !== undefined) {
+      w.writeFieldBegin("byte_set_map", TType.MAP, 48);
+      w.writeMapBegin(TType.BYTE, TType.SET, v.byte_set_map.size);
+      for (const [$k0, $v0] of v.byte_set_map) {
+        w.writeByte($k0);
+        w.writeSetBegin(TType.BYTE, $v0.size);
+        for (const $e1 of $v0) {
+          w.writeByte($e1);
+        }
+        w.writeSetEnd();
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.byte_list_map !== undefined) {
+      w.writeFieldBegin("byte_list_map", TType.MAP, 49);
+      w.writeMapBegin(TType.BYTE, TType.LIST, v.byte_list_map.size);
+      for (const [$k0, $v0] of v.byte_list_map) {
+        w.writeByte($k0);
+        w.writeListBegin(TType.BYTE, $v0.length);
+        for (const $e1 of $v0) {
+          w.writeByte($e1);
+        }
+        w.writeListEnd();
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.field500 !== undefined) {
+      w.writeFieldBegin("field500", TType.I64, 500);
+      w.writeI64(v.field500);
+      w.writeFieldEnd();
+    }
+    if (v.field5000 !== undefined) {
+      w.writeFieldBegin("field5000", TType.I64, 5000);
+      w.writeI64(v.field5000);
+      w.writeFieldEnd();
+    }
+    if (v.field20000 !== undefined) {
+      w.writeFieldBegin("field20000", TType.I64, 20000);
+      w.writeI64(v.field20000);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -2814,19 +2902,21 @@ export class ExceptionWithAMap extends TException {
 
   static write(w: ProtocolWriter, v: ExceptionWithAMapInit): void {
     w.writeStructBegin("ExceptionWithAMap");
-    const blah = v.blah ?? "";
-    w.writeFieldBegin("blah", TType.STRING, 1);
-    w.writeString(blah);
-    w.writeFieldEnd();
-    const map_field = v.map_field ?? new Map<string, string>();
-    w.writeFieldBegin("map_field", TType.MAP, 2);
-    w.writeMapBegin(TType.STRING, TType.STRING, map_field.size);
-    for (const [$k0, $v0] of map_field) {
-      w.writeString($k0);
-      w.writeString($v0);
+    if (v.blah !== undefined) {
+      w.writeFieldBegin("blah", TType.STRING, 1);
+      w.writeString(v.blah);
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
+    if (v.map_field !== undefined) {
+      w.writeFieldBegin("map_field", TType.MAP, 2);
+      w.writeMapBegin(TType.STRING, TType.STRING, v.map_field.size);
+      for (const [$k0, $v0] of v.map_field) {
+        w.writeString($k0);
+        w.writeString($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   }
@@ -2891,10 +2981,11 @@ export class MutableException extends TException {
 
   static write(w: ProtocolWriter, v: MutableExceptionInit): void {
     w.writeStructBegin("MutableException");
-    const msg = v.msg ?? "";
-    w.writeFieldBegin("msg", TType.STRING, 1);
-    w.writeString(msg);
-    w.writeFieldEnd();
+    if (v.msg !== undefined) {
+      w.writeFieldBegin("msg", TType.STRING, 1);
+      w.writeString(v.msg);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   }
@@ -2998,94 +3089,98 @@ export const BlowUp: StructCodec<BlowUp, BlowUpInit> = {
   },
   write(w: ProtocolWriter, v: BlowUpInit): void {
     w.writeStructBegin("BlowUp");
-    const b1 = v.b1 ?? new Map<number[], Set<Map<number, string>>>();
-    w.writeFieldBegin("b1", TType.MAP, 1);
-    w.writeMapBegin(TType.LIST, TType.SET, b1.size);
-    for (const [$k0, $v0] of b1) {
-      w.writeListBegin(TType.I32, $k0.length);
-      for (const $e1 of $k0) {
-        w.writeI32($e1);
-      }
-      w.writeListEnd();
-      w.writeSetBegin(TType.MAP, $v0.size);
-      for (const $e1 of $v0) {
-        w.writeMapBegin(TType.I32, TType.STRING, $e1.size);
-        for (const [$k2, $v2] of $e1) {
-          w.writeI32($k2);
-          w.writeString($v2);
+    if (v.b1 !== undefined) {
+      w.writeFieldBegin("b1", TType.MAP, 1);
+      w.writeMapBegin(TType.LIST, TType.SET, v.b1.size);
+      for (const [$k0, $v0] of v.b1) {
+        w.writeListBegin(TType.I32, $k0.length);
+        for (const $e1 of $k0) {
+          w.writeI32($e1);
         }
-        w.writeMapEnd();
-      }
-      w.writeSetEnd();
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const b2 = v.b2 ?? new Map<number[], Set<Map<number, string>>>();
-    w.writeFieldBegin("b2", TType.MAP, 2);
-    w.writeMapBegin(TType.LIST, TType.SET, b2.size);
-    for (const [$k0, $v0] of b2) {
-      w.writeListBegin(TType.I32, $k0.length);
-      for (const $e1 of $k0) {
-        w.writeI32($e1);
-      }
-      w.writeListEnd();
-      w.writeSetBegin(TType.MAP, $v0.size);
-      for (const $e1 of $v0) {
-        w.writeMapBegin(TType.I32, TType.STRING, $e1.size);
-        for (const [$k2, $v2] of $e1) {
-          w.writeI32($k2);
-          w.writeString($v2);
+        w.writeListEnd();
+        w.writeSetBegin(TType.MAP, $v0.size);
+        for (const $e1 of $v0) {
+          w.writeMapBegin(TType.I32, TType.STRING, $e1.size);
+          for (const [$k2, $v2] of $e1) {
+            w.writeI32($k2);
+            w.writeString($v2);
+          }
+          w.writeMapEnd();
         }
-        w.writeMapEnd();
+        w.writeSetEnd();
       }
-      w.writeSetEnd();
+      w.writeMapEnd();
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const b3 = v.b3 ?? new Map<number[], Set<Map<number, string>>>();
-    w.writeFieldBegin("b3", TType.MAP, 3);
-    w.writeMapBegin(TType.LIST, TType.SET, b3.size);
-    for (const [$k0, $v0] of b3) {
-      w.writeListBegin(TType.I32, $k0.length);
-      for (const $e1 of $k0) {
-        w.writeI32($e1);
-      }
-      w.writeListEnd();
-      w.writeSetBegin(TType.MAP, $v0.size);
-      for (const $e1 of $v0) {
-        w.writeMapBegin(TType.I32, TType.STRING, $e1.size);
-        for (const [$k2, $v2] of $e1) {
-          w.writeI32($k2);
-          w.writeString($v2);
+    if (v.b2 !== undefined) {
+      w.writeFieldBegin("b2", TType.MAP, 2);
+      w.writeMapBegin(TType.LIST, TType.SET, v.b2.size);
+      for (const [$k0, $v0] of v.b2) {
+        w.writeListBegin(TType.I32, $k0.length);
+        for (const $e1 of $k0) {
+          w.writeI32($e1);
         }
-        w.writeMapEnd();
-      }
-      w.writeSetEnd();
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const b4 = v.b4 ?? new Map<number[], Set<Map<number, string>>>();
-    w.writeFieldBegin("b4", TType.MAP, 4);
-    w.writeMapBegin(TType.LIST, TType.SET, b4.size);
-    for (const [$k0, $v0] of b4) {
-      w.writeListBegin(TType.I32, $k0.length);
-      for (const $e1 of $k0) {
-        w.writeI32($e1);
-      }
-      w.writeListEnd();
-      w.writeSetBegin(TType.MAP, $v0.size);
-      for (const $e1 of $v0) {
-        w.writeMapBegin(TType.I32, TType.STRING, $e1.size);
-        for (const [$k2, $v2] of $e1) {
-          w.writeI32($k2);
-          w.writeString($v2);
+        w.writeListEnd();
+        w.writeSetBegin(TType.MAP, $v0.size);
+        for (const $e1 of $v0) {
+          w.writeMapBegin(TType.I32, TType.STRING, $e1.size);
+          for (const [$k2, $v2] of $e1) {
+            w.writeI32($k2);
+            w.writeString($v2);
+          }
+          w.writeMapEnd();
         }
-        w.writeMapEnd();
+        w.writeSetEnd();
       }
-      w.writeSetEnd();
+      w.writeMapEnd();
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
+    if (v.b3 !== undefined) {
+      w.writeFieldBegin("b3", TType.MAP, 3);
+      w.writeMapBegin(TType.LIST, TType.SET, v.b3.size);
+      for (const [$k0, $v0] of v.b3) {
+        w.writeListBegin(TType.I32, $k0.length);
+        for (const $e1 of $k0) {
+          w.writeI32($e1);
+        }
+        w.writeListEnd();
+        w.writeSetBegin(TType.MAP, $v0.size);
+        for (const $e1 of $v0) {
+          w.writeMapBegin(TType.I32, TType.STRING, $e1.size);
+          for (const [$k2, $v2] of $e1) {
+            w.writeI32($k2);
+            w.writeString($v2);
+          }
+          w.writeMapEnd();
+        }
+        w.writeSetEnd();
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.b4 !== undefined) {
+      w.writeFieldBegin("b4", TType.MAP, 4);
+      w.writeMapBegin(TType.LIST, TType.SET, v.b4.size);
+      for (const [$k0, $v0] of v.b4) {
+        w.writeListBegin(TType.I32, $k0.length);
+        for (const $e1 of $k0) {
+          w.writeI32($e1);
+        }
+        w.writeListEnd();
+        w.writeSetBegin(TType.MAP, $v0.size);
+        for (const $e1 of $v0) {
+          w.writeMapBegin(TType.I32, TType.STRING, $e1.size);
+          for (const [$k2, $v2] of $e1) {
+            w.writeI32($k2);
+            w.writeString($v2);
+          }
+          w.writeMapEnd();
+        }
+        w.writeSetEnd();
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -3271,22 +3366,26 @@ export const ReverseOrderStruct: StructCodec<
   },
   write(w: ProtocolWriter, v: ReverseOrderStructInit): void {
     w.writeStructBegin("ReverseOrderStruct");
-    const fourth = v.fourth ?? 0n;
-    w.writeFieldBegin("fourth", TType.I64, 1);
-    w.writeI64(fourth);
-    w.writeFieldEnd();
-    const third = v.third ?? 0;
-    w.writeFieldBegin("third", TType.I32, 2);
-    w.writeI32(third);
-    w.writeFieldEnd();
-    const second = v.second ?? 0;
-    w.writeFieldBegin("second", TType.I16, 3);
-    w.writeI16(second);
-    w.writeFieldEnd();
-    const first = v.first ?? "";
-    w.writeFieldBegin("first", TType.STRING, 4);
-    w.writeString(first);
-    w.writeFieldEnd();
+    if (v.fourth !== undefined) {
+      w.writeFieldBegin("fourth", TType.I64, 1);
+      w.writeI64(v.fourth);
+      w.writeFieldEnd();
+    }
+    if (v.third !== undefined) {
+      w.writeFieldBegin("third", TType.I32, 2);
+      w.writeI32(v.third);
+      w.writeFieldEnd();
+    }
+    if (v.second !== undefined) {
+      w.writeFieldBegin("second", TType.I16, 3);
+      w.writeI16(v.second);
+      w.writeFieldEnd();
+    }
+    if (v.first !== undefined) {
+      w.writeFieldBegin("first", TType.STRING, 4);
+      w.writeString(v.first);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -3357,10 +3456,11 @@ export const StructWithSomeEnum: StructCodec<
   },
   write(w: ProtocolWriter, v: StructWithSomeEnumInit): void {
     w.writeStructBegin("StructWithSomeEnum");
-    const blah = v.blah ?? SomeEnum.ONE;
-    w.writeFieldBegin("blah", TType.I32, 1);
-    w.writeI32(blah);
-    w.writeFieldEnd();
+    if (v.blah !== undefined) {
+      w.writeFieldBegin("blah", TType.I32, 1);
+      w.writeI32(v.blah);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -4240,14 +4340,16 @@ export const PrimitiveThenStruct: StructCodec<
   },
   write(w: ProtocolWriter, v: PrimitiveThenStructInit): void {
     w.writeStructBegin("PrimitiveThenStruct");
-    const blah = v.blah ?? 0;
-    w.writeFieldBegin("blah", TType.I32, 1);
-    w.writeI32(blah);
-    w.writeFieldEnd();
-    const blah2 = v.blah2 ?? 0;
-    w.writeFieldBegin("blah2", TType.I32, 2);
-    w.writeI32(blah2);
-    w.writeFieldEnd();
+    if (v.blah !== undefined) {
+      w.writeFieldBegin("blah", TType.I32, 1);
+      w.writeI32(v.blah);
+      w.writeFieldEnd();
+    }
+    if (v.blah2 !== undefined) {
+      w.writeFieldBegin("blah2", TType.I32, 2);
+      w.writeI32(v.blah2);
+      w.writeFieldEnd();
+    }
     if (v.bw !== undefined) {
       w.writeFieldBegin("bw", TType.STRUCT, 3);
       Backwards.write(w, v.bw);
@@ -4384,14 +4486,16 @@ export const BigFieldIdStruct: StructCodec<
   },
   write(w: ProtocolWriter, v: BigFieldIdStructInit): void {
     w.writeStructBegin("BigFieldIdStruct");
-    const field1 = v.field1 ?? "";
-    w.writeFieldBegin("field1", TType.STRING, 1);
-    w.writeString(field1);
-    w.writeFieldEnd();
-    const field2 = v.field2 ?? "";
-    w.writeFieldBegin("field2", TType.STRING, 45);
-    w.writeString(field2);
-    w.writeFieldEnd();
+    if (v.field1 !== undefined) {
+      w.writeFieldBegin("field1", TType.STRING, 1);
+      w.writeString(v.field1);
+      w.writeFieldEnd();
+    }
+    if (v.field2 !== undefined) {
+      w.writeFieldBegin("field2", TType.STRING, 45);
+      w.writeString(v.field2);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -4457,19 +4561,21 @@ export const BreaksRubyCompactProtocol: StructCodec<
   },
   write(w: ProtocolWriter, v: BreaksRubyCompactProtocolInit): void {
     w.writeStructBegin("BreaksRubyCompactProtocol");
-    const field1 = v.field1 ?? "";
-    w.writeFieldBegin("field1", TType.STRING, 1);
-    w.writeString(field1);
-    w.writeFieldEnd();
+    if (v.field1 !== undefined) {
+      w.writeFieldBegin("field1", TType.STRING, 1);
+      w.writeString(v.field1);
+      w.writeFieldEnd();
+    }
     if (v.field2 !== undefined) {
       w.writeFieldBegin("field2", TType.STRUCT, 2);
       BigFieldIdStruct.write(w, v.field2);
       w.writeFieldEnd();
     }
-    const field3 = v.field3 ?? 0;
-    w.writeFieldBegin("field3", TType.I32, 3);
-    w.writeI32(field3);
-    w.writeFieldEnd();
+    if (v.field3 !== undefined) {
+      w.writeFieldBegin("field3", TType.I32, 3);
+      w.writeI32(v.field3);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -4771,14 +4877,15 @@ export const ListDoublePerf: StructCodec<ListDoublePerf, ListDoublePerfInit> = {
   },
   write(w: ProtocolWriter, v: ListDoublePerfInit): void {
     w.writeStructBegin("ListDoublePerf");
-    const field = v.field ?? [];
-    w.writeFieldBegin("field", TType.LIST, 1);
-    w.writeListBegin(TType.DOUBLE, field.length);
-    for (const $e0 of field) {
-      w.writeDouble($e0);
+    if (v.field !== undefined) {
+      w.writeFieldBegin("field", TType.LIST, 1);
+      w.writeListBegin(TType.DOUBLE, v.field.length);
+      for (const $e0 of v.field) {
+        w.writeDouble($e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -5163,10 +5270,11 @@ const Srv_Janky_args: StructCodec<Srv_Janky_args, Srv_Janky_argsInit> = {
   },
   write(w: ProtocolWriter, v: Srv_Janky_argsInit): void {
     w.writeStructBegin("Srv_Janky_args");
-    const arg = v.arg ?? 0;
-    w.writeFieldBegin("arg", TType.I32, 1);
-    w.writeI32(arg);
-    w.writeFieldEnd();
+    if (v.arg !== undefined) {
+      w.writeFieldBegin("arg", TType.I32, 1);
+      w.writeI32(v.arg);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -5784,10 +5892,11 @@ const Srv_declaredExceptionMethod_args: StructCodec<
   },
   write(w: ProtocolWriter, v: Srv_declaredExceptionMethod_argsInit): void {
     w.writeStructBegin("Srv_declaredExceptionMethod_args");
-    const shouldThrow = v.shouldThrow ?? false;
-    w.writeFieldBegin("shouldThrow", TType.BOOL, 1);
-    w.writeBool(shouldThrow);
-    w.writeFieldEnd();
+    if (v.shouldThrow !== undefined) {
+      w.writeFieldBegin("shouldThrow", TType.BOOL, 1);
+      w.writeBool(v.shouldThrow);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -6012,10 +6121,11 @@ const Inherited_identity_args: StructCodec<
   },
   write(w: ProtocolWriter, v: Inherited_identity_argsInit): void {
     w.writeStructBegin("Inherited_identity_args");
-    const arg = v.arg ?? 0;
-    w.writeFieldBegin("arg", TType.I32, 1);
-    w.writeI32(arg);
-    w.writeFieldEnd();
+    if (v.arg !== undefined) {
+      w.writeFieldBegin("arg", TType.I32, 1);
+      w.writeI32(v.arg);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -6194,22 +6304,26 @@ const ReverseOrderService_myMethod_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ReverseOrderService_myMethod_argsInit): void {
     w.writeStructBegin("ReverseOrderService_myMethod_args");
-    const fourth = v.fourth ?? 0n;
-    w.writeFieldBegin("fourth", TType.I64, 1);
-    w.writeI64(fourth);
-    w.writeFieldEnd();
-    const third = v.third ?? 0;
-    w.writeFieldBegin("third", TType.I32, 2);
-    w.writeI32(third);
-    w.writeFieldEnd();
-    const second = v.second ?? 0;
-    w.writeFieldBegin("second", TType.I16, 3);
-    w.writeI16(second);
-    w.writeFieldEnd();
-    const first = v.first ?? "";
-    w.writeFieldBegin("first", TType.STRING, 4);
-    w.writeString(first);
-    w.writeFieldEnd();
+    if (v.fourth !== undefined) {
+      w.writeFieldBegin("fourth", TType.I64, 1);
+      w.writeI64(v.fourth);
+      w.writeFieldEnd();
+    }
+    if (v.third !== undefined) {
+      w.writeFieldBegin("third", TType.I32, 2);
+      w.writeI32(v.third);
+      w.writeFieldEnd();
+    }
+    if (v.second !== undefined) {
+      w.writeFieldBegin("second", TType.I16, 3);
+      w.writeI16(v.second);
+      w.writeFieldEnd();
+    }
+    if (v.first !== undefined) {
+      w.writeFieldBegin("first", TType.STRING, 4);
+      w.writeString(v.first);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },

@@ -173,22 +173,26 @@ export const Xtruct: StructCodec<Xtruct, XtructInit> = {
   },
   write(w: ProtocolWriter, v: XtructInit): void {
     w.writeStructBegin("Xtruct");
-    const string_thing = v.string_thing ?? "";
-    w.writeFieldBegin("string_thing", TType.STRING, 1);
-    w.writeString(string_thing);
-    w.writeFieldEnd();
-    const byte_thing = v.byte_thing ?? 0;
-    w.writeFieldBegin("byte_thing", TType.BYTE, 4);
-    w.writeByte(byte_thing);
-    w.writeFieldEnd();
-    const i32_thing = v.i32_thing ?? 0;
-    w.writeFieldBegin("i32_thing", TType.I32, 9);
-    w.writeI32(i32_thing);
-    w.writeFieldEnd();
-    const i64_thing = v.i64_thing ?? 0n;
-    w.writeFieldBegin("i64_thing", TType.I64, 11);
-    w.writeI64(i64_thing);
-    w.writeFieldEnd();
+    if (v.string_thing !== undefined) {
+      w.writeFieldBegin("string_thing", TType.STRING, 1);
+      w.writeString(v.string_thing);
+      w.writeFieldEnd();
+    }
+    if (v.byte_thing !== undefined) {
+      w.writeFieldBegin("byte_thing", TType.BYTE, 4);
+      w.writeByte(v.byte_thing);
+      w.writeFieldEnd();
+    }
+    if (v.i32_thing !== undefined) {
+      w.writeFieldBegin("i32_thing", TType.I32, 9);
+      w.writeI32(v.i32_thing);
+      w.writeFieldEnd();
+    }
+    if (v.i64_thing !== undefined) {
+      w.writeFieldBegin("i64_thing", TType.I64, 11);
+      w.writeI64(v.i64_thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -267,19 +271,21 @@ export const Xtruct2: StructCodec<Xtruct2, Xtruct2Init> = {
   },
   write(w: ProtocolWriter, v: Xtruct2Init): void {
     w.writeStructBegin("Xtruct2");
-    const byte_thing = v.byte_thing ?? 0;
-    w.writeFieldBegin("byte_thing", TType.BYTE, 1);
-    w.writeByte(byte_thing);
-    w.writeFieldEnd();
+    if (v.byte_thing !== undefined) {
+      w.writeFieldBegin("byte_thing", TType.BYTE, 1);
+      w.writeByte(v.byte_thing);
+      w.writeFieldEnd();
+    }
     if (v.struct_thing !== undefined) {
       w.writeFieldBegin("struct_thing", TType.STRUCT, 2);
       Xtruct.write(w, v.struct_thing);
       w.writeFieldEnd();
     }
-    const i32_thing = v.i32_thing ?? 0;
-    w.writeFieldBegin("i32_thing", TType.I32, 3);
-    w.writeI32(i32_thing);
-    w.writeFieldEnd();
+    if (v.i32_thing !== undefined) {
+      w.writeFieldBegin("i32_thing", TType.I32, 3);
+      w.writeI32(v.i32_thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -353,23 +359,25 @@ export const Insanity: StructCodec<Insanity, InsanityInit> = {
   },
   write(w: ProtocolWriter, v: InsanityInit): void {
     w.writeStructBegin("Insanity");
-    const userMap = v.userMap ?? new Map<Numberz, UserId>();
-    w.writeFieldBegin("userMap", TType.MAP, 1);
-    w.writeMapBegin(TType.I32, TType.I64, userMap.size);
-    for (const [$k0, $v0] of userMap) {
-      w.writeI32($k0);
-      w.writeI64($v0);
+    if (v.userMap !== undefined) {
+      w.writeFieldBegin("userMap", TType.MAP, 1);
+      w.writeMapBegin(TType.I32, TType.I64, v.userMap.size);
+      for (const [$k0, $v0] of v.userMap) {
+        w.writeI32($k0);
+        w.writeI64($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const xtructs = v.xtructs ?? [];
-    w.writeFieldBegin("xtructs", TType.LIST, 2);
-    w.writeListBegin(TType.STRUCT, xtructs.length);
-    for (const $e0 of xtructs) {
-      Xtruct.write(w, $e0);
+    if (v.xtructs !== undefined) {
+      w.writeFieldBegin("xtructs", TType.LIST, 2);
+      w.writeListBegin(TType.STRUCT, v.xtructs.length);
+      for (const $e0 of v.xtructs) {
+        Xtruct.write(w, $e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -440,14 +448,16 @@ export class Xception extends TException {
 
   static write(w: ProtocolWriter, v: XceptionInit): void {
     w.writeStructBegin("Xception");
-    const errorCode = v.errorCode ?? 0;
-    w.writeFieldBegin("errorCode", TType.I32, 1);
-    w.writeI32(errorCode);
-    w.writeFieldEnd();
-    const message = v.message ?? "";
-    w.writeFieldBegin("message", TType.STRING, 2);
-    w.writeString(message);
-    w.writeFieldEnd();
+    if (v.errorCode !== undefined) {
+      w.writeFieldBegin("errorCode", TType.I32, 1);
+      w.writeI32(v.errorCode);
+      w.writeFieldEnd();
+    }
+    if (v.message !== undefined) {
+      w.writeFieldBegin("message", TType.STRING, 2);
+      w.writeString(v.message);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   }
@@ -512,10 +522,11 @@ export class Xception2 extends TException {
 
   static write(w: ProtocolWriter, v: Xception2Init): void {
     w.writeStructBegin("Xception2");
-    const errorCode = v.errorCode ?? 0;
-    w.writeFieldBegin("errorCode", TType.I32, 1);
-    w.writeI32(errorCode);
-    w.writeFieldEnd();
+    if (v.errorCode !== undefined) {
+      w.writeFieldBegin("errorCode", TType.I32, 1);
+      w.writeI32(v.errorCode);
+      w.writeFieldEnd();
+    }
     if (v.struct_thing !== undefined) {
       w.writeFieldBegin("struct_thing", TType.STRUCT, 2);
       Xtruct.write(w, v.struct_thing);
@@ -656,10 +667,11 @@ export const TestFor3709_00: StructCodec<TestFor3709_00, TestFor3709_00Init> = {
   },
   write(w: ProtocolWriter, v: TestFor3709_00Init): void {
     w.writeStructBegin("TestFor3709_00");
-    const foo = v.foo ?? 0;
-    w.writeFieldBegin("foo", TType.I32, 1);
-    w.writeI32(foo);
-    w.writeFieldEnd();
+    if (v.foo !== undefined) {
+      w.writeFieldBegin("foo", TType.I32, 1);
+      w.writeI32(v.foo);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -703,10 +715,11 @@ export const TestFor3709_01: StructCodec<TestFor3709_01, TestFor3709_01Init> = {
   },
   write(w: ProtocolWriter, v: TestFor3709_01Init): void {
     w.writeStructBegin("TestFor3709_01");
-    const foo = v.foo ?? 0;
-    w.writeFieldBegin("foo", TType.I32, 1);
-    w.writeI32(foo);
-    w.writeFieldEnd();
+    if (v.foo !== undefined) {
+      w.writeFieldBegin("foo", TType.I32, 1);
+      w.writeI32(v.foo);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -750,10 +763,11 @@ export const TestFor3709_02: StructCodec<TestFor3709_02, TestFor3709_02Init> = {
   },
   write(w: ProtocolWriter, v: TestFor3709_02Init): void {
     w.writeStructBegin("TestFor3709_02");
-    const foo = v.foo ?? 0;
-    w.writeFieldBegin("foo", TType.I32, 1);
-    w.writeI32(foo);
-    w.writeFieldEnd();
+    if (v.foo !== undefined) {
+      w.writeFieldBegin("foo", TType.I32, 1);
+      w.writeI32(v.foo);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -798,10 +812,11 @@ export const TestFor3709_03: StructCodec<TestFor3709_03, TestFor3709_03Init> = {
   },
   write(w: ProtocolWriter, v: TestFor3709_03Init): void {
     w.writeStructBegin("TestFor3709_03");
-    const foo = v.foo ?? 0;
-    w.writeFieldBegin("foo", TType.I32, 1);
-    w.writeI32(foo);
-    w.writeFieldEnd();
+    if (v.foo !== undefined) {
+      w.writeFieldBegin("foo", TType.I32, 1);
+      w.writeI32(v.foo);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -846,10 +861,11 @@ export const TestFor3709_04: StructCodec<TestFor3709_04, TestFor3709_04Init> = {
   },
   write(w: ProtocolWriter, v: TestFor3709_04Init): void {
     w.writeStructBegin("TestFor3709_04");
-    const foo = v.foo ?? 0;
-    w.writeFieldBegin("foo", TType.I32, 1);
-    w.writeI32(foo);
-    w.writeFieldEnd();
+    if (v.foo !== undefined) {
+      w.writeFieldBegin("foo", TType.I32, 1);
+      w.writeI32(v.foo);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -894,10 +910,11 @@ export const TestFor3709_05: StructCodec<TestFor3709_05, TestFor3709_05Init> = {
   },
   write(w: ProtocolWriter, v: TestFor3709_05Init): void {
     w.writeStructBegin("TestFor3709_05");
-    const foo = v.foo ?? 0;
-    w.writeFieldBegin("foo", TType.I32, 1);
-    w.writeI32(foo);
-    w.writeFieldEnd();
+    if (v.foo !== undefined) {
+      w.writeFieldBegin("foo", TType.I32, 1);
+      w.writeI32(v.foo);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -942,10 +959,11 @@ export const TestFor3709_06: StructCodec<TestFor3709_06, TestFor3709_06Init> = {
   },
   write(w: ProtocolWriter, v: TestFor3709_06Init): void {
     w.writeStructBegin("TestFor3709_06");
-    const foo = v.foo ?? 0;
-    w.writeFieldBegin("foo", TType.I32, 1);
-    w.writeI32(foo);
-    w.writeFieldEnd();
+    if (v.foo !== undefined) {
+      w.writeFieldBegin("foo", TType.I32, 1);
+      w.writeI32(v.foo);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -990,10 +1008,11 @@ export const TestFor3709_07: StructCodec<TestFor3709_07, TestFor3709_07Init> = {
   },
   write(w: ProtocolWriter, v: TestFor3709_07Init): void {
     w.writeStructBegin("TestFor3709_07");
-    const foo = v.foo ?? 0;
-    w.writeFieldBegin("foo", TType.I32, 1);
-    w.writeI32(foo);
-    w.writeFieldEnd();
+    if (v.foo !== undefined) {
+      w.writeFieldBegin("foo", TType.I32, 1);
+      w.writeI32(v.foo);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -1038,10 +1057,11 @@ export const TestFor3709_08: StructCodec<TestFor3709_08, TestFor3709_08Init> = {
   },
   write(w: ProtocolWriter, v: TestFor3709_08Init): void {
     w.writeStructBegin("TestFor3709_08");
-    const foo = v.foo ?? 0;
-    w.writeFieldBegin("foo", TType.I32, 1);
-    w.writeI32(foo);
-    w.writeFieldEnd();
+    if (v.foo !== undefined) {
+      w.writeFieldBegin("foo", TType.I32, 1);
+      w.writeI32(v.foo);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -1287,10 +1307,11 @@ const ThriftTest_testString_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testString_argsInit): void {
     w.writeStructBegin("ThriftTest_testString_args");
-    const thing = v.thing ?? "";
-    w.writeFieldBegin("thing", TType.STRING, 1);
-    w.writeString(thing);
-    w.writeFieldEnd();
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.STRING, 1);
+      w.writeString(v.thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -1411,10 +1432,11 @@ const ThriftTest_testByte_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testByte_argsInit): void {
     w.writeStructBegin("ThriftTest_testByte_args");
-    const thing = v.thing ?? 0;
-    w.writeFieldBegin("thing", TType.BYTE, 1);
-    w.writeByte(thing);
-    w.writeFieldEnd();
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.BYTE, 1);
+      w.writeByte(v.thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -1535,10 +1557,11 @@ const ThriftTest_testI32_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testI32_argsInit): void {
     w.writeStructBegin("ThriftTest_testI32_args");
-    const thing = v.thing ?? 0;
-    w.writeFieldBegin("thing", TType.I32, 1);
-    w.writeI32(thing);
-    w.writeFieldEnd();
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.I32, 1);
+      w.writeI32(v.thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -1659,10 +1682,11 @@ const ThriftTest_testI64_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testI64_argsInit): void {
     w.writeStructBegin("ThriftTest_testI64_args");
-    const thing = v.thing ?? 0n;
-    w.writeFieldBegin("thing", TType.I64, 1);
-    w.writeI64(thing);
-    w.writeFieldEnd();
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.I64, 1);
+      w.writeI64(v.thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -1785,10 +1809,11 @@ const ThriftTest_testDouble_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testDouble_argsInit): void {
     w.writeStructBegin("ThriftTest_testDouble_args");
-    const thing = v.thing ?? 0;
-    w.writeFieldBegin("thing", TType.DOUBLE, 1);
-    w.writeDouble(thing);
-    w.writeFieldEnd();
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.DOUBLE, 1);
+      w.writeDouble(v.thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -2174,15 +2199,16 @@ const ThriftTest_testMap_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testMap_argsInit): void {
     w.writeStructBegin("ThriftTest_testMap_args");
-    const thing = v.thing ?? new Map<number, number>();
-    w.writeFieldBegin("thing", TType.MAP, 1);
-    w.writeMapBegin(TType.I32, TType.I32, thing.size);
-    for (const [$k0, $v0] of thing) {
-      w.writeI32($k0);
-      w.writeI32($v0);
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.MAP, 1);
+      w.writeMapBegin(TType.I32, TType.I32, v.thing.size);
+      for (const [$k0, $v0] of v.thing) {
+        w.writeI32($k0);
+        w.writeI32($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -2326,14 +2352,15 @@ const ThriftTest_testSet_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testSet_argsInit): void {
     w.writeStructBegin("ThriftTest_testSet_args");
-    const thing = v.thing ?? new Set<number>();
-    w.writeFieldBegin("thing", TType.SET, 1);
-    w.writeSetBegin(TType.I32, thing.size);
-    for (const $e0 of thing) {
-      w.writeI32($e0);
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.SET, 1);
+      w.writeSetBegin(TType.I32, v.thing.size);
+      for (const $e0 of v.thing) {
+        w.writeI32($e0);
+      }
+      w.writeSetEnd();
+      w.writeFieldEnd();
     }
-    w.writeSetEnd();
-    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -2472,14 +2499,15 @@ const ThriftTest_testList_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testList_argsInit): void {
     w.writeStructBegin("ThriftTest_testList_args");
-    const thing = v.thing ?? [];
-    w.writeFieldBegin("thing", TType.LIST, 1);
-    w.writeListBegin(TType.I32, thing.length);
-    for (const $e0 of thing) {
-      w.writeI32($e0);
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.LIST, 1);
+      w.writeListBegin(TType.I32, v.thing.length);
+      for (const $e0 of v.thing) {
+        w.writeI32($e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -2619,10 +2647,11 @@ const ThriftTest_testEnum_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testEnum_argsInit): void {
     w.writeStructBegin("ThriftTest_testEnum_args");
-    const thing = v.thing ?? Numberz.ONE;
-    w.writeFieldBegin("thing", TType.I32, 1);
-    w.writeI32(thing);
-    w.writeFieldEnd();
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.I32, 1);
+      w.writeI32(v.thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -2743,10 +2772,11 @@ const ThriftTest_testTypedef_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testTypedef_argsInit): void {
     w.writeStructBegin("ThriftTest_testTypedef_args");
-    const thing = v.thing ?? 0n;
-    w.writeFieldBegin("thing", TType.I64, 1);
-    w.writeI64(thing);
-    w.writeFieldEnd();
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.I64, 1);
+      w.writeI64(v.thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -2871,10 +2901,11 @@ const ThriftTest_testMapMap_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testMapMap_argsInit): void {
     w.writeStructBegin("ThriftTest_testMapMap_args");
-    const hello = v.hello ?? 0;
-    w.writeFieldBegin("hello", TType.I32, 1);
-    w.writeI32(hello);
-    w.writeFieldEnd();
+    if (v.hello !== undefined) {
+      w.writeFieldBegin("hello", TType.I32, 1);
+      w.writeI32(v.hello);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },

@@ -49,14 +49,16 @@ export const using: StructCodec<using, usingInit> = {
   },
   write(w: ProtocolWriter, v: usingInit): void {
     w.writeStructBegin("using");
-    const single = v.single ?? 0;
-    w.writeFieldBegin("single", TType.DOUBLE, 1);
-    w.writeDouble(single);
-    w.writeFieldEnd();
-    const integer = v.integer ?? 0;
-    w.writeFieldBegin("integer", TType.DOUBLE, 2);
-    w.writeDouble(integer);
-    w.writeFieldEnd();
+    if (v.single !== undefined) {
+      w.writeFieldBegin("single", TType.DOUBLE, 1);
+      w.writeDouble(v.single);
+      w.writeFieldEnd();
+    }
+    if (v.integer !== undefined) {
+      w.writeFieldBegin("integer", TType.DOUBLE, 2);
+      w.writeDouble(v.integer);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -116,10 +118,11 @@ export const delegate: StructCodec<delegate, delegateInit> = {
   },
   write(w: ProtocolWriter, v: delegateInit): void {
     w.writeStructBegin("delegate");
-    const partial_ = v.partial ?? "";
-    w.writeFieldBegin("partial", TType.STRING, 1);
-    w.writeString(partial_);
-    w.writeFieldEnd();
+    if (v.partial !== undefined) {
+      w.writeFieldBegin("partial", TType.STRING, 1);
+      w.writeString(v.partial);
+      w.writeFieldEnd();
+    }
     if (v.delegate !== undefined) {
       w.writeFieldBegin("delegate", TType.STRUCT, 2);
       delegate.write(w, v.delegate);
@@ -176,10 +179,11 @@ export const get: StructCodec<get, getInit> = {
   },
   write(w: ProtocolWriter, v: getInit): void {
     w.writeStructBegin("get");
-    const sbyte = v.sbyte ?? false;
-    w.writeFieldBegin("sbyte", TType.BOOL, 1);
-    w.writeBool(sbyte);
-    w.writeFieldEnd();
+    if (v.sbyte !== undefined) {
+      w.writeFieldBegin("sbyte", TType.BOOL, 1);
+      w.writeBool(v.sbyte);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -236,14 +240,16 @@ export const partial: StructCodec<partial, partialInit> = {
       using.write(w, v.using);
       w.writeFieldEnd();
     }
-    const read = v.read ?? false;
-    w.writeFieldBegin("read", TType.BOOL, 2);
-    w.writeBool(read);
-    w.writeFieldEnd();
-    const write = v.write ?? false;
-    w.writeFieldBegin("write", TType.BOOL, 3);
-    w.writeBool(write);
-    w.writeFieldEnd();
+    if (v.read !== undefined) {
+      w.writeFieldBegin("read", TType.BOOL, 2);
+      w.writeBool(v.read);
+      w.writeFieldEnd();
+    }
+    if (v.write !== undefined) {
+      w.writeFieldBegin("write", TType.BOOL, 3);
+      w.writeBool(v.write);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -303,10 +309,11 @@ export const foldr: StructCodec<foldr, foldrInit> = {
   },
   write(w: ProtocolWriter, v: foldrInit): void {
     w.writeStructBegin("foldr");
-    const id = v.id ?? "";
-    w.writeFieldBegin("id", TType.STRING, 1);
-    w.writeString(id);
-    w.writeFieldEnd();
+    if (v.id !== undefined) {
+      w.writeFieldBegin("id", TType.STRING, 1);
+      w.writeString(v.id);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -352,14 +359,16 @@ export const of: StructCodec<of, ofInit> = {
   },
   write(w: ProtocolWriter, v: ofInit): void {
     w.writeStructBegin("of");
-    const let_ = v.let ?? "";
-    w.writeFieldBegin("let", TType.STRING, 1);
-    w.writeString(let_);
-    w.writeFieldEnd();
-    const where = v.where ?? "";
-    w.writeFieldBegin("where", TType.STRING, 2);
-    w.writeString(where);
-    w.writeFieldEnd();
+    if (v.let !== undefined) {
+      w.writeFieldBegin("let", TType.STRING, 1);
+      w.writeString(v.let);
+      w.writeFieldEnd();
+    }
+    if (v.where !== undefined) {
+      w.writeFieldBegin("where", TType.STRING, 2);
+      w.writeString(v.where);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -470,22 +479,26 @@ export const ClassAndProp: StructCodec<ClassAndProp, ClassAndPropInit> = {
   },
   write(w: ProtocolWriter, v: ClassAndPropInit): void {
     w.writeStructBegin("ClassAndProp");
-    const ClassAndProp_ = v.ClassAndProp ?? false;
-    w.writeFieldBegin("ClassAndProp", TType.BOOL, 1);
-    w.writeBool(ClassAndProp_);
-    w.writeFieldEnd();
-    const ClassAndProp__ = v.ClassAndProp_ ?? false;
-    w.writeFieldBegin("ClassAndProp_", TType.BOOL, 2);
-    w.writeBool(ClassAndProp__);
-    w.writeFieldEnd();
-    const ClassAndProp___ = v.ClassAndProp__ ?? false;
-    w.writeFieldBegin("ClassAndProp__", TType.BOOL, 3);
-    w.writeBool(ClassAndProp___);
-    w.writeFieldEnd();
-    const ClassAndProper = v.ClassAndProper ?? false;
-    w.writeFieldBegin("ClassAndProper", TType.BOOL, 4);
-    w.writeBool(ClassAndProper);
-    w.writeFieldEnd();
+    if (v.ClassAndProp !== undefined) {
+      w.writeFieldBegin("ClassAndProp", TType.BOOL, 1);
+      w.writeBool(v.ClassAndProp);
+      w.writeFieldEnd();
+    }
+    if (v.ClassAndProp_ !== undefined) {
+      w.writeFieldBegin("ClassAndProp_", TType.BOOL, 2);
+      w.writeBool(v.ClassAndProp_);
+      w.writeFieldEnd();
+    }
+    if (v.ClassAndProp__ !== undefined) {
+      w.writeFieldBegin("ClassAndProp__", TType.BOOL, 3);
+      w.writeBool(v.ClassAndProp__);
+      w.writeFieldEnd();
+    }
+    if (v.ClassAndProper !== undefined) {
+      w.writeFieldBegin("ClassAndProper", TType.BOOL, 4);
+      w.writeBool(v.ClassAndProper);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -569,22 +582,26 @@ export const second_chance: StructCodec<second_chance, second_chanceInit> = {
   },
   write(w: ProtocolWriter, v: second_chanceInit): void {
     w.writeStructBegin("second_chance");
-    const SECOND_CHANCE = v.SECOND_CHANCE ?? false;
-    w.writeFieldBegin("SECOND_CHANCE", TType.BOOL, 1);
-    w.writeBool(SECOND_CHANCE);
-    w.writeFieldEnd();
-    const SECOND_CHANCE_ = v.SECOND_CHANCE_ ?? false;
-    w.writeFieldBegin("SECOND_CHANCE_", TType.BOOL, 2);
-    w.writeBool(SECOND_CHANCE_);
-    w.writeFieldEnd();
-    const SECOND_CHANCE__ = v.SECOND_CHANCE__ ?? false;
-    w.writeFieldBegin("SECOND_CHANCE__", TType.BOOL, 3);
-    w.writeBool(SECOND_CHANCE__);
-    w.writeFieldEnd();
-    const SECOND_CHANCES = v.SECOND_CHANCES ?? false;
-    w.writeFieldBegin("SECOND_CHANCES", TType.BOOL, 4);
-    w.writeBool(SECOND_CHANCES);
-    w.writeFieldEnd();
+    if (v.SECOND_CHANCE !== undefined) {
+      w.writeFieldBegin("SECOND_CHANCE", TType.BOOL, 1);
+      w.writeBool(v.SECOND_CHANCE);
+      w.writeFieldEnd();
+    }
+    if (v.SECOND_CHANCE_ !== undefined) {
+      w.writeFieldBegin("SECOND_CHANCE_", TType.BOOL, 2);
+      w.writeBool(v.SECOND_CHANCE_);
+      w.writeFieldEnd();
+    }
+    if (v.SECOND_CHANCE__ !== undefined) {
+      w.writeFieldBegin("SECOND_CHANCE__", TType.BOOL, 3);
+      w.writeBool(v.SECOND_CHANCE__);
+      w.writeFieldEnd();
+    }
+    if (v.SECOND_CHANCES !== undefined) {
+      w.writeFieldBegin("SECOND_CHANCES", TType.BOOL, 4);
+      w.writeBool(v.SECOND_CHANCES);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -663,22 +680,26 @@ export const NOW_EAT_THIS: StructCodec<NOW_EAT_THIS, NOW_EAT_THISInit> = {
   },
   write(w: ProtocolWriter, v: NOW_EAT_THISInit): void {
     w.writeStructBegin("NOW_EAT_THIS");
-    const now_eat_this = v.now_eat_this ?? false;
-    w.writeFieldBegin("now_eat_this", TType.BOOL, 1);
-    w.writeBool(now_eat_this);
-    w.writeFieldEnd();
-    const now_eat_this_ = v.now_eat_this_ ?? false;
-    w.writeFieldBegin("now_eat_this_", TType.BOOL, 2);
-    w.writeBool(now_eat_this_);
-    w.writeFieldEnd();
-    const now_eat_this__ = v.now_eat_this__ ?? false;
-    w.writeFieldBegin("now_eat_this__", TType.BOOL, 3);
-    w.writeBool(now_eat_this__);
-    w.writeFieldEnd();
-    const now_eat_this_and_this = v.now_eat_this_and_this ?? false;
-    w.writeFieldBegin("now_eat_this_and_this", TType.BOOL, 4);
-    w.writeBool(now_eat_this_and_this);
-    w.writeFieldEnd();
+    if (v.now_eat_this !== undefined) {
+      w.writeFieldBegin("now_eat_this", TType.BOOL, 1);
+      w.writeBool(v.now_eat_this);
+      w.writeFieldEnd();
+    }
+    if (v.now_eat_this_ !== undefined) {
+      w.writeFieldBegin("now_eat_this_", TType.BOOL, 2);
+      w.writeBool(v.now_eat_this_);
+      w.writeFieldEnd();
+    }
+    if (v.now_eat_this__ !== undefined) {
+      w.writeFieldBegin("now_eat_this__", TType.BOOL, 3);
+      w.writeBool(v.now_eat_this__);
+      w.writeFieldEnd();
+    }
+    if (v.now_eat_this_and_this !== undefined) {
+      w.writeFieldBegin("now_eat_this_and_this", TType.BOOL, 4);
+      w.writeBool(v.now_eat_this_and_this);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -768,30 +789,36 @@ export const TheEdgeCase: StructCodec<TheEdgeCase, TheEdgeCaseInit> = {
   },
   write(w: ProtocolWriter, v: TheEdgeCaseInit): void {
     w.writeStructBegin("TheEdgeCase");
-    const theEdgeCase = v.theEdgeCase ?? false;
-    w.writeFieldBegin("theEdgeCase", TType.BOOL, 1);
-    w.writeBool(theEdgeCase);
-    w.writeFieldEnd();
-    const theEdgeCase_ = v.theEdgeCase_ ?? false;
-    w.writeFieldBegin("theEdgeCase_", TType.BOOL, 2);
-    w.writeBool(theEdgeCase_);
-    w.writeFieldEnd();
-    const theEdgeCase__ = v.theEdgeCase__ ?? false;
-    w.writeFieldBegin("theEdgeCase__", TType.BOOL, 3);
-    w.writeBool(theEdgeCase__);
-    w.writeFieldEnd();
-    const TheEdgeCase_ = v.TheEdgeCase ?? false;
-    w.writeFieldBegin("TheEdgeCase", TType.BOOL, 4);
-    w.writeBool(TheEdgeCase_);
-    w.writeFieldEnd();
-    const TheEdgeCase__ = v.TheEdgeCase_ ?? false;
-    w.writeFieldBegin("TheEdgeCase_", TType.BOOL, 5);
-    w.writeBool(TheEdgeCase__);
-    w.writeFieldEnd();
-    const TheEdgeCase___ = v.TheEdgeCase__ ?? false;
-    w.writeFieldBegin("TheEdgeCase__", TType.BOOL, 6);
-    w.writeBool(TheEdgeCase___);
-    w.writeFieldEnd();
+    if (v.theEdgeCase !== undefined) {
+      w.writeFieldBegin("theEdgeCase", TType.BOOL, 1);
+      w.writeBool(v.theEdgeCase);
+      w.writeFieldEnd();
+    }
+    if (v.theEdgeCase_ !== undefined) {
+      w.writeFieldBegin("theEdgeCase_", TType.BOOL, 2);
+      w.writeBool(v.theEdgeCase_);
+      w.writeFieldEnd();
+    }
+    if (v.theEdgeCase__ !== undefined) {
+      w.writeFieldBegin("theEdgeCase__", TType.BOOL, 3);
+      w.writeBool(v.theEdgeCase__);
+      w.writeFieldEnd();
+    }
+    if (v.TheEdgeCase !== undefined) {
+      w.writeFieldBegin("TheEdgeCase", TType.BOOL, 4);
+      w.writeBool(v.TheEdgeCase);
+      w.writeFieldEnd();
+    }
+    if (v.TheEdgeCase_ !== undefined) {
+      w.writeFieldBegin("TheEdgeCase_", TType.BOOL, 5);
+      w.writeBool(v.TheEdgeCase_);
+      w.writeFieldEnd();
+    }
+    if (v.TheEdgeCase__ !== undefined) {
+      w.writeFieldBegin("TheEdgeCase__", TType.BOOL, 6);
+      w.writeBool(v.TheEdgeCase__);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -884,14 +911,16 @@ export const Tricky_: StructCodec<Tricky_, Tricky_Init> = {
   },
   write(w: ProtocolWriter, v: Tricky_Init): void {
     w.writeStructBegin("Tricky_");
-    const tricky = v.tricky ?? false;
-    w.writeFieldBegin("tricky", TType.BOOL, 1);
-    w.writeBool(tricky);
-    w.writeFieldEnd();
-    const Tricky = v.Tricky ?? false;
-    w.writeFieldBegin("Tricky", TType.BOOL, 2);
-    w.writeBool(Tricky);
-    w.writeFieldEnd();
+    if (v.tricky !== undefined) {
+      w.writeFieldBegin("tricky", TType.BOOL, 1);
+      w.writeBool(v.tricky);
+      w.writeFieldEnd();
+    }
+    if (v.Tricky !== undefined) {
+      w.writeFieldBegin("Tricky", TType.BOOL, 2);
+      w.writeBool(v.Tricky);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -1103,14 +1132,16 @@ export class Problem_ extends TException {
 
   static write(w: ProtocolWriter, v: Problem_Init): void {
     w.writeStructBegin("Problem_");
-    const problem = v.problem ?? false;
-    w.writeFieldBegin("problem", TType.BOOL, 1);
-    w.writeBool(problem);
-    w.writeFieldEnd();
-    const Problem = v.Problem ?? false;
-    w.writeFieldBegin("Problem", TType.BOOL, 2);
-    w.writeBool(Problem);
-    w.writeFieldEnd();
+    if (v.problem !== undefined) {
+      w.writeFieldBegin("problem", TType.BOOL, 1);
+      w.writeBool(v.problem);
+      w.writeFieldEnd();
+    }
+    if (v.Problem !== undefined) {
+      w.writeFieldBegin("Problem", TType.BOOL, 2);
+      w.writeBool(v.Problem);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   }
@@ -1199,67 +1230,79 @@ export const Thrift5626: StructCodec<Thrift5626, Thrift5626Init> = {
   },
   write(w: ProtocolWriter, v: Thrift5626Init): void {
     w.writeStructBegin("Thrift5626");
-    const i8 = v.i8 ?? 0;
-    w.writeFieldBegin("i8", TType.BYTE, 1);
-    w.writeByte(i8);
-    w.writeFieldEnd();
-    const i16 = v.i16 ?? 0;
-    w.writeFieldBegin("i16", TType.I16, 2);
-    w.writeI16(i16);
-    w.writeFieldEnd();
-    const i32 = v.i32 ?? 0;
-    w.writeFieldBegin("i32", TType.I32, 3);
-    w.writeI32(i32);
-    w.writeFieldEnd();
-    const i64_ = v.i64 ?? 0n;
-    w.writeFieldBegin("i64", TType.I64, 4);
-    w.writeI64(i64_);
-    w.writeFieldEnd();
-    const uuid = v.uuid ?? "00000000-0000-0000-0000-000000000000";
-    w.writeFieldBegin("uuid", TType.UUID, 5);
-    w.writeUuid(uuid);
-    w.writeFieldEnd();
-    const string_ = v.string ?? "";
-    w.writeFieldBegin("string", TType.STRING, 6);
-    w.writeString(string_);
-    w.writeFieldEnd();
-    const binary = v.binary ?? new Uint8Array(0);
-    w.writeFieldBegin("binary", TType.STRING, 7);
-    w.writeBinary(binary);
-    w.writeFieldEnd();
-    const bool = v.bool ?? false;
-    w.writeFieldBegin("bool", TType.BOOL, 8);
-    w.writeBool(bool);
-    w.writeFieldEnd();
-    const byte = v.byte ?? 0;
-    w.writeFieldBegin("byte", TType.BYTE, 9);
-    w.writeByte(byte);
-    w.writeFieldEnd();
-    const list = v.list ?? [];
-    w.writeFieldBegin("list", TType.LIST, 10);
-    w.writeListBegin(TType.STRING, list.length);
-    for (const $e0 of list) {
-      w.writeString($e0);
+    if (v.i8 !== undefined) {
+      w.writeFieldBegin("i8", TType.BYTE, 1);
+      w.writeByte(v.i8);
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
-    const set = v.set ?? new Set<string>();
-    w.writeFieldBegin("set", TType.SET, 11);
-    w.writeSetBegin(TType.STRING, set.size);
-    for (const $e0 of set) {
-      w.writeString($e0);
+    if (v.i16 !== undefined) {
+      w.writeFieldBegin("i16", TType.I16, 2);
+      w.writeI16(v.i16);
+      w.writeFieldEnd();
     }
-    w.writeSetEnd();
-    w.writeFieldEnd();
-    const map = v.map ?? new Map<string, string>();
-    w.writeFieldBegin("map", TType.MAP, 12);
-    w.writeMapBegin(TType.STRING, TType.STRING, map.size);
-    for (const [$k0, $v0] of map) {
-      w.writeString($k0);
-      w.writeString($v0);
+    if (v.i32 !== undefined) {
+      w.writeFieldBegin("i32", TType.I32, 3);
+      w.writeI32(v.i32);
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
+    if (v.i64 !== undefined) {
+      w.writeFieldBegin("i64", TType.I64, 4);
+      w.writeI64(v.i64);
+      w.writeFieldEnd();
+    }
+    if (v.uuid !== undefined) {
+      w.writeFieldBegin("uuid", TType.UUID, 5);
+      w.writeUuid(v.uuid);
+      w.writeFieldEnd();
+    }
+    if (v.string !== undefined) {
+      w.writeFieldBegin("string", TType.STRING, 6);
+      w.writeString(v.string);
+      w.writeFieldEnd();
+    }
+    if (v.binary !== undefined) {
+      w.writeFieldBegin("binary", TType.STRING, 7);
+      w.writeBinary(v.binary);
+      w.writeFieldEnd();
+    }
+    if (v.bool !== undefined) {
+      w.writeFieldBegin("bool", TType.BOOL, 8);
+      w.writeBool(v.bool);
+      w.writeFieldEnd();
+    }
+    if (v.byte !== undefined) {
+      w.writeFieldBegin("byte", TType.BYTE, 9);
+      w.writeByte(v.byte);
+      w.writeFieldEnd();
+    }
+    if (v.list !== undefined) {
+      w.writeFieldBegin("list", TType.LIST, 10);
+      w.writeListBegin(TType.STRING, v.list.length);
+      for (const $e0 of v.list) {
+        w.writeString($e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
+    }
+    if (v.set !== undefined) {
+      w.writeFieldBegin("set", TType.SET, 11);
+      w.writeSetBegin(TType.STRING, v.set.size);
+      for (const $e0 of v.set) {
+        w.writeString($e0);
+      }
+      w.writeSetEnd();
+      w.writeFieldEnd();
+    }
+    if (v.map !== undefined) {
+      w.writeFieldBegin("map", TType.MAP, 12);
+      w.writeMapBegin(TType.STRING, TType.STRING, v.map.size);
+      for (const [$k0, $v0] of v.map) {
+        w.writeString($k0);
+        w.writeString($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -1708,10 +1751,11 @@ const qualified_maybe_args: StructCodec<
   },
   write(w: ProtocolWriter, v: qualified_maybe_argsInit): void {
     w.writeStructBegin("qualified_maybe_args");
-    const foldr_ = v.foldr ?? Maybe.JUST;
-    w.writeFieldBegin("foldr", TType.I32, 1);
-    w.writeI32(foldr_);
-    w.writeFieldEnd();
+    if (v.foldr !== undefined) {
+      w.writeFieldBegin("foldr", TType.I32, 1);
+      w.writeI32(v.foldr);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },

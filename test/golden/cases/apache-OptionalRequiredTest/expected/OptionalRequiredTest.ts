@@ -40,27 +40,30 @@ export const OldSchool: StructCodec<OldSchool, OldSchoolInit> = {
   },
   write(w: ProtocolWriter, v: OldSchoolInit): void {
     w.writeStructBegin("OldSchool");
-    const im_int = v.im_int ?? 0;
-    w.writeFieldBegin("im_int", TType.I16, 1);
-    w.writeI16(im_int);
-    w.writeFieldEnd();
-    const im_str = v.im_str ?? "";
-    w.writeFieldBegin("im_str", TType.STRING, 2);
-    w.writeString(im_str);
-    w.writeFieldEnd();
-    const im_big = v.im_big ?? [];
-    w.writeFieldBegin("im_big", TType.LIST, 3);
-    w.writeListBegin(TType.MAP, im_big.length);
-    for (const $e0 of im_big) {
-      w.writeMapBegin(TType.I32, TType.STRING, $e0.size);
-      for (const [$k1, $v1] of $e0) {
-        w.writeI32($k1);
-        w.writeString($v1);
-      }
-      w.writeMapEnd();
+    if (v.im_int !== undefined) {
+      w.writeFieldBegin("im_int", TType.I16, 1);
+      w.writeI16(v.im_int);
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
+    if (v.im_str !== undefined) {
+      w.writeFieldBegin("im_str", TType.STRING, 2);
+      w.writeString(v.im_str);
+      w.writeFieldEnd();
+    }
+    if (v.im_big !== undefined) {
+      w.writeFieldBegin("im_big", TType.LIST, 3);
+      w.writeListBegin(TType.MAP, v.im_big.length);
+      for (const $e0 of v.im_big) {
+        w.writeMapBegin(TType.I32, TType.STRING, $e0.size);
+        for (const [$k1, $v1] of $e0) {
+          w.writeI32($k1);
+          w.writeString($v1);
+        }
+        w.writeMapEnd();
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -141,10 +144,11 @@ export const Simple: StructCodec<Simple, SimpleInit> = {
   },
   write(w: ProtocolWriter, v: SimpleInit): void {
     w.writeStructBegin("Simple");
-    const im_default = v.im_default ?? 0;
-    w.writeFieldBegin("im_default", TType.I16, 1);
-    w.writeI16(im_default);
-    w.writeFieldEnd();
+    if (v.im_default !== undefined) {
+      w.writeFieldBegin("im_default", TType.I16, 1);
+      w.writeI16(v.im_default);
+      w.writeFieldEnd();
+    }
     if (v.im_required === undefined) {
       throw unsetField("Simple", "im_required");
     }
@@ -218,10 +222,11 @@ export const Tricky1: StructCodec<Tricky1, Tricky1Init> = {
   },
   write(w: ProtocolWriter, v: Tricky1Init): void {
     w.writeStructBegin("Tricky1");
-    const im_default = v.im_default ?? 0;
-    w.writeFieldBegin("im_default", TType.I16, 1);
-    w.writeI16(im_default);
-    w.writeFieldEnd();
+    if (v.im_default !== undefined) {
+      w.writeFieldBegin("im_default", TType.I16, 1);
+      w.writeI16(v.im_default);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -452,10 +457,11 @@ export const Complex: StructCodec<Complex, ComplexInit> = {
   },
   write(w: ProtocolWriter, v: ComplexInit): void {
     w.writeStructBegin("Complex");
-    const cp_default = v.cp_default ?? 0;
-    w.writeFieldBegin("cp_default", TType.I16, 1);
-    w.writeI16(cp_default);
-    w.writeFieldEnd();
+    if (v.cp_default !== undefined) {
+      w.writeFieldBegin("cp_default", TType.I16, 1);
+      w.writeI16(v.cp_default);
+      w.writeFieldEnd();
+    }
     if (v.cp_required === undefined) {
       throw unsetField("Complex", "cp_required");
     }
@@ -467,15 +473,16 @@ export const Complex: StructCodec<Complex, ComplexInit> = {
       w.writeI16(v.cp_optional);
       w.writeFieldEnd();
     }
-    const the_map = v.the_map ?? new Map<number, Simple>();
-    w.writeFieldBegin("the_map", TType.MAP, 4);
-    w.writeMapBegin(TType.I16, TType.STRUCT, the_map.size);
-    for (const [$k0, $v0] of the_map) {
-      w.writeI16($k0);
-      Simple.write(w, $v0);
+    if (v.the_map !== undefined) {
+      w.writeFieldBegin("the_map", TType.MAP, 4);
+      w.writeMapBegin(TType.I16, TType.STRUCT, v.the_map.size);
+      for (const [$k0, $v0] of v.the_map) {
+        w.writeI16($k0);
+        Simple.write(w, $v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
     if (v.req_simp === undefined) {
       throw unsetField("Complex", "req_simp");
     }
@@ -622,10 +629,11 @@ export const ManyOpt: StructCodec<ManyOpt, ManyOptInit> = {
       w.writeI32(v.opt3);
       w.writeFieldEnd();
     }
-    const def4 = v.def4 ?? 0;
-    w.writeFieldBegin("def4", TType.I32, 4);
-    w.writeI32(def4);
-    w.writeFieldEnd();
+    if (v.def4 !== undefined) {
+      w.writeFieldBegin("def4", TType.I32, 4);
+      w.writeI32(v.def4);
+      w.writeFieldEnd();
+    }
     if (v.opt5 !== undefined) {
       w.writeFieldBegin("opt5", TType.I32, 5);
       w.writeI32(v.opt5);
@@ -869,10 +877,11 @@ export const Binaries: StructCodec<Binaries, BinariesInit> = {
   },
   write(w: ProtocolWriter, v: BinariesInit): void {
     w.writeStructBegin("Binaries");
-    const bin = v.bin ?? new Uint8Array(0);
-    w.writeFieldBegin("bin", TType.STRING, 4);
-    w.writeBinary(bin);
-    w.writeFieldEnd();
+    if (v.bin !== undefined) {
+      w.writeFieldBegin("bin", TType.STRING, 4);
+      w.writeBinary(v.bin);
+      w.writeFieldEnd();
+    }
     if (v.req_bin === undefined) {
       throw unsetField("Binaries", "req_bin");
     }

@@ -41,18 +41,20 @@ export const RecTree: StructCodec<RecTree, RecTreeInit> = {
   },
   write(w: ProtocolWriter, v: RecTreeInit): void {
     w.writeStructBegin("RecTree");
-    const children = v.children ?? [];
-    w.writeFieldBegin("children", TType.LIST, 1);
-    w.writeListBegin(TType.STRUCT, children.length);
-    for (const $e0 of children) {
-      RecTree.write(w, $e0);
+    if (v.children !== undefined) {
+      w.writeFieldBegin("children", TType.LIST, 1);
+      w.writeListBegin(TType.STRUCT, v.children.length);
+      for (const $e0 of v.children) {
+        RecTree.write(w, $e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
-    const item = v.item ?? 0;
-    w.writeFieldBegin("item", TType.I16, 2);
-    w.writeI16(item);
-    w.writeFieldEnd();
+    if (v.item !== undefined) {
+      w.writeFieldBegin("item", TType.I16, 2);
+      w.writeI16(v.item);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -121,10 +123,11 @@ export const RecList: StructCodec<RecList, RecListInit> = {
       RecList.write(w, v.nextitem);
       w.writeFieldEnd();
     }
-    const item = v.item ?? 0;
-    w.writeFieldBegin("item", TType.I16, 3);
-    w.writeI16(item);
-    w.writeFieldEnd();
+    if (v.item !== undefined) {
+      w.writeFieldBegin("item", TType.I16, 3);
+      w.writeI16(v.item);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -505,14 +508,15 @@ export const VectorTest: StructCodec<VectorTest, VectorTestInit> = {
   },
   write(w: ProtocolWriter, v: VectorTestInit): void {
     w.writeStructBegin("VectorTest");
-    const lister = v.lister ?? [];
-    w.writeFieldBegin("lister", TType.LIST, 1);
-    w.writeListBegin(TType.STRUCT, lister.length);
-    for (const $e0 of lister) {
-      RecList.write(w, $e0);
+    if (v.lister !== undefined) {
+      w.writeFieldBegin("lister", TType.LIST, 1);
+      w.writeListBegin(TType.STRUCT, v.lister.length);
+      for (const $e0 of v.lister) {
+        RecList.write(w, $e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },

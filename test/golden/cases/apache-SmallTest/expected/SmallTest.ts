@@ -174,20 +174,21 @@ export const Hello: StructCodec<Hello, HelloInit> = {
     }
     w.writeMapEnd();
     w.writeFieldEnd();
-    const complexer = v.complexer ?? new Map<number, Map<number, number>>();
-    w.writeFieldBegin("complexer", TType.MAP, 3);
-    w.writeMapBegin(TType.I32, TType.MAP, complexer.size);
-    for (const [$k0, $v0] of complexer) {
-      w.writeI32($k0);
-      w.writeMapBegin(TType.I32, TType.I32, $v0.size);
-      for (const [$k1, $v1] of $v0) {
-        w.writeI32($k1);
-        w.writeI32($v1);
+    if (v.complexer !== undefined) {
+      w.writeFieldBegin("complexer", TType.MAP, 3);
+      w.writeMapBegin(TType.I32, TType.MAP, v.complexer.size);
+      for (const [$k0, $v0] of v.complexer) {
+        w.writeI32($k0);
+        w.writeMapBegin(TType.I32, TType.I32, $v0.size);
+        for (const [$k1, $v1] of $v0) {
+          w.writeI32($k1);
+          w.writeI32($v1);
+        }
+        w.writeMapEnd();
       }
       w.writeMapEnd();
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
     const words = v.words ?? "words";
     w.writeFieldBegin("words", TType.STRING, 4);
     w.writeString(words);
@@ -315,33 +316,36 @@ export class Goodbye extends TException {
 
   static write(w: ProtocolWriter, v: GoodbyeInit): void {
     w.writeStructBegin("Goodbye");
-    const simple = v.simple ?? 0;
-    w.writeFieldBegin("simple", TType.I32, 1);
-    w.writeI32(simple);
-    w.writeFieldEnd();
-    const complex = v.complex ?? new Map<number, number>();
-    w.writeFieldBegin("complex", TType.MAP, 2);
-    w.writeMapBegin(TType.I32, TType.I32, complex.size);
-    for (const [$k0, $v0] of complex) {
-      w.writeI32($k0);
-      w.writeI32($v0);
+    if (v.simple !== undefined) {
+      w.writeFieldBegin("simple", TType.I32, 1);
+      w.writeI32(v.simple);
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const complexer = v.complexer ?? new Map<number, Map<number, number>>();
-    w.writeFieldBegin("complexer", TType.MAP, 3);
-    w.writeMapBegin(TType.I32, TType.MAP, complexer.size);
-    for (const [$k0, $v0] of complexer) {
-      w.writeI32($k0);
-      w.writeMapBegin(TType.I32, TType.I32, $v0.size);
-      for (const [$k1, $v1] of $v0) {
-        w.writeI32($k1);
-        w.writeI32($v1);
+    if (v.complex !== undefined) {
+      w.writeFieldBegin("complex", TType.MAP, 2);
+      w.writeMapBegin(TType.I32, TType.I32, v.complex.size);
+      for (const [$k0, $v0] of v.complex) {
+        w.writeI32($k0);
+        w.writeI32($v0);
       }
       w.writeMapEnd();
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
+    if (v.complexer !== undefined) {
+      w.writeFieldBegin("complexer", TType.MAP, 3);
+      w.writeMapBegin(TType.I32, TType.MAP, v.complexer.size);
+      for (const [$k0, $v0] of v.complexer) {
+        w.writeI32($k0);
+        w.writeMapBegin(TType.I32, TType.I32, $v0.size);
+        for (const [$k1, $v1] of $v0) {
+          w.writeI32($k1);
+          w.writeI32($v1);
+        }
+        w.writeMapEnd();
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   }
@@ -423,10 +427,11 @@ export const Thinger: StructCodec<Thinger, ThingerInit> = {
   },
   write(w: ProtocolWriter, v: ThingerInit): void {
     w.writeStructBegin("Thinger");
-    const dummy = v.dummy ?? 0;
-    w.writeFieldBegin("dummy", TType.I32, 1);
-    w.writeI32(dummy);
-    w.writeFieldEnd();
+    if (v.dummy !== undefined) {
+      w.writeFieldBegin("dummy", TType.I32, 1);
+      w.writeI32(v.dummy);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -890,10 +895,11 @@ const SmallService_testI32_args: StructCodec<
   },
   write(w: ProtocolWriter, v: SmallService_testI32_argsInit): void {
     w.writeStructBegin("SmallService_testI32_args");
-    const boo = v.boo ?? 0;
-    w.writeFieldBegin("boo", TType.I32, 1);
-    w.writeI32(boo);
-    w.writeFieldEnd();
+    if (v.boo !== undefined) {
+      w.writeFieldBegin("boo", TType.I32, 1);
+      w.writeI32(v.boo);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },

@@ -60,14 +60,16 @@ export const Bonk: StructCodec<Bonk, BonkInit> = {
   },
   write(w: ProtocolWriter, v: BonkInit): void {
     w.writeStructBegin("Bonk");
-    const message = v.message ?? "";
-    w.writeFieldBegin("message", TType.STRING, 1);
-    w.writeString(message);
-    w.writeFieldEnd();
-    const type = v.type ?? 0;
-    w.writeFieldBegin("type", TType.I32, 2);
-    w.writeI32(type);
-    w.writeFieldEnd();
+    if (v.message !== undefined) {
+      w.writeFieldBegin("message", TType.STRING, 1);
+      w.writeString(v.message);
+      w.writeFieldEnd();
+    }
+    if (v.type !== undefined) {
+      w.writeFieldBegin("type", TType.I32, 2);
+      w.writeI32(v.type);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -121,14 +123,16 @@ export const Bools: StructCodec<Bools, BoolsInit> = {
   },
   write(w: ProtocolWriter, v: BoolsInit): void {
     w.writeStructBegin("Bools");
-    const im_true = v.im_true ?? false;
-    w.writeFieldBegin("im_true", TType.BOOL, 1);
-    w.writeBool(im_true);
-    w.writeFieldEnd();
-    const im_false = v.im_false ?? false;
-    w.writeFieldBegin("im_false", TType.BOOL, 2);
-    w.writeBool(im_false);
-    w.writeFieldEnd();
+    if (v.im_true !== undefined) {
+      w.writeFieldBegin("im_true", TType.BOOL, 1);
+      w.writeBool(v.im_true);
+      w.writeFieldEnd();
+    }
+    if (v.im_false !== undefined) {
+      w.writeFieldBegin("im_false", TType.BOOL, 2);
+      w.writeBool(v.im_false);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -191,22 +195,26 @@ export const Xtruct: StructCodec<Xtruct, XtructInit> = {
   },
   write(w: ProtocolWriter, v: XtructInit): void {
     w.writeStructBegin("Xtruct");
-    const string_thing = v.string_thing ?? "";
-    w.writeFieldBegin("string_thing", TType.STRING, 1);
-    w.writeString(string_thing);
-    w.writeFieldEnd();
-    const byte_thing = v.byte_thing ?? 0;
-    w.writeFieldBegin("byte_thing", TType.BYTE, 4);
-    w.writeByte(byte_thing);
-    w.writeFieldEnd();
-    const i32_thing = v.i32_thing ?? 0;
-    w.writeFieldBegin("i32_thing", TType.I32, 9);
-    w.writeI32(i32_thing);
-    w.writeFieldEnd();
-    const i64_thing = v.i64_thing ?? 0n;
-    w.writeFieldBegin("i64_thing", TType.I64, 11);
-    w.writeI64(i64_thing);
-    w.writeFieldEnd();
+    if (v.string_thing !== undefined) {
+      w.writeFieldBegin("string_thing", TType.STRING, 1);
+      w.writeString(v.string_thing);
+      w.writeFieldEnd();
+    }
+    if (v.byte_thing !== undefined) {
+      w.writeFieldBegin("byte_thing", TType.BYTE, 4);
+      w.writeByte(v.byte_thing);
+      w.writeFieldEnd();
+    }
+    if (v.i32_thing !== undefined) {
+      w.writeFieldBegin("i32_thing", TType.I32, 9);
+      w.writeI32(v.i32_thing);
+      w.writeFieldEnd();
+    }
+    if (v.i64_thing !== undefined) {
+      w.writeFieldBegin("i64_thing", TType.I64, 11);
+      w.writeI64(v.i64_thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -285,19 +293,21 @@ export const Xtruct2: StructCodec<Xtruct2, Xtruct2Init> = {
   },
   write(w: ProtocolWriter, v: Xtruct2Init): void {
     w.writeStructBegin("Xtruct2");
-    const byte_thing = v.byte_thing ?? 0;
-    w.writeFieldBegin("byte_thing", TType.BYTE, 1);
-    w.writeByte(byte_thing);
-    w.writeFieldEnd();
+    if (v.byte_thing !== undefined) {
+      w.writeFieldBegin("byte_thing", TType.BYTE, 1);
+      w.writeByte(v.byte_thing);
+      w.writeFieldEnd();
+    }
     if (v.struct_thing !== undefined) {
       w.writeFieldBegin("struct_thing", TType.STRUCT, 2);
       Xtruct.write(w, v.struct_thing);
       w.writeFieldEnd();
     }
-    const i32_thing = v.i32_thing ?? 0;
-    w.writeFieldBegin("i32_thing", TType.I32, 3);
-    w.writeI32(i32_thing);
-    w.writeFieldEnd();
+    if (v.i32_thing !== undefined) {
+      w.writeFieldBegin("i32_thing", TType.I32, 3);
+      w.writeI32(v.i32_thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -368,22 +378,26 @@ export const Xtruct3: StructCodec<Xtruct3, Xtruct3Init> = {
   },
   write(w: ProtocolWriter, v: Xtruct3Init): void {
     w.writeStructBegin("Xtruct3");
-    const string_thing = v.string_thing ?? "";
-    w.writeFieldBegin("string_thing", TType.STRING, 1);
-    w.writeString(string_thing);
-    w.writeFieldEnd();
-    const changed = v.changed ?? 0;
-    w.writeFieldBegin("changed", TType.I32, 4);
-    w.writeI32(changed);
-    w.writeFieldEnd();
-    const i32_thing = v.i32_thing ?? 0;
-    w.writeFieldBegin("i32_thing", TType.I32, 9);
-    w.writeI32(i32_thing);
-    w.writeFieldEnd();
-    const i64_thing = v.i64_thing ?? 0n;
-    w.writeFieldBegin("i64_thing", TType.I64, 11);
-    w.writeI64(i64_thing);
-    w.writeFieldEnd();
+    if (v.string_thing !== undefined) {
+      w.writeFieldBegin("string_thing", TType.STRING, 1);
+      w.writeString(v.string_thing);
+      w.writeFieldEnd();
+    }
+    if (v.changed !== undefined) {
+      w.writeFieldBegin("changed", TType.I32, 4);
+      w.writeI32(v.changed);
+      w.writeFieldEnd();
+    }
+    if (v.i32_thing !== undefined) {
+      w.writeFieldBegin("i32_thing", TType.I32, 9);
+      w.writeI32(v.i32_thing);
+      w.writeFieldEnd();
+    }
+    if (v.i64_thing !== undefined) {
+      w.writeFieldBegin("i64_thing", TType.I64, 11);
+      w.writeI64(v.i64_thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -463,23 +477,25 @@ export const Insanity: StructCodec<Insanity, InsanityInit> = {
   },
   write(w: ProtocolWriter, v: InsanityInit): void {
     w.writeStructBegin("Insanity");
-    const userMap = v.userMap ?? new Map<Numberz, UserId>();
-    w.writeFieldBegin("userMap", TType.MAP, 1);
-    w.writeMapBegin(TType.I32, TType.I64, userMap.size);
-    for (const [$k0, $v0] of userMap) {
-      w.writeI32($k0);
-      w.writeI64($v0);
+    if (v.userMap !== undefined) {
+      w.writeFieldBegin("userMap", TType.MAP, 1);
+      w.writeMapBegin(TType.I32, TType.I64, v.userMap.size);
+      for (const [$k0, $v0] of v.userMap) {
+        w.writeI32($k0);
+        w.writeI64($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const xtructs = v.xtructs ?? [];
-    w.writeFieldBegin("xtructs", TType.LIST, 2);
-    w.writeListBegin(TType.STRUCT, xtructs.length);
-    for (const $e0 of xtructs) {
-      Xtruct.write(w, $e0);
+    if (v.xtructs !== undefined) {
+      w.writeFieldBegin("xtructs", TType.LIST, 2);
+      w.writeListBegin(TType.STRUCT, v.xtructs.length);
+      for (const $e0 of v.xtructs) {
+        Xtruct.write(w, $e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -570,10 +586,11 @@ export const CrazyNesting: StructCodec<CrazyNesting, CrazyNestingInit> = {
   },
   write(w: ProtocolWriter, v: CrazyNestingInit): void {
     w.writeStructBegin("CrazyNesting");
-    const string_field = v.string_field ?? "";
-    w.writeFieldBegin("string_field", TType.STRING, 1);
-    w.writeString(string_field);
-    w.writeFieldEnd();
+    if (v.string_field !== undefined) {
+      w.writeFieldBegin("string_field", TType.STRING, 1);
+      w.writeString(v.string_field);
+      w.writeFieldEnd();
+    }
     if (v.set_field !== undefined) {
       w.writeFieldBegin("set_field", TType.SET, 2);
       w.writeSetBegin(TType.STRUCT, v.set_field.size);
@@ -620,10 +637,11 @@ export const CrazyNesting: StructCodec<CrazyNesting, CrazyNestingInit> = {
     }
     w.writeListEnd();
     w.writeFieldEnd();
-    const binary_field = v.binary_field ?? new Uint8Array(0);
-    w.writeFieldBegin("binary_field", TType.STRING, 4);
-    w.writeBinary(binary_field);
-    w.writeFieldEnd();
+    if (v.binary_field !== undefined) {
+      w.writeFieldBegin("binary_field", TType.STRING, 4);
+      w.writeBinary(v.binary_field);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -965,14 +983,16 @@ export class Xception extends TException {
 
   static write(w: ProtocolWriter, v: XceptionInit): void {
     w.writeStructBegin("Xception");
-    const errorCode = v.errorCode ?? 0;
-    w.writeFieldBegin("errorCode", TType.I32, 1);
-    w.writeI32(errorCode);
-    w.writeFieldEnd();
-    const message = v.message ?? "";
-    w.writeFieldBegin("message", TType.STRING, 2);
-    w.writeString(message);
-    w.writeFieldEnd();
+    if (v.errorCode !== undefined) {
+      w.writeFieldBegin("errorCode", TType.I32, 1);
+      w.writeI32(v.errorCode);
+      w.writeFieldEnd();
+    }
+    if (v.message !== undefined) {
+      w.writeFieldBegin("message", TType.STRING, 2);
+      w.writeString(v.message);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   }
@@ -1037,10 +1057,11 @@ export class Xception2 extends TException {
 
   static write(w: ProtocolWriter, v: Xception2Init): void {
     w.writeStructBegin("Xception2");
-    const errorCode = v.errorCode ?? 0;
-    w.writeFieldBegin("errorCode", TType.I32, 1);
-    w.writeI32(errorCode);
-    w.writeFieldEnd();
+    if (v.errorCode !== undefined) {
+      w.writeFieldBegin("errorCode", TType.I32, 1);
+      w.writeI32(v.errorCode);
+      w.writeFieldEnd();
+    }
     if (v.struct_thing !== undefined) {
       w.writeFieldBegin("struct_thing", TType.STRUCT, 2);
       Xtruct.write(w, v.struct_thing);
@@ -1191,18 +1212,21 @@ export const VersioningTestV1: StructCodec<
   },
   write(w: ProtocolWriter, v: VersioningTestV1Init): void {
     w.writeStructBegin("VersioningTestV1");
-    const begin_in_both = v.begin_in_both ?? 0;
-    w.writeFieldBegin("begin_in_both", TType.I32, 1);
-    w.writeI32(begin_in_both);
-    w.writeFieldEnd();
-    const old_string = v.old_string ?? "";
-    w.writeFieldBegin("old_string", TType.STRING, 3);
-    w.writeString(old_string);
-    w.writeFieldEnd();
-    const end_in_both = v.end_in_both ?? 0;
-    w.writeFieldBegin("end_in_both", TType.I32, 12);
-    w.writeI32(end_in_both);
-    w.writeFieldEnd();
+    if (v.begin_in_both !== undefined) {
+      w.writeFieldBegin("begin_in_both", TType.I32, 1);
+      w.writeI32(v.begin_in_both);
+      w.writeFieldEnd();
+    }
+    if (v.old_string !== undefined) {
+      w.writeFieldBegin("old_string", TType.STRING, 3);
+      w.writeString(v.old_string);
+      w.writeFieldEnd();
+    }
+    if (v.end_in_both !== undefined) {
+      w.writeFieldBegin("end_in_both", TType.I32, 12);
+      w.writeI32(v.end_in_both);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -1305,68 +1329,79 @@ export const VersioningTestV2: StructCodec<
   },
   write(w: ProtocolWriter, v: VersioningTestV2Init): void {
     w.writeStructBegin("VersioningTestV2");
-    const begin_in_both = v.begin_in_both ?? 0;
-    w.writeFieldBegin("begin_in_both", TType.I32, 1);
-    w.writeI32(begin_in_both);
-    w.writeFieldEnd();
-    const newint = v.newint ?? 0;
-    w.writeFieldBegin("newint", TType.I32, 2);
-    w.writeI32(newint);
-    w.writeFieldEnd();
-    const newbyte = v.newbyte ?? 0;
-    w.writeFieldBegin("newbyte", TType.BYTE, 3);
-    w.writeByte(newbyte);
-    w.writeFieldEnd();
-    const newshort = v.newshort ?? 0;
-    w.writeFieldBegin("newshort", TType.I16, 4);
-    w.writeI16(newshort);
-    w.writeFieldEnd();
-    const newlong = v.newlong ?? 0n;
-    w.writeFieldBegin("newlong", TType.I64, 5);
-    w.writeI64(newlong);
-    w.writeFieldEnd();
-    const newdouble = v.newdouble ?? 0;
-    w.writeFieldBegin("newdouble", TType.DOUBLE, 6);
-    w.writeDouble(newdouble);
-    w.writeFieldEnd();
+    if (v.begin_in_both !== undefined) {
+      w.writeFieldBegin("begin_in_both", TType.I32, 1);
+      w.writeI32(v.begin_in_both);
+      w.writeFieldEnd();
+    }
+    if (v.newint !== undefined) {
+      w.writeFieldBegin("newint", TType.I32, 2);
+      w.writeI32(v.newint);
+      w.writeFieldEnd();
+    }
+    if (v.newbyte !== undefined) {
+      w.writeFieldBegin("newbyte", TType.BYTE, 3);
+      w.writeByte(v.newbyte);
+      w.writeFieldEnd();
+    }
+    if (v.newshort !== undefined) {
+      w.writeFieldBegin("newshort", TType.I16, 4);
+      w.writeI16(v.newshort);
+      w.writeFieldEnd();
+    }
+    if (v.newlong !== undefined) {
+      w.writeFieldBegin("newlong", TType.I64, 5);
+      w.writeI64(v.newlong);
+      w.writeFieldEnd();
+    }
+    if (v.newdouble !== undefined) {
+      w.writeFieldBegin("newdouble", TType.DOUBLE, 6);
+      w.writeDouble(v.newdouble);
+      w.writeFieldEnd();
+    }
     if (v.newstruct !== undefined) {
       w.writeFieldBegin("newstruct", TType.STRUCT, 7);
       Bonk.write(w, v.newstruct);
       w.writeFieldEnd();
     }
-    const newlist = v.newlist ?? [];
-    w.writeFieldBegin("newlist", TType.LIST, 8);
-    w.writeListBegin(TType.I32, newlist.length);
-    for (const $e0 of newlist) {
-      w.writeI32($e0);
+    if (v.newlist !== undefined) {
+      w.writeFieldBegin("newlist", TType.LIST, 8);
+      w.writeListBegin(TType.I32, v.newlist.length);
+      for (const $e0 of v.newlist) {
+        w.writeI32($e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
-    const newset = v.newset ?? new Set<number>();
-    w.writeFieldBegin("newset", TType.SET, 9);
-    w.writeSetBegin(TType.I32, newset.size);
-    for (const $e0 of newset) {
-      w.writeI32($e0);
+    if (v.newset !== undefined) {
+      w.writeFieldBegin("newset", TType.SET, 9);
+      w.writeSetBegin(TType.I32, v.newset.size);
+      for (const $e0 of v.newset) {
+        w.writeI32($e0);
+      }
+      w.writeSetEnd();
+      w.writeFieldEnd();
     }
-    w.writeSetEnd();
-    w.writeFieldEnd();
-    const newmap = v.newmap ?? new Map<number, number>();
-    w.writeFieldBegin("newmap", TType.MAP, 10);
-    w.writeMapBegin(TType.I32, TType.I32, newmap.size);
-    for (const [$k0, $v0] of newmap) {
-      w.writeI32($k0);
-      w.writeI32($v0);
+    if (v.newmap !== undefined) {
+      w.writeFieldBegin("newmap", TType.MAP, 10);
+      w.writeMapBegin(TType.I32, TType.I32, v.newmap.size);
+      for (const [$k0, $v0] of v.newmap) {
+        w.writeI32($k0);
+        w.writeI32($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const newstring = v.newstring ?? "";
-    w.writeFieldBegin("newstring", TType.STRING, 11);
-    w.writeString(newstring);
-    w.writeFieldEnd();
-    const end_in_both = v.end_in_both ?? 0;
-    w.writeFieldBegin("end_in_both", TType.I32, 12);
-    w.writeI32(end_in_both);
-    w.writeFieldEnd();
+    if (v.newstring !== undefined) {
+      w.writeFieldBegin("newstring", TType.STRING, 11);
+      w.writeString(v.newstring);
+      w.writeFieldEnd();
+    }
+    if (v.end_in_both !== undefined) {
+      w.writeFieldBegin("end_in_both", TType.I32, 12);
+      w.writeI32(v.end_in_both);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -1538,18 +1573,20 @@ export const ListTypeVersioningV1: StructCodec<
   },
   write(w: ProtocolWriter, v: ListTypeVersioningV1Init): void {
     w.writeStructBegin("ListTypeVersioningV1");
-    const myints = v.myints ?? [];
-    w.writeFieldBegin("myints", TType.LIST, 1);
-    w.writeListBegin(TType.I32, myints.length);
-    for (const $e0 of myints) {
-      w.writeI32($e0);
+    if (v.myints !== undefined) {
+      w.writeFieldBegin("myints", TType.LIST, 1);
+      w.writeListBegin(TType.I32, v.myints.length);
+      for (const $e0 of v.myints) {
+        w.writeI32($e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
-    const hello = v.hello ?? "";
-    w.writeFieldBegin("hello", TType.STRING, 2);
-    w.writeString(hello);
-    w.writeFieldEnd();
+    if (v.hello !== undefined) {
+      w.writeFieldBegin("hello", TType.STRING, 2);
+      w.writeString(v.hello);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -1615,18 +1652,20 @@ export const ListTypeVersioningV2: StructCodec<
   },
   write(w: ProtocolWriter, v: ListTypeVersioningV2Init): void {
     w.writeStructBegin("ListTypeVersioningV2");
-    const strings = v.strings ?? [];
-    w.writeFieldBegin("strings", TType.LIST, 1);
-    w.writeListBegin(TType.STRING, strings.length);
-    for (const $e0 of strings) {
-      w.writeString($e0);
+    if (v.strings !== undefined) {
+      w.writeFieldBegin("strings", TType.LIST, 1);
+      w.writeListBegin(TType.STRING, v.strings.length);
+      for (const $e0 of v.strings) {
+        w.writeString($e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
-    const hello = v.hello ?? "";
-    w.writeFieldBegin("hello", TType.STRING, 2);
-    w.writeString(hello);
-    w.writeFieldEnd();
+    if (v.hello !== undefined) {
+      w.writeFieldBegin("hello", TType.STRING, 2);
+      w.writeString(v.hello);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -1692,15 +1731,16 @@ export const GuessProtocolStruct: StructCodec<
   },
   write(w: ProtocolWriter, v: GuessProtocolStructInit): void {
     w.writeStructBegin("GuessProtocolStruct");
-    const map_field = v.map_field ?? new Map<string, string>();
-    w.writeFieldBegin("map_field", TType.MAP, 7);
-    w.writeMapBegin(TType.STRING, TType.STRING, map_field.size);
-    for (const [$k0, $v0] of map_field) {
-      w.writeString($k0);
-      w.writeString($v0);
+    if (v.map_field !== undefined) {
+      w.writeFieldBegin("map_field", TType.MAP, 7);
+      w.writeMapBegin(TType.STRING, TType.STRING, v.map_field.size);
+      for (const [$k0, $v0] of v.map_field) {
+        w.writeString($k0);
+        w.writeString($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -1804,45 +1844,49 @@ export const LargeDeltas: StructCodec<LargeDeltas, LargeDeltasInit> = {
       Bools.write(w, v.b100);
       w.writeFieldEnd();
     }
-    const check_true = v.check_true ?? false;
-    w.writeFieldBegin("check_true", TType.BOOL, 500);
-    w.writeBool(check_true);
-    w.writeFieldEnd();
+    if (v.check_true !== undefined) {
+      w.writeFieldBegin("check_true", TType.BOOL, 500);
+      w.writeBool(v.check_true);
+      w.writeFieldEnd();
+    }
     if (v.b1000 !== undefined) {
       w.writeFieldBegin("b1000", TType.STRUCT, 1000);
       Bools.write(w, v.b1000);
       w.writeFieldEnd();
     }
-    const check_false = v.check_false ?? false;
-    w.writeFieldBegin("check_false", TType.BOOL, 1500);
-    w.writeBool(check_false);
-    w.writeFieldEnd();
+    if (v.check_false !== undefined) {
+      w.writeFieldBegin("check_false", TType.BOOL, 1500);
+      w.writeBool(v.check_false);
+      w.writeFieldEnd();
+    }
     if (v.vertwo2000 !== undefined) {
       w.writeFieldBegin("vertwo2000", TType.STRUCT, 2000);
       VersioningTestV2.write(w, v.vertwo2000);
       w.writeFieldEnd();
     }
-    const a_set2500 = v.a_set2500 ?? new Set<string>();
-    w.writeFieldBegin("a_set2500", TType.SET, 2500);
-    w.writeSetBegin(TType.STRING, a_set2500.size);
-    for (const $e0 of a_set2500) {
-      w.writeString($e0);
+    if (v.a_set2500 !== undefined) {
+      w.writeFieldBegin("a_set2500", TType.SET, 2500);
+      w.writeSetBegin(TType.STRING, v.a_set2500.size);
+      for (const $e0 of v.a_set2500) {
+        w.writeString($e0);
+      }
+      w.writeSetEnd();
+      w.writeFieldEnd();
     }
-    w.writeSetEnd();
-    w.writeFieldEnd();
     if (v.vertwo3000 !== undefined) {
       w.writeFieldBegin("vertwo3000", TType.STRUCT, 3000);
       VersioningTestV2.write(w, v.vertwo3000);
       w.writeFieldEnd();
     }
-    const big_numbers = v.big_numbers ?? [];
-    w.writeFieldBegin("big_numbers", TType.LIST, 4000);
-    w.writeListBegin(TType.I32, big_numbers.length);
-    for (const $e0 of big_numbers) {
-      w.writeI32($e0);
+    if (v.big_numbers !== undefined) {
+      w.writeFieldBegin("big_numbers", TType.LIST, 4000);
+      w.writeListBegin(TType.I32, v.big_numbers.length);
+      for (const $e0 of v.big_numbers) {
+        w.writeI32($e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -1989,18 +2033,19 @@ export const NestedListsI32x2: StructCodec<
   },
   write(w: ProtocolWriter, v: NestedListsI32x2Init): void {
     w.writeStructBegin("NestedListsI32x2");
-    const integerlist = v.integerlist ?? [];
-    w.writeFieldBegin("integerlist", TType.LIST, 1);
-    w.writeListBegin(TType.LIST, integerlist.length);
-    for (const $e0 of integerlist) {
-      w.writeListBegin(TType.I32, $e0.length);
-      for (const $e1 of $e0) {
-        w.writeI32($e1);
+    if (v.integerlist !== undefined) {
+      w.writeFieldBegin("integerlist", TType.LIST, 1);
+      w.writeListBegin(TType.LIST, v.integerlist.length);
+      for (const $e0 of v.integerlist) {
+        w.writeListBegin(TType.I32, $e0.length);
+        for (const $e1 of $e0) {
+          w.writeI32($e1);
+        }
+        w.writeListEnd();
       }
       w.writeListEnd();
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -2064,22 +2109,23 @@ export const NestedListsI32x3: StructCodec<
   },
   write(w: ProtocolWriter, v: NestedListsI32x3Init): void {
     w.writeStructBegin("NestedListsI32x3");
-    const integerlist = v.integerlist ?? [];
-    w.writeFieldBegin("integerlist", TType.LIST, 1);
-    w.writeListBegin(TType.LIST, integerlist.length);
-    for (const $e0 of integerlist) {
-      w.writeListBegin(TType.LIST, $e0.length);
-      for (const $e1 of $e0) {
-        w.writeListBegin(TType.I32, $e1.length);
-        for (const $e2 of $e1) {
-          w.writeI32($e2);
+    if (v.integerlist !== undefined) {
+      w.writeFieldBegin("integerlist", TType.LIST, 1);
+      w.writeListBegin(TType.LIST, v.integerlist.length);
+      for (const $e0 of v.integerlist) {
+        w.writeListBegin(TType.LIST, $e0.length);
+        for (const $e1 of $e0) {
+          w.writeListBegin(TType.I32, $e1.length);
+          for (const $e2 of $e1) {
+            w.writeI32($e2);
+          }
+          w.writeListEnd();
         }
         w.writeListEnd();
       }
       w.writeListEnd();
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -2158,48 +2204,51 @@ export const NestedMixedx2: StructCodec<NestedMixedx2, NestedMixedx2Init> = {
   },
   write(w: ProtocolWriter, v: NestedMixedx2Init): void {
     w.writeStructBegin("NestedMixedx2");
-    const int_set_list = v.int_set_list ?? [];
-    w.writeFieldBegin("int_set_list", TType.LIST, 1);
-    w.writeListBegin(TType.SET, int_set_list.length);
-    for (const $e0 of int_set_list) {
-      w.writeSetBegin(TType.I32, $e0.size);
-      for (const $e1 of $e0) {
-        w.writeI32($e1);
+    if (v.int_set_list !== undefined) {
+      w.writeFieldBegin("int_set_list", TType.LIST, 1);
+      w.writeListBegin(TType.SET, v.int_set_list.length);
+      for (const $e0 of v.int_set_list) {
+        w.writeSetBegin(TType.I32, $e0.size);
+        for (const $e1 of $e0) {
+          w.writeI32($e1);
+        }
+        w.writeSetEnd();
       }
-      w.writeSetEnd();
+      w.writeListEnd();
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
-    const map_int_strset = v.map_int_strset ?? new Map<number, Set<string>>();
-    w.writeFieldBegin("map_int_strset", TType.MAP, 2);
-    w.writeMapBegin(TType.I32, TType.SET, map_int_strset.size);
-    for (const [$k0, $v0] of map_int_strset) {
-      w.writeI32($k0);
-      w.writeSetBegin(TType.STRING, $v0.size);
-      for (const $e1 of $v0) {
-        w.writeString($e1);
-      }
-      w.writeSetEnd();
-    }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const map_int_strset_list = v.map_int_strset_list ?? [];
-    w.writeFieldBegin("map_int_strset_list", TType.LIST, 3);
-    w.writeListBegin(TType.MAP, map_int_strset_list.length);
-    for (const $e0 of map_int_strset_list) {
-      w.writeMapBegin(TType.I32, TType.SET, $e0.size);
-      for (const [$k1, $v1] of $e0) {
-        w.writeI32($k1);
-        w.writeSetBegin(TType.STRING, $v1.size);
-        for (const $e2 of $v1) {
-          w.writeString($e2);
+    if (v.map_int_strset !== undefined) {
+      w.writeFieldBegin("map_int_strset", TType.MAP, 2);
+      w.writeMapBegin(TType.I32, TType.SET, v.map_int_strset.size);
+      for (const [$k0, $v0] of v.map_int_strset) {
+        w.writeI32($k0);
+        w.writeSetBegin(TType.STRING, $v0.size);
+        for (const $e1 of $v0) {
+          w.writeString($e1);
         }
         w.writeSetEnd();
       }
       w.writeMapEnd();
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
+    if (v.map_int_strset_list !== undefined) {
+      w.writeFieldBegin("map_int_strset_list", TType.LIST, 3);
+      w.writeListBegin(TType.MAP, v.map_int_strset_list.length);
+      for (const $e0 of v.map_int_strset_list) {
+        w.writeMapBegin(TType.I32, TType.SET, $e0.size);
+        for (const [$k1, $v1] of $e0) {
+          w.writeI32($k1);
+          w.writeSetBegin(TType.STRING, $v1.size);
+          for (const $e2 of $v1) {
+            w.writeString($e2);
+          }
+          w.writeSetEnd();
+        }
+        w.writeMapEnd();
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -2305,14 +2354,15 @@ export const ListBonks: StructCodec<ListBonks, ListBonksInit> = {
   },
   write(w: ProtocolWriter, v: ListBonksInit): void {
     w.writeStructBegin("ListBonks");
-    const bonk = v.bonk ?? [];
-    w.writeFieldBegin("bonk", TType.LIST, 1);
-    w.writeListBegin(TType.STRUCT, bonk.length);
-    for (const $e0 of bonk) {
-      Bonk.write(w, $e0);
+    if (v.bonk !== undefined) {
+      w.writeFieldBegin("bonk", TType.LIST, 1);
+      w.writeListBegin(TType.STRUCT, v.bonk.length);
+      for (const $e0 of v.bonk) {
+        Bonk.write(w, $e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -2370,22 +2420,23 @@ export const NestedListsBonk: StructCodec<
   },
   write(w: ProtocolWriter, v: NestedListsBonkInit): void {
     w.writeStructBegin("NestedListsBonk");
-    const bonk = v.bonk ?? [];
-    w.writeFieldBegin("bonk", TType.LIST, 1);
-    w.writeListBegin(TType.LIST, bonk.length);
-    for (const $e0 of bonk) {
-      w.writeListBegin(TType.LIST, $e0.length);
-      for (const $e1 of $e0) {
-        w.writeListBegin(TType.STRUCT, $e1.length);
-        for (const $e2 of $e1) {
-          Bonk.write(w, $e2);
+    if (v.bonk !== undefined) {
+      w.writeFieldBegin("bonk", TType.LIST, 1);
+      w.writeListBegin(TType.LIST, v.bonk.length);
+      for (const $e0 of v.bonk) {
+        w.writeListBegin(TType.LIST, $e0.length);
+        for (const $e1 of $e0) {
+          w.writeListBegin(TType.STRUCT, $e1.length);
+          for (const $e2 of $e1) {
+            Bonk.write(w, $e2);
+          }
+          w.writeListEnd();
         }
         w.writeListEnd();
       }
       w.writeListEnd();
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -2882,10 +2933,11 @@ const ThriftTest_testString_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testString_argsInit): void {
     w.writeStructBegin("ThriftTest_testString_args");
-    const thing = v.thing ?? "";
-    w.writeFieldBegin("thing", TType.STRING, 1);
-    w.writeString(thing);
-    w.writeFieldEnd();
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.STRING, 1);
+      w.writeString(v.thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -3006,10 +3058,11 @@ const ThriftTest_testBool_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testBool_argsInit): void {
     w.writeStructBegin("ThriftTest_testBool_args");
-    const thing = v.thing ?? false;
-    w.writeFieldBegin("thing", TType.BOOL, 1);
-    w.writeBool(thing);
-    w.writeFieldEnd();
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.BOOL, 1);
+      w.writeBool(v.thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -3130,10 +3183,11 @@ const ThriftTest_testByte_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testByte_argsInit): void {
     w.writeStructBegin("ThriftTest_testByte_args");
-    const thing = v.thing ?? 0;
-    w.writeFieldBegin("thing", TType.BYTE, 1);
-    w.writeByte(thing);
-    w.writeFieldEnd();
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.BYTE, 1);
+      w.writeByte(v.thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -3254,10 +3308,11 @@ const ThriftTest_testI32_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testI32_argsInit): void {
     w.writeStructBegin("ThriftTest_testI32_args");
-    const thing = v.thing ?? 0;
-    w.writeFieldBegin("thing", TType.I32, 1);
-    w.writeI32(thing);
-    w.writeFieldEnd();
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.I32, 1);
+      w.writeI32(v.thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -3378,10 +3433,11 @@ const ThriftTest_testI64_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testI64_argsInit): void {
     w.writeStructBegin("ThriftTest_testI64_args");
-    const thing = v.thing ?? 0n;
-    w.writeFieldBegin("thing", TType.I64, 1);
-    w.writeI64(thing);
-    w.writeFieldEnd();
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.I64, 1);
+      w.writeI64(v.thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -3504,10 +3560,11 @@ const ThriftTest_testDouble_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testDouble_argsInit): void {
     w.writeStructBegin("ThriftTest_testDouble_args");
-    const thing = v.thing ?? 0;
-    w.writeFieldBegin("thing", TType.DOUBLE, 1);
-    w.writeDouble(thing);
-    w.writeFieldEnd();
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.DOUBLE, 1);
+      w.writeDouble(v.thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -3628,10 +3685,11 @@ const ThriftTest_testBinary_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testBinary_argsInit): void {
     w.writeStructBegin("ThriftTest_testBinary_args");
-    const thing = v.thing ?? new Uint8Array(0);
-    w.writeFieldBegin("thing", TType.STRING, 1);
-    w.writeBinary(thing);
-    w.writeFieldEnd();
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.STRING, 1);
+      w.writeBinary(v.thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -4017,15 +4075,16 @@ const ThriftTest_testMap_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testMap_argsInit): void {
     w.writeStructBegin("ThriftTest_testMap_args");
-    const thing = v.thing ?? new Map<number, number>();
-    w.writeFieldBegin("thing", TType.MAP, 1);
-    w.writeMapBegin(TType.I32, TType.I32, thing.size);
-    for (const [$k0, $v0] of thing) {
-      w.writeI32($k0);
-      w.writeI32($v0);
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.MAP, 1);
+      w.writeMapBegin(TType.I32, TType.I32, v.thing.size);
+      for (const [$k0, $v0] of v.thing) {
+        w.writeI32($k0);
+        w.writeI32($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -4174,15 +4233,16 @@ const ThriftTest_testStringMap_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testStringMap_argsInit): void {
     w.writeStructBegin("ThriftTest_testStringMap_args");
-    const thing = v.thing ?? new Map<string, string>();
-    w.writeFieldBegin("thing", TType.MAP, 1);
-    w.writeMapBegin(TType.STRING, TType.STRING, thing.size);
-    for (const [$k0, $v0] of thing) {
-      w.writeString($k0);
-      w.writeString($v0);
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.MAP, 1);
+      w.writeMapBegin(TType.STRING, TType.STRING, v.thing.size);
+      for (const [$k0, $v0] of v.thing) {
+        w.writeString($k0);
+        w.writeString($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -4328,14 +4388,15 @@ const ThriftTest_testSet_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testSet_argsInit): void {
     w.writeStructBegin("ThriftTest_testSet_args");
-    const thing = v.thing ?? new Set<number>();
-    w.writeFieldBegin("thing", TType.SET, 1);
-    w.writeSetBegin(TType.I32, thing.size);
-    for (const $e0 of thing) {
-      w.writeI32($e0);
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.SET, 1);
+      w.writeSetBegin(TType.I32, v.thing.size);
+      for (const $e0 of v.thing) {
+        w.writeI32($e0);
+      }
+      w.writeSetEnd();
+      w.writeFieldEnd();
     }
-    w.writeSetEnd();
-    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -4474,14 +4535,15 @@ const ThriftTest_testList_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testList_argsInit): void {
     w.writeStructBegin("ThriftTest_testList_args");
-    const thing = v.thing ?? [];
-    w.writeFieldBegin("thing", TType.LIST, 1);
-    w.writeListBegin(TType.I32, thing.length);
-    for (const $e0 of thing) {
-      w.writeI32($e0);
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.LIST, 1);
+      w.writeListBegin(TType.I32, v.thing.length);
+      for (const $e0 of v.thing) {
+        w.writeI32($e0);
+      }
+      w.writeListEnd();
+      w.writeFieldEnd();
     }
-    w.writeListEnd();
-    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -4620,10 +4682,11 @@ const ThriftTest_testEnum_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testEnum_argsInit): void {
     w.writeStructBegin("ThriftTest_testEnum_args");
-    const thing = v.thing ?? Numberz.ONE;
-    w.writeFieldBegin("thing", TType.I32, 1);
-    w.writeI32(thing);
-    w.writeFieldEnd();
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.I32, 1);
+      w.writeI32(v.thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -4744,10 +4807,11 @@ const ThriftTest_testTypedef_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testTypedef_argsInit): void {
     w.writeStructBegin("ThriftTest_testTypedef_args");
-    const thing = v.thing ?? 0n;
-    w.writeFieldBegin("thing", TType.I64, 1);
-    w.writeI64(thing);
-    w.writeFieldEnd();
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.I64, 1);
+      w.writeI64(v.thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -4872,10 +4936,11 @@ const ThriftTest_testMapMap_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testMapMap_argsInit): void {
     w.writeStructBegin("ThriftTest_testMapMap_args");
-    const hello = v.hello ?? 0;
-    w.writeFieldBegin("hello", TType.I32, 1);
-    w.writeI32(hello);
-    w.writeFieldEnd();
+    if (v.hello !== undefined) {
+      w.writeFieldBegin("hello", TType.I32, 1);
+      w.writeI32(v.hello);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -5206,35 +5271,41 @@ const ThriftTest_testMulti_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testMulti_argsInit): void {
     w.writeStructBegin("ThriftTest_testMulti_args");
-    const arg0 = v.arg0 ?? 0;
-    w.writeFieldBegin("arg0", TType.BYTE, 1);
-    w.writeByte(arg0);
-    w.writeFieldEnd();
-    const arg1 = v.arg1 ?? 0;
-    w.writeFieldBegin("arg1", TType.I32, 2);
-    w.writeI32(arg1);
-    w.writeFieldEnd();
-    const arg2 = v.arg2 ?? 0n;
-    w.writeFieldBegin("arg2", TType.I64, 3);
-    w.writeI64(arg2);
-    w.writeFieldEnd();
-    const arg3 = v.arg3 ?? new Map<number, string>();
-    w.writeFieldBegin("arg3", TType.MAP, 4);
-    w.writeMapBegin(TType.I16, TType.STRING, arg3.size);
-    for (const [$k0, $v0] of arg3) {
-      w.writeI16($k0);
-      w.writeString($v0);
+    if (v.arg0 !== undefined) {
+      w.writeFieldBegin("arg0", TType.BYTE, 1);
+      w.writeByte(v.arg0);
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
-    const arg4 = v.arg4 ?? Numberz.ONE;
-    w.writeFieldBegin("arg4", TType.I32, 5);
-    w.writeI32(arg4);
-    w.writeFieldEnd();
-    const arg5 = v.arg5 ?? 0n;
-    w.writeFieldBegin("arg5", TType.I64, 6);
-    w.writeI64(arg5);
-    w.writeFieldEnd();
+    if (v.arg1 !== undefined) {
+      w.writeFieldBegin("arg1", TType.I32, 2);
+      w.writeI32(v.arg1);
+      w.writeFieldEnd();
+    }
+    if (v.arg2 !== undefined) {
+      w.writeFieldBegin("arg2", TType.I64, 3);
+      w.writeI64(v.arg2);
+      w.writeFieldEnd();
+    }
+    if (v.arg3 !== undefined) {
+      w.writeFieldBegin("arg3", TType.MAP, 4);
+      w.writeMapBegin(TType.I16, TType.STRING, v.arg3.size);
+      for (const [$k0, $v0] of v.arg3) {
+        w.writeI16($k0);
+        w.writeString($v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
+    }
+    if (v.arg4 !== undefined) {
+      w.writeFieldBegin("arg4", TType.I32, 5);
+      w.writeI32(v.arg4);
+      w.writeFieldEnd();
+    }
+    if (v.arg5 !== undefined) {
+      w.writeFieldBegin("arg5", TType.I64, 6);
+      w.writeI64(v.arg5);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -5414,10 +5485,11 @@ const ThriftTest_testException_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testException_argsInit): void {
     w.writeStructBegin("ThriftTest_testException_args");
-    const arg = v.arg ?? "";
-    w.writeFieldBegin("arg", TType.STRING, 1);
-    w.writeString(arg);
-    w.writeFieldEnd();
+    if (v.arg !== undefined) {
+      w.writeFieldBegin("arg", TType.STRING, 1);
+      w.writeString(v.arg);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -5546,14 +5618,16 @@ const ThriftTest_testMultiException_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testMultiException_argsInit): void {
     w.writeStructBegin("ThriftTest_testMultiException_args");
-    const arg0 = v.arg0 ?? "";
-    w.writeFieldBegin("arg0", TType.STRING, 1);
-    w.writeString(arg0);
-    w.writeFieldEnd();
-    const arg1 = v.arg1 ?? "";
-    w.writeFieldBegin("arg1", TType.STRING, 2);
-    w.writeString(arg1);
-    w.writeFieldEnd();
+    if (v.arg0 !== undefined) {
+      w.writeFieldBegin("arg0", TType.STRING, 1);
+      w.writeString(v.arg0);
+      w.writeFieldEnd();
+    }
+    if (v.arg1 !== undefined) {
+      w.writeFieldBegin("arg1", TType.STRING, 2);
+      w.writeString(v.arg1);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -5725,10 +5799,11 @@ const ThriftTest_testOneway_args: StructCodec<
   },
   write(w: ProtocolWriter, v: ThriftTest_testOneway_argsInit): void {
     w.writeStructBegin("ThriftTest_testOneway_args");
-    const secondsToSleep = v.secondsToSleep ?? 0;
-    w.writeFieldBegin("secondsToSleep", TType.I32, 1);
-    w.writeI32(secondsToSleep);
-    w.writeFieldEnd();
+    if (v.secondsToSleep !== undefined) {
+      w.writeFieldBegin("secondsToSleep", TType.I32, 1);
+      w.writeI32(v.secondsToSleep);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -6413,10 +6488,11 @@ const SecondService_secondtestString_args: StructCodec<
   },
   write(w: ProtocolWriter, v: SecondService_secondtestString_argsInit): void {
     w.writeStructBegin("SecondService_secondtestString_args");
-    const thing = v.thing ?? "";
-    w.writeFieldBegin("thing", TType.STRING, 1);
-    w.writeString(thing);
-    w.writeFieldEnd();
+    if (v.thing !== undefined) {
+      w.writeFieldBegin("thing", TType.STRING, 1);
+      w.writeString(v.thing);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },

@@ -32,14 +32,16 @@ export const SharedStruct: StructCodec<SharedStruct, SharedStructInit> = {
   },
   write(w: ProtocolWriter, v: SharedStructInit): void {
     w.writeStructBegin("SharedStruct");
-    const key = v.key ?? 0;
-    w.writeFieldBegin("key", TType.I32, 1);
-    w.writeI32(key);
-    w.writeFieldEnd();
-    const value = v.value ?? "";
-    w.writeFieldBegin("value", TType.STRING, 2);
-    w.writeString(value);
-    w.writeFieldEnd();
+    if (v.key !== undefined) {
+      w.writeFieldBegin("key", TType.I32, 1);
+      w.writeI32(v.key);
+      w.writeFieldEnd();
+    }
+    if (v.value !== undefined) {
+      w.writeFieldBegin("value", TType.STRING, 2);
+      w.writeString(v.value);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -94,10 +96,11 @@ const SharedService_getStruct_args: StructCodec<
   },
   write(w: ProtocolWriter, v: SharedService_getStruct_argsInit): void {
     w.writeStructBegin("SharedService_getStruct_args");
-    const key = v.key ?? 0;
-    w.writeFieldBegin("key", TType.I32, 1);
-    w.writeI32(key);
-    w.writeFieldEnd();
+    if (v.key !== undefined) {
+      w.writeFieldBegin("key", TType.I32, 1);
+      w.writeI32(v.key);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },

@@ -78,14 +78,16 @@ export const Work: StructCodec<Work, WorkInit> = {
     w.writeFieldBegin("num1", TType.I32, 1);
     w.writeI32(num1);
     w.writeFieldEnd();
-    const num2 = v.num2 ?? 0;
-    w.writeFieldBegin("num2", TType.I32, 2);
-    w.writeI32(num2);
-    w.writeFieldEnd();
-    const op = v.op ?? Operation.ADD;
-    w.writeFieldBegin("op", TType.I32, 3);
-    w.writeI32(op);
-    w.writeFieldEnd();
+    if (v.num2 !== undefined) {
+      w.writeFieldBegin("num2", TType.I32, 2);
+      w.writeI32(v.num2);
+      w.writeFieldEnd();
+    }
+    if (v.op !== undefined) {
+      w.writeFieldBegin("op", TType.I32, 3);
+      w.writeI32(v.op);
+      w.writeFieldEnd();
+    }
     if (v.comment !== undefined) {
       w.writeFieldBegin("comment", TType.STRING, 4);
       w.writeString(v.comment);
@@ -168,14 +170,16 @@ export class InvalidOperation extends TException {
 
   static write(w: ProtocolWriter, v: InvalidOperationInit): void {
     w.writeStructBegin("InvalidOperation");
-    const whatOp = v.whatOp ?? 0;
-    w.writeFieldBegin("whatOp", TType.I32, 1);
-    w.writeI32(whatOp);
-    w.writeFieldEnd();
-    const why = v.why ?? "";
-    w.writeFieldBegin("why", TType.STRING, 2);
-    w.writeString(why);
-    w.writeFieldEnd();
+    if (v.whatOp !== undefined) {
+      w.writeFieldBegin("whatOp", TType.I32, 1);
+      w.writeI32(v.whatOp);
+      w.writeFieldEnd();
+    }
+    if (v.why !== undefined) {
+      w.writeFieldBegin("why", TType.STRING, 2);
+      w.writeString(v.why);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   }
@@ -335,14 +339,16 @@ const Calculator_add_args: StructCodec<
   },
   write(w: ProtocolWriter, v: Calculator_add_argsInit): void {
     w.writeStructBegin("Calculator_add_args");
-    const num1 = v.num1 ?? 0;
-    w.writeFieldBegin("num1", TType.I32, 1);
-    w.writeI32(num1);
-    w.writeFieldEnd();
-    const num2 = v.num2 ?? 0;
-    w.writeFieldBegin("num2", TType.I32, 2);
-    w.writeI32(num2);
-    w.writeFieldEnd();
+    if (v.num1 !== undefined) {
+      w.writeFieldBegin("num1", TType.I32, 1);
+      w.writeI32(v.num1);
+      w.writeFieldEnd();
+    }
+    if (v.num2 !== undefined) {
+      w.writeFieldBegin("num2", TType.I32, 2);
+      w.writeI32(v.num2);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -479,10 +485,11 @@ const Calculator_calculate_args: StructCodec<
   },
   write(w: ProtocolWriter, v: Calculator_calculate_argsInit): void {
     w.writeStructBegin("Calculator_calculate_args");
-    const logid = v.logid ?? 0;
-    w.writeFieldBegin("logid", TType.I32, 1);
-    w.writeI32(logid);
-    w.writeFieldEnd();
+    if (v.logid !== undefined) {
+      w.writeFieldBegin("logid", TType.I32, 1);
+      w.writeI32(v.logid);
+      w.writeFieldEnd();
+    }
     if (v.w !== undefined) {
       w.writeFieldBegin("w", TType.STRUCT, 2);
       Work.write(w, v.w);

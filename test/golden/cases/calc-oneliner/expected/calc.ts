@@ -33,10 +33,11 @@ export class InvalidOperation extends TException {
 
   static write(w: ProtocolWriter, v: InvalidOperationInit): void {
     w.writeStructBegin("InvalidOperation");
-    const message = v.message ?? "";
-    w.writeFieldBegin("message", TType.STRING, 1);
-    w.writeString(message);
-    w.writeFieldEnd();
+    if (v.message !== undefined) {
+      w.writeFieldBegin("message", TType.STRING, 1);
+      w.writeString(v.message);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   }
@@ -83,10 +84,11 @@ const Calc_divide_args: StructCodec<Calc_divide_args, Calc_divide_argsInit> = {
   },
   write(w: ProtocolWriter, v: Calc_divide_argsInit): void {
     w.writeStructBegin("Calc_divide_args");
-    const num1 = v.num1 ?? 0;
-    w.writeFieldBegin("num1", TType.I32, 1);
-    w.writeI32(num1);
-    w.writeFieldEnd();
+    if (v.num1 !== undefined) {
+      w.writeFieldBegin("num1", TType.I32, 1);
+      w.writeI32(v.num1);
+      w.writeFieldEnd();
+    }
     const num2 = v.num2 ?? 1;
     w.writeFieldBegin("num2", TType.I32, 2);
     w.writeI32(num2);

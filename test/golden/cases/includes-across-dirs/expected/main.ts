@@ -48,14 +48,16 @@ export const Point: StructCodec<Point, PointInit> = {
   },
   write(w: ProtocolWriter, v: PointInit): void {
     w.writeStructBegin("Point");
-    const lat = v.lat ?? 0;
-    w.writeFieldBegin("lat", TType.DOUBLE, 1);
-    w.writeDouble(lat);
-    w.writeFieldEnd();
-    const lon = v.lon ?? 0;
-    w.writeFieldBegin("lon", TType.DOUBLE, 2);
-    w.writeDouble(lon);
-    w.writeFieldEnd();
+    if (v.lat !== undefined) {
+      w.writeFieldBegin("lat", TType.DOUBLE, 1);
+      w.writeDouble(v.lat);
+      w.writeFieldEnd();
+    }
+    if (v.lon !== undefined) {
+      w.writeFieldBegin("lon", TType.DOUBLE, 2);
+      w.writeDouble(v.lon);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -136,15 +138,16 @@ export const Route: StructCodec<Route, RouteInit> = {
       w.writeI32(v.level);
       w.writeFieldEnd();
     }
-    const leaves = v.leaves ?? new Map<string, Leaf>();
-    w.writeFieldBegin("leaves", TType.MAP, 3);
-    w.writeMapBegin(TType.STRING, TType.STRUCT, leaves.size);
-    for (const [$k0, $v0] of leaves) {
-      w.writeString($k0);
-      Leaf.write(w, $v0);
+    if (v.leaves !== undefined) {
+      w.writeFieldBegin("leaves", TType.MAP, 3);
+      w.writeMapBegin(TType.STRING, TType.STRUCT, v.leaves.size);
+      for (const [$k0, $v0] of v.leaves) {
+        w.writeString($k0);
+        Leaf.write(w, $v0);
+      }
+      w.writeMapEnd();
+      w.writeFieldEnd();
     }
-    w.writeMapEnd();
-    w.writeFieldEnd();
     if (v.origin !== undefined) {
       w.writeFieldBegin("origin", TType.STRUCT, 4);
       Point.write(w, v.origin);

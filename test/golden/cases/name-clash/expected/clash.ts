@@ -62,34 +62,41 @@ export const constructor: StructCodec<constructor, constructorInit> = {
   },
   write(w: ProtocolWriter, v: constructorInit): void {
     w.writeStructBegin("constructor");
-    const __proto___ = v.__proto___ ?? "";
-    w.writeFieldBegin("__proto__", TType2.STRING, 1);
-    w.writeString(__proto___);
-    w.writeFieldEnd();
-    const constructor_ = v.constructor_ ?? "";
-    w.writeFieldBegin("constructor", TType2.STRING, 2);
-    w.writeString(constructor_);
-    w.writeFieldEnd();
-    const write = v.write ?? 0;
-    w.writeFieldBegin("write", TType2.I32, 3);
-    w.writeI32(write);
-    w.writeFieldEnd();
-    const read = v.read ?? 0;
-    w.writeFieldBegin("read", TType2.I32, 4);
-    w.writeI32(read);
-    w.writeFieldEnd();
-    const create = v.create ?? 0;
-    w.writeFieldBegin("create", TType2.I32, 5);
-    w.writeI32(create);
-    w.writeFieldEnd();
-    const name = v.name ?? 0;
-    w.writeFieldBegin("name", TType2.I32, 6);
-    w.writeI32(name);
-    w.writeFieldEnd();
-    const delete__ = v.delete ?? delete_.default;
-    w.writeFieldBegin("delete", TType2.I32, 7);
-    w.writeI32(delete__);
-    w.writeFieldEnd();
+    if (v.__proto___ !== undefined) {
+      w.writeFieldBegin("__proto__", TType2.STRING, 1);
+      w.writeString(v.__proto___);
+      w.writeFieldEnd();
+    }
+    if (v.constructor_ !== undefined) {
+      w.writeFieldBegin("constructor", TType2.STRING, 2);
+      w.writeString(v.constructor_);
+      w.writeFieldEnd();
+    }
+    if (v.write !== undefined) {
+      w.writeFieldBegin("write", TType2.I32, 3);
+      w.writeI32(v.write);
+      w.writeFieldEnd();
+    }
+    if (v.read !== undefined) {
+      w.writeFieldBegin("read", TType2.I32, 4);
+      w.writeI32(v.read);
+      w.writeFieldEnd();
+    }
+    if (v.create !== undefined) {
+      w.writeFieldBegin("create", TType2.I32, 5);
+      w.writeI32(v.create);
+      w.writeFieldEnd();
+    }
+    if (v.name !== undefined) {
+      w.writeFieldBegin("name", TType2.I32, 6);
+      w.writeI32(v.name);
+      w.writeFieldEnd();
+    }
+    if (v.delete !== undefined) {
+      w.writeFieldBegin("delete", TType2.I32, 7);
+      w.writeI32(v.delete);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -189,10 +196,11 @@ export const Foo: StructCodec<Foo, FooInit> = {
   },
   write(w: ProtocolWriter, v: FooInit): void {
     w.writeStructBegin("Foo");
-    const a = v.a ?? 0;
-    w.writeFieldBegin("a", TType2.I32, 1);
-    w.writeI32(a);
-    w.writeFieldEnd();
+    if (v.a !== undefined) {
+      w.writeFieldBegin("a", TType2.I32, 1);
+      w.writeI32(v.a);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -238,14 +246,16 @@ export const foo: StructCodec<foo, fooInit> = {
   },
   write(w: ProtocolWriter, v: fooInit): void {
     w.writeStructBegin("foo");
-    const A = v.A ?? 0;
-    w.writeFieldBegin("A", TType2.I32, 1);
-    w.writeI32(A);
-    w.writeFieldEnd();
-    const a = v.a ?? 0;
-    w.writeFieldBegin("a", TType2.I32, 2);
-    w.writeI32(a);
-    w.writeFieldEnd();
+    if (v.A !== undefined) {
+      w.writeFieldBegin("A", TType2.I32, 1);
+      w.writeI32(v.A);
+      w.writeFieldEnd();
+    }
+    if (v.a !== undefined) {
+      w.writeFieldBegin("a", TType2.I32, 2);
+      w.writeI32(v.a);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -298,10 +308,11 @@ export const TType: StructCodec<TType, TTypeInit> = {
   },
   write(w: ProtocolWriter, v: TTypeInit): void {
     w.writeStructBegin("TType");
-    const STRUCT = v.STRUCT ?? 0;
-    w.writeFieldBegin("STRUCT", TType2.I32, 1);
-    w.writeI32(STRUCT);
-    w.writeFieldEnd();
+    if (v.STRUCT !== undefined) {
+      w.writeFieldBegin("STRUCT", TType2.I32, 1);
+      w.writeI32(v.STRUCT);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -356,18 +367,21 @@ export const r: StructCodec<r, rInit> = {
   },
   write(w: ProtocolWriter, v: rInit): void {
     w.writeStructBegin("r");
-    const w_ = v.w ?? 0;
-    w.writeFieldBegin("w", TType2.I32, 1);
-    w.writeI32(w_);
-    w.writeFieldEnd();
-    const v_ = v.v ?? 0;
-    w.writeFieldBegin("v", TType2.I32, 2);
-    w.writeI32(v_);
-    w.writeFieldEnd();
-    const t_ = v.t ?? 0;
-    w.writeFieldBegin("t", TType2.I32, 3);
-    w.writeI32(t_);
-    w.writeFieldEnd();
+    if (v.w !== undefined) {
+      w.writeFieldBegin("w", TType2.I32, 1);
+      w.writeI32(v.w);
+      w.writeFieldEnd();
+    }
+    if (v.v !== undefined) {
+      w.writeFieldBegin("v", TType2.I32, 2);
+      w.writeI32(v.v);
+      w.writeFieldEnd();
+    }
+    if (v.t !== undefined) {
+      w.writeFieldBegin("t", TType2.I32, 3);
+      w.writeI32(v.t);
+      w.writeFieldEnd();
+    }
     if (v.r_ !== undefined) {
       w.writeFieldBegin("r_", TType2.STRUCT, 4);
       r_.write(w, v.r_);
@@ -440,10 +454,11 @@ export const r_: StructCodec<r_, r_Init> = {
   },
   write(w: ProtocolWriter, v: r_Init): void {
     w.writeStructBegin("r_");
-    const x = v.x ?? 0;
-    w.writeFieldBegin("x", TType2.I32, 1);
-    w.writeI32(x);
-    w.writeFieldEnd();
+    if (v.x !== undefined) {
+      w.writeFieldBegin("x", TType2.I32, 1);
+      w.writeI32(v.x);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },
@@ -504,22 +519,26 @@ export class Error extends TException {
 
   static write(w: ProtocolWriter, v: ErrorInit): void {
     w.writeStructBegin("Error");
-    const name_ = v.name_ ?? 0;
-    w.writeFieldBegin("name", TType2.I32, 1);
-    w.writeI32(name_);
-    w.writeFieldEnd();
-    const message_ = v.message_ ?? 0;
-    w.writeFieldBegin("message", TType2.I32, 2);
-    w.writeI32(message_);
-    w.writeFieldEnd();
-    const stack_ = v.stack_ ?? "";
-    w.writeFieldBegin("stack", TType2.STRING, 3);
-    w.writeString(stack_);
-    w.writeFieldEnd();
-    const cause_ = v.cause_ ?? 0;
-    w.writeFieldBegin("cause", TType2.I32, 4);
-    w.writeI32(cause_);
-    w.writeFieldEnd();
+    if (v.name_ !== undefined) {
+      w.writeFieldBegin("name", TType2.I32, 1);
+      w.writeI32(v.name_);
+      w.writeFieldEnd();
+    }
+    if (v.message_ !== undefined) {
+      w.writeFieldBegin("message", TType2.I32, 2);
+      w.writeI32(v.message_);
+      w.writeFieldEnd();
+    }
+    if (v.stack_ !== undefined) {
+      w.writeFieldBegin("stack", TType2.STRING, 3);
+      w.writeString(v.stack_);
+      w.writeFieldEnd();
+    }
+    if (v.cause_ !== undefined) {
+      w.writeFieldBegin("cause", TType2.I32, 4);
+      w.writeI32(v.cause_);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   }
@@ -679,18 +698,21 @@ const class__get_args: StructCodec<class__get_args, class__get_argsInit> = {
   },
   write(w: ProtocolWriter, v: class__get_argsInit): void {
     w.writeStructBegin("class__get_args");
-    const options_ = v.options ?? 0;
-    w.writeFieldBegin("options", TType2.I32, 1);
-    w.writeI32(options_);
-    w.writeFieldEnd();
-    const default_ = v.default ?? 0;
-    w.writeFieldBegin("default", TType2.I32, 2);
-    w.writeI32(default_);
-    w.writeFieldEnd();
-    const ctx_ = v.ctx ?? 0;
-    w.writeFieldBegin("ctx", TType2.I32, 3);
-    w.writeI32(ctx_);
-    w.writeFieldEnd();
+    if (v.options !== undefined) {
+      w.writeFieldBegin("options", TType2.I32, 1);
+      w.writeI32(v.options);
+      w.writeFieldEnd();
+    }
+    if (v.default !== undefined) {
+      w.writeFieldBegin("default", TType2.I32, 2);
+      w.writeI32(v.default);
+      w.writeFieldEnd();
+    }
+    if (v.ctx !== undefined) {
+      w.writeFieldBegin("ctx", TType2.I32, 3);
+      w.writeI32(v.ctx);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },

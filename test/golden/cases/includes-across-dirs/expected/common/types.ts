@@ -41,14 +41,16 @@ export const Point: StructCodec<Point, PointInit> = {
   },
   write(w: ProtocolWriter, v: PointInit): void {
     w.writeStructBegin("Point");
-    const x = v.x ?? 0;
-    w.writeFieldBegin("x", TType.I32, 1);
-    w.writeI32(x);
-    w.writeFieldEnd();
-    const y = v.y ?? 0;
-    w.writeFieldBegin("y", TType.I32, 2);
-    w.writeI32(y);
-    w.writeFieldEnd();
+    if (v.x !== undefined) {
+      w.writeFieldBegin("x", TType.I32, 1);
+      w.writeI32(v.x);
+      w.writeFieldEnd();
+    }
+    if (v.y !== undefined) {
+      w.writeFieldBegin("y", TType.I32, 2);
+      w.writeI32(v.y);
+      w.writeFieldEnd();
+    }
     if (v.tag !== undefined) {
       w.writeFieldBegin("tag", TType.STRUCT, 3);
       Leaf.write(w, v.tag);
@@ -119,10 +121,11 @@ export class NotFound extends TException {
 
   static write(w: ProtocolWriter, v: NotFoundInit): void {
     w.writeStructBegin("NotFound");
-    const message = v.message ?? "";
-    w.writeFieldBegin("message", TType.STRING, 1);
-    w.writeString(message);
-    w.writeFieldEnd();
+    if (v.message !== undefined) {
+      w.writeFieldBegin("message", TType.STRING, 1);
+      w.writeString(v.message);
+      w.writeFieldEnd();
+    }
     const code = v.code ?? 404n;
     w.writeFieldBegin("code", TType.I64, 2);
     w.writeI64(code);
@@ -275,10 +278,11 @@ const BaseService_log_args: StructCodec<
   },
   write(w: ProtocolWriter, v: BaseService_log_argsInit): void {
     w.writeStructBegin("BaseService_log_args");
-    const line = v.line ?? "";
-    w.writeFieldBegin("line", TType.STRING, 1);
-    w.writeString(line);
-    w.writeFieldEnd();
+    if (v.line !== undefined) {
+      w.writeFieldBegin("line", TType.STRING, 1);
+      w.writeString(v.line);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },

@@ -35,14 +35,16 @@ export const Leaf: StructCodec<Leaf, LeafInit> = {
   },
   write(w: ProtocolWriter, v: LeafInit): void {
     w.writeStructBegin("Leaf");
-    const name = v.name ?? "";
-    w.writeFieldBegin("name", TType.STRING, 1);
-    w.writeString(name);
-    w.writeFieldEnd();
-    const payload = v.payload ?? new Uint8Array(0);
-    w.writeFieldBegin("payload", TType.STRING, 2);
-    w.writeBinary(payload);
-    w.writeFieldEnd();
+    if (v.name !== undefined) {
+      w.writeFieldBegin("name", TType.STRING, 1);
+      w.writeString(v.name);
+      w.writeFieldEnd();
+    }
+    if (v.payload !== undefined) {
+      w.writeFieldBegin("payload", TType.STRING, 2);
+      w.writeBinary(v.payload);
+      w.writeFieldEnd();
+    }
     w.writeFieldStop();
     w.writeStructEnd();
   },

@@ -1,0 +1,19 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { expect, test } from "vitest";
+import { compile } from "../compiler/compile.js";
+import { generate } from "../compiler/generate.js";
+
+const root = resolve(import.meta.dirname, "..");
+const idlFiles = readdirSync(join(root, "idl"))
+  .filter((f) => f.endsWith(".idl") || f.endsWith(".thrift"))
+  .map((f) => join(root, "idl", f));
+
+test("generated/ is what rpcgen makes of idl/ today (run `npm run generate` after changing either)", () => {
+  const result = compile({ files: idlFiles });
+  expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  const outputs = generate(result);
+  const committed = readdirSync(join(root, "generated")).filter((f) => f.endsWith(".ts")).sort();
+  expect(outputs.map((o) => o.path).sort()).toEqual(committed);
+  for (const o of outputs) expect(o.content, o.path).toBe(readFileSync(join(root, "generated", o.path), "utf8"));
+});
