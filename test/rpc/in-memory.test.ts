@@ -19,6 +19,7 @@ import {
   ThriftTest,
   Xception,
   Xception2,
+  type InsanityInit,
   type ThriftTestHandler,
 } from "../golden/cases/apache-ThriftTest-v0-16-nouuid/expected/ThriftTest.v0.16-nouuid.js";
 
@@ -81,7 +82,7 @@ function thriftTestHandler(events: string[]): ThriftTestHandler {
         [4, new Map([[1, 1], [2, 2], [3, 3], [4, 4]])],
       ]),
     testInsanity: (arg) =>
-      new Map([
+      new Map<bigint, Map<Numberz, InsanityInit>>([
         [1n, new Map([[Numberz.TWO, arg ?? {}], [Numberz.THREE, arg ?? {}]])],
         [2n, new Map([[Numberz.SIX, {}]])],
       ]),
