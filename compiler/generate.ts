@@ -31,7 +31,15 @@ export function generate(result: CompileResult, options: GenerateOptions = {}): 
   if (result.programs.length === 0) return [];
   const root = commonRoot(result.programs);
   const toPosix = (p: string): string => p.split(sep).join("/");
-  const modulePath = (p: Program): string => toPosix(relative(root, p.path)).replace(/\.[^./]*$/, "") + ".ts";
+  const paths = new Map<Program, string>();
+  const modulePath = (p: Program): string => {
+    let path = paths.get(p);
+    if (path === undefined) {
+      path = toPosix(relative(root, p.path)).replace(/\.[^./]*$/, "") + ".ts";
+      paths.set(p, path);
+    }
+    return path;
+  };
   const ctx = {
     version: rpcgenVersion(),
     runtimeImport: options.runtimeImport ?? "rpcgen/runtime",

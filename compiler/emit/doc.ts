@@ -58,8 +58,39 @@ const hardlineOnly: Line = { t: "line", soft: false, hard: true };
 const breakParent: BreakParent = { t: "breakParent" };
 export const hardline: Doc = [hardlineOnly, breakParent];
 
+/**
+ * A group breaks when asked to, or when its contents contain a forced break (a hardline, or a group
+ * that breaks): decided here, once, instead of in a separate pass over the whole document.
+ */
 export function group(contents: Doc, shouldBreak = false, id?: symbol): Group {
-  return id ? { t: "group", contents, shouldBreak, id } : { t: "group", contents, shouldBreak };
+  const broken = shouldBreak || containsForcedBreak(contents);
+  return id ? { t: "group", contents, shouldBreak: broken, id } : { t: "group", contents, shouldBreak: broken };
+}
+
+/** Like prettier's propagateBreaks for one group: nested groups answer with their own flag. */
+function containsForcedBreak(doc: Doc): boolean {
+  if (typeof doc === "string") return false;
+  if (Array.isArray(doc)) {
+    for (let i = 0; i < doc.length; i++) if (containsForcedBreak(doc[i]!)) return true;
+    return false;
+  }
+  switch (doc.t) {
+    case "breakParent":
+      return true;
+    case "group":
+      return doc.shouldBreak;
+    case "indent":
+    case "indentIfBreak":
+      return containsForcedBreak(doc.contents);
+    case "ifBreak":
+      return containsForcedBreak(doc.broken) || containsForcedBreak(doc.flat);
+    case "fill":
+      return doc.parts.some(containsForcedBreak);
+    case "line":
+    case "conditionalGroup":
+      // A conditional group stops propagation, as in prettier.
+      return false;
+  }
 }
 export function conditionalGroup(states: readonly Doc[]): ConditionalGroup {
   return { t: "conditionalGroup", states };
@@ -78,10 +109,10 @@ export function fill(parts: readonly Doc[]): Fill {
 }
 export function join(sep: Doc, docs: readonly Doc[]): Doc[] {
   const out: Doc[] = [];
-  docs.forEach((d, i) => {
+  for (let i = 0; i < docs.length; i++) {
     if (i > 0) out.push(sep);
-    out.push(d);
-  });
+    out.push(docs[i]!);
+  }
   return out;
 }
 
@@ -116,184 +147,220 @@ export function willBreak(doc: Doc): boolean {
 
 export { breakParent };
 
-/** Marks groups that contain a forced break as broken, as prettier's propagateBreaks does. */
-function propagateBreaks(doc: Doc): boolean {
-  if (typeof doc === "string") return false;
-  if (Array.isArray(doc)) {
-    let found = false;
-    for (const d of doc) if (propagateBreaks(d)) found = true;
-    return found;
-  }
-  switch (doc.t) {
-    case "breakParent":
-      return true;
-    case "group": {
-      const inner = propagateBreaks(doc.contents);
-      if (inner) doc.shouldBreak = true;
-      return doc.shouldBreak;
-    }
-    case "indent":
-    case "indentIfBreak":
-      return propagateBreaks(doc.contents);
-    case "ifBreak":
-      return propagateBreaks(doc.broken) || propagateBreaks(doc.flat);
-    case "line":
-      return false;
-    case "fill": {
-      let found = false;
-      for (const d of doc.parts) if (propagateBreaks(d)) found = true;
-      return found;
-    }
-    case "conditionalGroup":
-      // Like prettier, a forced break inside does not break a conditional group itself.
-      for (const d of doc.states) propagateBreaks(d);
-      return false;
-  }
-}
-
 const enum Mode {
   Break,
   Flat,
 }
-type Cmd = [indent: number, mode: Mode, doc: Doc];
 
-/** Does `next` (then `rest`, up to its first line break) fit in `width` columns? */
-function fits(next: Cmd, rest: Cmd[], width: number, mustBeFlat: boolean): boolean {
+/*
+ * The printer keeps its command stack as three parallel arrays (indent, mode, doc) rather than one
+ * tuple per command: generated files run to tens of thousands of lines, and the tuples were most of
+ * the garbage the compiler made.
+ */
+const fitInds: number[] = [];
+const fitModes: Mode[] = [];
+const fitDocs: Doc[] = [];
+
+/**
+ * Does `doc` (printed in `mode`), followed by the pending commands `rest*` from the top of the stack
+ * down to their first line break, fit in `width` columns?
+ */
+function fits(
+  ind: number,
+  mode: Mode,
+  doc: Doc,
+  restInds: readonly number[],
+  restModes: readonly Mode[],
+  restDocs: readonly Doc[],
+  width: number,
+  mustBeFlat: boolean,
+): boolean {
   let remaining = width;
-  let restIdx = rest.length;
-  const cmds: Cmd[] = [next];
-  while (remaining >= 0) {
-    if (cmds.length === 0) {
-      if (restIdx === 0) return true;
-      cmds.push(rest[--restIdx]!);
-      continue;
-    }
-    const [ind, mode, doc] = cmds.pop()!;
-    if (typeof doc === "string") {
-      remaining -= doc.length;
-    } else if (Array.isArray(doc)) {
-      for (let i = doc.length - 1; i >= 0; i--) cmds.push([ind, mode, doc[i]!]);
-    } else {
-      switch (doc.t) {
-        case "indent":
-        case "indentIfBreak":
-          cmds.push([ind, mode, doc.contents]);
-          break;
-        case "group": {
-          if (mustBeFlat && doc.shouldBreak) return false;
-          const m = doc.shouldBreak ? Mode.Break : mode;
-          cmds.push([ind, m, doc.contents]);
-          break;
+  let restIdx = restDocs.length;
+  const base = fitDocs.length;
+  fitInds.push(ind);
+  fitModes.push(mode);
+  fitDocs.push(doc);
+  try {
+    while (remaining >= 0) {
+      if (fitDocs.length === base) {
+        if (restIdx === 0) return true;
+        restIdx--;
+        fitInds.push(restInds[restIdx]!);
+        fitModes.push(restModes[restIdx]!);
+        fitDocs.push(restDocs[restIdx]!);
+        continue;
+      }
+      const i = fitInds.pop()!;
+      const m = fitModes.pop()!;
+      const d = fitDocs.pop()!;
+      if (typeof d === "string") {
+        remaining -= d.length;
+      } else if (Array.isArray(d)) {
+        for (let k = d.length - 1; k >= 0; k--) {
+          fitInds.push(i);
+          fitModes.push(m);
+          fitDocs.push(d[k]!);
         }
-        case "ifBreak":
-          cmds.push([ind, mode, mode === Mode.Break ? doc.broken : doc.flat]);
-          break;
-        case "line":
-          if (mode === Mode.Break || doc.hard) return true;
-          if (!doc.soft) remaining -= 1;
-          break;
-        case "breakParent":
-          break;
-        case "fill":
-          for (let i = doc.parts.length - 1; i >= 0; i--) cmds.push([ind, mode, doc.parts[i]!]);
-          break;
-        case "conditionalGroup":
-          cmds.push([ind, mode, mode === Mode.Break ? doc.states[doc.states.length - 1]! : doc.states[0]!]);
-          break;
+      } else {
+        switch (d.t) {
+          case "indent":
+          case "indentIfBreak":
+            fitInds.push(i);
+            fitModes.push(m);
+            fitDocs.push(d.contents);
+            break;
+          case "group":
+            if (mustBeFlat && d.shouldBreak) return false;
+            fitInds.push(i);
+            fitModes.push(d.shouldBreak ? Mode.Break : m);
+            fitDocs.push(d.contents);
+            break;
+          case "ifBreak":
+            fitInds.push(i);
+            fitModes.push(m);
+            fitDocs.push(m === Mode.Break ? d.broken : d.flat);
+            break;
+          case "line":
+            if (m === Mode.Break || d.hard) return true;
+            if (!d.soft) remaining -= 1;
+            break;
+          case "breakParent":
+            break;
+          case "fill":
+            for (let k = d.parts.length - 1; k >= 0; k--) {
+              fitInds.push(i);
+              fitModes.push(m);
+              fitDocs.push(d.parts[k]!);
+            }
+            break;
+          case "conditionalGroup":
+            fitInds.push(i);
+            fitModes.push(m);
+            fitDocs.push(m === Mode.Break ? d.states[d.states.length - 1]! : d.states[0]!);
+            break;
+        }
       }
     }
+    return false;
+  } finally {
+    fitInds.length = base;
+    fitModes.length = base;
+    fitDocs.length = base;
   }
-  return false;
 }
+
+const indents: string[] = [];
+function spaces(ind: number): string {
+  return (indents[ind] ??= " ".repeat(ind));
+}
+
+const NONE: readonly never[] = [];
 
 /** Prints a Doc at the given width (prettier's default is 80) with two-space indentation. */
 export function printDoc(doc: Doc, width = 80): string {
-  propagateBreaks(doc);
   const groupModes = new Map<symbol, Mode>();
   const out: string[] = [];
+  let pendingIndent = 0;
   let pos = 0;
-  const cmds: Cmd[] = [[0, Mode.Break, doc]];
-  while (cmds.length) {
-    const [ind, mode, d] = cmds.pop()!;
+  const inds: number[] = [0];
+  const modes: Mode[] = [Mode.Break];
+  const docs: Doc[] = [doc];
+  const push = (i: number, m: Mode, d: Doc): void => {
+    inds.push(i);
+    modes.push(m);
+    docs.push(d);
+  };
+  while (docs.length) {
+    const ind = inds.pop()!;
+    const mode = modes.pop()!;
+    const d = docs.pop()!;
     if (typeof d === "string") {
-      out.push(d);
-      pos += d.length;
+      if (d.length) {
+        // Indentation is written lazily, so blank lines never carry trailing spaces.
+        if (pendingIndent > 0) out.push(spaces(pendingIndent));
+        pendingIndent = 0;
+        out.push(d);
+        pos += d.length;
+      }
       continue;
     }
     if (Array.isArray(d)) {
-      for (let i = d.length - 1; i >= 0; i--) cmds.push([ind, mode, d[i]!]);
+      for (let i = d.length - 1; i >= 0; i--) push(ind, mode, d[i]!);
       continue;
     }
     switch (d.t) {
       case "indent":
-        cmds.push([ind + 2, mode, d.contents]);
+        push(ind + 2, mode, d.contents);
         break;
       case "indentIfBreak":
-        cmds.push([groupModes.get(d.groupId) === Mode.Break ? ind + 2 : ind, mode, d.contents]);
+        push(groupModes.get(d.groupId) === Mode.Break ? ind + 2 : ind, mode, d.contents);
         break;
       case "group": {
         let chosen: Mode;
-        if (mode === Mode.Flat && !d.shouldBreak) {
-          chosen = Mode.Flat;
-        } else {
-          const next: Cmd = [ind, Mode.Flat, d.contents];
-          chosen = !d.shouldBreak && fits(next, cmds, width - pos, false) ? Mode.Flat : Mode.Break;
-        }
+        if (mode === Mode.Flat && !d.shouldBreak) chosen = Mode.Flat;
+        else chosen = !d.shouldBreak && fits(ind, Mode.Flat, d.contents, inds, modes, docs, width - pos, false) ? Mode.Flat : Mode.Break;
         if (d.id) groupModes.set(d.id, chosen);
-        cmds.push([ind, chosen, d.contents]);
+        push(ind, chosen, d.contents);
         break;
       }
       case "ifBreak":
-        cmds.push([ind, mode, mode === Mode.Break ? d.broken : d.flat]);
+        push(ind, mode, mode === Mode.Break ? d.broken : d.flat);
         break;
       case "line":
         if (mode === Mode.Flat && !d.hard) {
           if (!d.soft) {
+            if (pendingIndent > 0) out.push(spaces(pendingIndent));
+            pendingIndent = 0;
             out.push(" ");
             pos += 1;
           }
         } else {
-          // Trim trailing spaces before the newline, as prettier does.
-          if (out.length) out[out.length - 1] = out[out.length - 1]!.replace(/[ \t]+$/, "");
-          out.push("\n" + " ".repeat(ind));
+          // Trim trailing spaces before the newline, as prettier does (rare in generated code).
+          let last = out[out.length - 1];
+          while (last !== undefined && last.charCodeAt(last.length - 1) === 32) {
+            last = last.replace(/ +$/, "");
+            if (last === "") {
+              out.pop();
+              last = out[out.length - 1];
+            } else {
+              out[out.length - 1] = last;
+            }
+          }
+          out.push("\n");
+          pendingIndent = ind;
           pos = ind;
         }
         break;
       case "breakParent":
         break;
       case "conditionalGroup": {
-        if (mode === Mode.Flat) {
-          cmds.push([ind, Mode.Flat, d.states[0]!]);
+        if (mode === Mode.Flat || fits(ind, Mode.Flat, d.states[0]!, inds, modes, docs, width - pos, false)) {
+          push(ind, Mode.Flat, d.states[0]!);
           break;
         }
-        const flat: Cmd = [ind, Mode.Flat, d.states[0]!];
-        if (fits(flat, cmds, width - pos, false)) {
-          cmds.push(flat);
-          break;
+        let chosen = -1;
+        for (let i = 1; i < d.states.length - 1 && chosen < 0; i++) {
+          if (fits(ind, Mode.Flat, d.states[i]!, inds, modes, docs, width - pos, false)) chosen = i;
         }
-        let chosen: Cmd | undefined;
-        for (let i = 1; i < d.states.length - 1 && !chosen; i++) {
-          const cmd: Cmd = [ind, Mode.Flat, d.states[i]!];
-          if (fits(cmd, cmds, width - pos, false)) chosen = cmd;
-        }
-        cmds.push(chosen ?? [ind, Mode.Break, d.states[d.states.length - 1]!]);
+        if (chosen >= 0) push(ind, Mode.Flat, d.states[chosen]!);
+        else push(ind, Mode.Break, d.states[d.states.length - 1]!);
         break;
       }
       case "fill": {
         // Print the first content, then decide each separator by whether [separator, next content] fits.
         const [content, separator, next, ...rest] = d.parts;
         if (content === undefined) break;
-        const contentFlat: Cmd = [ind, Mode.Flat, content];
-        const contentFits = fits(contentFlat, [], width - pos, true);
+        const contentFits = fits(ind, Mode.Flat, content, NONE, NONE, NONE, width - pos, true);
+        const contentMode = contentFits ? Mode.Flat : Mode.Break;
         if (separator === undefined) {
-          cmds.push(contentFits ? contentFlat : [ind, Mode.Break, content]);
+          push(ind, contentMode, content);
           break;
         }
-        const remaining: Cmd = [ind, mode, fill(next === undefined ? [] : [next, ...rest])];
-        const pairFits = next !== undefined && fits([ind, Mode.Flat, [content, separator, next]], [], width - pos, true);
-        cmds.push(remaining);
-        cmds.push([ind, pairFits ? Mode.Flat : Mode.Break, separator]);
-        cmds.push(contentFits ? contentFlat : [ind, Mode.Break, content]);
+        const pairFits = next !== undefined && fits(ind, Mode.Flat, [content, separator, next], NONE, NONE, NONE, width - pos, true);
+        push(ind, mode, fill(next === undefined ? [] : [next, ...rest]));
+        push(ind, pairFits ? Mode.Flat : Mode.Break, separator);
+        push(ind, contentMode, content);
         break;
       }
     }

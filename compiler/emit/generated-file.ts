@@ -99,9 +99,19 @@ export class GeneratedFile {
   ref(def: Definition, suffix = "", typeOnly = false): string {
     const name = declName(def) + suffix;
     if (def.program === this.program) return name;
-    let spec = posix.relative(posix.dirname(this.path), this.ctx.modulePath(def.program)).replace(/\.ts$/, ".js");
-    if (!spec.startsWith(".")) spec = "./" + spec;
-    return this.importSymbol(spec, name, typeOnly, `${def.program.name.replace(/\W/g, "_")}_${name}`);
+    return this.importSymbol(this.specifier(def.program), name, typeOnly, `${def.program.name.replace(/\W/g, "_")}_${name}`);
+  }
+
+  private readonly specifiers = new Map<Program, string>();
+  /** The relative ES import specifier (with `.js`) of another program's module. */
+  private specifier(program: Program): string {
+    let spec = this.specifiers.get(program);
+    if (spec === undefined) {
+      spec = posix.relative(posix.dirname(this.path), this.ctx.modulePath(program)).replace(/\.ts$/, ".js");
+      if (!spec.startsWith(".")) spec = "./" + spec;
+      this.specifiers.set(program, spec);
+    }
+    return spec;
   }
 
   private importSymbol(spec: string, name: string, typeOnly: boolean, alias: string): string {

@@ -25,7 +25,7 @@ export interface FieldPlan {
   /** `?:` in the input type. */
   inOptional: boolean;
   /** Value when absent on the wire (and when omitted on input), if any. */
-  fallback?: Doc;
+  fallback: Doc | undefined;
   /** The fallback is the type's zero value (not an IDL default). */
   zeroFallback: boolean;
   /** `required` in the IDL: checked on write and on read. */
@@ -37,7 +37,21 @@ function isStringType(t: TypeRef): boolean {
   return r.kind === "base" && r.name === "string";
 }
 
+const planCache = new WeakMap<GeneratedFile, Map<readonly Field[], FieldPlan[]>>();
+
+/** The plans for a field list (cached: services plan each argument list several times). */
 export function planFields(f: GeneratedFile, def: { kind: string; fields: readonly Field[] }): FieldPlan[] {
+  let byFields = planCache.get(f);
+  if (!byFields) planCache.set(f, (byFields = new Map()));
+  const key = def.fields;
+  const cached = byFields.get(key);
+  if (cached && (def.kind !== "union" && def.kind !== "exception")) return cached;
+  const plans = computePlans(f, def);
+  if (def.kind !== "union" && def.kind !== "exception") byFields.set(key, plans);
+  return plans;
+}
+
+function computePlans(f: GeneratedFile, def: { kind: string; fields: readonly Field[] }): FieldPlan[] {
   const inException = def.kind === "exception";
   const usedLocals = new Set<string>();
   return [...def.fields]
@@ -47,17 +61,24 @@ export function planFields(f: GeneratedFile, def: { kind: string; fields: readon
       let local = f.local(prop);
       while (usedLocals.has(local)) local += "_";
       usedLocals.add(local);
-      const base = { field, prop, local, zeroFallback: false };
+      // Every plan has the same shape (fallback may be undefined): one hidden class.
+      const plan: FieldPlan = { field, prop, local, outOptional: true, inOptional: true, fallback: undefined, zeroFallback: false, required: false };
       const idlDefault = field.defaultValue ? constExpr(f, field.defaultValue, field.type, true) : undefined;
-      if (def.kind === "union" || field.requiredness === "optional") {
-        return { ...base, outOptional: true, inOptional: true, required: false };
-      }
+      if (def.kind === "union" || field.requiredness === "optional") return plan;
       if (field.requiredness === "required") {
-        return { ...base, outOptional: false, inOptional: idlDefault !== undefined, ...(idlDefault !== undefined && { fallback: idlDefault }), required: true };
+        plan.outOptional = false;
+        plan.inOptional = idlDefault !== undefined;
+        plan.fallback = idlDefault;
+        plan.required = true;
+      } else if (idlDefault !== undefined) {
+        plan.outOptional = false;
+        plan.fallback = idlDefault;
+      } else if (hasZeroValue(field.type)) {
+        plan.outOptional = false;
+        plan.fallback = zeroValue(f, field.type);
+        plan.zeroFallback = true;
       }
-      if (idlDefault !== undefined) return { ...base, outOptional: false, inOptional: true, fallback: idlDefault, required: false };
-      if (hasZeroValue(field.type)) return { ...base, outOptional: false, inOptional: true, fallback: zeroValue(f, field.type), zeroFallback: true, required: false };
-      return { ...base, outOptional: true, inOptional: true, required: false };
+      return plan;
     });
 }
 

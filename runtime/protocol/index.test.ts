@@ -8,6 +8,7 @@ import {
   BinaryProtocol,
   BinaryProtocolFactory,
   CompactProtocol,
+  JSONProtocol,
   MessageType,
   TProtocolException,
   TType,
@@ -20,6 +21,7 @@ const protocols: [string, Protocol][] = [
   ["binary", BinaryProtocol],
   ["binary (old headers)", new BinaryProtocolFactory({ strictWrite: false })],
   ["compact", CompactProtocol],
+  ["json", JSONProtocol],
 ];
 
 const I8 = fc.integer({ min: -128, max: 127 });
@@ -312,7 +314,9 @@ describe.each(protocols)("%s protocol: round trips", (_label, P) => {
     return out;
   }
 
-  it("bool, i8, i16, i32", () => {
+  // JSON writes consecutive top-level numbers with no separator ("15" for 1 then 5), exactly as
+  // Apache's writer does; json.test.ts covers them inside containers.
+  it.runIf(P.name !== "json")("bool, i8, i16, i32", () => {
     fc.assert(
       fc.property(fc.boolean(), I8, I16, I32, (b, i8, i16, i32) => {
         const w = P.createWriter();
@@ -530,12 +534,14 @@ describe.each(protocols)("%s protocol: round trips", (_label, P) => {
             rs.readMessageBegin();
             const partial = readValue(rs, s, skipEvery);
             expect(canon(s, partial)).toEqual(canon(s, withoutSkipped(s, v, skipEvery)));
+            rs.readMessageEnd();
             expect(rs.remaining).toBe(0);
           }
 
           const whole = P.createReader(bytes);
           whole.readMessageBegin();
           whole.skip(TType.STRUCT);
+          whole.readMessageEnd();
           expect(whole.remaining).toBe(0);
         },
       ),
@@ -601,6 +607,11 @@ describe("index exports", () => {
         "CompactType",
         "CompactWriter",
         "DEFAULT_READER_LIMITS",
+        "JSONProtocol",
+        "JSONProtocolFactory",
+        "JSONReader",
+        "JSONWriter",
+        "formatDouble17g",
         "MessageType",
         "ReaderBase",
         "TApplicationException",

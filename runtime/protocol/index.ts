@@ -1,4 +1,4 @@
-/** rpcgen protocol runtime: wire types, errors, the output buffer, and the binary and compact protocols. */
+/** rpcgen protocol runtime: wire types, errors, the output buffer, and the binary, compact and JSON protocols. */
 export { TType, MessageType } from "./ttype.js";
 export {
   DEFAULT_READER_LIMITS,
@@ -29,3 +29,4 @@ export {
   type BinaryProtocolOptions,
 } from "./binary.js";
 export { CompactWriter, CompactReader, CompactProtocol, CompactProtocolFactory, CompactType } from "./compact.js";
+export { JSONWriter, JSONReader, JSONProtocol, JSONProtocolFactory, formatDouble17g } from "./json.js";

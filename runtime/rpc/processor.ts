@@ -3,6 +3,11 @@
  * to a handler (multiplexed `Service:method` names, with a default service for bare names) and writes
  * the reply. Transport-level failures (undecodable bytes) are thrown so the transport can close that
  * connection; everything a handler does becomes a reply.
+ *
+ * `process` does all of it for one message. Transports that write replies themselves (framing, batching,
+ * concurrent calls on one connection) use the steps: `readCall`, `invoke`, then `writeSuccess` /
+ * `writeError` / `writeUnknown`. A handler that returns a plain value is served synchronously, with no
+ * promise in between.
  */
 import { TApplicationException, TApplicationExceptionType, TProtocolException, TProtocolExceptionType } from "../protocol/errors.js";
 import type { ProtocolReader, ProtocolWriter } from "../protocol/protocol.js";
@@ -15,6 +20,7 @@ export type ServerEvent =
   | { kind: "handler-error"; service: string; method: string; error: unknown }
   | { kind: "oneway-error"; service: string; method: string; error: unknown }
   | { kind: "connection-error"; peer?: string; error: unknown }
+  | { kind: "connection-rejected"; peer?: string; reason: string }
   | { kind: "result-error"; service: string; method: string; error: unknown };
 
 export type ServerLogger = (event: ServerEvent) => void;
@@ -42,11 +48,36 @@ export interface RequestContext {
 export const Outcome = { Replied: 0, NoReply: 1 } as const;
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 
+/** A decoded request. `method` is undefined when no registered service has the method. */
+export class IncomingCall {
+  constructor(
+    readonly seqid: number,
+    /** The method name as the reply carries it (without a service prefix). */
+    readonly name: string,
+    readonly oneway: boolean,
+    /** The service name (the prefix, or the default service's name). */
+    readonly service: string | undefined,
+    readonly registration: Registration | undefined,
+    readonly method: MethodDescriptor | undefined,
+    readonly args: unknown,
+  ) {}
+}
+
+/** True for promises and other thenables (what `await` would wait for). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
 export class Processor {
   private readonly services: Readonly<Record<string, Registration>>;
   private readonly defaultService: Registration | undefined;
   private readonly defaultName: string | undefined;
-  private readonly invoke: ServerNext;
+  /** The interceptor chain around the handler call; undefined without interceptors (direct calls). */
+  private readonly chained: ServerNext | undefined;
   readonly logger: ServerLogger;
 
   constructor(options: ProcessorOptions) {
@@ -59,84 +90,152 @@ export class Processor {
     this.defaultService = this.defaultName === undefined ? undefined : options.services[this.defaultName];
     this.logger = options.logger ?? (() => {});
     const services = this.services;
-    this.invoke = chain(options.interceptors ?? [], async (call: ServerCall) => {
-      const reg = services[call.service]!;
-      return call.method.invoke(reg.handler, call.args, call.ctx);
-    });
+    const interceptors = options.interceptors ?? [];
+    this.chained =
+      interceptors.length === 0
+        ? undefined
+        : chain(interceptors, async (call: ServerCall) => {
+            const reg = services[call.service]!;
+            return call.method.invoke(reg.handler, call.args, call.ctx);
+          });
   }
 
   /**
-   * Processes one request read from `r` and writes any reply with `w`. Throws TProtocolException when
-   * the request cannot be decoded (the caller should drop the connection).
+   * Reads one request message: header and arguments (the arguments of an unknown method are skipped).
+   * Throws TProtocolException when the request cannot be decoded or is not a call.
    */
-  async process(r: ProtocolReader, w: ProtocolWriter, request: RequestContext): Promise<Outcome> {
+  readCall(r: ProtocolReader): IncomingCall {
     const header = r.readMessageBegin();
-    if (header.type !== MessageType.CALL && header.type !== MessageType.ONEWAY) {
-      throw new TProtocolException(TProtocolExceptionType.INVALID_DATA, `expected a call but got message type ${header.type}`);
+    const type = header.type;
+    if (type !== MessageType.CALL && type !== MessageType.ONEWAY) {
+      throw new TProtocolException(TProtocolExceptionType.INVALID_DATA, `expected a call but got message type ${type}`);
     }
-    const colon = header.name.indexOf(":");
+    const fullName = header.name;
+    const colon = fullName.indexOf(":");
     let serviceName: string | undefined;
     let reg: Registration | undefined;
     let methodName: string;
     if (colon >= 0) {
-      serviceName = header.name.slice(0, colon);
-      methodName = header.name.slice(colon + 1);
+      serviceName = fullName.slice(0, colon);
+      methodName = fullName.slice(colon + 1);
       reg = this.services[serviceName];
     } else {
       serviceName = this.defaultName;
-      methodName = header.name;
+      methodName = fullName;
       reg = this.defaultService;
     }
     const method: MethodDescriptor | undefined = reg?.descriptor.methods[methodName];
-    const oneway = header.type === MessageType.ONEWAY;
-    if (!reg || !method || serviceName === undefined) {
+    const oneway = type === MessageType.ONEWAY;
+    if (reg === undefined || method === undefined || serviceName === undefined) {
       r.skip(TType.STRUCT);
       r.readMessageEnd();
-      if (oneway) return Outcome.NoReply;
-      const message = reg ? `Unknown function ${methodName}` : `Unknown service ${serviceName ?? "(none)"} for ${header.name}`;
-      writeException(w, methodName, header.seqid, new TApplicationException(TApplicationExceptionType.UNKNOWN_METHOD, message));
-      return Outcome.Replied;
+      return new IncomingCall(header.seqid, methodName, oneway, serviceName, reg, undefined, undefined);
     }
     const args = method.args.read(r);
     r.readMessageEnd();
-    const ctx: CallContext = { service: serviceName, method: methodName, signal: request.signal, ...(request.peer !== undefined && { peer: request.peer }) };
-
-    let result: unknown;
-    try {
-      result = await this.invoke({ service: serviceName, method, args, ctx });
-    } catch (error) {
-      if (oneway) {
-        this.logger({ kind: "oneway-error", service: serviceName, method: methodName, error });
-        return Outcome.NoReply;
-      }
-      const declared = method.throws.find((t) => error instanceof t.type);
-      if (declared) {
-        return this.writeResult(w, methodName, header.seqid, method, { [declared.name]: error }, serviceName);
-      }
-      if (error instanceof TApplicationException) {
-        writeException(w, methodName, header.seqid, error);
-        return Outcome.Replied;
-      }
-      // Undeclared errors reach the operator's log; the client learns only that it failed.
-      this.logger({ kind: "handler-error", service: serviceName, method: methodName, error });
-      writeException(w, methodName, header.seqid, new TApplicationException(TApplicationExceptionType.INTERNAL_ERROR, "Internal error"));
-      return Outcome.Replied;
-    }
-    if (oneway) return Outcome.NoReply;
-    return this.writeResult(w, methodName, header.seqid, method, method.returnsVoid ? {} : { success: result }, serviceName);
+    return new IncomingCall(header.seqid, methodName, oneway, serviceName, reg, method, args);
   }
 
-  private writeResult(w: ProtocolWriter, name: string, seqid: number, method: MethodDescriptor, value: Record<string, unknown>, service: string): Outcome {
+  /** The context a handler receives for `call`. */
+  context(call: IncomingCall, request: RequestContext): CallContext {
+    return request.peer === undefined
+      ? { service: call.service!, method: call.name, signal: request.signal }
+      : { service: call.service!, method: call.name, peer: request.peer, signal: request.signal };
+  }
+
+  /**
+   * Calls the handler of a known method (through the interceptors, if any). Returns the handler's value
+   * or promise; a synchronous throw propagates.
+   */
+  invoke(call: IncomingCall, ctx: CallContext): unknown {
+    const method = call.method!;
+    if (this.chained === undefined) return method.invoke(call.registration!.handler, call.args, ctx);
+    return this.chained({ service: call.service!, method, args: call.args, ctx });
+  }
+
+  /** Writes the reply carrying a handler's value. Oneway calls get none. */
+  writeSuccess(w: ProtocolWriter, call: IncomingCall, value: unknown): Outcome {
+    if (call.oneway) return Outcome.NoReply;
+    const method = call.method!;
+    return this.writeResult(w, call, method.returnsVoid ? {} : { success: value });
+  }
+
+  /**
+   * Writes the reply for an error a handler threw: a declared exception goes in the result struct, a
+   * TApplicationException is sent as is, anything else is logged and sent as INTERNAL_ERROR without
+   * details. Oneway calls only log.
+   */
+  writeError(w: ProtocolWriter, call: IncomingCall, error: unknown): Outcome {
+    const service = call.service ?? "";
+    if (call.oneway) {
+      this.logger({ kind: "oneway-error", service, method: call.name, error });
+      return Outcome.NoReply;
+    }
+    const throws = call.method!.throws;
+    for (let i = 0; i < throws.length; i++) {
+      const declared = throws[i]!;
+      if (error instanceof declared.type) return this.writeResult(w, call, { [declared.name]: error });
+    }
+    if (error instanceof TApplicationException) {
+      writeException(w, call.name, call.seqid, error);
+      return Outcome.Replied;
+    }
+    // Undeclared errors reach the operator's log; the client learns only that it failed.
+    this.logger({ kind: "handler-error", service, method: call.name, error });
+    writeException(w, call.name, call.seqid, new TApplicationException(TApplicationExceptionType.INTERNAL_ERROR, "Internal error"));
+    return Outcome.Replied;
+  }
+
+  /** Writes UNKNOWN_METHOD for a call whose method (or service) is not registered; nothing for oneway. */
+  writeUnknown(w: ProtocolWriter, call: IncomingCall): Outcome {
+    if (call.oneway) return Outcome.NoReply;
+    const message =
+      call.registration !== undefined
+        ? `Unknown function ${call.name}`
+        : `Unknown service ${call.service ?? "(none)"} for ${call.service === undefined ? call.name : `${call.service}:${call.name}`}`;
+    writeException(w, call.name, call.seqid, new TApplicationException(TApplicationExceptionType.UNKNOWN_METHOD, message));
+    return Outcome.Replied;
+  }
+
+  /**
+   * Processes one request read from `r` and writes any reply with `w`: synchronously when the handler
+   * returns a plain value, else through the promise it returned. Throws TProtocolException when the
+   * request cannot be decoded (the caller should drop the connection).
+   */
+  handle(r: ProtocolReader, w: ProtocolWriter, request: RequestContext): Outcome | Promise<Outcome> {
+    const call = this.readCall(r);
+    if (call.method === undefined) return this.writeUnknown(w, call);
+    let result: unknown;
+    try {
+      result = this.invoke(call, this.context(call, request));
+    } catch (error) {
+      return this.writeError(w, call, error);
+    }
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        (value) => this.writeSuccess(w, call, value),
+        (error: unknown) => this.writeError(w, call, error),
+      );
+    }
+    return this.writeSuccess(w, call, result);
+  }
+
+  /** `handle`, always as a promise (a decoding failure rejects it). */
+  async process(r: ProtocolReader, w: ProtocolWriter, request: RequestContext): Promise<Outcome> {
+    return this.handle(r, w, request);
+  }
+
+  private writeResult(w: ProtocolWriter, call: IncomingCall, value: Record<string, unknown>): Outcome {
     const mark = markOf(w);
     try {
-      w.writeMessageBegin(name, MessageType.REPLY, seqid);
-      method.result.write(w, value);
+      w.writeMessageBegin(call.name, MessageType.REPLY, call.seqid);
+      call.method!.result.write(w, value);
       w.writeMessageEnd();
     } catch (error) {
       // The handler's value could not be encoded (e.g. a required field missing): report, don't crash.
       rewind(w, mark);
-      this.logger({ kind: "result-error", service, method: name, error });
-      writeException(w, name, seqid, new TApplicationException(TApplicationExceptionType.INTERNAL_ERROR, "Internal error"));
+      this.logger({ kind: "result-error", service: call.service ?? "", method: call.name, error });
+      writeException(w, call.name, call.seqid, new TApplicationException(TApplicationExceptionType.INTERNAL_ERROR, "Internal error"));
     }
     return Outcome.Replied;
   }

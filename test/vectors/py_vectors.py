@@ -10,27 +10,43 @@ Modes
   py_vectors.py --gen-dir .tmp/peers/py --seed N --count K --out FILE
       For EVERY struct, union and exception of ThriftTest (v0.16, no uuid) and DebugProtoTest
       (uuid fields removed), generate K deterministic pseudo-random values, serialize each with
-      TBinaryProtocol (strict write) and TCompactProtocol (pure Python, not accelerated) into a
-      TMemoryBuffer, and write a JSON array, one entry per line:
+      TBinaryProtocol (strict write), TCompactProtocol (pure Python, not accelerated) and
+      TJSONProtocol into a TMemoryBuffer, and write a JSON array, one entry per line:
         {"module": "ThriftTest"|"DebugProtoTest", "type": "Xtruct",
-         "binary": "<hex>", "compact": "<hex>", "value": <json>}
+         "binary": "<hex>", "compact": "<hex>", "json": "<hex>", "value": <json>}
+      ("json" is the hex of the UTF-8 TJSONProtocol text, e.g. 7b2231223a7b22737472223a2241227d7d
+      for {"1":{"str":"A"}}.)
       Optional entry keys:
         "nan": true            the value holds at least one NaN double (one extra entry per type
                                whose value graph can hold a double). Python writes the quiet NaN
                                7ff8000000000000; compare these semantically, not byte for byte.
         "pyDecodeError": "..." Apache's Python library cannot decode its own bytes for this value
                                (e.g. set<Insanity>: Insanity holds a dict, so it is unhashable).
-      Every other entry has been decoded back by Apache (both protocols) and compared with "value".
+        "jsonNonFinite": true  the value holds a NaN or an infinite double. Python's TJSONProtocol
+                               writes them bare (nan, inf, -inf), which is not valid Thrift JSON and
+                               which its own reader rejects; C++ (and rpcgen) write the quoted
+                               strings "NaN", "Infinity", "-Infinity", which Python reads. Compare
+                               these semantically, not byte for byte.
+        "pyJsonDecodeError": "..."  Apache cannot decode its own JSON bytes for this value (set on
+                               every "jsonNonFinite" entry, and with "pyDecodeError").
+      Every other entry has been decoded back by Apache (all three protocols) and compared with
+      "value".
   py_vectors.py --gen-dir .tmp/peers/py --decode [--apache-defaults]
-      Reads JSON lines {"module", "type", "protocol": "binary"|"compact", "hex"} on stdin and prints,
+      Reads JSON lines {"module", "type", "protocol": "binary"|"compact"|"json", "hex"} on stdin and prints,
       one line each, the value Apache's generated Python code decodes (same convention), or
       {"error": "..."}. Decoding must consume all bytes, and the struct must pass Apache's
       validate() (required fields present). By default IDL default values are NOT filled in for
       fields absent from the wire (the generated constructors' defaults are set to None), so the
       output shows what was on the wire; --apache-defaults keeps Apache's defaults.
+  py_vectors.py --gen-dir .tmp/peers/py --encode
+      Reads JSON lines {"module", "type", "value"} (value in the convention below) on stdin and
+      prints, one line each, {"binary": "<hex>", "compact": "<hex>", "json": "<hex>"} as Apache's
+      generated code writes that value, or {"error": "..."}. Unset fields are None (not written);
+      sets and maps are written in the order the JSON lists them.
   py_vectors.py --gen-dir .tmp/peers/py --selftest
-      Checks reference bytes from thrift-notes §2.2/§2.3 (Xtruct("Zero",1,-3,-5), Bools, testI32,
-      testDouble, testList, testMap args and full CALL messages), the decode path and determinism.
+      Checks reference bytes from thrift-notes §2.2/§2.3/§2.4 (Xtruct("Zero",1,-3,-5), Bools, testI32,
+      testDouble, testList, testMap args and full CALL messages), the decode and encode paths and
+      determinism.
 
 JSON value convention (the TypeScript side converts with it)
 ------------------------------------------------------------
@@ -69,7 +85,7 @@ if os.environ.get("PYTHONHASHSEED") != "0":
     os.execv(sys.executable, [sys.executable] + sys.argv)
 
 from thrift.Thrift import TType, TFrozenDict  # noqa: E402
-from thrift.protocol import TBinaryProtocol, TCompactProtocol  # noqa: E402
+from thrift.protocol import TBinaryProtocol, TCompactProtocol, TJSONProtocol  # noqa: E402
 from thrift.transport import TTransport  # noqa: E402
 
 MODULES = ("ThriftTest", "DebugProtoTest")
@@ -694,6 +710,7 @@ def has_double(mod, t, seen):
 PROTOCOLS = {
     "binary": lambda tr: TBinaryProtocol.TBinaryProtocol(tr, strictRead=False, strictWrite=True),
     "compact": lambda tr: TCompactProtocol.TCompactProtocol(tr),
+    "json": lambda tr: TJSONProtocol.TJSONProtocol(tr),
 }
 
 
@@ -737,13 +754,44 @@ def load_modules(gen_dir, idl_dir, apache_defaults=False):
 # Modes
 # ----------------------------------------------------------------------------------------------
 
+def contains_non_finite(j):
+    if j in ("NaN", "Infinity", "-Infinity"):
+        return True
+    if isinstance(j, dict):
+        return any(contains_non_finite(x) for x in j.values())
+    if isinstance(j, list):
+        return any(contains_non_finite(x) for x in j)
+    return False
+
+
+# A bare nan / inf / -inf token as Python's TJSONProtocol writes a non-finite double (after a
+# structural character, so never inside a string; map keys are quoted and Python reads them).
+BARE_NON_FINITE = re.compile(rb"[\[{:,]-?(nan|inf)[\]},]")
+
+
 def make_entry(mod, type_name, obj, nan):
     b = encode(obj, "binary")
     c = encode(obj, "compact")
+    js = encode(obj, "json")
     value = to_json(mod, ("struct", type_name), obj)
-    e = {"module": mod.name, "type": type_name, "binary": b.hex(), "compact": c.hex(), "value": value}
+    e = {"module": mod.name, "type": type_name, "binary": b.hex(), "compact": c.hex(), "json": js.hex(),
+         "value": value}
     if nan:
         e["nan"] = True
+    # JSON is checked on its own, so that the binary/compact keys keep their meaning.
+    if contains_non_finite(value) and BARE_NON_FINITE.search(js):
+        e["jsonNonFinite"] = True
+        e["pyJsonDecodeError"] = "TJSONProtocol writes non-finite doubles bare (nan/inf) and cannot read them"
+    else:
+        try:
+            want = _key(canon(value))
+            got = _key(canon(to_json(mod, ("struct", type_name), decode(mod, type_name, "json", js))))
+            if got != want:
+                raise AssertionError("%s.%s json round trip differs:\n%s\n%s" % (mod.name, type_name, want, got))
+        except AssertionError:
+            raise
+        except Exception as ex:  # noqa: BLE001 - recorded for the TypeScript side
+            e["pyJsonDecodeError"] = "%s: %s" % (type(ex).__name__, ex)
     # Apache must read back what it wrote (set/map order may differ: compare canonically).
     try:
         want = _key(canon(value))
@@ -809,6 +857,81 @@ def run_decode(mods, stream_in, stream_out):
         stream_out.flush()
 
 
+def double_from_json(j):
+    if isinstance(j, str):
+        special = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf"), "-0": -0.0}
+        if j not in special:
+            raise ValueError("bad double %r" % j)
+        return special[j]
+    if isinstance(j, bool) or not isinstance(j, (int, float)):
+        raise TypeError("double expected, got %r" % (j,))
+    return float(j)
+
+
+def from_json(mod, t, j):
+    """The object Apache's generated writers take for a value in the JSON convention. Sets are
+    lists and maps ItemsList, so they are written in the listed order without hashing anything."""
+    t = mod.schema.resolve(t)
+    k = t[0]
+    if k == "struct":
+        sd = mod.schema.structs[t[1]]
+        if not isinstance(j, dict):
+            raise TypeError("%s: object expected" % t[1])
+        by_name = {f.name: f for f in sd.fields}
+        unknown = sorted(set(j) - set(by_name))
+        if unknown:
+            raise KeyError("%s has no field(s) %s" % (t[1], unknown))
+        kwargs = {f.name: None for f in sd.fields}
+        for name, x in j.items():
+            kwargs[name] = from_json(mod, by_name[name].type, x)
+        return mod.classes[t[1]](**kwargs)
+    if k == "enum":
+        return int(j)
+    if k == "list":
+        return [from_json(mod, t[1], x) for x in j]
+    if k == "set":
+        return [from_json(mod, t[1], x) for x in j["$set"]]
+    if k == "map":
+        return ItemsList([(from_json(mod, t[1], a), from_json(mod, t[2], b)) for a, b in j["$map"]])
+    b = t[1]
+    if b == "bool":
+        if not isinstance(j, bool):
+            raise TypeError("bool expected, got %r" % (j,))
+        return j
+    if b in ("i8", "i16", "i32"):
+        return int(j)
+    if b == "i64":
+        return int(j, 10)
+    if b == "double":
+        return double_from_json(j)
+    if b == "string":
+        return j
+    if b == "binary":
+        return bytes.fromhex(j["$hex"])
+    raise TypeError("unknown type %r" % (t,))
+
+
+def run_encode(mods, stream_in, stream_out):
+    for line in stream_in:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            req = json.loads(line)
+            mod = mods.get(req.get("module"))
+            if mod is None:
+                raise KeyError("unknown module %r" % req.get("module"))
+            tname = req.get("type")
+            if tname not in mod.classes:
+                raise KeyError("unknown type %r in %s" % (tname, mod.name))
+            obj = from_json(mod, ("struct", tname), req["value"])
+            out = {p: encode(obj, p).hex() for p in ("binary", "compact", "json")}
+        except Exception as ex:  # noqa: BLE001
+            out = {"error": ("%s: %s" % (type(ex).__name__, ex)) if str(ex) else type(ex).__name__}
+        stream_out.write(json.dumps(out, ensure_ascii=True, allow_nan=False) + "\n")
+        stream_out.flush()
+
+
 def h(s):
     return bytes.fromhex(re.sub(r"\s+", "", s))
 
@@ -853,21 +976,47 @@ def selftest(mods, max_depth):
         call(svc.Client(PROTOCOLS[proto](buf)))
         assert buf.getvalue() == h(want), "CALL %s: got %s want %s" % (proto, buf.getvalue().hex(), h(want).hex())
         n += 1
+    # TJSONProtocol reference text (thrift-notes §2.4).
+    for name, obj, want in (
+        ("testI32_args(-1)", svc.testI32_args(-1), '{"1":{"i32":-1}}'),
+        ("Xtruct(Zero,1,-3,-5)", T.Xtruct("Zero", 1, -3, -5),
+         '{"1":{"str":"Zero"},"4":{"i8":1},"9":{"i32":-3},"11":{"i64":-5}}'),
+        ("Bools(true,false)", T.Bools(True, False), '{"1":{"tf":1},"2":{"tf":0}}'),
+        ("testDouble_args(1.5)", svc.testDouble_args(1.5), '{"1":{"dbl":1.5}}'),
+        ("testList_args([1,2,3])", svc.testList_args([1, 2, 3]), '{"1":{"lst":["i32",3,1,2,3]}}'),
+        ("testStringMap_args", svc.testStringMap_args({"1": "a"}), '{"1":{"map":["str","str",1,{"1":"a"}]}}'),
+        ("testMap_args({1:2})", svc.testMap_args({1: 2}), '{"1":{"map":["i32","i32",1,{"1":2}]}}'),
+        ("testBinary_args", svc.testBinary_args(b"\x00\xff"), '{"1":{"str":"AP8="}}'),
+        ("testDouble_args(0.1)", svc.testDouble_args(0.1), '{"1":{"dbl":0.10000000000000001}}'),
+    ):
+        got = encode(obj, "json")
+        assert got == want.encode(), "%s json: got %r want %r" % (name, got, want)
+        n += 1
+    buf = TTransport.TMemoryBuffer()
+    svc.Client(PROTOCOLS["json"](buf)).send_testI32(-1)
+    assert buf.getvalue() == b'[1,"testI32",1,0,{"1":{"i32":-1}}]', buf.getvalue()
+    n += 1
     # JSON convention and the decode path.
     e = make_entry(tt, "Xtruct", T.Xtruct("Zero", 1, -3, -5), False)
     assert e["value"] == {"string_thing": "Zero", "byte_thing": 1, "i32_thing": -3, "i64_thing": "-5"}, e
     assert "pyDecodeError" not in e
     import io
     reqs = "".join(json.dumps({"module": "ThriftTest", "type": "Xtruct", "protocol": p, "hex": e[p]}) + "\n"
-                   for p in ("binary", "compact"))
+                   for p in ("binary", "compact", "json"))
     reqs += json.dumps({"module": "ThriftTest", "type": "Xtruct", "protocol": "binary", "hex": "0b00"}) + "\n"
     reqs += json.dumps({"module": "ThriftTest", "type": "Xtruct", "protocol": "binary", "hex": e["binary"] + "00"}) + "\n"
     out = io.StringIO()
     run_decode(mods, io.StringIO(reqs), out)
     res = [json.loads(x) for x in out.getvalue().splitlines()]
-    assert res[0] == e["value"] and res[1] == e["value"], res
-    assert "error" in res[2] and "error" in res[3], res
-    n += 4
+    assert res[0] == e["value"] and res[1] == e["value"] and res[2] == e["value"], res
+    assert "error" in res[3] and "error" in res[4], res
+    n += 5
+    # The encode path reproduces the entry's bytes.
+    out = io.StringIO()
+    run_encode(mods, io.StringIO(json.dumps({"module": "ThriftTest", "type": "Xtruct", "value": e["value"]}) + "\n"), out)
+    enc = json.loads(out.getvalue())
+    assert enc == {"binary": e["binary"], "compact": e["compact"], "json": e["json"]}, enc
+    n += 1
     d = T.Xtruct2(byte_thing=None, struct_thing=None, i32_thing=None)
     assert to_json(tt, ("struct", "Xtruct2"), d) == {}
     assert double_json(-0.0) == "-0" and double_json(float("-inf")) == "-Infinity"
@@ -889,6 +1038,7 @@ def main():
     ap.add_argument("--max-depth", type=int, default=3)
     ap.add_argument("--out", help="vector file to write")
     ap.add_argument("--decode", action="store_true", help="decode JSON-lines requests from stdin")
+    ap.add_argument("--encode", action="store_true", help="encode JSON-lines values from stdin")
     ap.add_argument("--apache-defaults", action="store_true",
                     help="keep IDL defaults for absent fields when decoding")
     ap.add_argument("--selftest", action="store_true")
@@ -897,6 +1047,9 @@ def main():
     mods = load_modules(args.gen_dir, args.idl_dir, args.apache_defaults)
     if args.decode:
         run_decode(mods, sys.stdin, sys.stdout)
+        return
+    if args.encode:
+        run_encode(mods, sys.stdin, sys.stdout)
         return
     if args.selftest:
         selftest(mods, args.max_depth)
@@ -915,7 +1068,7 @@ def main():
               % (len(entries), ", ".join("%s %d types" % kv for kv in stats.items()), nan, bad,
                  time.time() - t0, args.out), file=sys.stderr)
     elif not args.selftest:
-        ap.error("give --out FILE, --decode or --selftest")
+        ap.error("give --out FILE, --decode, --encode or --selftest")
 
 
 if __name__ == "__main__":

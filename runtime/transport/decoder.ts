@@ -1,0 +1,204 @@
+/**
+ * Turning a byte stream into messages: framed (a 4-byte big-endian length before each message) or
+ * buffered (no lengths; a resumable scanner finds where each message ends).
+ *
+ * Both hand out each complete message exactly once, as `(bytes, start, end)`:
+ * - a message that lies inside one received chunk is handed out in place (no copy);
+ * - a message spread over several chunks is gathered into one accumulation buffer (each received byte is
+ *   copied in once, plus at most one more time when the buffer doubles) and handed out from there.
+ *
+ * The accumulation buffer grows with the bytes actually received, never with what a length prefix or a
+ * string length claims, so a peer cannot make us allocate memory it has not sent. Messages are decoded
+ * synchronously by the callee, so the buffer is reused for the next message.
+ */
+import { TTransportException, TTransportExceptionType } from "./errors.js";
+import { DEFAULT_MAX_FRAME_SIZE, type MessageScanner } from "./scanner.js";
+
+/** Receives one complete message: `bytes[start, end)`, valid only during the call. */
+export type MessageHandler = (bytes: Uint8Array, start: number, end: number) => void;
+
+export interface MessageDecoder {
+  /** Feeds received bytes; calls the handler for each message they complete. Throws on bad input. */
+  push(chunk: Uint8Array): void;
+  /** Bytes of an incomplete message held (0 when the stream is at a message boundary). */
+  readonly partial: number;
+  /** Drops any incomplete message. */
+  reset(): void;
+}
+
+/** Accumulation buffers up to this size are kept for the next message; larger ones are dropped. */
+const KEEP_CAPACITY = 64 * 1024;
+const MIN_CAPACITY = 4 * 1024;
+const EMPTY = new Uint8Array(0);
+
+/** A growable buffer for a message spread over several chunks. */
+class Accumulator {
+  bytes: Uint8Array = EMPTY;
+  length = 0;
+
+  /** Appends `src[start, end)`, growing by doubling; `limit` caps the capacity (the message size, when known). */
+  append(src: Uint8Array, start: number, end: number, limit: number): void {
+    const n = end - start;
+    const need = this.length + n;
+    if (need > this.bytes.length) {
+      // A small claimed size is cheap to trust; a large one grows only with the bytes received.
+      let cap = limit <= KEEP_CAPACITY ? limit : Math.max(MIN_CAPACITY, this.bytes.length * 2, need);
+      if (cap > limit) cap = limit;
+      if (cap < need) cap = need;
+      const next = new Uint8Array(cap);
+      if (this.length !== 0) next.set(this.bytes.subarray(0, this.length));
+      this.bytes = next;
+    }
+    this.bytes.set(start === 0 && end === src.length ? src : src.subarray(start, end), this.length);
+    this.length = need;
+  }
+
+  clear(): void {
+    this.length = 0;
+    if (this.bytes.length > KEEP_CAPACITY) this.bytes = EMPTY;
+  }
+}
+
+/** A plain Uint8Array over the chunk's memory (Node's Buffer subclass makes element access polymorphic). */
+function plain(chunk: Uint8Array): Uint8Array {
+  return chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+/** Framed transport input: `[i32 length][message]...`, lengths checked against maxFrameSize first. */
+export class FramedDecoder implements MessageDecoder {
+  private readonly onMessage: MessageHandler;
+  private readonly maxFrameSize: number;
+  private readonly head = new Uint8Array(4);
+  private headLen = 0;
+  /** Length of the frame being gathered, or -1 while reading a length prefix. */
+  private frameLen = -1;
+  private readonly acc = new Accumulator();
+
+  constructor(onMessage: MessageHandler, maxFrameSize = DEFAULT_MAX_FRAME_SIZE) {
+    this.onMessage = onMessage;
+    this.maxFrameSize = maxFrameSize;
+  }
+
+  get partial(): number {
+    return this.frameLen < 0 ? this.headLen : 4 + this.acc.length;
+  }
+
+  reset(): void {
+    this.headLen = 0;
+    this.frameLen = -1;
+    this.acc.clear();
+  }
+
+  push(input: Uint8Array): void {
+    const chunk = plain(input);
+    const end = chunk.length;
+    let pos = 0;
+    while (pos < end) {
+      if (this.frameLen < 0) {
+        let len: number;
+        if (this.headLen === 0 && end - pos >= 4) {
+          len = (chunk[pos]! << 24) | (chunk[pos + 1]! << 16) | (chunk[pos + 2]! << 8) | chunk[pos + 3]!;
+          pos += 4;
+        } else {
+          const head = this.head;
+          while (this.headLen < 4 && pos < end) head[this.headLen++] = chunk[pos++]!;
+          if (this.headLen < 4) return;
+          this.headLen = 0;
+          len = (head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!;
+        }
+        this.checkLength(len);
+        if (end - pos >= len) {
+          // The whole frame is in this chunk: hand it out in place.
+          const at = pos;
+          pos += len;
+          this.onMessage(chunk, at, pos);
+          continue;
+        }
+        this.frameLen = len;
+        this.acc.append(chunk, pos, end, len);
+        return;
+      }
+      const want = this.frameLen - this.acc.length;
+      if (end - pos < want) {
+        this.acc.append(chunk, pos, end, this.frameLen);
+        return;
+      }
+      this.acc.append(chunk, pos, pos + want, this.frameLen);
+      pos += want;
+      const frame = this.acc.bytes;
+      const len = this.frameLen;
+      this.frameLen = -1;
+      try {
+        this.onMessage(frame, 0, len);
+      } finally {
+        this.acc.clear();
+      }
+    }
+  }
+
+  private checkLength(len: number): void {
+    if (len > 0 && len <= this.maxFrameSize) return;
+    if (len < 0) {
+      throw new TTransportException(TTransportExceptionType.NEGATIVE_SIZE, `negative frame length ${len}`);
+    }
+    if (len === 0) throw new TTransportException(TTransportExceptionType.CORRUPTED_DATA, "empty frame (length 0)");
+    throw new TTransportException(
+      TTransportExceptionType.SIZE_LIMIT,
+      `frame length ${len} exceeds the maximum frame size of ${this.maxFrameSize} bytes`,
+    );
+  }
+}
+
+/**
+ * Buffered (unframed) transport input. The scanner walks each message's structure as bytes arrive and
+ * resumes where it stopped; the message is decoded once, when complete. No byte is scanned twice.
+ */
+export class BufferedDecoder implements MessageDecoder {
+  private readonly onMessage: MessageHandler;
+  readonly scanner: MessageScanner;
+  private readonly acc = new Accumulator();
+  private readonly maxMessageSize: number;
+
+  constructor(onMessage: MessageHandler, scanner: MessageScanner, maxMessageSize = DEFAULT_MAX_FRAME_SIZE) {
+    this.onMessage = onMessage;
+    this.scanner = scanner;
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  get partial(): number {
+    return this.acc.length;
+  }
+
+  reset(): void {
+    this.scanner.reset();
+    this.acc.clear();
+  }
+
+  push(input: Uint8Array): void {
+    const chunk = plain(input);
+    const end = chunk.length;
+    let pos = 0;
+    while (pos < end) {
+      const stop = this.scanner.scan(chunk, pos, end);
+      if (stop < 0) {
+        // Incomplete: keep the bytes (the scanner has checked them against the size limit).
+        this.acc.append(chunk, pos, end, this.maxMessageSize);
+        return;
+      }
+      if (this.acc.length === 0) {
+        const at = pos;
+        pos = stop;
+        this.onMessage(chunk, at, stop);
+        continue;
+      }
+      this.acc.append(chunk, pos, stop, this.maxMessageSize);
+      pos = stop;
+      const len = this.acc.length;
+      try {
+        this.onMessage(this.acc.bytes, 0, len);
+      } finally {
+        this.acc.clear();
+      }
+    }
+  }
+}
