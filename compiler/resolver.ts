@@ -7,6 +7,9 @@ import type { DiagnosticBag } from "./diagnostics.js";
 import type { Field, NamedType, Program, TypeRef } from "./model.js";
 import { didYouMean, Scope, type Named } from "./scope.js";
 
+/** Base type names, also offered as suggestions for a misspelled type. */
+const baseTypeNames = ["bool", "byte", "i8", "i16", "i32", "i64", "double", "float", "string", "binary", "uuid"];
+
 export function createScopes(programs: readonly Program[]): (p: Program) => Scope {
   const scopes = new Map<Program, Scope>();
   const scopeOf = (p: Program): Scope => {
@@ -98,7 +101,7 @@ function bindNamed(t: NamedType, scope: Scope, diagnostics: DiagnosticBag): void
   const def = scope.lookupType(t.name);
   if (!def) {
     if (scope.lookupConst(t.name)) diagnostics.error(`'${t.name}' is a constant, not a type`, t.loc);
-    else diagnostics.error(`unknown type '${t.name}'${didYouMean(t.name, scope.typeNames())}`, t.loc);
+    else diagnostics.error(`unknown type '${t.name}'${didYouMean(t.name, [...scope.typeNames(), ...baseTypeNames])}`, t.loc);
     return;
   }
   if (def.kind === "service") {

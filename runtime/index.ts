@@ -4,3 +4,4 @@ export * from "./codec.js";
 export * from "./service.js";
 export { utf8Bytes } from "./bytes.js";
 export * from "./rpc/index.js";
+export * from "./transport/index.js";

@@ -13,8 +13,8 @@
  * py_vectors.py leaves every unset field None, so an unset field with an IDL default is not on
  * Apache's wire, while rpcgen's `write` sends `v.x ?? default` (by design: an omitted defaulted field
  * means "the default"). For those vectors the expected bytes of (a) are Apache's bytes for the value
- * with the defaults filled in (from the IDL model), encoded by Apache through test/codec/py_encode.py;
- * that helper is itself checked to reproduce the vector's own bytes for the unfilled value. (b) still
+ * with the defaults filled in (from the IDL model), encoded by Apache (`py_vectors.py --encode`);
+ * that encoder is itself checked to reproduce the vector's own bytes for the unfilled value. (b) still
  * reads the vector's own bytes (where the default is absent, so `read` must fall back to it).
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -25,7 +25,7 @@ import { BinaryProtocol, CompactProtocol, type Protocol } from "../../runtime/in
 import * as DebugProtoTest from "../golden/cases/apache-DebugProtoTest/expected/DebugProtoTest.js";
 import * as ThriftTest from "../golden/cases/apache-ThriftTest-v0-16-nouuid/expected/ThriftTest.v0.16-nouuid.js";
 import { bytesOfHex, diffValues, fillDefaults, fromJson, hexOf, jsonDiff, loadSchema, stableStringify, structTy, toJson, ty, type Json, type SchemaModule } from "./json-values.js";
-import { CORPUS, DEB_PY, PEER_PY_DIR, PY_ENCODE, PY_VECTORS, ROOT, jsonLines, run } from "./peers.js";
+import { CORPUS, DEB_PY, PEER_PY_DIR, PY_VECTORS, ROOT, jsonLines, run } from "./peers.js";
 
 /** CODEC_VECTORS_SEED / CODEC_VECTORS_COUNT override these for a wider local search. */
 const SEED = process.env.CODEC_VECTORS_SEED ?? "rpcgen-codec-1";
@@ -194,7 +194,7 @@ beforeAll(async () => {
   const dCom = decodeFor("compact");
   const t1 = performance.now();
   const [encoded, decBin, decCom] = await Promise.all([
-    jsonLines<{ binary?: string; compact?: string; error?: string }>(DEB_PY, [PY_ENCODE, "--gen-dir", PEER_PY_DIR], helperRequests.map(({ module, type, value }) => ({ module, type, value }))),
+    jsonLines<{ binary?: string; compact?: string; error?: string }>(DEB_PY, [PY_VECTORS, "--gen-dir", PEER_PY_DIR, "--encode"], helperRequests.map(({ module, type, value }) => ({ module, type, value }))),
     jsonLines<Json>(DEB_PY, [PY_VECTORS, "--gen-dir", PEER_PY_DIR, "--decode"], dBin.requests),
     jsonLines<Json>(DEB_PY, [PY_VECTORS, "--gen-dir", PEER_PY_DIR, "--decode"], dCom.requests),
   ]);
@@ -205,11 +205,11 @@ beforeAll(async () => {
     for (const [proto] of PROTOCOLS) {
       const hex = res[proto];
       if (res.error !== undefined || hex === undefined) {
-        p.helperProblems.push(`py_encode.py failed on the ${req.filled ? "filled" : "original"} value: ${res.error}`);
+        p.helperProblems.push(`py_vectors.py --encode failed on the ${req.filled ? "filled" : "original"} value: ${res.error}`);
         continue;
       }
       if (req.filled) p.expected[proto] = hex;
-      else if (hex !== p.v[proto]) p.helperProblems.push(`py_encode.py does not reproduce the vector's ${proto} bytes: ${firstByteDiff(p.v[proto], hex)}`);
+      else if (hex !== p.v[proto]) p.helperProblems.push(`py_vectors.py --encode does not reproduce the vector's ${proto} bytes: ${firstByteDiff(p.v[proto], hex)}`);
     }
   });
   dBin.items.forEach((p, i) => (p.pyDecoded.binary = decBin[i]));

@@ -7,7 +7,6 @@ export const CORPUS = resolve(ROOT, "../shared/corpus/apache-thrift");
 export const PEER_PY_DIR = resolve(ROOT, ".tmp/peers/py");
 export const DEB_PY = "/usr/bin/python3";
 export const PY_VECTORS = resolve(ROOT, "test/vectors/py_vectors.py");
-export const PY_ENCODE = resolve(ROOT, "test/codec/py_encode.py");
 
 export interface RunResult {
   stdout: string;
