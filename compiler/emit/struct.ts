@@ -64,7 +64,15 @@ function computePlans(f: GeneratedFile, def: { kind: string; fields: readonly Fi
       // Every plan has the same shape (fallback may be undefined): one hidden class.
       const plan: FieldPlan = { field, prop, local, outOptional: true, inOptional: true, fallback: undefined, zeroFallback: false, required: false };
       const idlDefault = field.defaultValue ? constExpr(f, field.defaultValue, field.type, true) : undefined;
-      if (def.kind === "union" || field.requiredness === "optional") return plan;
+      if (def.kind === "union") return plan;
+      if (field.requiredness === "optional") {
+        // Apache's constructors set an optional field's IDL default, so it is written and read back.
+        if (idlDefault !== undefined) {
+          plan.outOptional = false;
+          plan.fallback = idlDefault;
+        }
+        return plan;
+      }
       if (field.requiredness === "required") {
         plan.outOptional = false;
         plan.inOptional = idlDefault !== undefined;
@@ -278,8 +286,9 @@ function declareLocals(f: GeneratedFile, plans: FieldPlan[]): Doc[] {
 
 function emitException(f: GeneratedFile, def: StructDef, name: string, plans: FieldPlan[]): void {
   const initName = `${name}Init`;
-  // Every field may be omitted when constructing an exception; write() still insists on required ones.
-  f.add(interfaceDecl(initName, plans.map((p) => member(p.prop, true, inputType(f, p.field.type), undefined)), `The input form of {@link ${name}}.`, true));
+  // As for structs, only `required` fields without a default must be given.
+  f.add(interfaceDecl(initName, plans.map((p) => member(p.prop, p.inOptional, inputType(f, p.field.type), undefined)), `The input form of {@link ${name}}.`, true));
+  const allOptional = plans.every((p) => p.inOptional);
   const messagePlan = plans.find((p) => p.prop === "message");
   const members: Doc[] = [`override name = ${stringLiteral(def.name)};`];
   for (const p of plans) if (p !== messagePlan) members.push(member(p.prop, p.outOptional, outputType(f, p.field.type), p.field.doc));
@@ -289,7 +298,7 @@ function emitException(f: GeneratedFile, def: StructDef, name: string, plans: Fi
     const value = fieldValue(f, p, `init.${p.prop}`);
     ctor.push([assignment(`this.${p.prop}`, " =", value), ";"]);
   }
-  members.push(method("constructor", [`init: ${initName} = {}`], undefined, ctor));
+  members.push(method("constructor", [allOptional ? `init: ${initName} = {}` : `init: ${initName}`], undefined, ctor));
   members.push(method("static create", [`init: ${initName}`], name, [`return new ${name}(init);`]));
   members.push(writeMethod(f, def, initName, plans, true));
   const stmts: Doc[] = [...declareLocals(f, plans), ...readLoop(f, plans, (p, expr) => [assign(p.local, expr)]), ...requiredChecks(f, def, plans)];

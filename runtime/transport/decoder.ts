@@ -22,6 +22,8 @@ export interface MessageDecoder {
   push(chunk: Uint8Array): void;
   /** Bytes of an incomplete message held (0 when the stream is at a message boundary). */
   readonly partial: number;
+  /** Memory reserved for the incomplete message (grows with the bytes received, never with claimed sizes). */
+  readonly capacity: number;
   /** Drops any incomplete message. */
   reset(): void;
 }
@@ -81,6 +83,10 @@ export class FramedDecoder implements MessageDecoder {
 
   get partial(): number {
     return this.frameLen < 0 ? this.headLen : 4 + this.acc.length;
+  }
+
+  get capacity(): number {
+    return this.acc.bytes.length;
   }
 
   reset(): void {
@@ -167,6 +173,10 @@ export class BufferedDecoder implements MessageDecoder {
 
   get partial(): number {
     return this.acc.length;
+  }
+
+  get capacity(): number {
+    return this.acc.bytes.length;
   }
 
   reset(): void {

@@ -119,6 +119,7 @@ export class Server {
   private readonly connections = new Set<ServerConnection>();
   private closing: Promise<void> | undefined = undefined;
   private listenPath: string | undefined = undefined;
+  private emptyWaiters: (() => void)[] = [];
 
   constructor(services: Readonly<Record<string, Registration>>, options: ServerOptions = {}) {
     const logger = options.logger ?? defaultLogger;
@@ -186,9 +187,12 @@ export class Server {
         const reason = new TTransportException(TTransportExceptionType.END_OF_FILE, "the server shut down");
         for (const c of this.connections) c.kill(reason);
       }, timeoutMs);
+      // net.Server's callback can come before the sockets' 'close' events: wait for both.
       this.net.close(() => {
-        clearTimeout(force);
-        resolve();
+        this.whenEmpty(() => {
+          clearTimeout(force);
+          resolve();
+        });
       });
       for (const c of this.connections) c.drain();
     });
@@ -219,6 +223,20 @@ export class Server {
     return remove;
   }
 
+  private whenEmpty(callback: () => void): void {
+    if (this.connections.size === 0) callback();
+    else this.emptyWaiters.push(callback);
+  }
+
+  private removeConnection(connection: ServerConnection): void {
+    this.connections.delete(connection);
+    if (this.connections.size === 0 && this.emptyWaiters.length > 0) {
+      const waiters = this.emptyWaiters;
+      this.emptyWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
   private accept(socket: Socket): void {
     const peer = socket.remoteAddress !== undefined ? formatAddress(socket.remoteAddress, socket.remotePort) : (this.listenPath ?? "unix");
     if (this.closing) {
@@ -230,7 +248,7 @@ export class Server {
       socket.destroy();
       return;
     }
-    const connection = new ServerConnection(socket, peer, this.settings, () => this.connections.delete(connection));
+    const connection = new ServerConnection(socket, peer, this.settings, () => this.removeConnection(connection));
     this.connections.add(connection);
   }
 }
@@ -261,7 +279,9 @@ class ServerConnection {
     this.stream = new MessageStream(settings.stream, (bytes, start, end) => this.onMessage(bytes, start, end));
     if (settings.noDelay) socket.setNoDelay(true);
     if (settings.idleTimeoutMs > 0) {
-      socket.setTimeout(settings.idleTimeoutMs, () => {
+      // Not setTimeout's callback argument: that listens once, and a busy connection must be checked again.
+      socket.setTimeout(settings.idleTimeoutMs);
+      socket.on("timeout", () => {
         if (this.inFlight === 0) this.kill(new TTransportException(TTransportExceptionType.TIMED_OUT, "idle timeout"));
       });
     }

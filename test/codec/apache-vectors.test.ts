@@ -16,6 +16,11 @@
  * with the defaults filled in (from the IDL model), encoded by Apache (`py_vectors.py --encode`);
  * that encoder is itself checked to reproduce the vector's own bytes for the unfilled value. (b) still
  * reads the vector's own bytes (where the default is absent, so `read` must fall back to it).
+ *
+ * Not accommodated: a -0 element of a set<double> or -0 key of a map<double, _>. rpcgen types them
+ * as Set<number> / Map<number, _>, and JavaScript stores a -0 element or key as +0 (SameValueZero),
+ * so the value cannot be represented and rpcgen sends +0 where Apache sent -0: such vectors fail
+ * "convert", (a) and (c) (CompactProtoTestStruct.double_set / double_byte_map), by design of the test.
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -24,7 +29,7 @@ import type { StructDef } from "../../compiler/model.js";
 import { BinaryProtocol, CompactProtocol, type Protocol } from "../../runtime/index.js";
 import * as DebugProtoTest from "../golden/cases/apache-DebugProtoTest/expected/DebugProtoTest.js";
 import * as ThriftTest from "../golden/cases/apache-ThriftTest-v0-16-nouuid/expected/ThriftTest.v0.16-nouuid.js";
-import { bytesOfHex, diffValues, fillDefaults, fromJson, hexOf, jsonDiff, loadSchema, stableStringify, structTy, toJson, ty, type Json, type SchemaModule } from "./json-values.js";
+import { bytesOfHex, diffValues, fillDefaults, fromJson, hexOf, jsonDiff, loadSchema, stableStringify, structTy, toJson, ty, type Codec, type Json, type SchemaModule } from "./json-values.js";
 import { CORPUS, DEB_PY, PEER_PY_DIR, PY_VECTORS, ROOT, jsonLines, run } from "./peers.js";
 
 /** CODEC_VECTORS_SEED / CODEC_VECTORS_COUNT override these for a wider local search. */
@@ -83,9 +88,9 @@ let pythonSeconds = 0;
 
 const key = (module: string, type: string) => `${module}.${type}`;
 
-function writeBytes(p: Protocol, codec: { write(w: never, v: unknown): void }, value: unknown): Uint8Array {
+function writeBytes(p: Protocol, codec: Codec, value: unknown): Uint8Array {
   const w = p.createWriter();
-  (codec.write as (w: unknown, v: unknown) => void)(w, value);
+  codec.write(w, value);
   return w.buffer.finish();
 }
 

@@ -310,8 +310,8 @@ export function toJson(t: TypeRef | Ty, v: unknown, where = "value"): Json {
 
 /**
  * What rpcgen's `write` puts on the wire for the input form of a JSON-convention value: every
- * struct field that is absent but has an IDL default (and is neither optional nor in a union)
- * appears with that default, as `write` sends `v.x ?? default`. Works on the JSON alone, from the
+ * struct field that is absent but has an IDL default (any requiredness, but not in a union)
+ * appears with that default, as `write` sends `v.x ?? default` (Apache's constructors set it too). Works on the JSON alone, from the
  * model; nothing else changes.
  */
 export function fillDefaults(t: TypeRef | Ty, j: Json, where = "value"): Json {
@@ -347,7 +347,7 @@ export function fillDefaults(t: TypeRef | Ty, j: Json, where = "value"): Json {
 
 /** rpcgen writes this field's IDL default when the input leaves it undefined. */
 export function writesDefault(def: StructDef, f: Field): boolean {
-  return f.defaultValue !== undefined && f.requiredness !== "optional" && def.kind !== "union";
+  return f.defaultValue !== undefined && def.kind !== "union";
 }
 
 /** An IDL const value (as the model holds it) in the JSON convention, for the given type. */
@@ -388,8 +388,11 @@ export function constToJson(c: ConstValue, t: TypeRef | Ty, where = "const"): Js
     case "enum":
       return c.kind === "int" ? Number(c.value) : bad();
     case "list":
+      // `{}` is also an empty list or set in Apache's IDL.
+      if (c.kind === "map" && c.entries.length === 0) return [];
       return c.kind === "list" ? c.items.map((x, i) => constToJson(x, r.elem, `${where}[${i}]`)) : bad();
     case "set":
+      if (c.kind === "map" && c.entries.length === 0) return { $set: [] };
       return c.kind === "list" ? { $set: c.items.map((x, i) => constToJson(x, r.elem, `${where}{${i}}`)) } : bad();
     case "map":
       if (c.kind === "list" && c.items.length === 0) return { $map: [] };

@@ -27,6 +27,10 @@ describe.each(cases)("golden $name", (c) => {
     expect(content).toBe(readFileSync(join(expectedDir, path), "utf8"));
   });
 
+  test.each(outputs.map((o) => [o.path, o.content] as const))("%s uses no Node-only API (runs in browsers)", (_path, content) => {
+    expect(content).not.toMatch(/\bBuffer\b|\brequire\(|\bprocess\.|from "node:/);
+  });
+
   test.each(outputs.map((o) => [o.path, o.content] as const))("%s is already in prettier's format", async (path, content) => {
     const formatted = await prettier.format(content, { filepath: path });
     expect(content).toBe(formatted);

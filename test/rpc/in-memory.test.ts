@@ -222,3 +222,11 @@ describe("interceptors", () => {
     ]);
   });
 });
+
+describe("documented limitation", () => {
+  test("-0 as a Set element or Map key reads back as 0 (JavaScript's SameValueZero); elsewhere it survives", () => {
+    const set = new Set([-0]);
+    expect(Object.is([...set][0], 0)).toBe(true);
+    expect(Object.is(new Map([[-0, 1]]).keys().next().value, 0)).toBe(true);
+  });
+});

@@ -559,6 +559,12 @@ class Generator(object):
         return -v - 1 if r.random() < 0.5 else v
 
     def gen_double(self, in_key):
+        d = self._gen_double(in_key)
+        # Set elements and map keys are JavaScript Set/Map keys in rpcgen, compared with SameValueZero:
+        # -0 there becomes 0 (a documented limitation), so keys never carry -0 here.
+        return 0.0 if in_key and d == 0.0 else d
+
+    def _gen_double(self, in_key):
         r = self.rng
         if self.nan_mode and not in_key and r.random() < 0.5:
             return float("nan")

@@ -355,8 +355,8 @@ export const Tricky3: StructCodec<Tricky3, Tricky3Init> = {
 };
 
 export interface OptionalDefault {
-  opt_int?: number;
-  opt_str?: string;
+  opt_int: number;
+  opt_str: string;
 }
 
 /** The input form of {@link OptionalDefault}: fields with defaults may be omitted. */
@@ -371,26 +371,27 @@ export const OptionalDefault: StructCodec<
 > = {
   name: "OptionalDefault",
   create(init: OptionalDefaultInit): OptionalDefault {
-    return { opt_int: init.opt_int, opt_str: init.opt_str };
+    return {
+      opt_int: init.opt_int ?? 1234,
+      opt_str: init.opt_str ?? "default",
+    };
   },
   write(w: ProtocolWriter, v: OptionalDefaultInit): void {
     w.writeStructBegin("OptionalDefault");
-    if (v.opt_int !== undefined) {
-      w.writeFieldBegin("opt_int", TType.I16, 1);
-      w.writeI16(v.opt_int);
-      w.writeFieldEnd();
-    }
-    if (v.opt_str !== undefined) {
-      w.writeFieldBegin("opt_str", TType.STRING, 2);
-      w.writeString(v.opt_str);
-      w.writeFieldEnd();
-    }
+    const opt_int = v.opt_int ?? 1234;
+    w.writeFieldBegin("opt_int", TType.I16, 1);
+    w.writeI16(opt_int);
+    w.writeFieldEnd();
+    const opt_str = v.opt_str ?? "default";
+    w.writeFieldBegin("opt_str", TType.STRING, 2);
+    w.writeString(opt_str);
+    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
   read(r: ProtocolReader): OptionalDefault {
-    let opt_int: number | undefined;
-    let opt_str: string | undefined;
+    let opt_int = 1234;
+    let opt_str = "default";
     r.readStructBegin();
     for (;;) {
       const t = r.readFieldBegin();

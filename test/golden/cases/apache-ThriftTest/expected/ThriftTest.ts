@@ -2499,8 +2499,8 @@ export const NestedListsBonk: StructCodec<
 };
 
 export interface BoolTest {
-  b?: boolean;
-  s?: string;
+  b: boolean;
+  s: string;
 }
 
 /** The input form of {@link BoolTest}: fields with defaults may be omitted. */
@@ -2512,26 +2512,24 @@ export interface BoolTestInit {
 export const BoolTest: StructCodec<BoolTest, BoolTestInit> = {
   name: "BoolTest",
   create(init: BoolTestInit): BoolTest {
-    return { b: init.b, s: init.s };
+    return { b: init.b ?? true, s: init.s ?? "true" };
   },
   write(w: ProtocolWriter, v: BoolTestInit): void {
     w.writeStructBegin("BoolTest");
-    if (v.b !== undefined) {
-      w.writeFieldBegin("b", TType.BOOL, 1);
-      w.writeBool(v.b);
-      w.writeFieldEnd();
-    }
-    if (v.s !== undefined) {
-      w.writeFieldBegin("s", TType.STRING, 2);
-      w.writeString(v.s);
-      w.writeFieldEnd();
-    }
+    const b = v.b ?? true;
+    w.writeFieldBegin("b", TType.BOOL, 1);
+    w.writeBool(b);
+    w.writeFieldEnd();
+    const s = v.s ?? "true";
+    w.writeFieldBegin("s", TType.STRING, 2);
+    w.writeString(s);
+    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
   read(r: ProtocolReader): BoolTest {
-    let b: boolean | undefined;
-    let s: string | undefined;
+    let b = true;
+    let s = "true";
     r.readStructBegin();
     for (;;) {
       const t = r.readFieldBegin();
@@ -2684,7 +2682,7 @@ export const StructB: StructCodec<StructB, StructBInit> = {
 };
 
 export interface OptionalSetDefaultTest {
-  with_default?: Set<string>;
+  with_default: Set<string>;
 }
 
 /** The input form of {@link OptionalSetDefaultTest}: fields with defaults may be omitted. */
@@ -2701,26 +2699,25 @@ export const OptionalSetDefaultTest: StructCodec<
     return {
       with_default:
         init.with_default === undefined
-          ? undefined
+          ? new Set(["test"])
           : new Set(init.with_default),
     };
   },
   write(w: ProtocolWriter, v: OptionalSetDefaultTestInit): void {
     w.writeStructBegin("OptionalSetDefaultTest");
-    if (v.with_default !== undefined) {
-      w.writeFieldBegin("with_default", TType.SET, 1);
-      w.writeSetBegin(TType.STRING, v.with_default.size);
-      for (const $e0 of v.with_default) {
-        w.writeString($e0);
-      }
-      w.writeSetEnd();
-      w.writeFieldEnd();
+    const with_default = v.with_default ?? new Set(["test"]);
+    w.writeFieldBegin("with_default", TType.SET, 1);
+    w.writeSetBegin(TType.STRING, with_default.size);
+    for (const $e0 of with_default) {
+      w.writeString($e0);
     }
+    w.writeSetEnd();
+    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
   read(r: ProtocolReader): OptionalSetDefaultTest {
-    let with_default: Set<string> | undefined;
+    let with_default: Set<string> = new Set(["test"]);
     r.readStructBegin();
     for (;;) {
       const t = r.readFieldBegin();
@@ -2750,8 +2747,8 @@ export const OptionalSetDefaultTest: StructCodec<
 };
 
 export interface OptionalBinary {
-  bin_set?: Set<Uint8Array>;
-  bin_map?: Map<Uint8Array, number>;
+  bin_set: Set<Uint8Array>;
+  bin_map: Map<Uint8Array, number>;
 }
 
 /** The input form of {@link OptionalBinary}: fields with defaults may be omitted. */
@@ -2764,37 +2761,41 @@ export const OptionalBinary: StructCodec<OptionalBinary, OptionalBinaryInit> = {
   name: "OptionalBinary",
   create(init: OptionalBinaryInit): OptionalBinary {
     return {
-      bin_set: init.bin_set === undefined ? undefined : new Set(init.bin_set),
-      bin_map: init.bin_map === undefined ? undefined : new Map(init.bin_map),
+      bin_set:
+        init.bin_set === undefined
+          ? new Set<Uint8Array>()
+          : new Set(init.bin_set),
+      bin_map:
+        init.bin_map === undefined
+          ? new Map<Uint8Array, number>()
+          : new Map(init.bin_map),
     };
   },
   write(w: ProtocolWriter, v: OptionalBinaryInit): void {
     w.writeStructBegin("OptionalBinary");
-    if (v.bin_set !== undefined) {
-      w.writeFieldBegin("bin_set", TType.SET, 1);
-      w.writeSetBegin(TType.STRING, v.bin_set.size);
-      for (const $e0 of v.bin_set) {
-        w.writeBinary($e0);
-      }
-      w.writeSetEnd();
-      w.writeFieldEnd();
+    const bin_set = v.bin_set ?? new Set<Uint8Array>();
+    w.writeFieldBegin("bin_set", TType.SET, 1);
+    w.writeSetBegin(TType.STRING, bin_set.size);
+    for (const $e0 of bin_set) {
+      w.writeBinary($e0);
     }
-    if (v.bin_map !== undefined) {
-      w.writeFieldBegin("bin_map", TType.MAP, 2);
-      w.writeMapBegin(TType.STRING, TType.I32, v.bin_map.size);
-      for (const [$k0, $v0] of v.bin_map) {
-        w.writeBinary($k0);
-        w.writeI32($v0);
-      }
-      w.writeMapEnd();
-      w.writeFieldEnd();
+    w.writeSetEnd();
+    w.writeFieldEnd();
+    const bin_map = v.bin_map ?? new Map<Uint8Array, number>();
+    w.writeFieldBegin("bin_map", TType.MAP, 2);
+    w.writeMapBegin(TType.STRING, TType.I32, bin_map.size);
+    for (const [$k0, $v0] of bin_map) {
+      w.writeBinary($k0);
+      w.writeI32($v0);
     }
+    w.writeMapEnd();
+    w.writeFieldEnd();
     w.writeFieldStop();
     w.writeStructEnd();
   },
   read(r: ProtocolReader): OptionalBinary {
-    let bin_set: Set<Uint8Array> | undefined;
-    let bin_map: Map<Uint8Array, number> | undefined;
+    let bin_set: Set<Uint8Array> = new Set<Uint8Array>();
+    let bin_map: Map<Uint8Array, number> = new Map<Uint8Array, number>();
     r.readStructBegin();
     for (;;) {
       const t = r.readFieldBegin();

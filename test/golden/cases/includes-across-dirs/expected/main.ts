@@ -95,7 +95,7 @@ export const Point: StructCodec<Point, PointInit> = {
 
 export interface Route {
   points: types_Point[];
-  level?: Level;
+  level: Level;
   leaves: Map<string, Leaf>;
   origin?: Point;
 }
@@ -113,7 +113,7 @@ export const Route: StructCodec<Route, RouteInit> = {
   create(init: RouteInit): Route {
     return {
       points: convertList(init.points, types_Point.create),
-      level: init.level,
+      level: init.level ?? Level.HIGH,
       leaves:
         init.leaves === undefined
           ? new Map<string, Leaf>()
@@ -133,11 +133,10 @@ export const Route: StructCodec<Route, RouteInit> = {
     }
     w.writeListEnd();
     w.writeFieldEnd();
-    if (v.level !== undefined) {
-      w.writeFieldBegin("level", TType.I32, 2);
-      w.writeI32(v.level);
-      w.writeFieldEnd();
-    }
+    const level = v.level ?? Level.HIGH;
+    w.writeFieldBegin("level", TType.I32, 2);
+    w.writeI32(level);
+    w.writeFieldEnd();
     if (v.leaves !== undefined) {
       w.writeFieldBegin("leaves", TType.MAP, 3);
       w.writeMapBegin(TType.STRING, TType.STRUCT, v.leaves.size);
@@ -158,7 +157,7 @@ export const Route: StructCodec<Route, RouteInit> = {
   },
   read(r: ProtocolReader): Route {
     let points: types_Point[] | undefined;
-    let level: Level | undefined;
+    let level: Level = Level.HIGH;
     let leaves = new Map<string, Leaf>();
     let origin: Point | undefined;
     r.readStructBegin();

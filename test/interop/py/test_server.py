@@ -1,0 +1,218 @@
+#!/usr/bin/python3
+"""ThriftTest server on Apache Thrift's Python library (Debian python3-thrift 0.17), for rpcgen's
+cross-language matrix. Our own program, with Apache's cross-test command line and the reference
+handler semantics of thrift-notes §4.6.
+
+  test_server.py --port=N --protocol={binary,compact,json,multi,multic,multij}
+                 --transport={buffered,framed} [--domain-socket=PATH] [--genpydir=DIR] [-v]
+
+The generated code (`thrift --gen py` of ThriftTest.v0.16-nouuid.thrift) comes from
+scripts/gen-peer-code (.tmp/peers/py). Listens on 127.0.0.1 (or the Unix socket), serves each
+connection in its own thread, prints nothing unless something is wrong (or -v), and exits 0 at once
+on SIGHUP, SIGINT or SIGTERM. A positional server type (TSimpleServer, ...) is accepted and ignored,
+as Apache's runner may pass one.
+"""
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
+
+PROTOCOLS = ("binary", "compact", "json", "multi", "multic", "multij")
+TRANSPORTS = ("buffered", "framed")
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--port", type=int, default=9090)
+    ap.add_argument("--protocol", choices=PROTOCOLS, default="binary")
+    ap.add_argument("--transport", choices=TRANSPORTS, default="buffered")
+    ap.add_argument("--domain-socket", dest="domain_socket", default=None)
+    ap.add_argument("--genpydir", default=os.path.join(ROOT, ".tmp", "peers", "py"))
+    ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("-q", "--quiet", action="store_true")
+    ap.add_argument("server_type", nargs="?", default="TThreadedServer")
+    return ap.parse_args()
+
+
+args = parse_args()
+sys.path.insert(0, args.genpydir)
+sys.dont_write_bytecode = True
+
+from thrift.Thrift import TException  # noqa: E402
+from thrift.TMultiplexedProcessor import TMultiplexedProcessor  # noqa: E402
+from thrift.protocol import TBinaryProtocol, TCompactProtocol, TJSONProtocol  # noqa: E402
+from thrift.server import TServer  # noqa: E402
+from thrift.transport import TSocket, TTransport  # noqa: E402
+
+try:
+    from ThriftTest import SecondService, ThriftTest  # noqa: E402
+    from ThriftTest.ttypes import Insanity, Numberz, Xception, Xception2, Xtruct  # noqa: E402
+except ImportError as e:
+    sys.exit("test_server.py: cannot import the generated ThriftTest code from %s (%s); run scripts/gen-peer-code"
+             % (args.genpydir, e))
+
+
+def log(msg):
+    if args.verbose:
+        sys.stderr.write("test_server.py: %s\n" % msg)
+        sys.stderr.flush()
+
+
+class ThriftTestHandler(object):
+    def testVoid(self):
+        log("testVoid()")
+
+    def testString(self, thing):
+        log("testString(%r)" % thing[:40])
+        return thing
+
+    def testBool(self, thing):
+        return thing
+
+    def testByte(self, thing):
+        return thing
+
+    def testI32(self, thing):
+        return thing
+
+    def testI64(self, thing):
+        return thing
+
+    def testDouble(self, thing):
+        return thing
+
+    def testBinary(self, thing):
+        return thing
+
+    def testStruct(self, thing):
+        return thing
+
+    def testNest(self, thing):
+        return thing
+
+    def testMap(self, thing):
+        return thing
+
+    def testStringMap(self, thing):
+        return thing
+
+    def testSet(self, thing):
+        return thing
+
+    def testList(self, thing):
+        return thing
+
+    def testEnum(self, thing):
+        return thing
+
+    def testTypedef(self, thing):
+        return thing
+
+    def testMapMap(self, hello):
+        log("testMapMap(%d)" % hello)
+        return {-4: {-4: -4, -3: -3, -2: -2, -1: -1}, 4: {1: 1, 2: 2, 3: 3, 4: 4}}
+
+    def testInsanity(self, argument):
+        log("testInsanity(...)")
+        return {1: {Numberz.TWO: argument, Numberz.THREE: argument}, 2: {Numberz.SIX: Insanity()}}
+
+    def testMulti(self, arg0, arg1, arg2, arg3, arg4, arg5):
+        return Xtruct(string_thing="Hello2", byte_thing=arg0, i32_thing=arg1, i64_thing=arg2)
+
+    def testException(self, arg):
+        log("testException(%r)" % arg)
+        if arg == "Xception":
+            raise Xception(errorCode=1001, message=arg)
+        if arg == "TException":
+            # Undeclared: the processor answers with TApplicationException INTERNAL_ERROR.
+            raise TException(message=arg)
+
+    def testMultiException(self, arg0, arg1):
+        log("testMultiException(%r, %r)" % (arg0, arg1))
+        if arg0 == "Xception":
+            raise Xception(errorCode=1001, message="This is an Xception")
+        if arg0 == "Xception2":
+            raise Xception2(errorCode=2002, struct_thing=Xtruct(string_thing="This is an Xception2"))
+        return Xtruct(string_thing=arg1)
+
+    def testOneway(self, secondsToSleep):
+        log("testOneway(%d)" % secondsToSleep)
+        # The IDL says sleep the given seconds; Apache's servers sleep a third of it, and the
+        # cross-test client expects the next call on the connection to be answered soon after.
+        time.sleep(secondsToSleep / 3.0)
+
+
+class SecondServiceHandler(object):
+    def secondtestString(self, thing):
+        return 'testString("' + thing + '")'
+
+
+class QuietExpected(logging.Filter):
+    """Drops the traceback Apache's generated processor logs for the deliberate undeclared error of
+    testException("TException"); every other log record goes out."""
+
+    def filter(self, record):
+        exc = record.exc_info[1] if record.exc_info else None
+        return not (type(exc) is TException and getattr(exc, "message", None) == "TException")
+
+
+def main():
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(QuietExpected())
+    handler.setFormatter(logging.Formatter("test_server.py: %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.INFO if args.verbose else logging.WARNING)
+
+    proto = args.protocol
+    base = {"binary": "binary", "multi": "binary", "compact": "compact", "multic": "compact",
+            "json": "json", "multij": "json"}[proto]
+    pfactory = {
+        "binary": lambda: TBinaryProtocol.TBinaryProtocolFactory(strictRead=False, strictWrite=True),
+        "compact": lambda: TCompactProtocol.TCompactProtocolFactory(),
+        "json": lambda: TJSONProtocol.TJSONProtocolFactory(),
+    }[base]()
+    tfactory = TTransport.TFramedTransportFactory() if args.transport == "framed" else TTransport.TBufferedTransportFactory()
+
+    tt = ThriftTest.Processor(ThriftTestHandler())
+    if proto.startswith("multi"):
+        processor = TMultiplexedProcessor()
+        processor.registerProcessor("ThriftTest", tt)
+        processor.registerProcessor("SecondService", SecondService.Processor(SecondServiceHandler()))
+        processor.registerDefault(tt)
+    else:
+        processor = tt
+
+    if args.domain_socket:
+        sock = TSocket.TServerSocket(unix_socket=args.domain_socket)
+        where = args.domain_socket
+    else:
+        sock = TSocket.TServerSocket(host="127.0.0.1", port=args.port)
+        where = "127.0.0.1:%d" % args.port
+    server = TServer.TThreadedServer(processor, sock, tfactory, pfactory, daemon=True)
+
+    def stop(signum, _frame):
+        log("signal %d: exiting" % signum)
+        try:
+            if args.domain_socket and os.path.exists(args.domain_socket):
+                os.unlink(args.domain_socket)
+        except OSError:
+            pass
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)  # worker threads are daemons; do not wait for open connections
+
+    for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop)
+
+    log("serving %s/%s on %s" % (proto, args.transport, where))
+    server.serve()
+
+
+if __name__ == "__main__":
+    main()
