@@ -11,9 +11,14 @@ import { parserErrorMessages } from "./parser-messages.js";
 const baseTypeTokens = [T.Bool, T.Byte, T.I8, T.I16, T.I32, T.I64, T.Double, T.Float, T.String, T.Binary, T.Uuid];
 
 class ThriftParser extends CstParser {
-  constructor() {
+  /**
+   * `validate` runs chevrotain's grammar checks (ambiguities, left recursion): a test does that once;
+   * the CLI skips them, which saves ~20 ms of start-up on every run.
+   */
+  constructor(validate = false) {
     super(T.allTokens, {
       recoveryEnabled: true,
+      skipValidations: !validate,
       maxLookahead: 4,
       errorMessageProvider: parserErrorMessages,
     });
@@ -400,3 +405,8 @@ export function parseTokens(tokens: IToken[]): ParseResult {
 }
 
 export type { TokenType };
+
+/** Builds the parser with chevrotain's grammar validations on; throws if the grammar is ambiguous. */
+export function validateGrammar(): void {
+  new ThriftParser(true);
+}

@@ -84,6 +84,8 @@ export function localName(field: string): string {
 
 /** A JS string literal in prettier's preferred quotes (double, unless that needs more escapes). */
 export function stringLiteral(value: string): string {
+  // Fast path: printable ASCII without quotes or backslashes (names, most messages).
+  if (/^[\x20-\x21\x23-\x26\x28-\x5b\x5d-\x7e]*$/.test(value)) return `"${value}"`;
   const doubles = (value.match(/"/g) ?? []).length;
   const singles = (value.match(/'/g) ?? []).length;
   const quote = doubles > singles ? "'" : '"';

@@ -23,7 +23,19 @@ function splitTop(text: string, sep: string): string[] {
   return parts;
 }
 
+/** Docs are immutable, so one per distinct type text is shared (types repeat a lot). */
+const typeDocs = new Map<string, Doc>();
+
 export function typeDoc(text: string): Doc {
+  let doc = typeDocs.get(text);
+  if (doc === undefined) {
+    doc = buildTypeDoc(text);
+    typeDocs.set(text, doc);
+  }
+  return doc;
+}
+
+function buildTypeDoc(text: string): Doc {
   const union = splitTop(text, " | ");
   if (union.length > 1) return join(" | ", union.map(typeDoc));
   const generic = /^([\w.$]+)<(.*)>$/s.exec(text);

@@ -26,10 +26,18 @@ export function arrayLiteral(items: readonly Doc[], elementsAreCompound = false)
 }
 
 /** `Name<A, B>`, breaking the arguments one per line (no trailing comma) when too long. */
+const typeArgDocs = new Map<string, Doc>();
+
 export function typeArgs(name: string, args: readonly string[]): Doc {
   // Prettier keeps a single plain type argument hugged: `Readonly<SomeLongName>` never breaks.
   if (args.length === 1 && /^[\w.$]+$/.test(args[0]!)) return `${name}<${args[0]}>`;
-  return group([name, "<", indent([softline, join([",", line], args.map(typeDoc))]), softline, ">"]);
+  const key = `${name}<${args.join(", ")}>`;
+  let doc = typeArgDocs.get(key);
+  if (doc === undefined) {
+    doc = group([name, "<", indent([softline, join([",", line], args.map(typeDoc))]), softline, ">"]);
+    typeArgDocs.set(key, doc);
+  }
+  return doc;
 }
 
 
