@@ -72,6 +72,73 @@ class PendingCall {
   }
 }
 
+/**
+ * The calls waiting for replies, by seqid. Seqids are handed out in sequence, so a ring indexed by their
+ * low bits finds nearly every call directly (no hashing, no allocation); a call still waiting when its
+ * slot comes round again moves to an overflow map, and the ring doubles when the overflow outgrows it.
+ */
+class CallTable {
+  private slots: (PendingCall | undefined)[] = new Array<PendingCall | undefined>(1024).fill(undefined);
+  private mask = 1023;
+  private readonly overflow = new Map<number, PendingCall>();
+  size = 0;
+
+  get(seqid: number): PendingCall | undefined {
+    const call = this.slots[seqid & this.mask];
+    if (call !== undefined && call.seqid === seqid) return call;
+    return this.overflow.size === 0 ? undefined : this.overflow.get(seqid);
+  }
+
+  add(call: PendingCall): void {
+    const i = call.seqid & this.mask;
+    const old = this.slots[i];
+    this.slots[i] = call;
+    this.size++;
+    if (old !== undefined) {
+      this.overflow.set(old.seqid, old);
+      if (this.overflow.size > this.mask) this.grow();
+    }
+  }
+
+  delete(call: PendingCall): boolean {
+    const i = call.seqid & this.mask;
+    if (this.slots[i] === call) {
+      this.slots[i] = undefined;
+      this.size--;
+      return true;
+    }
+    if (this.overflow.size !== 0 && this.overflow.get(call.seqid) === call) {
+      this.overflow.delete(call.seqid);
+      this.size--;
+      return true;
+    }
+    return false;
+  }
+
+  /** Every call, in no particular order. */
+  all(): PendingCall[] {
+    const calls: PendingCall[] = [];
+    for (const c of this.slots) if (c !== undefined) calls.push(c);
+    for (const c of this.overflow.values()) calls.push(c);
+    return calls;
+  }
+
+  clear(): void {
+    this.slots.fill(undefined);
+    this.overflow.clear();
+    this.size = 0;
+  }
+
+  private grow(): void {
+    const calls = this.all();
+    this.mask = this.mask * 2 + 1;
+    this.slots = new Array<PendingCall | undefined>(this.mask + 1).fill(undefined);
+    this.overflow.clear();
+    this.size = 0;
+    for (const c of calls) this.add(c);
+  }
+}
+
 interface Waiter {
   resolve(): void;
   reject(error: unknown): void;
@@ -100,7 +167,7 @@ export class Connection implements ClientChannel {
   private closeResult: Promise<void> | undefined = undefined;
   private resolveClose: (() => void) | undefined = undefined;
 
-  private readonly pending = new Map<number, PendingCall>();
+  private readonly pending = new CallTable();
   /** Oneway calls not written yet. */
   private readonly oneways = new Set<PendingCall>();
   /** Oneway calls whose bytes are in the output buffer. */
@@ -108,6 +175,8 @@ export class Connection implements ClientChannel {
   private readonly abandoned = new Set<number>();
   private seqid = 0;
   private flushScheduled = false;
+  /** Date.now() when the current batch began: one clock read per batch stamps every call's deadline. */
+  private batchTime = 0;
   private readonly flushNow = (): void => this.flush();
 
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
@@ -233,33 +302,31 @@ export class Connection implements ClientChannel {
       this.oneways.add(call);
       this.onewayBatch.push(call);
     } else {
-      this.pending.set(seqid, call);
+      this.pending.add(call);
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      this.batchTime = Date.now();
+      setImmediate(this.flushNow);
     }
     const timeoutMs = options?.timeoutMs ?? this.timeoutMs;
     if (timeoutMs > 0 && timeoutMs !== Infinity) {
       call.timeoutMs = timeoutMs;
-      call.deadline = Date.now() + timeoutMs;
+      call.deadline = this.batchTime + timeoutMs;
       if (call.deadline < this.timerAt) this.arm(call.deadline);
     }
     if (signal !== undefined) {
       call.signal = signal;
       signal.addEventListener("abort", call);
     }
-    if (this.connected) {
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(this.flushNow);
-      }
-    } else {
-      this.link();
-    }
+    if (!this.connected) this.link();
     return promise;
   }
 
   private nextSeqid(): number {
     let s = this.seqid;
     do s = (s + 1) | 0;
-    while (this.pending.has(s) || this.abandoned.has(s));
+    while (this.pending.get(s) !== undefined || (this.abandoned.size !== 0 && this.abandoned.has(s)));
     this.seqid = s;
     return s;
   }
@@ -309,7 +376,7 @@ export class Connection implements ClientChannel {
         `reply '${header.name}' with seqid ${header.seqid} matches no call in flight`,
       );
     }
-    this.pending.delete(header.seqid);
+    this.pending.delete(call);
     call.detach();
     const method = call.method;
     if (header.name !== method.name && !header.name.endsWith(`:${method.name}`)) {
@@ -338,8 +405,7 @@ export class Connection implements ClientChannel {
     if (call.method.oneway) {
       if (!this.oneways.delete(call)) return;
     } else {
-      if (this.pending.get(call.seqid) !== call) return;
-      this.pending.delete(call.seqid);
+      if (!this.pending.delete(call)) return;
       if (this.abandoned.size >= MAX_ABANDONED) this.abandoned.delete(this.abandoned.values().next().value!);
       this.abandoned.add(call.seqid);
     }
@@ -361,7 +427,7 @@ export class Connection implements ClientChannel {
     this.timerAt = Infinity;
     const now = Date.now();
     let next = Infinity;
-    for (const call of this.pending.values()) {
+    for (const call of this.pending.all()) {
       if (call.deadline <= now) this.expire(call);
       else if (call.deadline < next) next = call.deadline;
     }
@@ -488,7 +554,7 @@ export class Connection implements ClientChannel {
 
   private failAll(error: unknown): void {
     if (this.pending.size === 0 && this.oneways.size === 0) return;
-    const calls = [...this.pending.values(), ...this.oneways];
+    const calls = [...this.pending.all(), ...this.oneways];
     this.pending.clear();
     this.oneways.clear();
     for (const call of calls) {

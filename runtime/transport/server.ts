@@ -253,6 +253,43 @@ export class Server {
   }
 }
 
+/**
+ * A handler's context. Its signal is the call's own, made on first use (calls that never look at it cost
+ * nothing), and aborted when the client goes away or a shutdown's grace period ends. A per-call signal
+ * keeps listeners that handlers add from piling up on a long-lived connection.
+ */
+class HandlerContext implements CallContext {
+  private controller: AbortController | undefined = undefined;
+  private done = false;
+
+  constructor(
+    readonly service: string,
+    readonly method: string,
+    readonly peer: string,
+    private readonly connection: ServerConnection,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      const reason = this.connection.abortReason;
+      if (reason !== undefined) this.controller.abort(reason);
+      else if (!this.done) this.connection.watch(this);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    this.controller?.abort(reason);
+  }
+
+  /** The call is over: stop watching the connection. */
+  release(): void {
+    this.done = true;
+    if (this.controller !== undefined) this.connection.unwatch(this);
+  }
+}
+
 /** One accepted socket. */
 class ServerConnection {
   private readonly socket: Socket;
@@ -260,8 +297,10 @@ class ServerConnection {
   private readonly settings: ServerSettings;
   private readonly processor: Processor;
   private readonly stream: MessageStream;
-  private readonly controller = new AbortController();
-  private readonly request: { peer: string; signal: AbortSignal };
+  /** Contexts whose signal a handler asked for, while their calls run. */
+  private readonly watched = new Set<HandlerContext>();
+  /** Why the connection ended, once it has. */
+  abortReason: unknown = undefined;
   private inFlight = 0;
   private closed = false;
   private draining = false;
@@ -275,7 +314,6 @@ class ServerConnection {
     this.peer = peer;
     this.settings = settings;
     this.processor = settings.processor;
-    this.request = { peer, signal: this.controller.signal };
     this.stream = new MessageStream(settings.stream, (bytes, start, end) => this.onMessage(bytes, start, end));
     if (settings.noDelay) socket.setNoDelay(true);
     if (settings.idleTimeoutMs > 0) {
@@ -303,7 +341,7 @@ class ServerConnection {
         });
       }
       this.closed = true;
-      this.controller.abort(new TTransportException(TTransportExceptionType.END_OF_FILE, "the client went away"));
+      this.abortAll(new TTransportException(TTransportExceptionType.END_OF_FILE, "the client went away"));
       this.stream.decoder.reset();
       onClose();
     });
@@ -330,26 +368,46 @@ class ServerConnection {
       this.writeReply(call, undefined, UNKNOWN);
       return;
     }
-    const ctx: CallContext = processor.context(call, this.request);
+    const ctx = new HandlerContext(call.service!, call.name, this.peer, this);
     let result: unknown;
     try {
       result = processor.invoke(call, ctx);
     } catch (error) {
+      ctx.release();
       this.writeReply(call, error, FAILED);
       return;
     }
     if (isThenable(result)) {
       this.inFlight++;
       result.then(
-        (value) => this.settle(call, value, SUCCEEDED),
-        (error: unknown) => this.settle(call, error, FAILED),
+        (value) => this.settle(call, ctx, value, SUCCEEDED),
+        (error: unknown) => this.settle(call, ctx, error, FAILED),
       );
       return;
     }
+    ctx.release();
     this.writeReply(call, result, SUCCEEDED);
   }
 
-  private settle(call: IncomingCall, value: unknown, how: number): void {
+  watch(ctx: HandlerContext): void {
+    this.watched.add(ctx);
+  }
+
+  unwatch(ctx: HandlerContext): void {
+    this.watched.delete(ctx);
+  }
+
+  private abortAll(reason: unknown): void {
+    if (this.abortReason !== undefined) return;
+    this.abortReason = reason;
+    if (this.watched.size === 0) return;
+    const contexts = [...this.watched];
+    this.watched.clear();
+    for (const ctx of contexts) ctx.abort(reason);
+  }
+
+  private settle(call: IncomingCall, ctx: HandlerContext, value: unknown, how: number): void {
+    ctx.release();
     this.inFlight--;
     if (this.closed) return;
     this.writeReply(call, value, how);
@@ -437,7 +495,7 @@ class ServerConnection {
 
   /** Cuts the connection now; handlers still running see their signal abort with `reason`. */
   kill(reason: unknown): void {
-    if (!this.controller.signal.aborted) this.controller.abort(reason);
+    this.abortAll(reason);
     this.closed = true;
     this.socket.destroy();
   }

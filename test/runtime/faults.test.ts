@@ -86,6 +86,40 @@ describe("server killed mid-call", () => {
     await until(() => aborted !== undefined, 2000, "handler abort");
     expect(String(aborted)).toMatch(/went away/);
   });
+
+  test("each call has its own signal: many listening handlers on one connection, no listener leak or warning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w);
+    };
+    process.on("warning", onWarning);
+    try {
+      const signals: AbortSignal[] = [];
+      const handler: CalcHandler = {
+        async divide(num1, num2, ctx) {
+          signals.push(ctx.signal);
+          ctx.signal.addEventListener("abort", () => {}); // never removed, as careless handlers do
+          if (num1 < 0) await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
+          else await sleep(5);
+          return num1 / num2;
+        },
+      };
+      const { target } = await startCalc({ handler });
+      const conn = await connectTo(target);
+      const calc = createClient(Calc, conn);
+      expect(await Promise.all(Array.from({ length: 50 }, (_, i) => calc.divide(i, 1)))).toHaveLength(50);
+      const stuck = calc.divide(-1, 1).catch((e: unknown) => e);
+      await until(() => signals.length === 51);
+      conn.destroy();
+      await stuck;
+      await until(() => signals[50]!.aborted, 2000, "the running call's signal aborts");
+      expect(signals.slice(0, 50).some((s) => s.aborted)).toBe(false); // finished calls are left alone
+      await sleep(10);
+      expect(warnings.filter((w) => /listener/i.test(w.message))).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
 });
 
 test("a client that disconnects mid-frame does not disturb the others", async () => {

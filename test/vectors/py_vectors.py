@@ -22,13 +22,16 @@ Modes
                                7ff8000000000000; compare these semantically, not byte for byte.
         "pyDecodeError": "..." Apache's Python library cannot decode its own bytes for this value
                                (e.g. set<Insanity>: Insanity holds a dict, so it is unhashable).
-        "jsonNonFinite": true  the value holds a NaN or an infinite double. Python's TJSONProtocol
-                               writes them bare (nan, inf, -inf), which is not valid Thrift JSON and
-                               which its own reader rejects; C++ (and rpcgen) write the quoted
-                               strings "NaN", "Infinity", "-Infinity", which Python reads. Compare
-                               these semantically, not byte for byte.
-        "pyJsonDecodeError": "..."  Apache cannot decode its own JSON bytes for this value (set on
-                               every "jsonNonFinite" entry, and with "pyDecodeError").
+        "jsonNonFinite": true  the value holds a NaN or an infinite double (or a string "NaN" ...).
+                               Python's TJSONProtocol writes them as `nan`, `inf`, `-inf` (bare as
+                               values, which its own reader rejects; quoted as map keys); C++ (and
+                               rpcgen) write the quoted strings "NaN", "Infinity", "-Infinity",
+                               which Python reads. Then also:
+        "jsonCpp": "<hex>"     the same value written by Apache's TJSONProtocol with only
+                               writeDouble changed to the C++ form for those three values: the
+                               bytes rpcgen must write.
+        "pyJsonDecodeError": "..."  Apache cannot decode its own JSON bytes for this value (bare
+                               non-finite doubles; set<Insanity>-like values as "pyDecodeError").
       Every other entry has been decoded back by Apache (all three protocols) and compared with
       "value".
   py_vectors.py --gen-dir .tmp/peers/py --decode [--apache-defaults]
@@ -41,7 +44,8 @@ Modes
   py_vectors.py --gen-dir .tmp/peers/py --encode
       Reads JSON lines {"module", "type", "value"} (value in the convention below) on stdin and
       prints, one line each, {"binary": "<hex>", "compact": "<hex>", "json": "<hex>"} as Apache's
-      generated code writes that value, or {"error": "..."}. Unset fields are None (not written);
+      generated code writes that value (plus "jsonCpp" when the value holds a non-finite double,
+      as for the vectors), or {"error": "..."}. Unset fields are None (not written);
       sets and maps are written in the order the JSON lists them.
   py_vectors.py --gen-dir .tmp/peers/py --selftest
       Checks reference bytes from thrift-notes §2.2/§2.3/§2.4 (Xtruct("Zero",1,-3,-5), Bools, testI32,
@@ -770,9 +774,22 @@ def contains_non_finite(j):
     return False
 
 
-# A bare nan / inf / -inf token as Python's TJSONProtocol writes a non-finite double (after a
-# structural character, so never inside a string; map keys are quoted and Python reads them).
-BARE_NON_FINITE = re.compile(rb"[\[{:,]-?(nan|inf)[\]},]")
+class CppDoublesJSONProtocol(TJSONProtocol.TJSONProtocol):
+    """Apache's TJSONProtocol, except that NaN and the infinities are written as C++ writes them:
+    the quoted strings "NaN", "Infinity", "-Infinity" (never double-quoted in key position)."""
+
+    def writeDouble(self, dbl):
+        if math.isnan(dbl) or math.isinf(dbl):
+            self.context.write()
+            self.trans.write(b'"NaN"' if math.isnan(dbl) else b'"Infinity"' if dbl > 0 else b'"-Infinity"')
+        else:
+            TJSONProtocol.TJSONProtocol.writeDouble(self, dbl)
+
+
+def encode_json_cpp(obj):
+    buf = TTransport.TMemoryBuffer()
+    obj.write(CppDoublesJSONProtocol(buf))
+    return buf.getvalue()
 
 
 def make_entry(mod, type_name, obj, nan):
@@ -785,10 +802,10 @@ def make_entry(mod, type_name, obj, nan):
     if nan:
         e["nan"] = True
     # JSON is checked on its own, so that the binary/compact keys keep their meaning.
-    if contains_non_finite(value) and BARE_NON_FINITE.search(js):
+    if contains_non_finite(value):
         e["jsonNonFinite"] = True
-        e["pyJsonDecodeError"] = "TJSONProtocol writes non-finite doubles bare (nan/inf) and cannot read them"
-    else:
+        e["jsonCpp"] = encode_json_cpp(obj).hex()
+    if True:
         try:
             want = _key(canon(value))
             got = _key(canon(to_json(mod, ("struct", type_name), decode(mod, type_name, "json", js))))
@@ -932,6 +949,8 @@ def run_encode(mods, stream_in, stream_out):
                 raise KeyError("unknown type %r in %s" % (tname, mod.name))
             obj = from_json(mod, ("struct", tname), req["value"])
             out = {p: encode(obj, p).hex() for p in ("binary", "compact", "json")}
+            if contains_non_finite(req["value"]):
+                out["jsonCpp"] = encode_json_cpp(obj).hex()
         except Exception as ex:  # noqa: BLE001
             out = {"error": ("%s: %s" % (type(ex).__name__, ex)) if str(ex) else type(ex).__name__}
         stream_out.write(json.dumps(out, ensure_ascii=True, allow_nan=False) + "\n")

@@ -172,7 +172,7 @@ const base = { binary: "binary", multi: "binary", compact: "compact", multic: "c
 const BaseProtocol = { binary: thrift.TBinaryProtocol, compact: thrift.TCompactProtocol, json: thrift.TJSONProtocol }[base];
 
 /** Remembers the seqid of each call written and checks every reply's seqid against the last one. */
-const seqids = { sent: undefined, mismatch: undefined };
+const seqids = { sent: undefined, mismatch: undefined, onMismatch: undefined };
 function SeqidCheckingProtocol(trans, strictRead, strictWrite) {
   BaseProtocol.call(this, trans, strictRead, strictWrite);
 }
@@ -184,7 +184,11 @@ SeqidCheckingProtocol.prototype.writeMessageBegin = function (name, type, seqid)
 };
 SeqidCheckingProtocol.prototype.readMessageBegin = function () {
   const h = BaseProtocol.prototype.readMessageBegin.call(this);
-  if (h.rseqid !== seqids.sent) seqids.mismatch = `reply to ${h.fname} has seqid ${h.rseqid}, the call had ${seqids.sent}`;
+  if (h.rseqid !== seqids.sent) {
+    seqids.mismatch = `reply to ${h.fname} has seqid ${h.rseqid}, the call had ${seqids.sent}`;
+    // The library routes replies by seqid, so the pending call would never hear of it: fail it now.
+    if (seqids.onMismatch) seqids.onMismatch();
+  }
   return h;
 };
 
@@ -215,6 +219,10 @@ function opened(c) {
 function call(client, method, ...args) {
   return new Promise((ok, no) => {
     const t = setTimeout(() => no(new BrokenError(`${method}: no reply within ${opts.timeout} s${seqids.mismatch ? ` (${seqids.mismatch})` : ""}`)), opts.timeout * 1000);
+    seqids.onMismatch = () => {
+      clearTimeout(t);
+      no(new BrokenError(seqids.mismatch));
+    };
     try {
       client[method](...args, (err, res) => {
         clearTimeout(t);
@@ -233,7 +241,7 @@ class BrokenError extends Error {}
 // ------------------------------------------------------------------------------------------------
 // the run
 
-const run = { mask: 0, passed: 0, failed: 0, broken: undefined };
+const run = { mask: 0, passed: 0, failed: 0, broken: undefined, notRun: 0 };
 
 function failed(group, name, why) {
   run.mask |= group;
@@ -242,13 +250,18 @@ function failed(group, name, why) {
 }
 
 async function check(group, name, fn) {
-  if (run.broken) return failed(group, name, `not run: ${run.broken}`);
+  if (run.broken) {
+    run.mask |= group;
+    run.failed++;
+    run.notRun++;
+    return;
+  }
   const t0 = performance.now();
   seqids.mismatch = undefined;
   try {
     await fn();
   } catch (e) {
-    if (e instanceof BrokenError) run.broken = `connection broken at ${name}`;
+    if (e instanceof BrokenError) run.broken = seqids.mismatch ? `connection out of step after a seqid mismatch at ${name}` : `connection broken at ${name}`;
     if (seqids.mismatch) return failed(group | UNKNOWN, name, seqids.mismatch);
     return failed(group, name, e instanceof CheckError ? e.message : `${e && e.name ? e.name : typeof e}: ${e && e.message !== undefined ? e.message : show(e)}`);
   }
@@ -441,6 +454,7 @@ async function main() {
   const t0 = performance.now();
   for (let i = 0; i < opts.loops; i++) await runTests(client, second, plainClient);
   connection.end();
+  if (run.notRun && !opts.quiet) process.stderr.write(`FAIL ${run.notRun} more checks not run: ${run.broken}\n`);
   if (!opts.quiet) {
     process.stdout.write(
       `test_client.js ${opts.protocol}/${opts.transport} ${where}: ${run.passed} checks passed, ${run.failed} failed in ${((performance.now() - t0) / 1000).toFixed(2)}s (exit ${run.mask})\n`,

@@ -142,6 +142,7 @@ class Run(object):
         self.passed = 0
         self.failed = 0
         self.broken = None  # why the connection is unusable
+        self.not_run = 0
 
     def fail(self, group, name, why):
         self.mask |= group
@@ -151,7 +152,9 @@ class Run(object):
 
     def check(self, group, name, fn):
         if self.broken is not None:
-            self.fail(group, name, "not run: " + self.broken)
+            self.mask |= group
+            self.failed += 1
+            self.not_run += 1
             return
         t0 = time.time()
         try:
@@ -160,6 +163,8 @@ class Run(object):
             self.fail(group, name, str(e))
             return
         except SeqidMismatch as e:
+            # The rest of that reply is still unread: the connection is out of step.
+            self.broken = "connection out of step after a seqid mismatch at %s" % name
             self.fail(group | UNKNOWN, name, str(e))
             return
         except TTransport.TTransportException as e:
@@ -358,6 +363,8 @@ def main():
             transport.close()
         except Exception:  # noqa: BLE001
             pass
+    if run.not_run and not args.quiet:
+        sys.stderr.write("FAIL %d more checks not run: %s\n" % (run.not_run, run.broken))
     if not args.quiet:
         sys.stdout.write("test_client.py %s/%s %s: %d checks passed, %d failed in %.2fs (exit %d)\n"
                          % (args.protocol, args.transport, where, run.passed, run.failed, time.time() - t0, run.mask))

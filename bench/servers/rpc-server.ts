@@ -1,0 +1,165 @@
+/**
+ * One RPC benchmark server, run as a child process of the harness (bench/rpc.ts):
+ *
+ *   node dist/bench/servers/rpc-server.js <kind>
+ *
+ * kinds: raw, raw-batched, apache, grpc, rpcgen-binary, rpcgen-compact. It listens on a free port of
+ * 127.0.0.1 and talks to the parent over the IPC channel: it sends { type: "ready", port } (or
+ * { type: "error", message }), answers { type: "cpu" } with its process.cpuUsage(), and exits on
+ * { type: "exit" } or when the parent goes away.
+ */
+import { createServer as createNetServer, type Socket } from "node:net";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { BinaryProtocol, CompactProtocol, createServer } from "../../runtime/index.js";
+import { IDL_DIR, peerRequire } from "../lib/common.js";
+import { APACHE_GEN, RPCGEN_GEN } from "../lib/prepare.js";
+import { CALL_SIZE, NUM1_AT, NUM2_AT, REPLY_SIZE, REPLY_TEMPLATE, RESULT_AT, SEQID_AT } from "../lib/wire.js";
+
+type Reply = { type: "ready"; port: number } | { type: "error"; message: string } | { type: "cpu"; user: number; system: number };
+
+function send(message: Reply): void {
+  process.send?.(message);
+}
+
+/** Something to close on exit. */
+let closeServer: () => void = () => {};
+
+/** The raw floor: answers every complete frame with the reply bytes; `batched` writes one chunk's replies at once. */
+function rawServer(batched: boolean): Promise<number> {
+  const server = createNetServer((socket: Socket) => {
+    socket.setNoDelay(true);
+    let rest: Buffer | undefined;
+    socket.on("data", (chunk: Buffer) => {
+      const data = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
+      rest = undefined;
+      let off = 0;
+      const frames: number[] = [];
+      while (data.length - off >= 4) {
+        const size = data.readInt32BE(off) + 4;
+        if (size !== CALL_SIZE) {
+          socket.destroy(new Error(`unexpected frame of ${size} bytes`));
+          return;
+        }
+        if (data.length - off < size) break;
+        frames.push(off);
+        off += size;
+      }
+      if (off < data.length) rest = data.subarray(off);
+      if (frames.length === 0) return;
+      const out = Buffer.allocUnsafe(batched ? REPLY_SIZE * frames.length : REPLY_SIZE);
+      for (let i = 0; i < frames.length; i++) {
+        const at = frames[i]!;
+        const reply = batched ? out.subarray(i * REPLY_SIZE, (i + 1) * REPLY_SIZE) : i === 0 ? out : Buffer.allocUnsafe(REPLY_SIZE);
+        REPLY_TEMPLATE.copy(reply);
+        reply.writeInt32BE(data.readInt32BE(at + SEQID_AT), SEQID_AT);
+        reply.writeDoubleBE(data.readInt32BE(at + NUM1_AT) / data.readInt32BE(at + NUM2_AT), RESULT_AT);
+        if (!batched) socket.write(reply);
+      }
+      if (batched) socket.write(out);
+    });
+    socket.on("error", () => socket.destroy());
+  });
+  closeServer = () => server.close();
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port));
+  });
+}
+
+function apacheServer(): Promise<number> {
+  const thrift = peerRequire("thrift") as any;
+  const Calc = peerRequire(join(APACHE_GEN, "Calc.js")) as any;
+  const types = peerRequire(join(APACHE_GEN, "calc_types.js")) as any;
+  // Node-callback handler (three parameters): the 0.17 processor calls it directly, without Q.
+  const handler = {
+    divide(num1: number, num2: number, result: (err: unknown, value?: number) => void): void {
+      if (num2 === 0) result(new types.InvalidOperation({ message: "division by zero" }));
+      else result(null, num1 / num2);
+    },
+  };
+  const server = thrift.createServer(Calc, handler, { transport: thrift.TFramedTransport, protocol: thrift.TBinaryProtocol });
+  server.on("error", () => {});
+  closeServer = () => server.close();
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port));
+  });
+}
+
+function grpcServer(): Promise<number> {
+  const grpc = peerRequire("@grpc/grpc-js") as any;
+  const loader = peerRequire("@grpc/proto-loader") as any;
+  const def = loader.loadSync(join(IDL_DIR, "calc.proto"), { keepCase: true, defaults: true });
+  const Calc = grpc.loadPackageDefinition(def).bench.Calc;
+  const server = new grpc.Server();
+  server.addService(Calc.service, {
+    Divide(call: { request: { num1: number; num2: number } }, callback: (err: unknown, reply?: { result: number }) => void): void {
+      const { num1, num2 } = call.request;
+      if (num2 === 0) callback({ code: grpc.status.INVALID_ARGUMENT, details: "division by zero" });
+      else callback(null, { result: num1 / num2 });
+    },
+  });
+  closeServer = () => server.forceShutdown();
+  return new Promise((resolve, reject) => {
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err: Error | null, port: number) => (err ? reject(err) : resolve(port)));
+  });
+}
+
+async function rpcgenServer(protocol: "binary" | "compact"): Promise<number> {
+  const mod = (await import(pathToFileURL(join(RPCGEN_GEN, "calc.js")).href)) as any;
+  const InvalidOperation = mod.InvalidOperation as new (init: { message: string }) => Error;
+  const handler = {
+    divide(num1: number, num2: number): number {
+      if (num2 === 0) throw new InvalidOperation({ message: "division by zero" });
+      return num1 / num2;
+    },
+  };
+  const server = createServer(mod.Calc, handler, {
+    protocol: protocol === "binary" ? BinaryProtocol : CompactProtocol,
+    transport: "framed",
+    logger: () => {},
+  });
+  closeServer = () => void server.close();
+  const address = await server.listen(0, "127.0.0.1");
+  return (address as { port: number }).port;
+}
+
+function start(kind: string): Promise<number> {
+  switch (kind) {
+    case "raw":
+      return rawServer(false);
+    case "raw-batched":
+      return rawServer(true);
+    case "apache":
+      return apacheServer();
+    case "grpc":
+      return grpcServer();
+    case "rpcgen-binary":
+      return rpcgenServer("binary");
+    case "rpcgen-compact":
+      return rpcgenServer("compact");
+    default:
+      return Promise.reject(new Error(`unknown server kind '${kind}'`));
+  }
+}
+
+process.on("message", (message: { type?: string }) => {
+  if (message.type === "cpu") {
+    const u = process.cpuUsage();
+    send({ type: "cpu", user: u.user, system: u.system });
+  } else if (message.type === "exit") {
+    closeServer();
+    process.exit(0);
+  }
+});
+process.on("disconnect", () => process.exit(0));
+
+start(process.argv[2] ?? "").then(
+  (port) => send({ type: "ready", port }),
+  (e: unknown) => {
+    send({ type: "error", message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    process.exitCode = 1;
+    setTimeout(() => process.exit(1), 100).unref();
+  },
+);

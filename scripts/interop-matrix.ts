@@ -1,0 +1,505 @@
+/**
+ * The cross-language matrix: Apache's ThriftTest cross test (thrift-notes §4) between the
+ * implementations registered below, every server against every client, for each protocol,
+ * transport and socket kind both sides support.
+ *
+ *   node dist/scripts/interop-matrix.js [--server=py,node] [--client=py,node]
+ *        [--protocol=binary,json] [--transport=framed] [--socket=ip,domain] [--only=REGEX]
+ *        [-j N] [--client-timeout=S] [--list] [--json=FILE] [-v]
+ *
+ * Per cell: a free loopback port (or a fresh Unix socket path) is picked, the server is started
+ * and probed until it accepts a connection (bounded wait), the client runs with a deadline, and the
+ * server is stopped with SIGHUP as Apache's runner does: it must exit promptly with status 0 (or 129,
+ * or by the signal) and must not have written to stderr. Everything left running is killed by
+ * process group. A hung peer fails its cell, never the run. Prints a table, the failures with the
+ * programs' output, and a closing line `interop: N passed, M failed`; exits 1 if any cell failed.
+ *
+ * The peers must be installed first: scripts/install-peers && scripts/gen-peer-code.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { createConnection, createServer } from "node:net";
+import { availableParallelism, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = findRoot();
+
+function findRoot(): string {
+  // dist/scripts/interop-matrix.js or scripts/interop-matrix.ts
+  for (const up of ["../..", ".."]) {
+    const dir = resolve(dirname(fileURLToPath(import.meta.url)), up);
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "test/interop"))) return dir;
+  }
+  return process.cwd();
+}
+
+export type Protocol = "binary" | "compact" | "json" | "multi" | "multic" | "multij";
+export type Transport = "buffered" | "framed";
+export type Socket = "ip" | "domain";
+
+export interface Implementation {
+  name: string;
+  /** Command line of the server and of the client, without the cross-test flags. */
+  server: string[];
+  client: string[];
+  protocols: readonly Protocol[];
+  transports: readonly Transport[];
+  sockets: readonly Socket[];
+  /** Extra client flags when this implementation is the server (its known limits). */
+  clientFlagsAgainst?: readonly string[];
+  /** Why this implementation cannot run here, or undefined when it can. */
+  unavailable?: () => string | undefined;
+}
+
+const ALL_PROTOCOLS: readonly Protocol[] = ["binary", "compact", "json", "multi", "multic", "multij"];
+const ALL_TRANSPORTS: readonly Transport[] = ["buffered", "framed"];
+const DEB_PY = "/usr/bin/python3";
+
+export const IMPLEMENTATIONS: Implementation[] = [
+  {
+    name: "py",
+    server: [DEB_PY, "test/interop/py/test_server.py"],
+    client: [DEB_PY, "test/interop/py/test_client.py"],
+    protocols: ALL_PROTOCOLS,
+    transports: ALL_TRANSPORTS,
+    sockets: ["ip", "domain"],
+    unavailable: () =>
+      existsSync(join(ROOT, ".tmp/peers/py/ThriftTest/ttypes.py")) ? undefined : "no .tmp/peers/py (run scripts/install-peers && scripts/gen-peer-code)",
+  },
+  {
+    name: "node",
+    server: [process.execPath, "test/interop/node/test_server.js"],
+    client: [process.execPath, "test/interop/node/test_client.js"],
+    protocols: ALL_PROTOCOLS,
+    transports: ALL_TRANSPORTS,
+    sockets: ["ip", "domain"],
+    // Apache's Node.js library writes -0 as +0 (binary.js takes the sign from `v < 0`).
+    clientFlagsAgainst: ["--no-neg-zero"],
+    unavailable: () =>
+      existsSync(join(ROOT, ".tmp/peers/node/gen-nodejs/ThriftTest.js")) && existsSync(join(ROOT, ".tmp/peers/node/node_modules/thrift"))
+        ? undefined
+        : "no .tmp/peers/node (run scripts/install-peers && scripts/gen-peer-code)",
+  },
+  // rpcgen's own test programs join here once they exist, e.g.
+  // { name: "rpcgen", server: [process.execPath, "dist/test/interop/ts/test_server.js"], client: [...], ... }
+];
+
+export interface Cell {
+  server: Implementation;
+  client: Implementation;
+  protocol: Protocol;
+  transport: Transport;
+  socket: Socket;
+}
+
+export interface CellResult {
+  cell: Cell;
+  ok: boolean;
+  /** Short status for the table: ok, exit mask, TIMEOUT, SERVER... */
+  status: string;
+  seconds: number;
+  problems: string[];
+  clientOutput: string;
+  serverOutput: string;
+}
+
+export const cellName = (c: Cell): string => `${c.server.name}-${c.client.name}_${c.protocol}_${c.transport}-${c.socket}`;
+
+// ------------------------------------------------------------------------------------------------
+// processes
+
+interface Proc {
+  child: ChildProcess;
+  out: string;
+  err: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  done: boolean;
+}
+
+function start(cmd: string[], args: string[]): Proc {
+  const child = spawn(cmd[0]!, [...cmd.slice(1), ...args], {
+    cwd: ROOT,
+    detached: true, // own process group: everything it starts is killed with it
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1" },
+  });
+  const p: Proc = { child, out: "", err: "", done: false, exited: undefined as never };
+  const cap = (s: string, more: Buffer) => (s.length > 200_000 ? s : s + more.toString("utf8"));
+  child.stdout!.on("data", (b: Buffer) => (p.out = cap(p.out, b)));
+  child.stderr!.on("data", (b: Buffer) => (p.err = cap(p.err, b)));
+  p.exited = new Promise((ok) => {
+    child.on("error", (e) => {
+      p.err += `spawn failed: ${e.message}\n`;
+      p.done = true;
+      ok({ code: -1, signal: null });
+    });
+    child.on("close", (code, signal) => {
+      p.done = true;
+      ok({ code, signal });
+    });
+  });
+  return p;
+}
+
+function killGroup(p: Proc, signal: NodeJS.Signals): void {
+  if (p.done || p.child.pid === undefined) return;
+  try {
+    process.kill(-p.child.pid, signal);
+  } catch {
+    try {
+      p.child.kill(signal);
+    } catch {
+      // gone
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((ok) => (timer = setTimeout(() => ok(undefined), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((ok, no) => {
+    const s = createServer();
+    s.unref();
+    s.on("error", no);
+    s.listen(0, "127.0.0.1", () => {
+      const addr = s.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/** One connection attempt; closes at once without sending anything. */
+function probe(target: { port: number } | { path: string }): Promise<boolean> {
+  return new Promise((ok) => {
+    const sock = "port" in target ? createConnection({ host: "127.0.0.1", port: target.port }) : createConnection({ path: target.path });
+    const done = (v: boolean) => {
+      sock.removeAllListeners();
+      sock.on("error", () => {});
+      sock.destroy();
+      ok(v);
+    };
+    sock.setTimeout(500, () => done(false));
+    sock.once("connect", () => done(true));
+    sock.once("error", () => done(false));
+  });
+}
+
+// ------------------------------------------------------------------------------------------------
+// one cell
+
+export interface RunOptions {
+  startupMs: number;
+  clientMs: number;
+  stopMs: number;
+}
+
+let socketSeq = 0;
+
+export async function runCell(cell: Cell, o: RunOptions): Promise<CellResult> {
+  const t0 = performance.now();
+  const problems: string[] = [];
+  const where: string[] = [];
+  let socketPath: string | undefined;
+  if (cell.socket === "domain") {
+    socketPath = join(tmpdir(), `rpcgen-interop-${process.pid}-${socketSeq++}.sock`);
+    rmSync(socketPath, { force: true });
+    where.push(`--domain-socket=${socketPath}`);
+  }
+  const port = await freePort();
+  where.push(`--port=${port}`);
+  const common = [`--protocol=${cell.protocol}`, `--transport=${cell.transport}`];
+  const server = start(cell.server.server, [...common, ...where]);
+  let status = "ok";
+  let client: Proc | undefined;
+  try {
+    // 1. Wait for the server to accept connections.
+    const deadline = performance.now() + o.startupMs;
+    let up = false;
+    while (!up && performance.now() < deadline && !server.done) {
+      up = await probe(socketPath ? { path: socketPath } : { port });
+      if (!up) await sleep(50);
+    }
+    if (!up) {
+      const ex = server.done ? await server.exited : undefined;
+      status = "NOSERVER";
+      problems.push(ex ? `server exited during startup (code ${ex.code}, signal ${ex.signal})` : `server did not accept connections within ${o.startupMs} ms`);
+    } else {
+      // 2. Run the client with a deadline.
+      const clientArgs = ["--host=127.0.0.1", ...common, ...where, ...(cell.server.clientFlagsAgainst ?? [])];
+      client = start(cell.client.client, clientArgs);
+      const res = await within(client.exited, o.clientMs);
+      if (res === undefined) {
+        status = "TIMEOUT";
+        problems.push(`client did not finish within ${o.clientMs} ms`);
+        killGroup(client, "SIGKILL");
+        await within(client.exited, 2000);
+      } else if (res.code !== 0) {
+        status = res.code === null ? `sig ${res.signal}` : `exit ${res.code}`;
+        problems.push(`client ${status}${res.code !== null && res.code > 0 && res.code < 128 ? ` (${groups(res.code)})` : ""}`);
+      }
+    }
+  } finally {
+    if (client) killGroup(client, "SIGKILL");
+    // 3. Stop the server as Apache's runner does: SIGHUP, then it must exit promptly.
+    if (!server.done) {
+      killGroup(server, "SIGHUP");
+      const ex = await within(server.exited, o.stopMs);
+      if (ex === undefined) {
+        problems.push(`server did not exit within ${o.stopMs} ms of SIGHUP`);
+        if (status === "ok") status = "NOSTOP";
+        killGroup(server, "SIGKILL");
+        await within(server.exited, 2000);
+      } else if (!(ex.code === 0 || ex.code === 129 || ex.signal === "SIGHUP")) {
+        problems.push(`server exited with code ${ex.code} (signal ${ex.signal}) on SIGHUP`);
+        if (status === "ok") status = "BADEXIT";
+      }
+    } else if (status === "ok") {
+      const ex = await server.exited;
+      problems.push(`server exited before it was stopped (code ${ex.code}, signal ${ex.signal})`);
+      status = "DIED";
+    }
+    if (socketPath) rmSync(socketPath, { force: true });
+  }
+  // 4. A server prints nothing alarming.
+  if (server.err.trim() !== "") {
+    problems.push("server wrote to stderr");
+    if (status === "ok") status = "STDERR";
+  }
+  return {
+    cell,
+    ok: problems.length === 0,
+    status,
+    seconds: (performance.now() - t0) / 1000,
+    problems,
+    clientOutput: client ? client.out + client.err : "",
+    serverOutput: server.out + server.err,
+  };
+}
+
+function groups(mask: number): string {
+  const names: [number, string][] = [
+    [1, "base types"],
+    [2, "structs"],
+    [4, "containers"],
+    [8, "exceptions"],
+    [64, "other"],
+  ];
+  return names.filter(([bit]) => mask & bit).map(([, n]) => n).join(", ") || "unknown";
+}
+
+// ------------------------------------------------------------------------------------------------
+// the matrix
+
+export function cells(impls: Implementation[], filter: Filter): Cell[] {
+  const out: Cell[] = [];
+  for (const server of impls) {
+    if (filter.server && !filter.server.includes(server.name)) continue;
+    for (const client of impls) {
+      if (filter.client && !filter.client.includes(client.name)) continue;
+      for (const protocol of ALL_PROTOCOLS) {
+        if (!server.protocols.includes(protocol) || !client.protocols.includes(protocol)) continue;
+        if (filter.protocol && !filter.protocol.includes(protocol)) continue;
+        for (const transport of ALL_TRANSPORTS) {
+          if (!server.transports.includes(transport) || !client.transports.includes(transport)) continue;
+          if (filter.transport && !filter.transport.includes(transport)) continue;
+          for (const socket of ["ip", "domain"] as const) {
+            if (!server.sockets.includes(socket) || !client.sockets.includes(socket)) continue;
+            if (filter.socket && !filter.socket.includes(socket)) continue;
+            const cell = { server, client, protocol, transport, socket };
+            if (filter.only && !filter.only.test(cellName(cell))) continue;
+            out.push(cell);
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export interface Filter {
+  server?: string[];
+  client?: string[];
+  protocol?: string[];
+  transport?: string[];
+  socket?: string[];
+  only?: RegExp;
+}
+
+export async function runMatrix(list: Cell[], jobs: number, o: RunOptions, onDone?: (r: CellResult) => void): Promise<CellResult[]> {
+  const results: CellResult[] = new Array(list.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < list.length) {
+      const i = next++;
+      const r = await runCell(list[i]!, o);
+      results[i] = r;
+      onDone?.(r);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, list.length)) }, worker));
+  return results;
+}
+
+/** Rows: server-client-socket; columns: protocol/transport. */
+export function table(results: CellResult[]): string {
+  const cols: string[] = [];
+  for (const p of ALL_PROTOCOLS) for (const t of ALL_TRANSPORTS) if (results.some((r) => r.cell.protocol === p && r.cell.transport === t)) cols.push(`${p}/${t}`);
+  const rows = new Map<string, Map<string, string>>();
+  for (const r of results) {
+    const key = `${r.cell.server.name} ${r.cell.client.name} ${r.cell.socket}`;
+    const row = rows.get(key) ?? new Map<string, string>();
+    row.set(`${r.cell.protocol}/${r.cell.transport}`, r.ok ? "ok" : r.status);
+    rows.set(key, row);
+  }
+  const head = ["server", "client", "socket", ...cols];
+  const body = [...rows].map(([key, row]) => [...key.split(" "), ...cols.map((c) => row.get(c) ?? "-")]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => "| " + cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ") + " |";
+  return [line(head), "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...body.map(line)].join("\n");
+}
+
+// ------------------------------------------------------------------------------------------------
+// command line
+
+function parseCli(argv: string[]) {
+  const filter: Filter = {};
+  let jobs = Math.max(1, availableParallelism());
+  let list = false;
+  let json: string | undefined;
+  let verbose = false;
+  const o: RunOptions = { startupMs: 10_000, clientMs: 60_000, stopMs: 2_000 };
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i]!;
+    let v: string | undefined;
+    const eq = a.indexOf("=");
+    if (a.startsWith("--") && eq > 0) {
+      v = a.slice(eq + 1);
+      a = a.slice(0, eq);
+    }
+    const take = () => v ?? argv[++i] ?? "";
+    const csv = () => take().split(",").filter(Boolean);
+    switch (a) {
+      case "--server":
+        filter.server = csv();
+        break;
+      case "--client":
+        filter.client = csv();
+        break;
+      case "--protocol":
+        filter.protocol = csv();
+        break;
+      case "--transport":
+        filter.transport = csv();
+        break;
+      case "--socket":
+        filter.socket = csv();
+        break;
+      case "--only":
+        filter.only = new RegExp(take());
+        break;
+      case "-j":
+      case "--jobs":
+        jobs = Number(take());
+        break;
+      case "--client-timeout":
+        o.clientMs = Number(take()) * 1000;
+        break;
+      case "--list":
+        list = true;
+        break;
+      case "--json":
+        json = take();
+        break;
+      case "-v":
+      case "--verbose":
+        verbose = true;
+        break;
+      case "-h":
+      case "--help":
+        process.stdout.write(
+          "usage: interop-matrix [--server=a,b] [--client=a,b] [--protocol=..] [--transport=..] [--socket=ip,domain] [--only=REGEX] [-j N] [--client-timeout=S] [--list] [--json=FILE] [-v]\n",
+        );
+        process.exit(0);
+      // falls through (process.exit does not return)
+      default:
+        process.stderr.write(`interop-matrix: unknown option ${a}\n`);
+        process.exit(2);
+    }
+  }
+  return { filter, jobs, list, json, verbose, o };
+}
+
+async function main(): Promise<number> {
+  const { filter, jobs, list, json, verbose, o } = parseCli(process.argv.slice(2));
+  const impls: Implementation[] = [];
+  for (const impl of IMPLEMENTATIONS) {
+    const wanted = (filter.server?.includes(impl.name) ?? true) || (filter.client?.includes(impl.name) ?? true);
+    const why = impl.unavailable?.();
+    if (why !== undefined) {
+      if (wanted && (filter.server || filter.client)) {
+        process.stderr.write(`interop-matrix: ${impl.name} is unavailable: ${why}\n`);
+        return 2;
+      }
+      process.stderr.write(`interop-matrix: skipping ${impl.name}: ${why}\n`);
+      continue;
+    }
+    impls.push(impl);
+  }
+  const todo = cells(impls, filter);
+  if (list) {
+    for (const c of todo) process.stdout.write(cellName(c) + "\n");
+    return 0;
+  }
+  if (todo.length === 0) {
+    process.stderr.write("interop-matrix: no cell matches\n");
+    return 2;
+  }
+  const t0 = performance.now();
+  const results = await runMatrix(todo, jobs, o, (r) => {
+    if (verbose || !r.ok) process.stderr.write(`${r.ok ? "ok  " : "FAIL"} ${cellName(r.cell)} (${r.seconds.toFixed(1)}s)${r.ok ? "" : ": " + r.problems.join("; ")}\n`);
+  });
+  const failedResults = results.filter((r) => !r.ok);
+  process.stdout.write("\n" + table(results) + "\n\n");
+  for (const r of failedResults) {
+    process.stdout.write(`--- ${cellName(r.cell)}: ${r.problems.join("; ")}\n`);
+    const tail = (s: string) => s.trim().split("\n").slice(-25).join("\n");
+    if (r.clientOutput.trim()) process.stdout.write(`client output:\n${tail(r.clientOutput)}\n`);
+    if (r.serverOutput.trim()) process.stdout.write(`server output:\n${tail(r.serverOutput)}\n`);
+  }
+  if (json) {
+    writeFileSync(
+      json,
+      JSON.stringify(
+        results.map((r) => ({ cell: cellName(r.cell), ok: r.ok, status: r.status, seconds: Number(r.seconds.toFixed(3)), problems: r.problems })),
+        null,
+        2,
+      ) + "\n",
+    );
+  }
+  const secs = (performance.now() - t0) / 1000;
+  process.stdout.write(`${results.length} cells in ${secs.toFixed(1)}s with ${jobs} job(s)\n`);
+  process.stdout.write(`interop: ${results.length - failedResults.length} passed, ${failedResults.length} failed\n`);
+  return failedResults.length === 0 ? 0 : 1;
+}
+
+if (process.argv[1] && resolve(process.argv[1]).replace(/\.ts$/, ".js").endsWith(join("scripts", "interop-matrix.js"))) {
+  main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`interop-matrix: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exit(2);
+    },
+  );
+}
