@@ -3,23 +3,39 @@
  *
  * One op = encode the value into a fresh byte array, then decode those bytes into a fresh object.
  * - rpcgen binary / compact: generated `Record.write` into a reused writer, a copy of its bytes
- *   (`finish().slice()`, so every peer hands out bytes it no longer owns), `Record.read` from
- *   `Protocol.createReader(bytes)`.
+ *   (`Buffer.from(finish())`, a pooled copy like protobufjs's `finish()`, so every peer hands out
+ *   bytes the caller owns), `Record.read` from `Protocol.createReader(bytes)`. (`finish().slice()`
+ *   would add about 1 µs per op on Node 20: a fresh ArrayBuffer per message instead of the pool.)
  * - Apache TBinaryProtocol / TCompactProtocol (npm thrift, code from `thrift --gen js:node`): the usual
  *   serialize idiom (TBufferedTransport with an onFlush callback) and deserialize idiom
  *   (TFramedTransport over the buffer, `new Record().read(protocol)`).
  * - protobufjs: `Record.encode(message).finish()` and `Record.decode(bytes)` from codec.proto.
  * - JSON: `TextEncoder.encode(JSON.stringify(v))` and `JSON.parse(TextDecoder.decode(bytes))`.
  *
- * Rounds are interleaved (A B C ... A B C ...), each peer runs for `roundMs` per round, and the table
- * gives the median ops/s over rounds. Each peer's loop is its own closure, so no call site in the
- * harness is shared between peers.
+ * Rounds are interleaved (A B C ... A B C ...), each peer runs for a short turn per round, and the
+ * table gives the median ops/s over rounds; ratios are medians of per-round ratios. (No forced GC
+ * between turns: on Node 20 a `gc()` per turn made V8 flush the other peers' code and distorted
+ * them badly.) Each
+ * peer's loop is its own closure, so no call site in the harness is shared between peers.
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import { BinaryProtocol, CompactProtocol, type StructCodec } from "../runtime/index.js";
-import { IDL_DIR, type BenchContext, type Section, fmtInt, fmtNum, fmtRatio, median, peerRequire, sink, spread, table } from "./lib/common.js";
+import {
+  IDL_DIR,
+  type BenchContext,
+  type Section,
+  fmtInt,
+  fmtNum,
+  fmtRatio,
+  median,
+  pairedRatio,
+  peerRequire,
+  sink,
+  spread,
+  table,
+} from "./lib/common.js";
 import { APACHE_GEN, RPCGEN_GEN } from "./lib/prepare.js";
 
 interface CodecPeer {
@@ -97,7 +113,7 @@ async function rpcgenPeers(): Promise<{ peers: CodecPeer[]; encodings: Map<strin
   const binaryEncode = (): Uint8Array => {
     binaryWriter.reset();
     Record.write(binaryWriter, input);
-    return binaryWriter.buffer.finish().slice();
+    return Buffer.from(binaryWriter.buffer.finish());
   };
   const binary: CodecPeer = {
     name: "rpcgen binary",
@@ -107,7 +123,7 @@ async function rpcgenPeers(): Promise<{ peers: CodecPeer[]; encodings: Map<strin
       for (let i = 0; i < n; i++) {
         binaryWriter.reset();
         Record.write(binaryWriter, input);
-        const bytes = binaryWriter.buffer.finish().slice();
+        const bytes = Buffer.from(binaryWriter.buffer.finish());
         acc += Record.read(BinaryProtocol.createReader(bytes)).id;
       }
       sink.value += acc;
@@ -119,7 +135,7 @@ async function rpcgenPeers(): Promise<{ peers: CodecPeer[]; encodings: Map<strin
   const compactEncode = (): Uint8Array => {
     compactWriter.reset();
     Record.write(compactWriter, input);
-    return compactWriter.buffer.finish().slice();
+    return Buffer.from(compactWriter.buffer.finish());
   };
   const compact: CodecPeer = {
     name: "rpcgen compact",
@@ -129,7 +145,7 @@ async function rpcgenPeers(): Promise<{ peers: CodecPeer[]; encodings: Map<strin
       for (let i = 0; i < n; i++) {
         compactWriter.reset();
         Record.write(compactWriter, input);
-        const bytes = compactWriter.buffer.finish().slice();
+        const bytes = Buffer.from(compactWriter.buffer.finish());
         acc += Record.read(CompactProtocol.createReader(bytes)).id;
       }
       sink.value += acc;
@@ -297,30 +313,29 @@ export async function runCodec(ctx: BenchContext, apacheCode: boolean): Promise<
   const json = jsonPeer();
   peers.push(protobufjs, json);
 
+  const { rounds, ms, warmupMs } = ctx.codec;
   ctx.log(`codec: warming up ${peers.length} peers`);
-  for (const p of peers) timed(p, ctx.warmupMs);
+  for (const p of peers) timed(p, warmupMs);
   const samples = new Map<CodecPeer, number[]>(peers.map((p) => [p, []]));
-  for (let r = 0; r < ctx.rounds; r++) {
-    for (const p of peers) samples.get(p)!.push(timed(p, ctx.roundMs));
-    ctx.log(`codec: round ${r + 1}/${ctx.rounds} done`);
+  for (let r = 0; r < rounds; r++) {
+    for (const p of peers) samples.get(p)!.push(timed(p, ms));
+    if ((r + 1) % 5 === 0 || r + 1 === rounds) ctx.log(`codec: round ${r + 1}/${rounds} done`);
   }
   const med = new Map(peers.map((p) => [p, median(samples.get(p)!)]));
+  const ratio = (a: CodecPeer, b: CodecPeer): number | undefined => pairedRatio(samples.get(a), samples.get(b));
 
   const rows = peers.map((p) => {
     const ops = med.get(p)!;
-    return [p.name, String(p.bytes), fmtInt(ops), spread(samples.get(p)!), fmtNum(1e6 / ops)];
+    return [p.name, String(p.bytes), fmtInt(ops), fmtInt(Math.max(...samples.get(p)!)), spread(samples.get(p)!), fmtNum(1e6 / ops)];
   });
   const others = peers.filter((p) => p !== rpcgenBinary && p !== rpcgenCompact);
-  const ratioRows = [rpcgenBinary!, rpcgenCompact!].map((ours) => [
-    ours.name,
-    ...others.map((p) => fmtRatio(med.get(ours)! / med.get(p)!)),
-  ]);
+  const ratioRows = [rpcgenBinary!, rpcgenCompact!].map((ours) => [ours.name, ...others.map((p) => fmtRatio(ratio(ours, p)))]);
   const markdown = [
-    "One op = encode the value into a fresh byte array + decode it into a fresh object. Struct: bench/idl/codec.thrift `Record` (i32, i64, double, 20-char string, list<i32> of 10, map<string,i32> of 5, nested struct, bool, i16, short string); protobufjs uses the equivalent bench/idl/codec.proto.",
+    "One op = encode the value into bytes the caller owns + decode them into a fresh object (rpcgen: generated `Record.write` into a reused writer, `Buffer.from(writer.buffer.finish())`, `Record.read(Protocol.createReader(bytes))`; Apache: TBufferedTransport flush + `new Record().read()`; protobufjs: `encode().finish()` + `decode()`; JSON: `TextEncoder` + `JSON.stringify`, `TextDecoder` + `JSON.parse`). Struct: bench/idl/codec.thrift `Record` (i32, i64, double, 20-char string, list<i32> of 10, map<string,i32> of 5, nested struct, bool, i16, short string); protobufjs uses the equivalent bench/idl/codec.proto.",
     "",
-    ...table(["peer", "bytes/msg", "enc+dec ops/s (median)", "round spread", "µs/op"], rows),
+    ...table(["peer", "bytes/msg", "enc+dec ops/s (median)", "best round", "round spread", "µs/op (median)"], rows),
     "",
-    "rpcgen's ops/s divided by each peer's (higher is better for rpcgen):",
+    `${rounds} interleaved rounds of ${ms} ms per peer after ${warmupMs} ms of warm-up each. rpcgen's ops/s divided by each peer's, as the median of per-round ratios (>1: rpcgen faster):`,
     "",
     ...table(["rpcgen ÷", ...others.map((p) => p.name)], ratioRows),
     "",
@@ -335,6 +350,9 @@ export async function runCodec(ctx: BenchContext, apacheCode: boolean): Promise<
       apacheBinary: apacheBinary && med.get(apacheBinary),
       protobufjs: med.get(protobufjs),
       json: med.get(json),
+      "ratio.binary/apacheBinary": apacheBinary && ratio(rpcgenBinary!, apacheBinary),
+      "ratio.binary/protobufjs": ratio(rpcgenBinary!, protobufjs),
+      "ratio.compact/protobufjs": ratio(rpcgenCompact!, protobufjs),
     },
   };
 }

@@ -12,7 +12,21 @@
  */
 import { readdirSync, rmSync, mkdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { BENCH_DIR, COMPILER_BIN, GEN_DIR, ROOT, type BenchContext, type Section, fmtRatio, fmtSeconds, median, run, spread, table } from "./lib/common.js";
+import {
+  BENCH_DIR,
+  COMPILER_BIN,
+  GEN_DIR,
+  ROOT,
+  type BenchContext,
+  type Section,
+  fmtRatio,
+  fmtSeconds,
+  median,
+  pairedRatio,
+  run,
+  spread,
+  table,
+} from "./lib/common.js";
 
 interface CompilerPeer {
   name: string;
@@ -88,9 +102,10 @@ export function runCompilerBench(ctx: BenchContext, evernoteDir = EVERNOTE_DIR):
     ctx.log("compiler: warm-up run of each peer (file cache)");
     for (const p of all) runOne(p, false);
   }
-  for (let r = 0; r < ctx.rounds; r++) {
+  const { rounds } = ctx.compiler;
+  for (let r = 0; r < rounds; r++) {
     for (const p of all) runOne(p, true);
-    ctx.log(`compiler: round ${r + 1}/${ctx.rounds} done`);
+    if ((r + 1) % 3 === 0 || r + 1 === rounds) ctx.log(`compiler: round ${r + 1}/${rounds} done`);
   }
   rmSync(scratch, { recursive: true, force: true });
 
@@ -101,13 +116,13 @@ export function runCompilerBench(ctx: BenchContext, evernoteDir = EVERNOTE_DIR):
     fmtSeconds(med.get(p)),
     fmtSeconds(Math.min(...times.get(p)!)),
     spread(times.get(p)!),
-    p === rpcgen || p === floor ? "" : fmtRatio(med.get(p)! / med.get(rpcgen)!),
+    p === rpcgen || p === floor ? "" : fmtRatio(pairedRatio(times.get(p), times.get(rpcgen))),
     `\`${p.command}\``,
   ]);
   return {
     title: "Compiler",
     markdown: [
-      `Wall time to compile the Evernote set (${files.join(", ")}; ${relative(ROOT, evernoteDir)}), process start-up included; ${ctx.rounds} interleaved round(s)${ctx.smoke ? "" : " after one warm-up run each"}.`,
+      `Wall time to compile the Evernote set (${files.join(", ")}; ${relative(ROOT, evernoteDir)}), process start-up included; ${rounds} interleaved round(s)${ctx.smoke ? "" : " after one warm-up run each"}.`,
       "",
       ...table(["compiler", "median wall", "min", "round spread", "peer ÷ rpcgen (>1: rpcgen faster)", "command"], rows, ["l", "r", "r", "r", "r", "l"]),
       ...(notes.length ? ["", ...notes.map((n) => `- ${n}`)] : []),

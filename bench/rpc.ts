@@ -25,6 +25,7 @@ import {
   fmtNum,
   fmtRatio,
   median,
+  pairedRatio,
   peerRequire,
   pin,
   quantileInPlace,
@@ -406,7 +407,7 @@ interface PeerState {
 
 async function runScenario(ctx: BenchContext, scenario: Scenario, peers: RpcPeer[]): Promise<PeerState[]> {
   const states: PeerState[] = peers.map((peer) => ({ peer, seq: [], par: [] }));
-  const allCpus = `0-${ctx.cores - 1}`;
+  const allCpus = ctx.cpus?.join(",");
   if (scenario.clientCpus !== undefined && !pin(process.pid, scenario.clientCpus)) throw new Error("taskset failed to pin the client");
   try {
     for (const s of states) {
@@ -435,17 +436,18 @@ async function runScenario(ctx: BenchContext, scenario: Scenario, peers: RpcPeer
         ctx.log(`rpc ${scenario.kind}: ${s.peer.name} failed: ${s.error}`);
       }
     };
-    for (const s of states) await measure(s, ctx.warmupMs, false);
-    for (let r = 0; r < ctx.rounds; r++) {
-      for (const s of states) await measure(s, ctx.roundMs, true);
-      ctx.log(`rpc ${scenario.kind}: round ${r + 1}/${ctx.rounds} done`);
+    const { rounds, ms, warmupMs } = ctx.rpc;
+    for (const s of states) await measure(s, warmupMs, false);
+    for (let r = 0; r < rounds; r++) {
+      for (const s of states) await measure(s, ms, true);
+      if ((r + 1) % 5 === 0 || r + 1 === rounds) ctx.log(`rpc ${scenario.kind}: round ${r + 1}/${rounds} done`);
     }
   } finally {
     for (const s of states) {
       if (s.client) await withTimeout(s.client.close(), 5000, `${s.peer.name}: close`).catch(() => {});
       if (s.server) await s.server.stop();
     }
-    if (scenario.clientCpus !== undefined) pin(process.pid, allCpus);
+    if (scenario.clientCpus !== undefined && allCpus !== undefined) pin(process.pid, allCpus);
   }
   return states;
 }
@@ -462,7 +464,8 @@ export async function runRpc(ctx: BenchContext, apacheCode: boolean): Promise<Se
   const apache = apacheCode ? apachePeer() : undefined;
   const grpc = grpcPeer();
   const peers = [raw, rawBatched, ...(apache ? [apache] : []), grpc, rpcgenBinary, rpcgenCompact];
-  const split = ctx.taskset && ctx.cores >= 2;
+  const cpus = ctx.cpus;
+  const split = cpus !== undefined && cpus.length >= 2;
   const notes: string[] = [];
   if (!apacheCode) notes.push("Apache's rows are missing: no `thrift` compiler on PATH to generate its code.");
 
@@ -470,20 +473,20 @@ export async function runRpc(ctx: BenchContext, apacheCode: boolean): Promise<Se
     {
       kind: "seq",
       title: "seq: one call at a time on one connection",
-      serverCpus: split ? "1" : undefined,
-      clientCpus: split ? "0" : undefined,
+      serverCpus: split ? cpus[1] : undefined,
+      clientCpus: split ? cpus[0] : undefined,
     },
-    ...(ctx.taskset
-      ? [{ kind: "seq1" as const, title: "seq on one core: client and server pinned to the same core", serverCpus: "0", clientCpus: "0" }]
+    ...(cpus !== undefined
+      ? [{ kind: "seq1" as const, title: "seq on one core: client and server pinned to the same core", serverCpus: cpus[0], clientCpus: cpus[0] }]
       : []),
     {
       kind: "par",
       title: `par: ${IN_FLIGHT} calls in flight on one connection`,
-      serverCpus: split ? "1" : undefined,
-      clientCpus: split ? "0" : undefined,
+      serverCpus: split ? cpus[1] : undefined,
+      clientCpus: split ? cpus[0] : undefined,
     },
   ];
-  if (!ctx.taskset) notes.push("taskset is not available: nothing was pinned, and the one-core scenario was skipped.");
+  if (cpus === undefined) notes.push("taskset is not available: nothing was pinned, and the one-core scenario was skipped.");
   else if (!split) notes.push("Only one core: client and server share it in every scenario.");
 
   const results = new Map<ScenarioKind, PeerState[]>();
@@ -495,7 +498,7 @@ export async function runRpc(ctx: BenchContext, apacheCode: boolean): Promise<Se
   const markdown: string[] = [
     "`Calc.divide(i32, i32) -> double` (bench/idl/calc.thrift; gRPC: bench/idl/calc.proto) over 127.0.0.1, one connection per peer; servers in a child process, clients in the harness process.",
     split
-      ? "Pinned with taskset: client on CPU 0 and server on CPU 1, except in the one-core scenario (both on CPU 0)."
+      ? `Pinned with taskset: client on CPU ${cpus[0]} and server on CPU ${cpus[1]}, except in the one-core scenario (both on CPU ${cpus[0]}).`
       : "Not pinned to separate cores (see notes).",
     "",
   ];
@@ -546,37 +549,38 @@ export async function runRpc(ctx: BenchContext, apacheCode: boolean): Promise<Se
     markdown.push("");
   }
 
-  // Ratios of calls/s: rpcgen ÷ each peer, per scenario.
-  const rate = (kind: ScenarioKind, peer: RpcPeer): number | undefined => {
-    const s = stateOf(kind, peer);
+  // Ratios of calls/s: rpcgen ÷ each peer, per scenario, as medians of per-round ratios.
+  const rates = (kind: ScenarioKind, peer: RpcPeer | undefined): number[] | undefined => {
+    const s = peer && stateOf(kind, peer);
     if (!s) return undefined;
-    return kind === "par" ? medianOf(s.par, (x) => x.callsPerSec) : medianOf(s.seq, (x) => x.callsPerSec);
+    return kind === "par" ? s.par.map((x) => x.callsPerSec) : s.seq.map((x) => x.callsPerSec);
   };
   const others = peers.filter((p) => p !== rpcgenBinary && p !== rpcgenCompact);
-  markdown.push("### rpcgen's calls/s divided by each peer's", "");
+  markdown.push(
+    "### rpcgen's calls/s divided by each peer's",
+    "",
+    `${ctx.rpc.rounds} interleaved rounds of ${ctx.rpc.ms} ms per peer after ${ctx.rpc.warmupMs} ms of warm-up each. rpcgen's calls/s divided by each peer's, as the median of per-round ratios (>1: rpcgen faster):`,
+    "",
+  );
   markdown.push(
     ...table(
       ["rpcgen ÷", ...others.map((p) => p.name)],
       scenarios.flatMap((sc) =>
-        [rpcgenBinary, rpcgenCompact].map((ours) => {
-          const mine = rate(sc.kind, ours);
-          return [`${ours.name}, ${sc.kind === "seq1" ? "seq one core" : sc.kind}`, ...others.map((p) => fmtRatio(mine !== undefined ? mine / rate(sc.kind, p)! : undefined))];
-        }),
+        [rpcgenBinary, rpcgenCompact].map((ours) => [
+          `${ours.name}, ${sc.kind === "seq1" ? "seq one core" : sc.kind}`,
+          ...others.map((p) => fmtRatio(pairedRatio(rates(sc.kind, ours), rates(sc.kind, p)))),
+        ]),
       ),
     ),
   );
   if (notes.length) markdown.push("", ...notes.map((n) => `- ${n}`));
 
+  const named = { rpcgenBinary, rpcgenCompact, raw, rawBatched, apache, grpc };
   for (const sc of scenarios) {
-    for (const [key, peer] of [
-      ["rpcgenBinary", rpcgenBinary],
-      ["rpcgenCompact", rpcgenCompact],
-      ["raw", raw],
-      ["rawBatched", rawBatched],
-      ["apache", apache],
-      ["grpc", grpc],
-    ] as const) {
-      if (peer) figures[`${sc.kind}.${key}`] = rate(sc.kind, peer);
+    for (const [key, peer] of Object.entries(named)) {
+      const r = rates(sc.kind, peer);
+      if (r?.length) figures[`${sc.kind}.${key}`] = median(r);
+      if (peer !== rpcgenBinary) figures[`ratio.${sc.kind}.rpcgenBinary/${key}`] = pairedRatio(rates(sc.kind, rpcgenBinary), r);
     }
   }
   return { title: "RPC", markdown, figures };

@@ -3,7 +3,7 @@
  * implementations registered below, every server against every client, for each protocol,
  * transport and socket kind both sides support.
  *
- *   node dist/scripts/interop-matrix.js [--server=py,node] [--client=py,node]
+ *   node dist/scripts/interop-matrix.js [--server=py,node,rpcgen] [--client=py,node,rpcgen] [--with=rpcgen]
  *        [--protocol=binary,json] [--transport=framed] [--socket=ip,domain] [--only=REGEX]
  *        [-j N] [--client-timeout=S] [--list] [--json=FILE] [-v]
  *
@@ -81,8 +81,19 @@ export const IMPLEMENTATIONS: Implementation[] = [
         ? undefined
         : "no .tmp/peers/node (run scripts/install-peers && scripts/gen-peer-code)",
   },
-  // rpcgen's own test programs join here once they exist, e.g.
-  // { name: "rpcgen", server: [process.execPath, "dist/test/interop/ts/test_server.js"], client: [...], ... }
+  {
+    // rpcgen's own programs (interop/test-server.ts, interop/test-client.ts), run as plain node on dist/.
+    name: "rpcgen",
+    server: [process.execPath, "dist/interop/test-server.js"],
+    client: [process.execPath, "dist/interop/test-client.js"],
+    protocols: ALL_PROTOCOLS,
+    transports: ALL_TRANSPORTS,
+    sockets: ["ip", "domain"],
+    unavailable: () =>
+      existsSync(join(ROOT, "dist/interop/test-server.js")) && existsSync(join(ROOT, "dist/interop/test-client.js"))
+        ? undefined
+        : "no dist/interop (run npm run build)",
+  },
 ];
 
 export interface Cell {
@@ -308,6 +319,7 @@ export function cells(impls: Implementation[], filter: Filter): Cell[] {
     if (filter.server && !filter.server.includes(server.name)) continue;
     for (const client of impls) {
       if (filter.client && !filter.client.includes(client.name)) continue;
+      if (filter.with && !filter.with.includes(server.name) && !filter.with.includes(client.name)) continue;
       for (const protocol of ALL_PROTOCOLS) {
         if (!server.protocols.includes(protocol) || !client.protocols.includes(protocol)) continue;
         if (filter.protocol && !filter.protocol.includes(protocol)) continue;
@@ -334,6 +346,8 @@ export interface Filter {
   protocol?: string[];
   transport?: string[];
   socket?: string[];
+  /** Only cells where one of these implementations is the server or the client. */
+  with?: string[];
   only?: RegExp;
 }
 
@@ -406,6 +420,9 @@ function parseCli(argv: string[]) {
       case "--socket":
         filter.socket = csv();
         break;
+      case "--with":
+        filter.with = csv();
+        break;
       case "--only":
         filter.only = new RegExp(take());
         break;
@@ -429,7 +446,7 @@ function parseCli(argv: string[]) {
       case "-h":
       case "--help":
         process.stdout.write(
-          "usage: interop-matrix [--server=a,b] [--client=a,b] [--protocol=..] [--transport=..] [--socket=ip,domain] [--only=REGEX] [-j N] [--client-timeout=S] [--list] [--json=FILE] [-v]\n",
+          "usage: interop-matrix [--server=a,b] [--client=a,b] [--with=a,b] [--protocol=..] [--transport=..] [--socket=ip,domain] [--only=REGEX] [-j N] [--client-timeout=S] [--list] [--json=FILE] [-v]\n",
         );
         process.exit(0);
       // falls through (process.exit does not return)

@@ -31,18 +31,25 @@ export const COMPILER_BIN = join(ROOT, "dist", "compiler", "bin.js");
 /** `require` resolving from bench/ (so bench/node_modules), for the peers and Apache's generated CommonJS. */
 export const peerRequire: NodeRequire = createRequire(join(BENCH_DIR, "package.json"));
 
+/** How long one benchmark runs: interleaved rounds, one turn of `ms` per peer in each. */
+export interface RoundSettings {
+  rounds: number;
+  /** Length of one peer's turn in a round, in ms (unused by the compiler benchmark: one run per turn). */
+  ms: number;
+  /** Warm-up per peer before the first round, in ms. */
+  warmupMs: number;
+}
+
 /** Settings shared by the three benchmarks. */
 export interface BenchContext {
   smoke: boolean;
-  /** Measured rounds per peer (interleaved). */
-  rounds: number;
-  /** Length of one peer's turn in a round, in ms (codec and RPC). */
-  roundMs: number;
-  /** Warm-up per peer before the first round, in ms. */
-  warmupMs: number;
+  codec: RoundSettings;
+  rpc: RoundSettings;
+  compiler: RoundSettings;
   /** `thrift` (Apache's compiler) on PATH. */
   thriftCompiler: string | undefined;
-  taskset: boolean;
+  /** The CPUs this process may run on (from `taskset -cp`), or undefined when taskset is not available. */
+  cpus: string[] | undefined;
   cores: number;
   log: (line: string) => void;
 }
@@ -118,6 +125,24 @@ export function pin(pid: number, cpuList: string): boolean {
     return run("taskset", ["-a", "-p", "-c", cpuList, String(pid)], { timeoutMs: 5000 }).status === 0;
   } catch {
     return false;
+  }
+}
+
+/** This process's CPU affinity list from `taskset -cp` ("0,1", "0-3,6" expanded), or undefined without taskset. */
+export function affinity(): string[] | undefined {
+  if (which("taskset") === undefined) return undefined;
+  try {
+    const r = run("taskset", ["-c", "-p", String(process.pid)], { timeoutMs: 5000 });
+    const m = /list:\s*([\d,\-\s]+)$/m.exec(r.stdout);
+    if (r.status !== 0 || !m) return undefined;
+    const cpus: string[] = [];
+    for (const part of m[1]!.trim().split(",")) {
+      const [a, b] = part.split("-").map(Number);
+      for (let c = a!; c <= (b ?? a!); c++) cpus.push(String(c));
+    }
+    return cpus.length ? cpus : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -206,6 +231,19 @@ export function table(header: readonly string[], rows: readonly (readonly string
   const al = header.map((_, i) => align?.[i] ?? (i === 0 ? "l" : "r"));
   const line = (cells: readonly string[]): string => `| ${cells.join(" | ")} |`;
   return [line(header), line(al.map((a) => (a === "l" ? "---" : "---:"))), ...rows.map(line)];
+}
+
+/**
+ * The median over rounds of a[r] / b[r]: each ratio pairs two turns measured a moment apart, so drift
+ * of the machine's speed (other load on it) cancels better than in a ratio of medians.
+ */
+export function pairedRatio(a: readonly number[] | undefined, b: readonly number[] | undefined): number | undefined {
+  if (!a || !b) return undefined;
+  const n = Math.min(a.length, b.length);
+  if (n === 0) return undefined;
+  const r: number[] = [];
+  for (let i = 0; i < n; i++) r.push(a[i]! / b[i]!);
+  return median(r);
 }
 
 /** Keeps results alive so the JIT cannot drop the work that produced them. */

@@ -496,6 +496,12 @@ export class Connection implements ClientChannel {
     socket.on("error", (error) => {
       lastError = error;
     });
+    socket.on("end", () => {
+      // The server ended the stream (e.g. a graceful shutdown): nothing more will be answered.
+      if (this.socket === socket && this.connected) {
+        this.lose(socket, new TTransportException(TTransportExceptionType.END_OF_FILE, `connection to ${this.peer} closed by the server`));
+      }
+    });
     socket.on("close", () => {
       clearTimeout(connectTimer);
       if (this.socket !== socket) return;

@@ -140,7 +140,8 @@ export class Server {
     };
     this.maxConnections = options.maxConnections ?? 10_000;
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
-    this.net = createNetServer((socket) => this.accept(socket));
+    // Half-open: a client may end its side after its last request and still get the replies.
+    this.net = createNetServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
   }
 
   /** Listens on a TCP port (0: any free port) and host (default: all interfaces). */
@@ -331,6 +332,20 @@ class ServerConnection {
     socket.on("error", () => {
       // Resets and the like: 'close' follows and does the cleanup.
     });
+    socket.on("end", () => {
+      // The client sent its last byte. TCP cannot tell "went away" from "done sending", so the calls in
+      // flight see their signals abort, but replies of handlers that finish anyway are still sent (a
+      // client that half-closed gets them); then our side ends too.
+      if (this.closed) return;
+      const partial = this.stream.decoder.partial;
+      if (partial > 0 && !this.draining) {
+        this.reject(new TTransportException(TTransportExceptionType.END_OF_FILE, `connection closed in the middle of a message (${partial} bytes received)`));
+        return;
+      }
+      this.draining = true;
+      this.abortAll(new TTransportException(TTransportExceptionType.END_OF_FILE, "the client went away"));
+      if (this.inFlight === 0) this.finishDrain();
+    });
     socket.on("close", () => {
       const partial = this.stream.decoder.partial;
       if (!this.closed && !this.draining && partial > 0) {
@@ -490,7 +505,7 @@ class ServerConnection {
     this.flush();
     // Read again (requests are ignored now) so the client's end of the stream is seen and the socket closes.
     this.socket.resume();
-    this.socket.end();
+    if (!this.socket.writableEnded) this.socket.end();
   }
 
   /** Cuts the connection now; handlers still running see their signal abort with `reason`. */

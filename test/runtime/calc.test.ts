@@ -133,6 +133,41 @@ describe.each(cells)("ThriftTest, multiplexed, over %s %s", (transport, _name, p
   });
 });
 
+describe.each(cells)("values that cannot be sent, over %s %s", (transport, _name, protocol) => {
+  test("arguments that fail to encode, or exceed maxFrameSize, reject that call only; the connection carries on", async () => {
+    const logged: ServerEvent[] = [];
+    const server = createServer(
+      ThriftTest,
+      {
+        ...thriftTestHandler([]),
+        testI64: () => 2 ** 60, // not a safe integer: the result cannot be encoded
+        testString: (s) => s.repeat(100), // a reply over the server's maxFrameSize
+      },
+      { transport, protocol, maxFrameSize: 4096, logger: (e) => logged.push(e) },
+    );
+    onCleanup(() => server.destroy());
+    const address = await server.listen(0, "127.0.0.1");
+    if (!("port" in address)) throw new Error("expected a TCP address");
+    const conn = await connectTo({ host: "127.0.0.1", port: address.port }, { transport, protocol, maxFrameSize: 4096 });
+    const client = createClient(ThriftTest, conn);
+
+    // Client side: an argument the codec rejects, then a request too big to send.
+    await expect(client.testMulti(1, 2, 2 ** 60, new Map(), Numberz.ONE, 0n)).rejects.toThrow(/precision|i64|range/i);
+    await expect(client.testBinary(new Uint8Array(5000))).rejects.toThrow(/exceeds the maximum frame size of 4096/);
+    expect(await client.testStruct({ string_thing: "still fine", i64_thing: 5n })).toMatchObject({ string_thing: "still fine", i64_thing: 5n });
+
+    // Server side: a result that cannot be encoded, and a reply too big for a frame, become INTERNAL_ERROR.
+    for (const call of [() => client.testI64(1n), () => client.testString("y".repeat(100))]) {
+      const e = await call().catch((err: unknown) => err);
+      expect(e).toBeInstanceOf(TApplicationException);
+      expect((e as TApplicationException).type).toBe(TApplicationExceptionType.INTERNAL_ERROR);
+    }
+    expect(logged.filter((e) => e.kind === "result-error")).toHaveLength(2);
+    expect(await client.testString("ok")).toBe("ok".repeat(100));
+    expect(conn.isConnected).toBe(true);
+  });
+});
+
 test("calls made in one tick go out in one socket write, and the replies in one write too", async () => {
   const { target } = await startCalc();
   const conn = await connectTo(target);

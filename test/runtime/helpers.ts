@@ -66,17 +66,27 @@ export interface Started {
   target: ConnectTarget;
   port: number;
   events: ServerEvent[];
+  /** How many calls the handler has been given so far. */
+  started: () => number;
 }
 
 /** Starts a Calc server on 127.0.0.1 (or `path`), stopped (destroyed) after the test. Events are recorded. */
 export async function startCalc(options: ServerOptions & { path?: string; port?: number; handler?: CalcHandler } = {}): Promise<Started> {
   const events: ServerEvent[] = [];
   const { path, port, handler, ...rest } = options;
-  const server = createServer(Calc, handler ?? calcHandler, { logger: (e) => events.push(e), ...rest });
+  const inner = handler ?? calcHandler;
+  let started = 0;
+  const counting: CalcHandler = {
+    divide(num1, num2, ctx) {
+      started++;
+      return inner.divide(num1, num2, ctx);
+    },
+  };
+  const server = createServer(Calc, counting, { logger: (e) => events.push(e), ...rest });
   onCleanup(() => server.destroy());
   const address = await server.listen(path !== undefined ? { path } : { port: port ?? 0, host: "127.0.0.1" });
   const target: ConnectTarget = "path" in address ? { path: address.path } : { host: "127.0.0.1", port: address.port };
-  return { server, target, port: "port" in address ? address.port : 0, events };
+  return { server, target, port: "port" in address ? address.port : 0, events, started: () => started };
 }
 
 /** Connects a client, destroyed after the test. */

@@ -1,8 +1,11 @@
 /** Lifecycles: graceful shutdown, idle timeout, connection limit, client close, signals, interceptors. */
 import { describe, expect, test } from "vitest";
 import {
+  BinaryProtocol,
   connect,
   createClient,
+  readReply,
+  writeCall,
   TApplicationException,
   TApplicationExceptionType,
   TTransportException,
@@ -11,19 +14,18 @@ import {
   type ServerInterceptor,
 } from "../../runtime/index.js";
 import { Calc, type CalcHandler } from "../../generated/calc.js";
-import { connectTo, sleep, socketPath, startCalc, until, within } from "./helpers.js";
+import { connectTo, rawSocket, sleep, socketPath, startCalc, until, within } from "./helpers.js";
 
 describe("graceful shutdown", () => {
   test("close() stops accepting, completes the calls in flight, then closes every connection", async () => {
-    const { server, target } = await startCalc();
+    const { server, target, started: handled } = await startCalc();
     const a = await connectTo(target);
     const b = await connectTo(target);
     const idle = await connectTo(target);
     const calcA = createClient(Calc, a);
     const calcB = createClient(Calc, b);
     const inFlight = [calcA.divide(-200, 1), calcA.divide(-150, 2), calcB.divide(-100, 4)];
-    await until(() => a.pendingCalls === 2 && b.pendingCalls === 1);
-    await sleep(20); // let the requests reach the server
+    await until(() => handled() === 3, 2000, "the three calls running on the server");
     const started = Date.now();
     const closed = server.close();
 
@@ -65,11 +67,10 @@ describe("graceful shutdown", () => {
           });
         }),
     };
-    const { server, target } = await startCalc({ handler });
+    const { server, target, started: handled } = await startCalc({ handler });
     const conn = await connectTo(target);
     const call = createClient(Calc, conn).divide(1, 1).catch((e: unknown) => e);
-    await until(() => server.connectionCount === 1 && conn.pendingCalls === 1);
-    await sleep(20);
+    await until(() => handled() === 1, 2000, "the call running on the server");
     const started = Date.now();
     await within(2000, server.close({ timeoutMs: 150 }), "bounded close");
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
@@ -115,6 +116,29 @@ describe("connection limits", () => {
     const d = await connectTo(target);
     expect(await createClient(Calc, d).divide(9, 1)).toBe(9);
   });
+});
+
+test("a client that half-closes after its requests still gets every reply, then the connection closes", async () => {
+  const { target } = await startCalc();
+  const raw = await rawSocket(target);
+  const w = BinaryProtocol.createWriter();
+  for (let i = 1; i <= 3; i++) {
+    const at = w.buffer.reserve(4);
+    writeCall(w, "divide", i, Calc.methods.divide, { num1: -30 * i, num2: 1 }); // async handlers
+    w.buffer.patchI32BE(at, w.buffer.length - at - 4);
+  }
+  raw.socket.end(w.buffer.finish());
+  await within(2000, raw.closed, "server closing after the replies");
+  const replies = raw.received();
+  const r = BinaryProtocol.createReader(new Uint8Array(replies));
+  const seqids: number[] = [];
+  while (r.remaining > 0) {
+    r.readI32(); // frame length
+    const header = r.readMessageBegin();
+    seqids.push(header.seqid);
+    expect(readReply(r, header, Calc.methods.divide)).toBe(-30 * header.seqid);
+  }
+  expect(seqids.sort()).toEqual([1, 2, 3]);
 });
 
 describe("client close", () => {

@@ -1,0 +1,326 @@
+/**
+ * rpcgen's ThriftTest server for Apache Thrift's cross-language test (thrift-notes §4), built on
+ * rpcgen's own output for ThriftTest.v0.16-nouuid.thrift (interop/thrift-test/) and its TCP runtime.
+ *
+ *   node dist/interop/test-server.js --port=N --protocol=P --transport=T [--domain-socket=PATH]
+ *        [--multiplex] [--string-limit=N] [--container-limit=N] [-v] [-q] [SERVER_TYPE]
+ *   npm run -s interop:server -- --port=9090 --protocol=compact --transport=framed
+ *
+ * - Protocols: binary, compact, json, and their multiplexed variants multi, multic, multij.
+ *   Transports: buffered, framed. Flags also work as `--port 9090`.
+ * - Multiplexed (multi*, or --multiplex with any protocol): serves `ThriftTest:` and `SecondService:`
+ *   names, and ThriftTest as the default service for names without a prefix (as Python's
+ *   registerDefault), so plain clients work against it too.
+ * - Listens on 127.0.0.1 and ::1 (clients given `--host=localhost` may try either), or on the Unix
+ *   socket given by --domain-socket (a stale socket file is replaced).
+ * - Apache's extra server arguments are accepted and ignored: a positional server type
+ *   (TSimpleServer, TThreadedServer, ...) or `--server-type=...`, `--processor-events`, `--workers=N`.
+ *   `--ssl`, `--zlib` and abstract sockets are not supported: the server says so and exits 2.
+ * - Prints nothing unless something is wrong (or -v). The undeclared error that testException
+ *   ("TException") throws on purpose is not reported.
+ * - SIGHUP, SIGINT, SIGTERM: stops accepting, lets calls in flight finish (at most 500 ms), exits 0.
+ *   A second signal exits at once.
+ */
+import { existsSync, rmSync, statSync } from "node:fs";
+import {
+  createServer,
+  implement,
+  TException,
+  type CallContext,
+  type Server,
+  type ServerEvent,
+  type ServerOptions,
+  type ServiceRegistrations,
+} from "rpcgen/runtime";
+import { baseProtocol, integer, isMultiplexed, oneOf, parseCommandLine, PROTOCOLS, TRANSPORTS, UsageError, type ProtocolName } from "./cli.js";
+import {
+  Numberz,
+  SecondService,
+  ThriftTest,
+  Xception,
+  Xception2,
+  type InsanityInit,
+  type SecondServiceHandler,
+  type ThriftTestHandler,
+  type XtructInit,
+  type Xtruct2Init,
+} from "./thrift-test/ThriftTest.v0.16-nouuid.js";
+
+const NAME = "test-server";
+/** How long a shutdown lets calls in flight finish before cutting connections. */
+const SHUTDOWN_GRACE_MS = 500;
+/** testOneway(n) sleeps n/3 s, as Apache's Python server does, but never longer than this. */
+const ONEWAY_MAX_SLEEP_MS = 1000;
+
+interface Options {
+  port: number;
+  protocol: ProtocolName;
+  transport: "buffered" | "framed";
+  domainSocket: string | undefined;
+  multiplex: boolean;
+  stringLimit: number | undefined;
+  containerLimit: number | undefined;
+  verbose: boolean;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const p = parseCommandLine(argv, {
+    "--port": { value: true },
+    "--protocol": { value: true },
+    "--transport": { value: true },
+    "--domain-socket": { value: true },
+    "--multiplex": {},
+    "--string-limit": { value: true },
+    "--container-limit": { value: true },
+    "--server-type": { value: true },
+    "--processor-events": {},
+    "--workers": { value: true, aliases: ["-n"] },
+    "--ssl": {},
+    "--zlib": {},
+    "--abstract-namespace": {},
+    "--verbose": { aliases: ["-v"] },
+    "--quiet": { aliases: ["-q"] },
+    "--help": { aliases: ["-h"] },
+  });
+  if (p.flags.has("--help")) {
+    process.stdout.write(
+      "usage: test-server --port=N --protocol={binary,compact,json,multi,multic,multij} --transport={buffered,framed}\n" +
+        "                   [--domain-socket=PATH] [--multiplex] [--string-limit=N] [--container-limit=N] [-v] [-q] [SERVER_TYPE]\n",
+    );
+    process.exit(0);
+  }
+  if (p.flags.has("--ssl")) throw new UsageError("TLS not supported yet (--ssl)");
+  if (p.flags.has("--zlib")) throw new UsageError("the zlib transport is not supported yet (--zlib)");
+  if (p.flags.has("--abstract-namespace")) throw new UsageError("abstract Unix sockets are not supported (--abstract-namespace)");
+  if (p.positionals.length > 1) throw new UsageError(`unexpected arguments: ${p.positionals.slice(1).join(" ")}`);
+  const protocol = oneOf("--protocol", p.values.get("--protocol") ?? "binary", PROTOCOLS);
+  const limit = (name: string) => {
+    const v = p.values.get(name);
+    return v === undefined ? undefined : integer(name, v, 1, 0x7fffffff);
+  };
+  return {
+    port: integer("--port", p.values.get("--port") ?? "9090", 1, 65535),
+    protocol,
+    transport: oneOf("--transport", p.values.get("--transport") ?? "buffered", TRANSPORTS),
+    domainSocket: p.values.get("--domain-socket"),
+    multiplex: p.flags.has("--multiplex") || isMultiplexed(protocol),
+    stringLimit: limit("--string-limit"),
+    containerLimit: limit("--container-limit"),
+    verbose: p.flags.has("--verbose"),
+  };
+}
+
+let opts: Options;
+try {
+  opts = parseOptions(process.argv.slice(2));
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  process.stderr.write(`${NAME}: ${e.message}\n`);
+  process.exit(2);
+}
+
+const log = (msg: string): void => {
+  if (opts.verbose) process.stderr.write(`${NAME}: ${msg}\n`);
+};
+
+// ------------------------------------------------------------------------------------------------
+// handlers: Apache's reference semantics (thrift-notes §4.6)
+
+/**
+ * An echo of an optional struct argument. A client that leaves the argument out gets no result back
+ * (MISSING_RESULT), as from Apache's servers, which return what they were given.
+ */
+function echoStruct<T>(thing: T | undefined): T {
+  return thing as T;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done);
+  });
+}
+
+const thriftTest: ThriftTestHandler = {
+  testVoid() {
+    log("testVoid()");
+  },
+  testString: (thing) => thing,
+  testBool: (thing) => thing,
+  testByte: (thing) => thing,
+  testI32: (thing) => thing,
+  testI64: (thing) => thing,
+  testDouble: (thing) => thing,
+  testBinary: (thing) => thing,
+  testStruct: (thing): XtructInit => echoStruct(thing),
+  testNest: (thing): Xtruct2Init => echoStruct(thing),
+  testMap: (thing) => thing,
+  testStringMap: (thing) => thing,
+  testSet: (thing) => thing,
+  testList: (thing) => thing,
+  testEnum: (thing) => thing,
+  testTypedef: (thing) => thing,
+  testMapMap(hello) {
+    log(`testMapMap(${hello})`);
+    return new Map([
+      [
+        -4,
+        new Map([
+          [-4, -4],
+          [-3, -3],
+          [-2, -2],
+          [-1, -1],
+        ]),
+      ],
+      [
+        4,
+        new Map([
+          [1, 1],
+          [2, 2],
+          [3, 3],
+          [4, 4],
+        ]),
+      ],
+    ]);
+  },
+  testInsanity(argument) {
+    log("testInsanity(...)");
+    const arg: InsanityInit = echoStruct(argument);
+    return new Map([
+      [
+        1n,
+        new Map<Numberz, InsanityInit>([
+          [Numberz.TWO, arg],
+          [Numberz.THREE, arg],
+        ]),
+      ],
+      // An empty Insanity with no field set, as Apache's servers send it (Insanity.create({}) would
+      // set both fields to empty containers, and they would go on the wire).
+      [2n, new Map<Numberz, InsanityInit>([[Numberz.SIX, {}]])],
+    ]);
+  },
+  testMulti(arg0, arg1, arg2) {
+    log(`testMulti(${arg0}, ${arg1}, ${arg2}, ...)`);
+    return { string_thing: "Hello2", byte_thing: arg0, i32_thing: arg1, i64_thing: arg2 };
+  },
+  testException(arg) {
+    log(`testException(${JSON.stringify(arg)})`);
+    if (arg === "Xception") throw new Xception({ errorCode: 1001, message: arg });
+    // Undeclared: the client gets a TApplicationException INTERNAL_ERROR, as from Apache's servers.
+    if (arg === "TException") throw new DeliberateTException(arg);
+  },
+  testMultiException(arg0, arg1) {
+    log(`testMultiException(${JSON.stringify(arg0)}, ${JSON.stringify(arg1)})`);
+    if (arg0 === "Xception") throw new Xception({ errorCode: 1001, message: "This is an Xception" });
+    if (arg0 === "Xception2") {
+      // Only string_thing set, as Apache's Python server sends it. The constructor would complete the
+      // Xtruct (Xtruct.create gives byte_thing, i32_thing and i64_thing their zero values, which are
+      // then written too: legal, as C++ and Java always write such fields, but clients that compare
+      // the whole struct with Python's expectations see 0 where they want "unset").
+      throw Object.assign(new Xception2({ errorCode: 2002 }), { struct_thing: { string_thing: "This is an Xception2" } });
+    }
+    return { string_thing: arg1 };
+  },
+  testOneway(secondsToSleep, ctx: CallContext) {
+    // Apache's Python server sleeps a third of the time it is given; the cross-test client allows
+    // 3 s for testOneway(1) and then uses the connection again. Calls on one connection run
+    // concurrently here, so the sleep never holds up the next call.
+    log(`testOneway(${secondsToSleep}): sleeping`);
+    return sleep(Math.min(Math.max(0, secondsToSleep) * 333, ONEWAY_MAX_SLEEP_MS), ctx.signal).then(() => log(`testOneway(${secondsToSleep}): done`));
+  },
+};
+
+const secondService: SecondServiceHandler = {
+  secondtestString: (thing) => `testString("${thing}")`,
+};
+
+/** The error testException("TException") throws: an undeclared TException, expected, not logged. */
+class DeliberateTException extends TException {}
+
+// ------------------------------------------------------------------------------------------------
+// servers
+
+function logger(event: ServerEvent): void {
+  if (event.kind === "handler-error" && event.error instanceof DeliberateTException) {
+    log(`testException("TException"): sent as TApplicationException INTERNAL_ERROR`);
+    return;
+  }
+  const where = "service" in event ? ` in ${event.service}.${event.method}` : "peer" in event && event.peer !== undefined ? ` (${event.peer})` : "";
+  const what = "error" in event ? describe(event.error) : event.reason;
+  process.stderr.write(`${NAME}: ${event.kind}${where}: ${what}\n`);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+const serverOptions: ServerOptions = {
+  protocol: baseProtocol(opts.protocol),
+  transport: opts.transport,
+  logger,
+  shutdownTimeoutMs: SHUTDOWN_GRACE_MS,
+  ...(opts.stringLimit !== undefined && { maxStringLength: opts.stringLimit }),
+  ...(opts.containerLimit !== undefined && { maxContainerElements: opts.containerLimit }),
+};
+
+function makeServer(): Server {
+  if (!opts.multiplex) return createServer(ThriftTest, thriftTest, serverOptions);
+  const services: ServiceRegistrations = {
+    ThriftTest: implement(ThriftTest, thriftTest),
+    SecondService: implement(SecondService, secondService),
+  };
+  return createServer(services, { ...serverOptions, defaultService: "ThriftTest" });
+}
+
+const servers: Server[] = [];
+let stopping = false;
+
+async function stop(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) process.exit(0); // a second signal: no more waiting
+  stopping = true;
+  log(`${signal}: shutting down`);
+  // A backstop in case a close never settles: the cross-test runner wants an exit within 2 s.
+  setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS + 500).unref();
+  await Promise.allSettled(servers.map((s) => s.close({ timeoutMs: SHUTDOWN_GRACE_MS })));
+  process.exit(0);
+}
+
+for (const sig of ["SIGHUP", "SIGINT", "SIGTERM"] as const) process.on(sig, () => void stop(sig));
+
+async function main(): Promise<void> {
+  const where = `${opts.protocol}/${opts.transport}${opts.multiplex && !isMultiplexed(opts.protocol) ? " (multiplexed)" : ""}`;
+  if (opts.domainSocket !== undefined) {
+    const path = opts.domainSocket;
+    if (existsSync(path) && statSync(path).isSocket()) rmSync(path, { force: true });
+    const server = makeServer();
+    servers.push(server);
+    await server.listen({ path });
+    log(`serving ${where} on ${path}`);
+    return;
+  }
+  const v4 = makeServer();
+  servers.push(v4);
+  await v4.listen(opts.port, "127.0.0.1");
+  const v6 = makeServer();
+  try {
+    await v6.listen(opts.port, "::1");
+    servers.push(v6);
+    log(`serving ${where} on 127.0.0.1:${opts.port} and [::1]:${opts.port}`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // No IPv6 loopback on this machine: IPv4 alone is fine. Anything else is worth a line.
+    if (code === "EADDRNOTAVAIL" || code === "EAFNOSUPPORT") log(`serving ${where} on 127.0.0.1:${opts.port} (no IPv6 loopback: ${code})`);
+    else process.stderr.write(`${NAME}: cannot also listen on [::1]:${opts.port}: ${describe(e)}\n`);
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${NAME}: cannot listen: ${describe(e)}\n`);
+  process.exit(1);
+});
