@@ -1,7 +1,6 @@
-/** rpcgen's runtime: protocols, codecs support and service plumbing that generated code imports. */
-export * from "./protocol/index.js";
-export * from "./codec.js";
-export * from "./service.js";
-export { utf8Bytes } from "./bytes.js";
-export * from "./rpc/index.js";
+/**
+ * rpcgen's runtime for Node.js: everything in core.ts plus the TCP / Unix-socket transports
+ * (connect, createServer). Browsers get core.ts through the "browser" export condition.
+ */
+export * from "./core.js";
 export * from "./transport/index.js";
