@@ -232,10 +232,15 @@ function writeMethod(f: GeneratedFile, def: StructDef, initName: string, plans: 
 function readLoop(f: GeneratedFile, plans: FieldPlan[], assign: (p: FieldPlan, expr: string) => Doc[]): Doc[] {
   const cases: Doc[] = plans.map((p) => {
     const value = readValue(f, p.field.type);
-    return [
-      `case ${p.field.id}:`,
-      indent([hardline, [`if (t === ${ttype(f, p.field.type)}) `, block([...value.statements, ...assign(p, value.expr)]), " else ", block(["r.skip(t);"])], hardline, "break;"]),
-    ];
+    const test = `if (t === ${ttype(f, p.field.type)})`;
+    // A value read in one expression takes the brace-less form prettier keeps:
+    // `if (t === TType.I32) x = r.readI32();` then `else r.skip(t);`.
+    const assigned = assign(p, value.expr);
+    const branch: Doc =
+      value.statements.length === 0 && assigned.length === 1
+        ? [group([test, indent([line, assigned[0]!])]), hardline, "else r.skip(t);"]
+        : [test, " ", block([...value.statements, ...assigned]), " else ", block(["r.skip(t);"])];
+    return [`case ${p.field.id}:`, indent([hardline, branch, hardline, "break;"])];
   });
   cases.push(["default:", indent([hardline, "r.skip(t);"])]);
   return [

@@ -10,6 +10,9 @@ import { decodeUtf8 } from "./utf8.js";
 import { I64_MAX, I64_MIN, formatUuid, i64OutOfRange, writeUuidBytes } from "./values.js";
 import { WriteBuffer } from "./write-buffer.js";
 
+/** Shared 8-byte scratch for i64 conversions: used synchronously, never across calls. */
+const SCRATCH = new DataView(new ArrayBuffer(8));
+
 const PROTOCOL_ID = 0x82;
 const VERSION = 1;
 const VERSION_MASK = 0x1f;
@@ -96,7 +99,7 @@ export class CompactWriter implements ProtocolWriter {
     this.sp = 0;
     this.boolFieldPending = false;
     this.boolFieldId = 0;
-    this.scratch = new DataView(new ArrayBuffer(8));
+    this.scratch = SCRATCH;
   }
 
   /** Clears the buffer and the struct state so the writer can encode the next message. */
@@ -324,7 +327,7 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
     this.boolValue = false;
     this.vlo = 0;
     this.vhi = 0;
-    this.scratch = new DataView(new ArrayBuffer(8));
+    this.scratch = SCRATCH;
   }
 
   override reset(bytes: Uint8Array): void {

@@ -100,32 +100,20 @@ export const foo: StructCodec<foo, fooInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            bar = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) bar = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            baz = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) baz = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I32) {
-            qux = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) qux = r.readI32();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.I32) {
-            bop = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) bop = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -185,18 +173,12 @@ export class foo_error extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            error_code = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) error_code = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            error_msg = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) error_msg = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -240,11 +222,8 @@ export const ostr_default: StructCodec<ostr_default, ostr_defaultInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            bar = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) bar = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -289,11 +268,8 @@ export const ostr_custom: StructCodec<ostr_custom, ostr_customInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            bar = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) bar = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);

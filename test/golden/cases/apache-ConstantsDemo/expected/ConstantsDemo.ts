@@ -96,39 +96,24 @@ export const thing: StructCodec<thing, thingInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            hello = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) hello = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            goodbye = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) goodbye = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.UUID) {
-            id = r.readUuid();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.UUID) id = r.readUuid();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.UUID) {
-            my_id = r.readUuid();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.UUID) my_id = r.readUuid();
+          else r.skip(t);
           break;
         case 5:
-          if (t === TType.UUID) {
-            my_optional_id = r.readUuid();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.UUID) my_optional_id = r.readUuid();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -178,11 +163,8 @@ export class Blah extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            bing = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) bing = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -481,18 +463,12 @@ const yowza_blangity_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I32) {
-            success = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) success = r.readI32();
+          else r.skip(t);
           break;
         case 1:
-          if (t === TType.STRUCT) {
-            hoot = Blah.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) hoot = Blah.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);

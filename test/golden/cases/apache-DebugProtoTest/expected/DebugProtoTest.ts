@@ -132,60 +132,36 @@ export const Doubles: StructCodec<Doubles, DoublesInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.DOUBLE) {
-            nan = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) nan = r.readDouble();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.DOUBLE) {
-            inf = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) inf = r.readDouble();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.DOUBLE) {
-            neginf = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) neginf = r.readDouble();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.DOUBLE) {
-            repeating = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) repeating = r.readDouble();
+          else r.skip(t);
           break;
         case 5:
-          if (t === TType.DOUBLE) {
-            big = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) big = r.readDouble();
+          else r.skip(t);
           break;
         case 6:
-          if (t === TType.DOUBLE) {
-            tiny = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) tiny = r.readDouble();
+          else r.skip(t);
           break;
         case 7:
-          if (t === TType.DOUBLE) {
-            zero = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) zero = r.readDouble();
+          else r.skip(t);
           break;
         case 8:
-          if (t === TType.DOUBLE) {
-            negzero = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) negzero = r.readDouble();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -381,81 +357,48 @@ export const OneOfEach: StructCodec<OneOfEach, OneOfEachInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            im_true = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) im_true = r.readBool();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.BOOL) {
-            im_false = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) im_false = r.readBool();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.BYTE) {
-            a_bite = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) a_bite = r.readByte();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.I16) {
-            integer16 = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) integer16 = r.readI16();
+          else r.skip(t);
           break;
         case 5:
-          if (t === TType.I32) {
-            integer32 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) integer32 = r.readI32();
+          else r.skip(t);
           break;
         case 6:
-          if (t === TType.I64) {
-            integer64 = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) integer64 = r.readI64();
+          else r.skip(t);
           break;
         case 7:
-          if (t === TType.DOUBLE) {
-            double_precision = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) double_precision = r.readDouble();
+          else r.skip(t);
           break;
         case 8:
-          if (t === TType.STRING) {
-            some_characters = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) some_characters = r.readString();
+          else r.skip(t);
           break;
         case 9:
-          if (t === TType.STRING) {
-            zomg_unicode = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) zomg_unicode = r.readString();
+          else r.skip(t);
           break;
         case 10:
-          if (t === TType.BOOL) {
-            what_who = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) what_who = r.readBool();
+          else r.skip(t);
           break;
         case 11:
-          if (t === TType.STRING) {
-            base64 = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) base64 = r.readBinary();
+          else r.skip(t);
           break;
         case 12:
           if (t === TType.LIST) {
@@ -497,11 +440,8 @@ export const OneOfEach: StructCodec<OneOfEach, OneOfEachInit> = {
           }
           break;
         case 15:
-          if (t === TType.UUID) {
-            rfc4122_uuid = r.readUuid();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.UUID) rfc4122_uuid = r.readUuid();
+          else r.skip(t);
           break;
         case 16:
           if (t === TType.LIST) {
@@ -583,18 +523,12 @@ export const Bonk: StructCodec<Bonk, BonkInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            type = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) type = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            message = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) message = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -651,18 +585,12 @@ export const Nesting: StructCodec<Nesting, NestingInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            my_bonk = Bonk.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) my_bonk = Bonk.read(r);
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            my_ooe = OneOfEach.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) my_ooe = OneOfEach.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -858,18 +786,12 @@ export const Backwards: StructCodec<Backwards, BackwardsInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            second_tag1 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) second_tag1 = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            first_tag2 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) first_tag2 = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -946,11 +868,8 @@ export const Wrapper: StructCodec<Wrapper, WrapperInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            foo = Empty.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) foo = Empty.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1071,32 +990,20 @@ export const RandomStuff: StructCodec<RandomStuff, RandomStuffInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            a = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) a = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            b = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) b = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I32) {
-            c = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) c = r.readI32();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.I32) {
-            d = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) d = r.readI32();
+          else r.skip(t);
           break;
         case 5:
           if (t === TType.LIST) {
@@ -1126,18 +1033,12 @@ export const RandomStuff: StructCodec<RandomStuff, RandomStuffInit> = {
           }
           break;
         case 7:
-          if (t === TType.I64) {
-            bigint_ = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) bigint_ = r.readI64();
+          else r.skip(t);
           break;
         case 8:
-          if (t === TType.DOUBLE) {
-            triple = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) triple = r.readDouble();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1237,53 +1138,32 @@ export const Base64: StructCodec<Base64, Base64Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            a = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) a = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            b1 = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) b1 = r.readBinary();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.STRING) {
-            b2 = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) b2 = r.readBinary();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.STRING) {
-            b3 = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) b3 = r.readBinary();
+          else r.skip(t);
           break;
         case 5:
-          if (t === TType.STRING) {
-            b4 = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) b4 = r.readBinary();
+          else r.skip(t);
           break;
         case 6:
-          if (t === TType.STRING) {
-            b5 = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) b5 = r.readBinary();
+          else r.skip(t);
           break;
         case 7:
-          if (t === TType.STRING) {
-            b6 = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) b6 = r.readBinary();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2088,74 +1968,44 @@ export const CompactProtoTestStruct: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BYTE) {
-            a_byte = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) a_byte = r.readByte();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I16) {
-            a_i16 = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) a_i16 = r.readI16();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I32) {
-            a_i32 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) a_i32 = r.readI32();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.I64) {
-            a_i64 = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) a_i64 = r.readI64();
+          else r.skip(t);
           break;
         case 5:
-          if (t === TType.DOUBLE) {
-            a_double = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) a_double = r.readDouble();
+          else r.skip(t);
           break;
         case 6:
-          if (t === TType.STRING) {
-            a_string = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) a_string = r.readString();
+          else r.skip(t);
           break;
         case 7:
-          if (t === TType.STRING) {
-            a_binary = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) a_binary = r.readBinary();
+          else r.skip(t);
           break;
         case 8:
-          if (t === TType.BOOL) {
-            true_field = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) true_field = r.readBool();
+          else r.skip(t);
           break;
         case 9:
-          if (t === TType.BOOL) {
-            false_field = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) false_field = r.readBool();
+          else r.skip(t);
           break;
         case 10:
-          if (t === TType.STRUCT) {
-            empty_struct_field = Empty.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) empty_struct_field = Empty.read(r);
+          else r.skip(t);
           break;
         case 11:
           if (t === TType.LIST) {
@@ -2724,25 +2574,16 @@ export const CompactProtoTestStruct: StructCodec<
           }
           break;
         case 500:
-          if (t === TType.I64) {
-            field500 = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) field500 = r.readI64();
+          else r.skip(t);
           break;
         case 5000:
-          if (t === TType.I64) {
-            field5000 = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) field5000 = r.readI64();
+          else r.skip(t);
           break;
         case 20000:
-          if (t === TType.I64) {
-            field20000 = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) field20000 = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2930,11 +2771,8 @@ export class ExceptionWithAMap extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            blah = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) blah = r.readString();
+          else r.skip(t);
           break;
         case 2:
           if (t === TType.MAP) {
@@ -2998,11 +2836,8 @@ export class MutableException extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            msg = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) msg = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3400,32 +3235,20 @@ export const ReverseOrderStruct: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I64) {
-            fourth = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) fourth = r.readI64();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            third = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) third = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I16) {
-            second = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) second = r.readI16();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.STRING) {
-            first = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) first = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3472,11 +3295,8 @@ export const StructWithSomeEnum: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            blah = r.readI32() as SomeEnum;
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) blah = r.readI32() as SomeEnum;
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4297,11 +4117,8 @@ export const StructWithAUnion: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            test_union = TestUnion.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) test_union = TestUnion.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4368,25 +4185,16 @@ export const PrimitiveThenStruct: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            blah = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) blah = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            blah2 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) blah2 = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.STRUCT) {
-            bw = Backwards.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) bw = Backwards.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4508,18 +4316,12 @@ export const BigFieldIdStruct: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            field1 = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) field1 = r.readString();
+          else r.skip(t);
           break;
         case 45:
-          if (t === TType.STRING) {
-            field2 = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) field2 = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4589,25 +4391,16 @@ export const BreaksRubyCompactProtocol: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            field1 = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) field1 = r.readString();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            field2 = BigFieldIdStruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) field2 = BigFieldIdStruct.read(r);
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I32) {
-            field3 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) field3 = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4755,88 +4548,52 @@ export const TupleProtocolTestStruct: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case -12:
-          if (t === TType.I32) {
-            field12 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) field12 = r.readI32();
+          else r.skip(t);
           break;
         case -11:
-          if (t === TType.I32) {
-            field11 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) field11 = r.readI32();
+          else r.skip(t);
           break;
         case -10:
-          if (t === TType.I32) {
-            field10 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) field10 = r.readI32();
+          else r.skip(t);
           break;
         case -9:
-          if (t === TType.I32) {
-            field9 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) field9 = r.readI32();
+          else r.skip(t);
           break;
         case -8:
-          if (t === TType.I32) {
-            field8 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) field8 = r.readI32();
+          else r.skip(t);
           break;
         case -7:
-          if (t === TType.I32) {
-            field7 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) field7 = r.readI32();
+          else r.skip(t);
           break;
         case -6:
-          if (t === TType.I32) {
-            field6 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) field6 = r.readI32();
+          else r.skip(t);
           break;
         case -5:
-          if (t === TType.I32) {
-            field5 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) field5 = r.readI32();
+          else r.skip(t);
           break;
         case -4:
-          if (t === TType.I32) {
-            field4 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) field4 = r.readI32();
+          else r.skip(t);
           break;
         case -3:
-          if (t === TType.I32) {
-            field3 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) field3 = r.readI32();
+          else r.skip(t);
           break;
         case -2:
-          if (t === TType.I32) {
-            field2 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) field2 = r.readI32();
+          else r.skip(t);
           break;
         case -1:
-          if (t === TType.I32) {
-            field1 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) field1 = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5180,11 +4937,8 @@ const ServiceForExceptionWithAMap_methodThatThrowsAnException_result: StructCode
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            xwamap = ExceptionWithAMap.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) xwamap = ExceptionWithAMap.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5286,11 +5040,8 @@ const Srv_Janky_args: StructCodec<Srv_Janky_args, Srv_Janky_argsInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            arg = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) arg = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5334,11 +5085,8 @@ const Srv_Janky_result: StructCodec<Srv_Janky_result, Srv_Janky_resultInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I32) {
-            success = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) success = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5525,11 +5273,8 @@ const Srv_primitiveMethod_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I32) {
-            success = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) success = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5638,11 +5383,8 @@ const Srv_structMethod_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = CompactProtoTestStruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = CompactProtoTestStruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5709,11 +5451,8 @@ const Srv_methodWithDefaultArgs_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            something = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) something = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5908,11 +5647,8 @@ const Srv_declaredExceptionMethod_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            shouldThrow = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) shouldThrow = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5975,18 +5711,12 @@ const Srv_declaredExceptionMethod_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.BOOL) {
-            success = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) success = r.readBool();
+          else r.skip(t);
           break;
         case 1:
-          if (t === TType.STRUCT) {
-            xwamap = ExceptionWithAMap.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) xwamap = ExceptionWithAMap.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -6137,11 +5867,8 @@ const Inherited_identity_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            arg = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) arg = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -6188,11 +5915,8 @@ const Inherited_identity_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I32) {
-            success = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) success = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -6338,32 +6062,20 @@ const ReverseOrderService_myMethod_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I64) {
-            fourth = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) fourth = r.readI64();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            third = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) third = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I16) {
-            second = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) second = r.readI16();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.STRING) {
-            first = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) first = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);

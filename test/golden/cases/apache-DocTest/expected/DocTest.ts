@@ -207,32 +207,20 @@ export const Xtruct: StructCodec<Xtruct, XtructInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            string_thing = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) string_thing = r.readString();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.BYTE) {
-            byte_thing = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) byte_thing = r.readByte();
+          else r.skip(t);
           break;
         case 9:
-          if (t === TType.I32) {
-            i32_thing = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) i32_thing = r.readI32();
+          else r.skip(t);
           break;
         case 11:
-          if (t === TType.I64) {
-            i64_thing = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) i64_thing = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -299,25 +287,16 @@ export const Xtruct2: StructCodec<Xtruct2, Xtruct2Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BYTE) {
-            byte_thing = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) byte_thing = r.readByte();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            struct_thing = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) struct_thing = Xtruct.read(r);
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I32) {
-            i32_thing = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) i32_thing = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -471,18 +450,12 @@ export class Xception extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            errorCode = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) errorCode = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            message = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) message = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -545,18 +518,12 @@ export class Xception2 extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            errorCode = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) errorCode = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            struct_thing = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) struct_thing = Xtruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -635,11 +602,8 @@ export const OneField: StructCodec<OneField, OneFieldInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            field = EmptyStruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) field = EmptyStruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -683,11 +647,8 @@ export const TestFor3709_00: StructCodec<TestFor3709_00, TestFor3709_00Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            foo = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) foo = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -731,11 +692,8 @@ export const TestFor3709_01: StructCodec<TestFor3709_01, TestFor3709_01Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            foo = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) foo = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -779,11 +737,8 @@ export const TestFor3709_02: StructCodec<TestFor3709_02, TestFor3709_02Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            foo = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) foo = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -828,11 +783,8 @@ export const TestFor3709_03: StructCodec<TestFor3709_03, TestFor3709_03Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            foo = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) foo = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -877,11 +829,8 @@ export const TestFor3709_04: StructCodec<TestFor3709_04, TestFor3709_04Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            foo = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) foo = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -926,11 +875,8 @@ export const TestFor3709_05: StructCodec<TestFor3709_05, TestFor3709_05Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            foo = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) foo = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -975,11 +921,8 @@ export const TestFor3709_06: StructCodec<TestFor3709_06, TestFor3709_06Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            foo = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) foo = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1024,11 +967,8 @@ export const TestFor3709_07: StructCodec<TestFor3709_07, TestFor3709_07Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            foo = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) foo = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1073,11 +1013,8 @@ export const TestFor3709_08: StructCodec<TestFor3709_08, TestFor3709_08Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            foo = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) foo = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1147,25 +1084,16 @@ export const TestFor3709: StructCodec<TestFor3709, TestFor3709Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            id = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) id = r.readString();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            typeId = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) typeId = r.readString();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I32) {
-            endTimestamp = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) endTimestamp = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1323,11 +1251,8 @@ const ThriftTest_testString_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            thing = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) thing = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1374,11 +1299,8 @@ const ThriftTest_testString_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRING) {
-            success = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) success = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1448,11 +1370,8 @@ const ThriftTest_testByte_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BYTE) {
-            thing = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) thing = r.readByte();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1499,11 +1418,8 @@ const ThriftTest_testByte_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.BYTE) {
-            success = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) success = r.readByte();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1573,11 +1489,8 @@ const ThriftTest_testI32_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            thing = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) thing = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1624,11 +1537,8 @@ const ThriftTest_testI32_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I32) {
-            success = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) success = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1698,11 +1608,8 @@ const ThriftTest_testI64_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I64) {
-            thing = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) thing = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1751,11 +1658,8 @@ const ThriftTest_testI64_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I64) {
-            success = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) success = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1825,11 +1729,8 @@ const ThriftTest_testDouble_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.DOUBLE) {
-            thing = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) thing = r.readDouble();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1876,11 +1777,8 @@ const ThriftTest_testDouble_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.DOUBLE) {
-            success = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) success = r.readDouble();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1952,11 +1850,8 @@ const ThriftTest_testStruct_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            thing = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) thing = Xtruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2006,11 +1901,8 @@ const ThriftTest_testStruct_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = Xtruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2082,11 +1974,8 @@ const ThriftTest_testNest_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            thing = Xtruct2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) thing = Xtruct2.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2136,11 +2025,8 @@ const ThriftTest_testNest_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = Xtruct2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = Xtruct2.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2663,11 +2549,8 @@ const ThriftTest_testEnum_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            thing = r.readI32() as Numberz;
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) thing = r.readI32() as Numberz;
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2714,11 +2597,8 @@ const ThriftTest_testEnum_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I32) {
-            success = r.readI32() as Numberz;
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) success = r.readI32() as Numberz;
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2788,11 +2668,8 @@ const ThriftTest_testTypedef_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I64) {
-            thing = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) thing = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2843,11 +2720,8 @@ const ThriftTest_testTypedef_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I64) {
-            success = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) success = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2917,11 +2791,8 @@ const ThriftTest_testMapMap_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            hello = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) hello = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3076,11 +2947,8 @@ const ThriftTest_testInsanity_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            argument = Insanity.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) argument = Insanity.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);

@@ -71,18 +71,12 @@ export const using: StructCodec<using, usingInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.DOUBLE) {
-            single = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) single = r.readDouble();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.DOUBLE) {
-            integer = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) integer = r.readDouble();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -140,18 +134,12 @@ export const delegate: StructCodec<delegate, delegateInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            partial_ = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) partial_ = r.readString();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            delegate_ = delegate.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) delegate_ = delegate.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -195,11 +183,8 @@ export const get: StructCodec<get, getInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            sbyte = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) sbyte = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -263,25 +248,16 @@ export const partial: StructCodec<partial, partialInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            using_ = using.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) using_ = using.read(r);
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.BOOL) {
-            read = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) read = r.readBool();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.BOOL) {
-            write = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) write = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -325,11 +301,8 @@ export const foldr: StructCodec<foldr, foldrInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            id = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) id = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -381,18 +354,12 @@ export const of: StructCodec<of, ofInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            let_ = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) let_ = r.readString();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            where = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) where = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -436,11 +403,8 @@ export const ofOf: StructCodec<ofOf, ofOfInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            Of = of.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) Of = of.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -513,32 +477,20 @@ export const ClassAndProp: StructCodec<ClassAndProp, ClassAndPropInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            ClassAndProp_ = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) ClassAndProp_ = r.readBool();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.BOOL) {
-            ClassAndProp__ = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) ClassAndProp__ = r.readBool();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.BOOL) {
-            ClassAndProp___ = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) ClassAndProp___ = r.readBool();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.BOOL) {
-            ClassAndProper = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) ClassAndProper = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -616,32 +568,20 @@ export const second_chance: StructCodec<second_chance, second_chanceInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            SECOND_CHANCE = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) SECOND_CHANCE = r.readBool();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.BOOL) {
-            SECOND_CHANCE_ = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) SECOND_CHANCE_ = r.readBool();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.BOOL) {
-            SECOND_CHANCE__ = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) SECOND_CHANCE__ = r.readBool();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.BOOL) {
-            SECOND_CHANCES = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) SECOND_CHANCES = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -714,32 +654,20 @@ export const NOW_EAT_THIS: StructCodec<NOW_EAT_THIS, NOW_EAT_THISInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            now_eat_this = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) now_eat_this = r.readBool();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.BOOL) {
-            now_eat_this_ = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) now_eat_this_ = r.readBool();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.BOOL) {
-            now_eat_this__ = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) now_eat_this__ = r.readBool();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.BOOL) {
-            now_eat_this_and_this = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) now_eat_this_and_this = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -835,46 +763,28 @@ export const TheEdgeCase: StructCodec<TheEdgeCase, TheEdgeCaseInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            theEdgeCase = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) theEdgeCase = r.readBool();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.BOOL) {
-            theEdgeCase_ = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) theEdgeCase_ = r.readBool();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.BOOL) {
-            theEdgeCase__ = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) theEdgeCase__ = r.readBool();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.BOOL) {
-            TheEdgeCase_ = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) TheEdgeCase_ = r.readBool();
+          else r.skip(t);
           break;
         case 5:
-          if (t === TType.BOOL) {
-            TheEdgeCase__ = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) TheEdgeCase__ = r.readBool();
+          else r.skip(t);
           break;
         case 6:
-          if (t === TType.BOOL) {
-            TheEdgeCase___ = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) TheEdgeCase___ = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -933,18 +843,12 @@ export const Tricky_: StructCodec<Tricky_, Tricky_Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            tricky = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) tricky = r.readBool();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.BOOL) {
-            Tricky = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) Tricky = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1049,46 +953,28 @@ export const Nested: StructCodec<Nested, NestedInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            ClassAndProp_ = ClassAndProp.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) ClassAndProp_ = ClassAndProp.read(r);
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            second_chance_ = second_chance.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) second_chance_ = second_chance.read(r);
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.STRUCT) {
-            NOW_EAT_THIS_ = NOW_EAT_THIS.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) NOW_EAT_THIS_ = NOW_EAT_THIS.read(r);
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.STRUCT) {
-            TheEdgeCase_ = TheEdgeCase.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) TheEdgeCase_ = TheEdgeCase.read(r);
+          else r.skip(t);
           break;
         case 5:
-          if (t === TType.STRUCT) {
-            Tricky__ = Tricky_.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) Tricky__ = Tricky_.read(r);
+          else r.skip(t);
           break;
         case 6:
-          if (t === TType.STRUCT) {
-            Nested_ = Nested.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) Nested_ = Nested.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1155,18 +1041,12 @@ export class Problem_ extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            problem = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) problem = r.readBool();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.BOOL) {
-            Problem = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) Problem = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1325,67 +1205,40 @@ export const Thrift5626: StructCodec<Thrift5626, Thrift5626Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BYTE) {
-            i8 = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) i8 = r.readByte();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I16) {
-            i16 = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) i16 = r.readI16();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I32) {
-            i32 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) i32 = r.readI32();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.I64) {
-            i64_ = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) i64_ = r.readI64();
+          else r.skip(t);
           break;
         case 5:
-          if (t === TType.UUID) {
-            uuid = r.readUuid();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.UUID) uuid = r.readUuid();
+          else r.skip(t);
           break;
         case 6:
-          if (t === TType.STRING) {
-            string_ = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) string_ = r.readString();
+          else r.skip(t);
           break;
         case 7:
-          if (t === TType.STRING) {
-            binary = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) binary = r.readBinary();
+          else r.skip(t);
           break;
         case 8:
-          if (t === TType.BOOL) {
-            bool = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) bool = r.readBool();
+          else r.skip(t);
           break;
         case 9:
-          if (t === TType.BYTE) {
-            byte = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) byte = r.readByte();
+          else r.skip(t);
           break;
         case 10:
           if (t === TType.LIST) {
@@ -1485,11 +1338,8 @@ const extern_event_args: StructCodec<extern_event_args, extern_event_argsInit> =
         if (t === TType.STOP) break;
         switch (r.fieldId) {
           case 1:
-            if (t === TType.STRUCT) {
-              get_ = partial.read(r);
-            } else {
-              r.skip(t);
-            }
+            if (t === TType.STRUCT) get_ = partial.read(r);
+            else r.skip(t);
             break;
           default:
             r.skip(t);
@@ -1539,11 +1389,8 @@ const extern_event_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = delegate.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = delegate.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1609,11 +1456,8 @@ const extern_Foo_args: StructCodec<extern_Foo_args, extern_Foo_argsInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            Foo_args = Nested.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) Foo_args = Nested.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1663,11 +1507,8 @@ const extern_Foo_result: StructCodec<extern_Foo_result, extern_Foo_resultInit> =
         if (t === TType.STOP) break;
         switch (r.fieldId) {
           case 1:
-            if (t === TType.STRUCT) {
-              Foo_result = Problem_.read(r);
-            } else {
-              r.skip(t);
-            }
+            if (t === TType.STRUCT) Foo_result = Problem_.read(r);
+            else r.skip(t);
             break;
           default:
             r.skip(t);
@@ -1767,11 +1608,8 @@ const qualified_maybe_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            foldr_ = r.readI32() as Maybe;
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) foldr_ = r.readI32() as Maybe;
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1818,11 +1656,8 @@ const qualified_maybe_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I32) {
-            success = r.readI32() as Maybe;
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) success = r.readI32() as Maybe;
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1892,11 +1727,8 @@ const qualified_either_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            of_ = foldr.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) of_ = foldr.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1943,11 +1775,8 @@ const qualified_either_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I32) {
-            success = r.readI32() as Either;
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) success = r.readI32() as Either;
+          else r.skip(t);
           break;
         default:
           r.skip(t);

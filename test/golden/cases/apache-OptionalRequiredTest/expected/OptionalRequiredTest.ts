@@ -77,18 +77,12 @@ export const OldSchool: StructCodec<OldSchool, OldSchoolInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I16) {
-            im_int = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) im_int = r.readI16();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            im_str = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) im_str = r.readString();
+          else r.skip(t);
           break;
         case 3:
           if (t === TType.LIST) {
@@ -173,25 +167,16 @@ export const Simple: StructCodec<Simple, SimpleInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I16) {
-            im_default = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) im_default = r.readI16();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I16) {
-            im_required = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) im_required = r.readI16();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I16) {
-            im_optional = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) im_optional = r.readI16();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -238,11 +223,8 @@ export const Tricky1: StructCodec<Tricky1, Tricky1Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I16) {
-            im_default = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) im_default = r.readI16();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -286,11 +268,8 @@ export const Tricky2: StructCodec<Tricky2, Tricky2Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I16) {
-            im_optional = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) im_optional = r.readI16();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -335,11 +314,8 @@ export const Tricky3: StructCodec<Tricky3, Tricky3Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I16) {
-            im_required = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) im_required = r.readI16();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -398,18 +374,12 @@ export const OptionalDefault: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I16) {
-            opt_int = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) opt_int = r.readI16();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            opt_str = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) opt_str = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -511,25 +481,16 @@ export const Complex: StructCodec<Complex, ComplexInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I16) {
-            cp_default = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) cp_default = r.readI16();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I16) {
-            cp_required = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) cp_required = r.readI16();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I16) {
-            cp_optional = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) cp_optional = r.readI16();
+          else r.skip(t);
           break;
         case 4:
           if (t === TType.MAP) {
@@ -546,18 +507,12 @@ export const Complex: StructCodec<Complex, ComplexInit> = {
           }
           break;
         case 5:
-          if (t === TType.STRUCT) {
-            req_simp = Simple.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) req_simp = Simple.read(r);
+          else r.skip(t);
           break;
         case 6:
-          if (t === TType.STRUCT) {
-            opt_simp = Simple.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) opt_simp = Simple.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -661,46 +616,28 @@ export const ManyOpt: StructCodec<ManyOpt, ManyOptInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            opt1 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) opt1 = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            opt2 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) opt2 = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I32) {
-            opt3 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) opt3 = r.readI32();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.I32) {
-            def4 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) def4 = r.readI32();
+          else r.skip(t);
           break;
         case 5:
-          if (t === TType.I32) {
-            opt5 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) opt5 = r.readI32();
+          else r.skip(t);
           break;
         case 6:
-          if (t === TType.I32) {
-            opt6 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) opt6 = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -794,46 +731,28 @@ export const JavaTestHelper: StructCodec<JavaTestHelper, JavaTestHelperInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            req_int = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) req_int = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            opt_int = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) opt_int = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.STRING) {
-            req_obj = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) req_obj = r.readString();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.STRING) {
-            opt_obj = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) opt_obj = r.readString();
+          else r.skip(t);
           break;
         case 5:
-          if (t === TType.STRING) {
-            req_bin = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) req_bin = r.readBinary();
+          else r.skip(t);
           break;
         case 6:
-          if (t === TType.STRING) {
-            opt_bin = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) opt_bin = r.readBinary();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -907,25 +826,16 @@ export const Binaries: StructCodec<Binaries, BinariesInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 4:
-          if (t === TType.STRING) {
-            bin = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) bin = r.readBinary();
+          else r.skip(t);
           break;
         case 5:
-          if (t === TType.STRING) {
-            req_bin = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) req_bin = r.readBinary();
+          else r.skip(t);
           break;
         case 6:
-          if (t === TType.STRING) {
-            opt_bin = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) opt_bin = r.readBinary();
+          else r.skip(t);
           break;
         default:
           r.skip(t);

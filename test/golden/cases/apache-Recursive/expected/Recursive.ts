@@ -80,11 +80,8 @@ export const RecTree: StructCodec<RecTree, RecTreeInit> = {
           }
           break;
         case 2:
-          if (t === TType.I16) {
-            item = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) item = r.readI16();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -140,18 +137,12 @@ export const RecList: StructCodec<RecList, RecListInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            nextitem = RecList.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) nextitem = RecList.read(r);
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I16) {
-            item = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) item = r.readI16();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -197,11 +188,8 @@ export const CoRec: StructCodec<CoRec, CoRecInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            other = CoRec2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) other = CoRec2.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -247,11 +235,8 @@ export const CoRec2: StructCodec<CoRec2, CoRec2Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            other = CoRec.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) other = CoRec.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -416,11 +401,8 @@ export class CoError extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            other = CoError2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) other = CoError2.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -471,11 +453,8 @@ export class CoError2 extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            other = CoError.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) other = CoError.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -587,11 +566,8 @@ const TestService_echoTree_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            tree = RecTree.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) tree = RecTree.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -641,11 +617,8 @@ const TestService_echoTree_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = RecTree.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = RecTree.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -717,11 +690,8 @@ const TestService_echoList_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            lst = RecList.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) lst = RecList.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -771,11 +741,8 @@ const TestService_echoList_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = RecList.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = RecList.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -847,11 +814,8 @@ const TestService_echoCoRec_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            item = CoRec.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) item = CoRec.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -910,18 +874,12 @@ const TestService_echoCoRec_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = CoRec.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = CoRec.read(r);
+          else r.skip(t);
           break;
         case 1:
-          if (t === TType.STRUCT) {
-            err = CoError.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) err = CoError.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -993,11 +951,8 @@ const TestService_echoCoUnion_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            item = CoUnion.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) item = CoUnion.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1058,18 +1013,12 @@ const TestService_echoCoUnion_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = CoUnion.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = CoUnion.read(r);
+          else r.skip(t);
           break;
         case 1:
-          if (t === TType.STRUCT) {
-            err = CoError.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) err = CoError.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);

@@ -49,11 +49,8 @@ export const Goodbyez: StructCodec<Goodbyez, GoodbyezInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            val = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) val = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -96,11 +93,8 @@ export const BoolPasser: StructCodec<BoolPasser, BoolPasserInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            value = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) value = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -216,11 +210,8 @@ export const Hello: StructCodec<Hello, HelloInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            simple = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) simple = r.readI32();
+          else r.skip(t);
           break;
         case 2:
           if (t === TType.MAP) {
@@ -258,18 +249,12 @@ export const Hello: StructCodec<Hello, HelloInit> = {
           }
           break;
         case 4:
-          if (t === TType.STRING) {
-            words = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) words = r.readString();
+          else r.skip(t);
           break;
         case 5:
-          if (t === TType.STRUCT) {
-            thinz = Goodbyez.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) thinz = Goodbyez.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -360,11 +345,8 @@ export class Goodbye extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            simple = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) simple = r.readI32();
+          else r.skip(t);
           break;
         case 2:
           if (t === TType.MAP) {
@@ -443,11 +425,8 @@ export const Thinger: StructCodec<Thinger, ThingerInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            dummy = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) dummy = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -509,11 +488,8 @@ const SmallService_testThinger_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            bootz = Thinger.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) bootz = Thinger.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -565,11 +541,8 @@ const SmallService_testThinger_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = Thinger.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = Thinger.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -649,18 +622,12 @@ const SmallService_testMe_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            hello = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) hello = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            wonk = Hello.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) wonk = Hello.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -719,18 +686,12 @@ const SmallService_testMe_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = Hello.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = Hello.read(r);
+          else r.skip(t);
           break;
         case 1:
-          if (t === TType.STRUCT) {
-            g = Goodbye.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) g = Goodbye.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -837,11 +798,8 @@ const SmallService_testVoid_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            g = Goodbye.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) g = Goodbye.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -911,11 +869,8 @@ const SmallService_testI32_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            boo = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) boo = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -962,11 +917,8 @@ const SmallService_testI32_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I32) {
-            success = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) success = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);

@@ -82,18 +82,12 @@ export const Bonk: StructCodec<Bonk, BonkInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            message = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) message = r.readString();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            type = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) type = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -145,18 +139,12 @@ export const Bools: StructCodec<Bools, BoolsInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            im_true = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) im_true = r.readBool();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.BOOL) {
-            im_false = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) im_false = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -229,32 +217,20 @@ export const Xtruct: StructCodec<Xtruct, XtructInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            string_thing = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) string_thing = r.readString();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.BYTE) {
-            byte_thing = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) byte_thing = r.readByte();
+          else r.skip(t);
           break;
         case 9:
-          if (t === TType.I32) {
-            i32_thing = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) i32_thing = r.readI32();
+          else r.skip(t);
           break;
         case 11:
-          if (t === TType.I64) {
-            i64_thing = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) i64_thing = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -321,25 +297,16 @@ export const Xtruct2: StructCodec<Xtruct2, Xtruct2Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BYTE) {
-            byte_thing = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) byte_thing = r.readByte();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            struct_thing = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) struct_thing = Xtruct.read(r);
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I32) {
-            i32_thing = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) i32_thing = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -412,32 +379,20 @@ export const Xtruct3: StructCodec<Xtruct3, Xtruct3Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            string_thing = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) string_thing = r.readString();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.I32) {
-            changed = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) changed = r.readI32();
+          else r.skip(t);
           break;
         case 9:
-          if (t === TType.I32) {
-            i32_thing = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) i32_thing = r.readI32();
+          else r.skip(t);
           break;
         case 11:
-          if (t === TType.I64) {
-            i64_thing = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) i64_thing = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -657,11 +612,8 @@ export const CrazyNesting: StructCodec<CrazyNesting, CrazyNestingInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            string_field = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) string_field = r.readString();
+          else r.skip(t);
           break;
         case 2:
           if (t === TType.SET) {
@@ -735,11 +687,8 @@ export const CrazyNesting: StructCodec<CrazyNesting, CrazyNestingInit> = {
           }
           break;
         case 4:
-          if (t === TType.STRING) {
-            binary_field = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) binary_field = r.readBinary();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1006,18 +955,12 @@ export class Xception extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            errorCode = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) errorCode = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            message = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) message = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1080,18 +1023,12 @@ export class Xception2 extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            errorCode = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) errorCode = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            struct_thing = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) struct_thing = Xtruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1169,11 +1106,8 @@ export const OneField: StructCodec<OneField, OneFieldInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            field = EmptyStruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) field = EmptyStruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1240,25 +1174,16 @@ export const VersioningTestV1: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            begin_in_both = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) begin_in_both = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.STRING) {
-            old_string = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) old_string = r.readString();
+          else r.skip(t);
           break;
         case 12:
-          if (t === TType.I32) {
-            end_in_both = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) end_in_both = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1424,53 +1349,32 @@ export const VersioningTestV2: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            begin_in_both = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) begin_in_both = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            newint = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) newint = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.BYTE) {
-            newbyte = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) newbyte = r.readByte();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.I16) {
-            newshort = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) newshort = r.readI16();
+          else r.skip(t);
           break;
         case 5:
-          if (t === TType.I64) {
-            newlong = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) newlong = r.readI64();
+          else r.skip(t);
           break;
         case 6:
-          if (t === TType.DOUBLE) {
-            newdouble = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) newdouble = r.readDouble();
+          else r.skip(t);
           break;
         case 7:
-          if (t === TType.STRUCT) {
-            newstruct = Bonk.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) newstruct = Bonk.read(r);
+          else r.skip(t);
           break;
         case 8:
           if (t === TType.LIST) {
@@ -1513,18 +1417,12 @@ export const VersioningTestV2: StructCodec<
           }
           break;
         case 11:
-          if (t === TType.STRING) {
-            newstring = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) newstring = r.readString();
+          else r.skip(t);
           break;
         case 12:
-          if (t === TType.I32) {
-            end_in_both = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) end_in_both = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1612,11 +1510,8 @@ export const ListTypeVersioningV1: StructCodec<
           }
           break;
         case 2:
-          if (t === TType.STRING) {
-            hello = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) hello = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1691,11 +1586,8 @@ export const ListTypeVersioningV2: StructCodec<
           }
           break;
         case 2:
-          if (t === TType.STRING) {
-            hello = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) hello = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1907,53 +1799,32 @@ export const LargeDeltas: StructCodec<LargeDeltas, LargeDeltasInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            b1 = Bools.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) b1 = Bools.read(r);
+          else r.skip(t);
           break;
         case 10:
-          if (t === TType.STRUCT) {
-            b10 = Bools.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) b10 = Bools.read(r);
+          else r.skip(t);
           break;
         case 100:
-          if (t === TType.STRUCT) {
-            b100 = Bools.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) b100 = Bools.read(r);
+          else r.skip(t);
           break;
         case 500:
-          if (t === TType.BOOL) {
-            check_true = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) check_true = r.readBool();
+          else r.skip(t);
           break;
         case 1000:
-          if (t === TType.STRUCT) {
-            b1000 = Bools.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) b1000 = Bools.read(r);
+          else r.skip(t);
           break;
         case 1500:
-          if (t === TType.BOOL) {
-            check_false = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) check_false = r.readBool();
+          else r.skip(t);
           break;
         case 2000:
-          if (t === TType.STRUCT) {
-            vertwo2000 = VersioningTestV2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) vertwo2000 = VersioningTestV2.read(r);
+          else r.skip(t);
           break;
         case 2500:
           if (t === TType.SET) {
@@ -1969,11 +1840,8 @@ export const LargeDeltas: StructCodec<LargeDeltas, LargeDeltasInit> = {
           }
           break;
         case 3000:
-          if (t === TType.STRUCT) {
-            vertwo3000 = VersioningTestV2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) vertwo3000 = VersioningTestV2.read(r);
+          else r.skip(t);
           break;
         case 4000:
           if (t === TType.LIST) {
@@ -2520,18 +2388,12 @@ export const BoolTest: StructCodec<BoolTest, BoolTestInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            b = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) b = r.readBool();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            s = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) s = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2576,11 +2438,8 @@ export const StructA: StructCodec<StructA, StructAInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            s = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) s = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2639,18 +2498,12 @@ export const StructB: StructCodec<StructB, StructBInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            aa = StructA.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) aa = StructA.read(r);
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            ab = StructA.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) ab = StructA.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2950,11 +2803,8 @@ const ThriftTest_testString_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            thing = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) thing = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3001,11 +2851,8 @@ const ThriftTest_testString_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRING) {
-            success = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) success = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3075,11 +2922,8 @@ const ThriftTest_testBool_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            thing = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) thing = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3126,11 +2970,8 @@ const ThriftTest_testBool_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.BOOL) {
-            success = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) success = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3200,11 +3041,8 @@ const ThriftTest_testByte_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BYTE) {
-            thing = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) thing = r.readByte();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3251,11 +3089,8 @@ const ThriftTest_testByte_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.BYTE) {
-            success = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) success = r.readByte();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3325,11 +3160,8 @@ const ThriftTest_testI32_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            thing = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) thing = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3376,11 +3208,8 @@ const ThriftTest_testI32_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I32) {
-            success = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) success = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3450,11 +3279,8 @@ const ThriftTest_testI64_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I64) {
-            thing = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) thing = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3503,11 +3329,8 @@ const ThriftTest_testI64_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I64) {
-            success = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) success = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3577,11 +3400,8 @@ const ThriftTest_testDouble_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.DOUBLE) {
-            thing = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) thing = r.readDouble();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3628,11 +3448,8 @@ const ThriftTest_testDouble_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.DOUBLE) {
-            success = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) success = r.readDouble();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3702,11 +3519,8 @@ const ThriftTest_testBinary_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            thing = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) thing = r.readBinary();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3753,11 +3567,8 @@ const ThriftTest_testBinary_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRING) {
-            success = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) success = r.readBinary();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3829,11 +3640,8 @@ const ThriftTest_testStruct_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            thing = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) thing = Xtruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3883,11 +3691,8 @@ const ThriftTest_testStruct_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = Xtruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3959,11 +3764,8 @@ const ThriftTest_testNest_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            thing = Xtruct2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) thing = Xtruct2.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4013,11 +3815,8 @@ const ThriftTest_testNest_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = Xtruct2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = Xtruct2.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4699,11 +4498,8 @@ const ThriftTest_testEnum_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            thing = r.readI32() as Numberz;
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) thing = r.readI32() as Numberz;
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4750,11 +4546,8 @@ const ThriftTest_testEnum_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I32) {
-            success = r.readI32() as Numberz;
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) success = r.readI32() as Numberz;
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4824,11 +4617,8 @@ const ThriftTest_testTypedef_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I64) {
-            thing = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) thing = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4879,11 +4669,8 @@ const ThriftTest_testTypedef_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I64) {
-            success = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) success = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4953,11 +4740,8 @@ const ThriftTest_testMapMap_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            hello = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) hello = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5112,11 +4896,8 @@ const ThriftTest_testInsanity_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            argument = Insanity.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) argument = Insanity.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5323,25 +5104,16 @@ const ThriftTest_testMulti_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BYTE) {
-            arg0 = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) arg0 = r.readByte();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            arg1 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) arg1 = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I64) {
-            arg2 = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) arg2 = r.readI64();
+          else r.skip(t);
           break;
         case 4:
           if (t === TType.MAP) {
@@ -5358,18 +5130,12 @@ const ThriftTest_testMulti_args: StructCodec<
           }
           break;
         case 5:
-          if (t === TType.I32) {
-            arg4 = r.readI32() as Numberz;
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) arg4 = r.readI32() as Numberz;
+          else r.skip(t);
           break;
         case 6:
-          if (t === TType.I64) {
-            arg5 = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) arg5 = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5419,11 +5185,8 @@ const ThriftTest_testMulti_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = Xtruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5502,11 +5265,8 @@ const ThriftTest_testException_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            arg = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) arg = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5557,11 +5317,8 @@ const ThriftTest_testException_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            err1 = Xception.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) err1 = Xception.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5641,18 +5398,12 @@ const ThriftTest_testMultiException_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            arg0 = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) arg0 = r.readString();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            arg1 = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) arg1 = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5722,25 +5473,16 @@ const ThriftTest_testMultiException_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = Xtruct.read(r);
+          else r.skip(t);
           break;
         case 1:
-          if (t === TType.STRUCT) {
-            err1 = Xception.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) err1 = Xception.read(r);
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            err2 = Xception2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) err2 = Xception2.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5816,11 +5558,8 @@ const ThriftTest_testOneway_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            secondsToSleep = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) secondsToSleep = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -6505,11 +6244,8 @@ const SecondService_secondtestString_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            thing = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) thing = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -6558,11 +6294,8 @@ const SecondService_secondtestString_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRING) {
-            success = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) success = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);

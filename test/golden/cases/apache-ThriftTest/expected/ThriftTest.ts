@@ -82,18 +82,12 @@ export const Bonk: StructCodec<Bonk, BonkInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            message = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) message = r.readString();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            type = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) type = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -145,18 +139,12 @@ export const Bools: StructCodec<Bools, BoolsInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            im_true = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) im_true = r.readBool();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.BOOL) {
-            im_false = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) im_false = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -229,32 +217,20 @@ export const Xtruct: StructCodec<Xtruct, XtructInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            string_thing = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) string_thing = r.readString();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.BYTE) {
-            byte_thing = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) byte_thing = r.readByte();
+          else r.skip(t);
           break;
         case 9:
-          if (t === TType.I32) {
-            i32_thing = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) i32_thing = r.readI32();
+          else r.skip(t);
           break;
         case 11:
-          if (t === TType.I64) {
-            i64_thing = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) i64_thing = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -321,25 +297,16 @@ export const Xtruct2: StructCodec<Xtruct2, Xtruct2Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BYTE) {
-            byte_thing = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) byte_thing = r.readByte();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            struct_thing = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) struct_thing = Xtruct.read(r);
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I32) {
-            i32_thing = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) i32_thing = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -412,32 +379,20 @@ export const Xtruct3: StructCodec<Xtruct3, Xtruct3Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            string_thing = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) string_thing = r.readString();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.I32) {
-            changed = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) changed = r.readI32();
+          else r.skip(t);
           break;
         case 9:
-          if (t === TType.I32) {
-            i32_thing = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) i32_thing = r.readI32();
+          else r.skip(t);
           break;
         case 11:
-          if (t === TType.I64) {
-            i64_thing = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) i64_thing = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -666,11 +621,8 @@ export const CrazyNesting: StructCodec<CrazyNesting, CrazyNestingInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            string_field = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) string_field = r.readString();
+          else r.skip(t);
           break;
         case 2:
           if (t === TType.SET) {
@@ -744,18 +696,12 @@ export const CrazyNesting: StructCodec<CrazyNesting, CrazyNestingInit> = {
           }
           break;
         case 4:
-          if (t === TType.STRING) {
-            binary_field = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) binary_field = r.readBinary();
+          else r.skip(t);
           break;
         case 5:
-          if (t === TType.UUID) {
-            uuid_field = r.readUuid();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.UUID) uuid_field = r.readUuid();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1022,18 +968,12 @@ export class Xception extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            errorCode = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) errorCode = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            message = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) message = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1096,18 +1036,12 @@ export class Xception2 extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            errorCode = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) errorCode = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            struct_thing = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) struct_thing = Xtruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1185,11 +1119,8 @@ export const OneField: StructCodec<OneField, OneFieldInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            field = EmptyStruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) field = EmptyStruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1256,25 +1187,16 @@ export const VersioningTestV1: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            begin_in_both = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) begin_in_both = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.STRING) {
-            old_string = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) old_string = r.readString();
+          else r.skip(t);
           break;
         case 12:
-          if (t === TType.I32) {
-            end_in_both = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) end_in_both = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1440,53 +1362,32 @@ export const VersioningTestV2: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            begin_in_both = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) begin_in_both = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            newint = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) newint = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.BYTE) {
-            newbyte = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) newbyte = r.readByte();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.I16) {
-            newshort = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) newshort = r.readI16();
+          else r.skip(t);
           break;
         case 5:
-          if (t === TType.I64) {
-            newlong = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) newlong = r.readI64();
+          else r.skip(t);
           break;
         case 6:
-          if (t === TType.DOUBLE) {
-            newdouble = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) newdouble = r.readDouble();
+          else r.skip(t);
           break;
         case 7:
-          if (t === TType.STRUCT) {
-            newstruct = Bonk.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) newstruct = Bonk.read(r);
+          else r.skip(t);
           break;
         case 8:
           if (t === TType.LIST) {
@@ -1529,18 +1430,12 @@ export const VersioningTestV2: StructCodec<
           }
           break;
         case 11:
-          if (t === TType.STRING) {
-            newstring = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) newstring = r.readString();
+          else r.skip(t);
           break;
         case 12:
-          if (t === TType.I32) {
-            end_in_both = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) end_in_both = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1628,11 +1523,8 @@ export const ListTypeVersioningV1: StructCodec<
           }
           break;
         case 2:
-          if (t === TType.STRING) {
-            hello = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) hello = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1707,11 +1599,8 @@ export const ListTypeVersioningV2: StructCodec<
           }
           break;
         case 2:
-          if (t === TType.STRING) {
-            hello = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) hello = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1923,53 +1812,32 @@ export const LargeDeltas: StructCodec<LargeDeltas, LargeDeltasInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            b1 = Bools.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) b1 = Bools.read(r);
+          else r.skip(t);
           break;
         case 10:
-          if (t === TType.STRUCT) {
-            b10 = Bools.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) b10 = Bools.read(r);
+          else r.skip(t);
           break;
         case 100:
-          if (t === TType.STRUCT) {
-            b100 = Bools.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) b100 = Bools.read(r);
+          else r.skip(t);
           break;
         case 500:
-          if (t === TType.BOOL) {
-            check_true = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) check_true = r.readBool();
+          else r.skip(t);
           break;
         case 1000:
-          if (t === TType.STRUCT) {
-            b1000 = Bools.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) b1000 = Bools.read(r);
+          else r.skip(t);
           break;
         case 1500:
-          if (t === TType.BOOL) {
-            check_false = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) check_false = r.readBool();
+          else r.skip(t);
           break;
         case 2000:
-          if (t === TType.STRUCT) {
-            vertwo2000 = VersioningTestV2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) vertwo2000 = VersioningTestV2.read(r);
+          else r.skip(t);
           break;
         case 2500:
           if (t === TType.SET) {
@@ -1985,11 +1853,8 @@ export const LargeDeltas: StructCodec<LargeDeltas, LargeDeltasInit> = {
           }
           break;
         case 3000:
-          if (t === TType.STRUCT) {
-            vertwo3000 = VersioningTestV2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) vertwo3000 = VersioningTestV2.read(r);
+          else r.skip(t);
           break;
         case 4000:
           if (t === TType.LIST) {
@@ -2536,18 +2401,12 @@ export const BoolTest: StructCodec<BoolTest, BoolTestInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            b = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) b = r.readBool();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            s = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) s = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2592,11 +2451,8 @@ export const StructA: StructCodec<StructA, StructAInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            s = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) s = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2655,18 +2511,12 @@ export const StructB: StructCodec<StructB, StructBInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            aa = StructA.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) aa = StructA.read(r);
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            ab = StructA.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) ab = StructA.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2966,11 +2816,8 @@ const ThriftTest_testString_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            thing = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) thing = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3017,11 +2864,8 @@ const ThriftTest_testString_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRING) {
-            success = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) success = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3091,11 +2935,8 @@ const ThriftTest_testBool_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            thing = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) thing = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3142,11 +2983,8 @@ const ThriftTest_testBool_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.BOOL) {
-            success = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) success = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3216,11 +3054,8 @@ const ThriftTest_testByte_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BYTE) {
-            thing = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) thing = r.readByte();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3267,11 +3102,8 @@ const ThriftTest_testByte_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.BYTE) {
-            success = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) success = r.readByte();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3341,11 +3173,8 @@ const ThriftTest_testI32_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            thing = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) thing = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3392,11 +3221,8 @@ const ThriftTest_testI32_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I32) {
-            success = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) success = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3466,11 +3292,8 @@ const ThriftTest_testI64_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I64) {
-            thing = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) thing = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3519,11 +3342,8 @@ const ThriftTest_testI64_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I64) {
-            success = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) success = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3593,11 +3413,8 @@ const ThriftTest_testDouble_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.DOUBLE) {
-            thing = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) thing = r.readDouble();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3644,11 +3461,8 @@ const ThriftTest_testDouble_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.DOUBLE) {
-            success = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) success = r.readDouble();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3718,11 +3532,8 @@ const ThriftTest_testBinary_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            thing = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) thing = r.readBinary();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3769,11 +3580,8 @@ const ThriftTest_testBinary_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRING) {
-            success = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) success = r.readBinary();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3843,11 +3651,8 @@ const ThriftTest_testUuid_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.UUID) {
-            thing = r.readUuid();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.UUID) thing = r.readUuid();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3894,11 +3699,8 @@ const ThriftTest_testUuid_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.UUID) {
-            success = r.readUuid();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.UUID) success = r.readUuid();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3970,11 +3772,8 @@ const ThriftTest_testStruct_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            thing = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) thing = Xtruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4024,11 +3823,8 @@ const ThriftTest_testStruct_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = Xtruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4100,11 +3896,8 @@ const ThriftTest_testNest_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            thing = Xtruct2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) thing = Xtruct2.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4154,11 +3947,8 @@ const ThriftTest_testNest_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = Xtruct2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = Xtruct2.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4840,11 +4630,8 @@ const ThriftTest_testEnum_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            thing = r.readI32() as Numberz;
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) thing = r.readI32() as Numberz;
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4891,11 +4678,8 @@ const ThriftTest_testEnum_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I32) {
-            success = r.readI32() as Numberz;
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) success = r.readI32() as Numberz;
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4965,11 +4749,8 @@ const ThriftTest_testTypedef_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I64) {
-            thing = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) thing = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5020,11 +4801,8 @@ const ThriftTest_testTypedef_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I64) {
-            success = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) success = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5094,11 +4872,8 @@ const ThriftTest_testMapMap_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            hello = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) hello = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5253,11 +5028,8 @@ const ThriftTest_testInsanity_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            argument = Insanity.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) argument = Insanity.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5464,25 +5236,16 @@ const ThriftTest_testMulti_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BYTE) {
-            arg0 = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) arg0 = r.readByte();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            arg1 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) arg1 = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I64) {
-            arg2 = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) arg2 = r.readI64();
+          else r.skip(t);
           break;
         case 4:
           if (t === TType.MAP) {
@@ -5499,18 +5262,12 @@ const ThriftTest_testMulti_args: StructCodec<
           }
           break;
         case 5:
-          if (t === TType.I32) {
-            arg4 = r.readI32() as Numberz;
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) arg4 = r.readI32() as Numberz;
+          else r.skip(t);
           break;
         case 6:
-          if (t === TType.I64) {
-            arg5 = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) arg5 = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5560,11 +5317,8 @@ const ThriftTest_testMulti_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = Xtruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5643,11 +5397,8 @@ const ThriftTest_testException_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            arg = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) arg = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5698,11 +5449,8 @@ const ThriftTest_testException_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            err1 = Xception.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) err1 = Xception.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5782,18 +5530,12 @@ const ThriftTest_testMultiException_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            arg0 = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) arg0 = r.readString();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            arg1 = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) arg1 = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5863,25 +5605,16 @@ const ThriftTest_testMultiException_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = Xtruct.read(r);
+          else r.skip(t);
           break;
         case 1:
-          if (t === TType.STRUCT) {
-            err1 = Xception.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) err1 = Xception.read(r);
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            err2 = Xception2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) err2 = Xception2.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5957,11 +5690,8 @@ const ThriftTest_testOneway_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            secondsToSleep = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) secondsToSleep = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -6667,11 +6397,8 @@ const SecondService_secondtestString_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            thing = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) thing = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -6720,11 +6447,8 @@ const SecondService_secondtestString_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRING) {
-            success = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) success = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);

@@ -54,18 +54,12 @@ export const SharedStruct: StructCodec<SharedStruct, SharedStructInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            key = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) key = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            value = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) value = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -112,11 +106,8 @@ const SharedService_getStruct_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            key = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) key = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -170,11 +161,8 @@ const SharedService_getStruct_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = SharedStruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = SharedStruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);

@@ -107,32 +107,20 @@ export const Work: StructCodec<Work, WorkInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            num1 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) num1 = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            num2 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) num2 = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I32) {
-            op = r.readI32() as Operation;
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) op = r.readI32() as Operation;
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.STRING) {
-            comment = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) comment = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -193,18 +181,12 @@ export class InvalidOperation extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            whatOp = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) whatOp = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            why = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) why = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -361,18 +343,12 @@ const Calculator_add_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            num1 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) num1 = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            num2 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) num2 = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -419,11 +395,8 @@ const Calculator_add_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I32) {
-            success = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) success = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -507,18 +480,12 @@ const Calculator_calculate_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            logid = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) logid = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            w_ = Work.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) w_ = Work.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -579,18 +546,12 @@ const Calculator_calculate_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I32) {
-            success = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) success = r.readI32();
+          else r.skip(t);
           break;
         case 1:
-          if (t === TType.STRUCT) {
-            ouch = InvalidOperation.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) ouch = InvalidOperation.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);

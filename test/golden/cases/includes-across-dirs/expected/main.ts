@@ -70,18 +70,12 @@ export const Point: StructCodec<Point, PointInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.DOUBLE) {
-            lat = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) lat = r.readDouble();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.DOUBLE) {
-            lon = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) lon = r.readDouble();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -179,11 +173,8 @@ export const Route: StructCodec<Route, RouteInit> = {
           }
           break;
         case 2:
-          if (t === TType.I32) {
-            level = r.readI32() as Level;
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) level = r.readI32() as Level;
+          else r.skip(t);
           break;
         case 3:
           if (t === TType.MAP) {
@@ -200,11 +191,8 @@ export const Route: StructCodec<Route, RouteInit> = {
           }
           break;
         case 4:
-          if (t === TType.STRUCT) {
-            origin = Point.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) origin = Point.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -268,18 +256,12 @@ const Router_plan_args: StructCodec<Router_plan_args, Router_plan_argsInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            from = types_Point.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) from = types_Point.read(r);
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            to = types_Point.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) to = types_Point.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -339,18 +321,12 @@ const Router_plan_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = Route.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = Route.read(r);
+          else r.skip(t);
           break;
         case 1:
-          if (t === TType.STRUCT) {
-            missing = NotFound.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) missing = NotFound.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);

@@ -114,53 +114,32 @@ export const constructor: StructCodec<constructor, constructorInit> = {
       if (t === TType2.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType2.STRING) {
-            __proto___ = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.STRING) __proto___ = r.readString();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType2.STRING) {
-            constructor_ = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.STRING) constructor_ = r.readString();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType2.I32) {
-            write = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) write = r.readI32();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType2.I32) {
-            read = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) read = r.readI32();
+          else r.skip(t);
           break;
         case 5:
-          if (t === TType2.I32) {
-            create = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) create = r.readI32();
+          else r.skip(t);
           break;
         case 6:
-          if (t === TType2.I32) {
-            name = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) name = r.readI32();
+          else r.skip(t);
           break;
         case 7:
-          if (t === TType2.I32) {
-            delete__ = r.readI32() as delete_;
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) delete__ = r.readI32() as delete_;
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -212,11 +191,8 @@ export const Foo: StructCodec<Foo, FooInit> = {
       if (t === TType2.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType2.I32) {
-            a = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) a = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -268,18 +244,12 @@ export const foo: StructCodec<foo, fooInit> = {
       if (t === TType2.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType2.I32) {
-            A = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) A = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType2.I32) {
-            a = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) a = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -324,11 +294,8 @@ export const TType: StructCodec<TType, TTypeInit> = {
       if (t === TType2.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType2.I32) {
-            STRUCT = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) STRUCT = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -401,32 +368,20 @@ export const r: StructCodec<r, rInit> = {
       if (t === TType2.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType2.I32) {
-            w_ = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) w_ = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType2.I32) {
-            v_ = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) v_ = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType2.I32) {
-            t_ = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) t_ = r.readI32();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType2.STRUCT) {
-            r__ = r_.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.STRUCT) r__ = r_.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -470,11 +425,8 @@ export const r_: StructCodec<r_, r_Init> = {
       if (t === TType2.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType2.I32) {
-            x = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) x = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -554,32 +506,20 @@ export class Error extends TException {
       if (t === TType2.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType2.I32) {
-            name_ = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) name_ = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType2.I32) {
-            message_ = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) message_ = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType2.STRING) {
-            stack_ = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.STRING) stack_ = r.readString();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType2.I32) {
-            cause_ = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) cause_ = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -726,25 +666,16 @@ const class__get_args: StructCodec<class__get_args, class__get_argsInit> = {
       if (t === TType2.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType2.I32) {
-            options_ = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) options_ = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType2.I32) {
-            default_ = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) default_ = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType2.I32) {
-            ctx_ = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) ctx_ = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -789,11 +720,8 @@ const class__get_result: StructCodec<class__get_result, class__get_resultInit> =
         if (t === TType2.STOP) break;
         switch (r.fieldId) {
           case 0:
-            if (t === TType2.I32) {
-              success = r.readI32();
-            } else {
-              r.skip(t);
-            }
+            if (t === TType2.I32) success = r.readI32();
+            else r.skip(t);
             break;
           default:
             r.skip(t);
@@ -868,11 +796,8 @@ const class__channel_args: StructCodec<
       if (t === TType2.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType2.STRUCT) {
-            constructor_ = constructor.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.STRUCT) constructor_ = constructor.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -971,11 +896,8 @@ const class__function_args: StructCodec<
       if (t === TType2.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType2.I32) {
-            this_ = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) this_ = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1033,18 +955,12 @@ const class__function_result: StructCodec<
       if (t === TType2.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType2.I32) {
-            success = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.I32) success = r.readI32();
+          else r.skip(t);
           break;
         case 1:
-          if (t === TType2.STRUCT) {
-            e = Error.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType2.STRUCT) e = Error.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);

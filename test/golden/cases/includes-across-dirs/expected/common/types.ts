@@ -69,25 +69,16 @@ export const Point: StructCodec<Point, PointInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            x = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) x = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            y = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) y = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.STRUCT) {
-            tag = Leaf.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) tag = Leaf.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -143,18 +134,12 @@ export class NotFound extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            message = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) message = r.readString();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I64) {
-            code = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) code = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -294,11 +279,8 @@ const BaseService_log_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            line = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) line = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);

@@ -57,18 +57,12 @@ export const Leaf: StructCodec<Leaf, LeafInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            name = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) name = r.readString();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            payload = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) payload = r.readBinary();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
