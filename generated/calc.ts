@@ -51,11 +51,8 @@ export class InvalidOperation extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            message = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) message = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -106,18 +103,12 @@ const Calc_divide_args: StructCodec<Calc_divide_args, Calc_divide_argsInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            num1 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) num1 = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            num2 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) num2 = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -175,18 +166,12 @@ const Calc_divide_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.FLOAT) {
-            success = r.readFloat();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.FLOAT) success = r.readFloat();
+          else r.skip(t);
           break;
         case 1:
-          if (t === TType.STRUCT) {
-            e = InvalidOperation.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) e = InvalidOperation.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
