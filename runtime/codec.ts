@@ -6,14 +6,18 @@
 import type { ProtocolReader, ProtocolWriter } from "./protocol/protocol.js";
 import { TProtocolException, TProtocolExceptionType } from "./protocol/errors.js";
 
-export interface StructCodec<T, I = T> {
+/** Encoding and decoding of one struct type (what a method's args and result structs need). */
+export interface MessageCodec<T, I = T> {
   /** The IDL name of the type. */
   readonly name: string;
+  write(w: ProtocolWriter, value: I): void;
+  read(r: ProtocolReader): T;
+}
+
+export interface StructCodec<T, I = T> extends MessageCodec<T, I> {
   /** The type's IDL annotations (last value per key), when it has any. */
   readonly annotations?: Readonly<Record<string, string>>;
   create(init: I): T;
-  write(w: ProtocolWriter, value: I): void;
-  read(r: ProtocolReader): T;
 }
 
 /** An i64 from its input form: bigint as is, a number only when it is an integer (lossless). */

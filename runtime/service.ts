@@ -5,7 +5,7 @@
  * ServiceDescriptor.methods.
  */
 import type { TException } from "./protocol/errors.js";
-import type { StructCodec } from "./codec.js";
+import type { MessageCodec } from "./codec.js";
 
 export interface CallOptions {
   /** Rejects the call with a timeout error after this many milliseconds. */
@@ -48,8 +48,8 @@ export interface MethodDescriptor<A = any, R = any, H = any, AI = A> {
   readonly oneway: boolean;
   readonly returnsVoid: boolean;
   readonly params: readonly ParamDescriptor[];
-  readonly args: StructCodec<A, AI>;
-  readonly result: StructCodec<any, any>;
+  readonly args: MessageCodec<A, AI>;
+  readonly result: MessageCodec<any, any>;
   readonly throws: readonly DeclaredException[];
   readonly annotations: Readonly<Record<string, string>>;
   /** Calls the handler; the value (or promise) it returns is the result to encode. */

@@ -10,7 +10,7 @@ import { companionSuffixes, declName, localName, stringLiteral } from "./names.j
 
 /** Runtime exports generated code may import; locals never take these names. */
 const runtimeNames = [
-  "TType", "StructCodec", "ProtocolReader", "ProtocolWriter", "TException", "ServiceClient", "CallContext", "CallOptions",
+  "TType", "StructCodec", "MessageCodec", "ProtocolReader", "ProtocolWriter", "TException", "ServiceClient", "CallContext", "CallOptions",
   "ClientChannel", "MethodDescriptor", "ServiceDescriptor", "i64", "missingField", "unsetField", "unionFieldCount", "utf8Bytes",
   "MaybePromise", "same", "listOf", "setOf", "mapOf", "convertList", "convertSet", "convertMap",
 ];

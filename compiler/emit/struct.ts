@@ -113,12 +113,13 @@ export function emitStruct(f: GeneratedFile, def: StructDef, opts: { exported?: 
     const inMembers = plans.map((p) => member(p.prop, p.inOptional, inputType(f, p.field.type), undefined));
     f.add(interfaceDecl(initName, inMembers, `The input form of {@link ${name}}: fields with defaults may be omitted.`, exported));
   }
-  const codecType = typeArgs(f.runtime("StructCodec", true), [name, initName]);
+  // A method's args and result structs (module-private) only need encoding and decoding.
+  const codecType = typeArgs(f.runtime(exported ? "StructCodec" : "MessageCodec", true), [name, initName]);
   const props: Doc[] = [[property("name", rhs(stringLiteral(def.name), true)), ","]];
   const annotations = annotationsProp(def.annotations);
   if (annotations) props.push(annotations);
   const isUnion = def.kind === "union";
-  props.push([isUnion ? unionCreate(f, name, initName, plans) : structCreate(f, name, initName, plans), ","]);
+  if (exported) props.push([isUnion ? unionCreate(f, name, initName, plans) : structCreate(f, name, initName, plans), ","]);
   props.push([writeMethod(f, def, initName, plans), ","]);
   props.push([readMethod(f, def, name, plans), ","]);
   f.add(declaration(`${ex}const`, [`${name}: `, codecType], rhs(block(props))));

@@ -5,6 +5,7 @@ import {
   type CallOptions,
   type ClientChannel,
   type MaybePromise,
+  type MessageCodec,
   type MethodDescriptor,
   type ProtocolReader,
   type ProtocolWriter,
@@ -286,14 +287,11 @@ interface foo_service_foo_args {}
 /** The input form of {@link foo_service_foo_args}: fields with defaults may be omitted. */
 interface foo_service_foo_argsInit {}
 
-const foo_service_foo_args: StructCodec<
+const foo_service_foo_args: MessageCodec<
   foo_service_foo_args,
   foo_service_foo_argsInit
 > = {
   name: "foo_service_foo_args",
-  create(init: foo_service_foo_argsInit): foo_service_foo_args {
-    return {};
-  },
   write(w: ProtocolWriter, v: foo_service_foo_argsInit): void {
     w.writeStructBegin("foo_service_foo_args");
     w.writeFieldStop();
@@ -320,14 +318,11 @@ interface foo_service_foo_result {}
 /** The input form of {@link foo_service_foo_result}: fields with defaults may be omitted. */
 interface foo_service_foo_resultInit {}
 
-const foo_service_foo_result: StructCodec<
+const foo_service_foo_result: MessageCodec<
   foo_service_foo_result,
   foo_service_foo_resultInit
 > = {
   name: "foo_service_foo_result",
-  create(init: foo_service_foo_resultInit): foo_service_foo_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: foo_service_foo_resultInit): void {
     w.writeStructBegin("foo_service_foo_result");
     w.writeFieldStop();
@@ -401,16 +396,11 @@ interface deprecate_everything_Foo_args {}
 /** The input form of {@link deprecate_everything_Foo_args}: fields with defaults may be omitted. */
 interface deprecate_everything_Foo_argsInit {}
 
-const deprecate_everything_Foo_args: StructCodec<
+const deprecate_everything_Foo_args: MessageCodec<
   deprecate_everything_Foo_args,
   deprecate_everything_Foo_argsInit
 > = {
   name: "deprecate_everything_Foo_args",
-  create(
-    init: deprecate_everything_Foo_argsInit,
-  ): deprecate_everything_Foo_args {
-    return {};
-  },
   write(w: ProtocolWriter, v: deprecate_everything_Foo_argsInit): void {
     w.writeStructBegin("deprecate_everything_Foo_args");
     w.writeFieldStop();
@@ -437,16 +427,11 @@ interface deprecate_everything_Foo_result {}
 /** The input form of {@link deprecate_everything_Foo_result}: fields with defaults may be omitted. */
 interface deprecate_everything_Foo_resultInit {}
 
-const deprecate_everything_Foo_result: StructCodec<
+const deprecate_everything_Foo_result: MessageCodec<
   deprecate_everything_Foo_result,
   deprecate_everything_Foo_resultInit
 > = {
   name: "deprecate_everything_Foo_result",
-  create(
-    init: deprecate_everything_Foo_resultInit,
-  ): deprecate_everything_Foo_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: deprecate_everything_Foo_resultInit): void {
     w.writeStructBegin("deprecate_everything_Foo_result");
     w.writeFieldStop();
@@ -496,16 +481,11 @@ interface deprecate_everything_Bar_args {}
 /** The input form of {@link deprecate_everything_Bar_args}: fields with defaults may be omitted. */
 interface deprecate_everything_Bar_argsInit {}
 
-const deprecate_everything_Bar_args: StructCodec<
+const deprecate_everything_Bar_args: MessageCodec<
   deprecate_everything_Bar_args,
   deprecate_everything_Bar_argsInit
 > = {
   name: "deprecate_everything_Bar_args",
-  create(
-    init: deprecate_everything_Bar_argsInit,
-  ): deprecate_everything_Bar_args {
-    return {};
-  },
   write(w: ProtocolWriter, v: deprecate_everything_Bar_argsInit): void {
     w.writeStructBegin("deprecate_everything_Bar_args");
     w.writeFieldStop();
@@ -532,16 +512,11 @@ interface deprecate_everything_Bar_result {}
 /** The input form of {@link deprecate_everything_Bar_result}: fields with defaults may be omitted. */
 interface deprecate_everything_Bar_resultInit {}
 
-const deprecate_everything_Bar_result: StructCodec<
+const deprecate_everything_Bar_result: MessageCodec<
   deprecate_everything_Bar_result,
   deprecate_everything_Bar_resultInit
 > = {
   name: "deprecate_everything_Bar_result",
-  create(
-    init: deprecate_everything_Bar_resultInit,
-  ): deprecate_everything_Bar_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: deprecate_everything_Bar_resultInit): void {
     w.writeStructBegin("deprecate_everything_Bar_result");
     w.writeFieldStop();
@@ -591,16 +566,11 @@ interface deprecate_everything_Baz_args {}
 /** The input form of {@link deprecate_everything_Baz_args}: fields with defaults may be omitted. */
 interface deprecate_everything_Baz_argsInit {}
 
-const deprecate_everything_Baz_args: StructCodec<
+const deprecate_everything_Baz_args: MessageCodec<
   deprecate_everything_Baz_args,
   deprecate_everything_Baz_argsInit
 > = {
   name: "deprecate_everything_Baz_args",
-  create(
-    init: deprecate_everything_Baz_argsInit,
-  ): deprecate_everything_Baz_args {
-    return {};
-  },
   write(w: ProtocolWriter, v: deprecate_everything_Baz_argsInit): void {
     w.writeStructBegin("deprecate_everything_Baz_args");
     w.writeFieldStop();
@@ -627,16 +597,11 @@ interface deprecate_everything_Baz_result {}
 /** The input form of {@link deprecate_everything_Baz_result}: fields with defaults may be omitted. */
 interface deprecate_everything_Baz_resultInit {}
 
-const deprecate_everything_Baz_result: StructCodec<
+const deprecate_everything_Baz_result: MessageCodec<
   deprecate_everything_Baz_result,
   deprecate_everything_Baz_resultInit
 > = {
   name: "deprecate_everything_Baz_result",
-  create(
-    init: deprecate_everything_Baz_resultInit,
-  ): deprecate_everything_Baz_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: deprecate_everything_Baz_resultInit): void {
     w.writeStructBegin("deprecate_everything_Baz_result");
     w.writeFieldStop();
@@ -688,16 +653,11 @@ interface deprecate_everything_Deprecated_args {}
 /** The input form of {@link deprecate_everything_Deprecated_args}: fields with defaults may be omitted. */
 interface deprecate_everything_Deprecated_argsInit {}
 
-const deprecate_everything_Deprecated_args: StructCodec<
+const deprecate_everything_Deprecated_args: MessageCodec<
   deprecate_everything_Deprecated_args,
   deprecate_everything_Deprecated_argsInit
 > = {
   name: "deprecate_everything_Deprecated_args",
-  create(
-    init: deprecate_everything_Deprecated_argsInit,
-  ): deprecate_everything_Deprecated_args {
-    return {};
-  },
   write(w: ProtocolWriter, v: deprecate_everything_Deprecated_argsInit): void {
     w.writeStructBegin("deprecate_everything_Deprecated_args");
     w.writeFieldStop();
@@ -724,16 +684,11 @@ interface deprecate_everything_Deprecated_result {}
 /** The input form of {@link deprecate_everything_Deprecated_result}: fields with defaults may be omitted. */
 interface deprecate_everything_Deprecated_resultInit {}
 
-const deprecate_everything_Deprecated_result: StructCodec<
+const deprecate_everything_Deprecated_result: MessageCodec<
   deprecate_everything_Deprecated_result,
   deprecate_everything_Deprecated_resultInit
 > = {
   name: "deprecate_everything_Deprecated_result",
-  create(
-    init: deprecate_everything_Deprecated_resultInit,
-  ): deprecate_everything_Deprecated_result {
-    return {};
-  },
   write(
     w: ProtocolWriter,
     v: deprecate_everything_Deprecated_resultInit,

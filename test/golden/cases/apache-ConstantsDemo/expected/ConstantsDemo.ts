@@ -5,6 +5,7 @@ import {
   type CallOptions,
   type ClientChannel,
   type MaybePromise,
+  type MessageCodec,
   type MethodDescriptor,
   type ProtocolReader,
   type ProtocolWriter,
@@ -301,14 +302,11 @@ interface yowza_blingity_args {}
 /** The input form of {@link yowza_blingity_args}: fields with defaults may be omitted. */
 interface yowza_blingity_argsInit {}
 
-const yowza_blingity_args: StructCodec<
+const yowza_blingity_args: MessageCodec<
   yowza_blingity_args,
   yowza_blingity_argsInit
 > = {
   name: "yowza_blingity_args",
-  create(init: yowza_blingity_argsInit): yowza_blingity_args {
-    return {};
-  },
   write(w: ProtocolWriter, v: yowza_blingity_argsInit): void {
     w.writeStructBegin("yowza_blingity_args");
     w.writeFieldStop();
@@ -335,14 +333,11 @@ interface yowza_blingity_result {}
 /** The input form of {@link yowza_blingity_result}: fields with defaults may be omitted. */
 interface yowza_blingity_resultInit {}
 
-const yowza_blingity_result: StructCodec<
+const yowza_blingity_result: MessageCodec<
   yowza_blingity_result,
   yowza_blingity_resultInit
 > = {
   name: "yowza_blingity_result",
-  create(init: yowza_blingity_resultInit): yowza_blingity_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: yowza_blingity_resultInit): void {
     w.writeStructBegin("yowza_blingity_result");
     w.writeFieldStop();
@@ -388,14 +383,11 @@ interface yowza_blangity_args {}
 /** The input form of {@link yowza_blangity_args}: fields with defaults may be omitted. */
 interface yowza_blangity_argsInit {}
 
-const yowza_blangity_args: StructCodec<
+const yowza_blangity_args: MessageCodec<
   yowza_blangity_args,
   yowza_blangity_argsInit
 > = {
   name: "yowza_blangity_args",
-  create(init: yowza_blangity_argsInit): yowza_blangity_args {
-    return {};
-  },
   write(w: ProtocolWriter, v: yowza_blangity_argsInit): void {
     w.writeStructBegin("yowza_blangity_args");
     w.writeFieldStop();
@@ -428,17 +420,11 @@ interface yowza_blangity_resultInit {
   hoot?: BlahInit;
 }
 
-const yowza_blangity_result: StructCodec<
+const yowza_blangity_result: MessageCodec<
   yowza_blangity_result,
   yowza_blangity_resultInit
 > = {
   name: "yowza_blangity_result",
-  create(init: yowza_blangity_resultInit): yowza_blangity_result {
-    return {
-      success: init.success,
-      hoot: init.hoot === undefined ? undefined : Blah.create(init.hoot),
-    };
-  },
   write(w: ProtocolWriter, v: yowza_blangity_resultInit): void {
     w.writeStructBegin("yowza_blangity_result");
     if (v.success !== undefined) {

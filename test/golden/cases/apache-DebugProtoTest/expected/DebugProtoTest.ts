@@ -5,6 +5,7 @@ import {
   type CallOptions,
   type ClientChannel,
   type MaybePromise,
+  type MessageCodec,
   type MethodDescriptor,
   type ProtocolReader,
   type ProtocolWriter,
@@ -4850,16 +4851,11 @@ interface ServiceForExceptionWithAMap_methodThatThrowsAnException_args {}
 /** The input form of {@link ServiceForExceptionWithAMap_methodThatThrowsAnException_args}: fields with defaults may be omitted. */
 interface ServiceForExceptionWithAMap_methodThatThrowsAnException_argsInit {}
 
-const ServiceForExceptionWithAMap_methodThatThrowsAnException_args: StructCodec<
+const ServiceForExceptionWithAMap_methodThatThrowsAnException_args: MessageCodec<
   ServiceForExceptionWithAMap_methodThatThrowsAnException_args,
   ServiceForExceptionWithAMap_methodThatThrowsAnException_argsInit
 > = {
   name: "ServiceForExceptionWithAMap_methodThatThrowsAnException_args",
-  create(
-    init: ServiceForExceptionWithAMap_methodThatThrowsAnException_argsInit,
-  ): ServiceForExceptionWithAMap_methodThatThrowsAnException_args {
-    return {};
-  },
   write(
     w: ProtocolWriter,
     v: ServiceForExceptionWithAMap_methodThatThrowsAnException_argsInit,
@@ -4897,21 +4893,11 @@ interface ServiceForExceptionWithAMap_methodThatThrowsAnException_resultInit {
   xwamap?: ExceptionWithAMapInit;
 }
 
-const ServiceForExceptionWithAMap_methodThatThrowsAnException_result: StructCodec<
+const ServiceForExceptionWithAMap_methodThatThrowsAnException_result: MessageCodec<
   ServiceForExceptionWithAMap_methodThatThrowsAnException_result,
   ServiceForExceptionWithAMap_methodThatThrowsAnException_resultInit
 > = {
   name: "ServiceForExceptionWithAMap_methodThatThrowsAnException_result",
-  create(
-    init: ServiceForExceptionWithAMap_methodThatThrowsAnException_resultInit,
-  ): ServiceForExceptionWithAMap_methodThatThrowsAnException_result {
-    return {
-      xwamap:
-        init.xwamap === undefined
-          ? undefined
-          : ExceptionWithAMap.create(init.xwamap),
-    };
-  },
   write(
     w: ProtocolWriter,
     v: ServiceForExceptionWithAMap_methodThatThrowsAnException_resultInit,
@@ -5017,11 +5003,8 @@ interface Srv_Janky_argsInit {
   arg?: number;
 }
 
-const Srv_Janky_args: StructCodec<Srv_Janky_args, Srv_Janky_argsInit> = {
+const Srv_Janky_args: MessageCodec<Srv_Janky_args, Srv_Janky_argsInit> = {
   name: "Srv_Janky_args",
-  create(init: Srv_Janky_argsInit): Srv_Janky_args {
-    return { arg: init.arg ?? 0 };
-  },
   write(w: ProtocolWriter, v: Srv_Janky_argsInit): void {
     w.writeStructBegin("Srv_Janky_args");
     if (v.arg !== undefined) {
@@ -5062,11 +5045,8 @@ interface Srv_Janky_resultInit {
   success?: number;
 }
 
-const Srv_Janky_result: StructCodec<Srv_Janky_result, Srv_Janky_resultInit> = {
+const Srv_Janky_result: MessageCodec<Srv_Janky_result, Srv_Janky_resultInit> = {
   name: "Srv_Janky_result",
-  create(init: Srv_Janky_resultInit): Srv_Janky_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: Srv_Janky_resultInit): void {
     w.writeStructBegin("Srv_Janky_result");
     if (v.success !== undefined) {
@@ -5122,14 +5102,11 @@ interface Srv_voidMethod_args {}
 /** The input form of {@link Srv_voidMethod_args}: fields with defaults may be omitted. */
 interface Srv_voidMethod_argsInit {}
 
-const Srv_voidMethod_args: StructCodec<
+const Srv_voidMethod_args: MessageCodec<
   Srv_voidMethod_args,
   Srv_voidMethod_argsInit
 > = {
   name: "Srv_voidMethod_args",
-  create(init: Srv_voidMethod_argsInit): Srv_voidMethod_args {
-    return {};
-  },
   write(w: ProtocolWriter, v: Srv_voidMethod_argsInit): void {
     w.writeStructBegin("Srv_voidMethod_args");
     w.writeFieldStop();
@@ -5156,14 +5133,11 @@ interface Srv_voidMethod_result {}
 /** The input form of {@link Srv_voidMethod_result}: fields with defaults may be omitted. */
 interface Srv_voidMethod_resultInit {}
 
-const Srv_voidMethod_result: StructCodec<
+const Srv_voidMethod_result: MessageCodec<
   Srv_voidMethod_result,
   Srv_voidMethod_resultInit
 > = {
   name: "Srv_voidMethod_result",
-  create(init: Srv_voidMethod_resultInit): Srv_voidMethod_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: Srv_voidMethod_resultInit): void {
     w.writeStructBegin("Srv_voidMethod_result");
     w.writeFieldStop();
@@ -5209,14 +5183,11 @@ interface Srv_primitiveMethod_args {}
 /** The input form of {@link Srv_primitiveMethod_args}: fields with defaults may be omitted. */
 interface Srv_primitiveMethod_argsInit {}
 
-const Srv_primitiveMethod_args: StructCodec<
+const Srv_primitiveMethod_args: MessageCodec<
   Srv_primitiveMethod_args,
   Srv_primitiveMethod_argsInit
 > = {
   name: "Srv_primitiveMethod_args",
-  create(init: Srv_primitiveMethod_argsInit): Srv_primitiveMethod_args {
-    return {};
-  },
   write(w: ProtocolWriter, v: Srv_primitiveMethod_argsInit): void {
     w.writeStructBegin("Srv_primitiveMethod_args");
     w.writeFieldStop();
@@ -5247,14 +5218,11 @@ interface Srv_primitiveMethod_resultInit {
   success?: number;
 }
 
-const Srv_primitiveMethod_result: StructCodec<
+const Srv_primitiveMethod_result: MessageCodec<
   Srv_primitiveMethod_result,
   Srv_primitiveMethod_resultInit
 > = {
   name: "Srv_primitiveMethod_result",
-  create(init: Srv_primitiveMethod_resultInit): Srv_primitiveMethod_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: Srv_primitiveMethod_resultInit): void {
     w.writeStructBegin("Srv_primitiveMethod_result");
     if (v.success !== undefined) {
@@ -5314,14 +5282,11 @@ interface Srv_structMethod_args {}
 /** The input form of {@link Srv_structMethod_args}: fields with defaults may be omitted. */
 interface Srv_structMethod_argsInit {}
 
-const Srv_structMethod_args: StructCodec<
+const Srv_structMethod_args: MessageCodec<
   Srv_structMethod_args,
   Srv_structMethod_argsInit
 > = {
   name: "Srv_structMethod_args",
-  create(init: Srv_structMethod_argsInit): Srv_structMethod_args {
-    return {};
-  },
   write(w: ProtocolWriter, v: Srv_structMethod_argsInit): void {
     w.writeStructBegin("Srv_structMethod_args");
     w.writeFieldStop();
@@ -5352,19 +5317,11 @@ interface Srv_structMethod_resultInit {
   success?: CompactProtoTestStructInit;
 }
 
-const Srv_structMethod_result: StructCodec<
+const Srv_structMethod_result: MessageCodec<
   Srv_structMethod_result,
   Srv_structMethod_resultInit
 > = {
   name: "Srv_structMethod_result",
-  create(init: Srv_structMethod_resultInit): Srv_structMethod_result {
-    return {
-      success:
-        init.success === undefined
-          ? undefined
-          : CompactProtoTestStruct.create(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: Srv_structMethod_resultInit): void {
     w.writeStructBegin("Srv_structMethod_result");
     if (v.success !== undefined) {
@@ -5424,16 +5381,11 @@ interface Srv_methodWithDefaultArgs_argsInit {
   something?: number;
 }
 
-const Srv_methodWithDefaultArgs_args: StructCodec<
+const Srv_methodWithDefaultArgs_args: MessageCodec<
   Srv_methodWithDefaultArgs_args,
   Srv_methodWithDefaultArgs_argsInit
 > = {
   name: "Srv_methodWithDefaultArgs_args",
-  create(
-    init: Srv_methodWithDefaultArgs_argsInit,
-  ): Srv_methodWithDefaultArgs_args {
-    return { something: init.something ?? MYCONST };
-  },
   write(w: ProtocolWriter, v: Srv_methodWithDefaultArgs_argsInit): void {
     w.writeStructBegin("Srv_methodWithDefaultArgs_args");
     const something = v.something ?? MYCONST;
@@ -5469,16 +5421,11 @@ interface Srv_methodWithDefaultArgs_result {}
 /** The input form of {@link Srv_methodWithDefaultArgs_result}: fields with defaults may be omitted. */
 interface Srv_methodWithDefaultArgs_resultInit {}
 
-const Srv_methodWithDefaultArgs_result: StructCodec<
+const Srv_methodWithDefaultArgs_result: MessageCodec<
   Srv_methodWithDefaultArgs_result,
   Srv_methodWithDefaultArgs_resultInit
 > = {
   name: "Srv_methodWithDefaultArgs_result",
-  create(
-    init: Srv_methodWithDefaultArgs_resultInit,
-  ): Srv_methodWithDefaultArgs_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: Srv_methodWithDefaultArgs_resultInit): void {
     w.writeStructBegin("Srv_methodWithDefaultArgs_result");
     w.writeFieldStop();
@@ -5528,14 +5475,11 @@ interface Srv_onewayMethod_args {}
 /** The input form of {@link Srv_onewayMethod_args}: fields with defaults may be omitted. */
 interface Srv_onewayMethod_argsInit {}
 
-const Srv_onewayMethod_args: StructCodec<
+const Srv_onewayMethod_args: MessageCodec<
   Srv_onewayMethod_args,
   Srv_onewayMethod_argsInit
 > = {
   name: "Srv_onewayMethod_args",
-  create(init: Srv_onewayMethod_argsInit): Srv_onewayMethod_args {
-    return {};
-  },
   write(w: ProtocolWriter, v: Srv_onewayMethod_argsInit): void {
     w.writeStructBegin("Srv_onewayMethod_args");
     w.writeFieldStop();
@@ -5562,14 +5506,11 @@ interface Srv_onewayMethod_result {}
 /** The input form of {@link Srv_onewayMethod_result}: fields with defaults may be omitted. */
 interface Srv_onewayMethod_resultInit {}
 
-const Srv_onewayMethod_result: StructCodec<
+const Srv_onewayMethod_result: MessageCodec<
   Srv_onewayMethod_result,
   Srv_onewayMethod_resultInit
 > = {
   name: "Srv_onewayMethod_result",
-  create(init: Srv_onewayMethod_resultInit): Srv_onewayMethod_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: Srv_onewayMethod_resultInit): void {
     w.writeStructBegin("Srv_onewayMethod_result");
     w.writeFieldStop();
@@ -5619,16 +5560,11 @@ interface Srv_declaredExceptionMethod_argsInit {
   shouldThrow?: boolean;
 }
 
-const Srv_declaredExceptionMethod_args: StructCodec<
+const Srv_declaredExceptionMethod_args: MessageCodec<
   Srv_declaredExceptionMethod_args,
   Srv_declaredExceptionMethod_argsInit
 > = {
   name: "Srv_declaredExceptionMethod_args",
-  create(
-    init: Srv_declaredExceptionMethod_argsInit,
-  ): Srv_declaredExceptionMethod_args {
-    return { shouldThrow: init.shouldThrow ?? false };
-  },
   write(w: ProtocolWriter, v: Srv_declaredExceptionMethod_argsInit): void {
     w.writeStructBegin("Srv_declaredExceptionMethod_args");
     if (v.shouldThrow !== undefined) {
@@ -5671,22 +5607,11 @@ interface Srv_declaredExceptionMethod_resultInit {
   xwamap?: ExceptionWithAMapInit;
 }
 
-const Srv_declaredExceptionMethod_result: StructCodec<
+const Srv_declaredExceptionMethod_result: MessageCodec<
   Srv_declaredExceptionMethod_result,
   Srv_declaredExceptionMethod_resultInit
 > = {
   name: "Srv_declaredExceptionMethod_result",
-  create(
-    init: Srv_declaredExceptionMethod_resultInit,
-  ): Srv_declaredExceptionMethod_result {
-    return {
-      success: init.success,
-      xwamap:
-        init.xwamap === undefined
-          ? undefined
-          : ExceptionWithAMap.create(init.xwamap),
-    };
-  },
   write(w: ProtocolWriter, v: Srv_declaredExceptionMethod_resultInit): void {
     w.writeStructBegin("Srv_declaredExceptionMethod_result");
     if (v.success !== undefined) {
@@ -5841,14 +5766,11 @@ interface Inherited_identity_argsInit {
   arg?: number;
 }
 
-const Inherited_identity_args: StructCodec<
+const Inherited_identity_args: MessageCodec<
   Inherited_identity_args,
   Inherited_identity_argsInit
 > = {
   name: "Inherited_identity_args",
-  create(init: Inherited_identity_argsInit): Inherited_identity_args {
-    return { arg: init.arg ?? 0 };
-  },
   write(w: ProtocolWriter, v: Inherited_identity_argsInit): void {
     w.writeStructBegin("Inherited_identity_args");
     if (v.arg !== undefined) {
@@ -5889,14 +5811,11 @@ interface Inherited_identity_resultInit {
   success?: number;
 }
 
-const Inherited_identity_result: StructCodec<
+const Inherited_identity_result: MessageCodec<
   Inherited_identity_result,
   Inherited_identity_resultInit
 > = {
   name: "Inherited_identity_result",
-  create(init: Inherited_identity_resultInit): Inherited_identity_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: Inherited_identity_resultInit): void {
     w.writeStructBegin("Inherited_identity_result");
     if (v.success !== undefined) {
@@ -6011,21 +5930,11 @@ interface ReverseOrderService_myMethod_argsInit {
   first?: string;
 }
 
-const ReverseOrderService_myMethod_args: StructCodec<
+const ReverseOrderService_myMethod_args: MessageCodec<
   ReverseOrderService_myMethod_args,
   ReverseOrderService_myMethod_argsInit
 > = {
   name: "ReverseOrderService_myMethod_args",
-  create(
-    init: ReverseOrderService_myMethod_argsInit,
-  ): ReverseOrderService_myMethod_args {
-    return {
-      fourth: init.fourth === undefined ? 0n : i64(init.fourth),
-      third: init.third ?? 0,
-      second: init.second ?? 0,
-      first: init.first ?? "",
-    };
-  },
   write(w: ProtocolWriter, v: ReverseOrderService_myMethod_argsInit): void {
     w.writeStructBegin("ReverseOrderService_myMethod_args");
     if (v.fourth !== undefined) {
@@ -6092,16 +6001,11 @@ interface ReverseOrderService_myMethod_result {}
 /** The input form of {@link ReverseOrderService_myMethod_result}: fields with defaults may be omitted. */
 interface ReverseOrderService_myMethod_resultInit {}
 
-const ReverseOrderService_myMethod_result: StructCodec<
+const ReverseOrderService_myMethod_result: MessageCodec<
   ReverseOrderService_myMethod_result,
   ReverseOrderService_myMethod_resultInit
 > = {
   name: "ReverseOrderService_myMethod_result",
-  create(
-    init: ReverseOrderService_myMethod_resultInit,
-  ): ReverseOrderService_myMethod_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: ReverseOrderService_myMethod_resultInit): void {
     w.writeStructBegin("ReverseOrderService_myMethod_result");
     w.writeFieldStop();

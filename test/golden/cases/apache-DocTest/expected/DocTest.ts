@@ -5,6 +5,7 @@ import {
   type CallOptions,
   type ClientChannel,
   type MaybePromise,
+  type MessageCodec,
   type MethodDescriptor,
   type ProtocolReader,
   type ProtocolWriter,
@@ -16,7 +17,6 @@ import {
   convertList,
   convertMap,
   i64,
-  mapOf,
   missingField,
   same,
   unsetField,
@@ -1130,14 +1130,11 @@ interface ThriftTest_testVoid_args {}
 /** The input form of {@link ThriftTest_testVoid_args}: fields with defaults may be omitted. */
 interface ThriftTest_testVoid_argsInit {}
 
-const ThriftTest_testVoid_args: StructCodec<
+const ThriftTest_testVoid_args: MessageCodec<
   ThriftTest_testVoid_args,
   ThriftTest_testVoid_argsInit
 > = {
   name: "ThriftTest_testVoid_args",
-  create(init: ThriftTest_testVoid_argsInit): ThriftTest_testVoid_args {
-    return {};
-  },
   write(w: ProtocolWriter, v: ThriftTest_testVoid_argsInit): void {
     w.writeStructBegin("ThriftTest_testVoid_args");
     w.writeFieldStop();
@@ -1164,14 +1161,11 @@ interface ThriftTest_testVoid_result {}
 /** The input form of {@link ThriftTest_testVoid_result}: fields with defaults may be omitted. */
 interface ThriftTest_testVoid_resultInit {}
 
-const ThriftTest_testVoid_result: StructCodec<
+const ThriftTest_testVoid_result: MessageCodec<
   ThriftTest_testVoid_result,
   ThriftTest_testVoid_resultInit
 > = {
   name: "ThriftTest_testVoid_result",
-  create(init: ThriftTest_testVoid_resultInit): ThriftTest_testVoid_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: ThriftTest_testVoid_resultInit): void {
     w.writeStructBegin("ThriftTest_testVoid_result");
     w.writeFieldStop();
@@ -1225,14 +1219,11 @@ interface ThriftTest_testString_argsInit {
   thing?: string;
 }
 
-const ThriftTest_testString_args: StructCodec<
+const ThriftTest_testString_args: MessageCodec<
   ThriftTest_testString_args,
   ThriftTest_testString_argsInit
 > = {
   name: "ThriftTest_testString_args",
-  create(init: ThriftTest_testString_argsInit): ThriftTest_testString_args {
-    return { thing: init.thing ?? "" };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testString_argsInit): void {
     w.writeStructBegin("ThriftTest_testString_args");
     if (v.thing !== undefined) {
@@ -1273,14 +1264,11 @@ interface ThriftTest_testString_resultInit {
   success?: string;
 }
 
-const ThriftTest_testString_result: StructCodec<
+const ThriftTest_testString_result: MessageCodec<
   ThriftTest_testString_result,
   ThriftTest_testString_resultInit
 > = {
   name: "ThriftTest_testString_result",
-  create(init: ThriftTest_testString_resultInit): ThriftTest_testString_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testString_resultInit): void {
     w.writeStructBegin("ThriftTest_testString_result");
     if (v.success !== undefined) {
@@ -1344,14 +1332,11 @@ interface ThriftTest_testByte_argsInit {
   thing?: number;
 }
 
-const ThriftTest_testByte_args: StructCodec<
+const ThriftTest_testByte_args: MessageCodec<
   ThriftTest_testByte_args,
   ThriftTest_testByte_argsInit
 > = {
   name: "ThriftTest_testByte_args",
-  create(init: ThriftTest_testByte_argsInit): ThriftTest_testByte_args {
-    return { thing: init.thing ?? 0 };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testByte_argsInit): void {
     w.writeStructBegin("ThriftTest_testByte_args");
     if (v.thing !== undefined) {
@@ -1392,14 +1377,11 @@ interface ThriftTest_testByte_resultInit {
   success?: number;
 }
 
-const ThriftTest_testByte_result: StructCodec<
+const ThriftTest_testByte_result: MessageCodec<
   ThriftTest_testByte_result,
   ThriftTest_testByte_resultInit
 > = {
   name: "ThriftTest_testByte_result",
-  create(init: ThriftTest_testByte_resultInit): ThriftTest_testByte_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testByte_resultInit): void {
     w.writeStructBegin("ThriftTest_testByte_result");
     if (v.success !== undefined) {
@@ -1463,14 +1445,11 @@ interface ThriftTest_testI32_argsInit {
   thing?: number;
 }
 
-const ThriftTest_testI32_args: StructCodec<
+const ThriftTest_testI32_args: MessageCodec<
   ThriftTest_testI32_args,
   ThriftTest_testI32_argsInit
 > = {
   name: "ThriftTest_testI32_args",
-  create(init: ThriftTest_testI32_argsInit): ThriftTest_testI32_args {
-    return { thing: init.thing ?? 0 };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testI32_argsInit): void {
     w.writeStructBegin("ThriftTest_testI32_args");
     if (v.thing !== undefined) {
@@ -1511,14 +1490,11 @@ interface ThriftTest_testI32_resultInit {
   success?: number;
 }
 
-const ThriftTest_testI32_result: StructCodec<
+const ThriftTest_testI32_result: MessageCodec<
   ThriftTest_testI32_result,
   ThriftTest_testI32_resultInit
 > = {
   name: "ThriftTest_testI32_result",
-  create(init: ThriftTest_testI32_resultInit): ThriftTest_testI32_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testI32_resultInit): void {
     w.writeStructBegin("ThriftTest_testI32_result");
     if (v.success !== undefined) {
@@ -1582,14 +1558,11 @@ interface ThriftTest_testI64_argsInit {
   thing?: bigint | number;
 }
 
-const ThriftTest_testI64_args: StructCodec<
+const ThriftTest_testI64_args: MessageCodec<
   ThriftTest_testI64_args,
   ThriftTest_testI64_argsInit
 > = {
   name: "ThriftTest_testI64_args",
-  create(init: ThriftTest_testI64_argsInit): ThriftTest_testI64_args {
-    return { thing: init.thing === undefined ? 0n : i64(init.thing) };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testI64_argsInit): void {
     w.writeStructBegin("ThriftTest_testI64_args");
     if (v.thing !== undefined) {
@@ -1630,16 +1603,11 @@ interface ThriftTest_testI64_resultInit {
   success?: bigint | number;
 }
 
-const ThriftTest_testI64_result: StructCodec<
+const ThriftTest_testI64_result: MessageCodec<
   ThriftTest_testI64_result,
   ThriftTest_testI64_resultInit
 > = {
   name: "ThriftTest_testI64_result",
-  create(init: ThriftTest_testI64_resultInit): ThriftTest_testI64_result {
-    return {
-      success: init.success === undefined ? undefined : i64(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testI64_resultInit): void {
     w.writeStructBegin("ThriftTest_testI64_result");
     if (v.success !== undefined) {
@@ -1703,14 +1671,11 @@ interface ThriftTest_testDouble_argsInit {
   thing?: number;
 }
 
-const ThriftTest_testDouble_args: StructCodec<
+const ThriftTest_testDouble_args: MessageCodec<
   ThriftTest_testDouble_args,
   ThriftTest_testDouble_argsInit
 > = {
   name: "ThriftTest_testDouble_args",
-  create(init: ThriftTest_testDouble_argsInit): ThriftTest_testDouble_args {
-    return { thing: init.thing ?? 0 };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testDouble_argsInit): void {
     w.writeStructBegin("ThriftTest_testDouble_args");
     if (v.thing !== undefined) {
@@ -1751,14 +1716,11 @@ interface ThriftTest_testDouble_resultInit {
   success?: number;
 }
 
-const ThriftTest_testDouble_result: StructCodec<
+const ThriftTest_testDouble_result: MessageCodec<
   ThriftTest_testDouble_result,
   ThriftTest_testDouble_resultInit
 > = {
   name: "ThriftTest_testDouble_result",
-  create(init: ThriftTest_testDouble_resultInit): ThriftTest_testDouble_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testDouble_resultInit): void {
     w.writeStructBegin("ThriftTest_testDouble_result");
     if (v.success !== undefined) {
@@ -1822,16 +1784,11 @@ interface ThriftTest_testStruct_argsInit {
   thing?: XtructInit;
 }
 
-const ThriftTest_testStruct_args: StructCodec<
+const ThriftTest_testStruct_args: MessageCodec<
   ThriftTest_testStruct_args,
   ThriftTest_testStruct_argsInit
 > = {
   name: "ThriftTest_testStruct_args",
-  create(init: ThriftTest_testStruct_argsInit): ThriftTest_testStruct_args {
-    return {
-      thing: init.thing === undefined ? undefined : Xtruct.create(init.thing),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testStruct_argsInit): void {
     w.writeStructBegin("ThriftTest_testStruct_args");
     if (v.thing !== undefined) {
@@ -1872,17 +1829,11 @@ interface ThriftTest_testStruct_resultInit {
   success?: XtructInit;
 }
 
-const ThriftTest_testStruct_result: StructCodec<
+const ThriftTest_testStruct_result: MessageCodec<
   ThriftTest_testStruct_result,
   ThriftTest_testStruct_resultInit
 > = {
   name: "ThriftTest_testStruct_result",
-  create(init: ThriftTest_testStruct_resultInit): ThriftTest_testStruct_result {
-    return {
-      success:
-        init.success === undefined ? undefined : Xtruct.create(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testStruct_resultInit): void {
     w.writeStructBegin("ThriftTest_testStruct_result");
     if (v.success !== undefined) {
@@ -1946,16 +1897,11 @@ interface ThriftTest_testNest_argsInit {
   thing?: Xtruct2Init;
 }
 
-const ThriftTest_testNest_args: StructCodec<
+const ThriftTest_testNest_args: MessageCodec<
   ThriftTest_testNest_args,
   ThriftTest_testNest_argsInit
 > = {
   name: "ThriftTest_testNest_args",
-  create(init: ThriftTest_testNest_argsInit): ThriftTest_testNest_args {
-    return {
-      thing: init.thing === undefined ? undefined : Xtruct2.create(init.thing),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testNest_argsInit): void {
     w.writeStructBegin("ThriftTest_testNest_args");
     if (v.thing !== undefined) {
@@ -1996,17 +1942,11 @@ interface ThriftTest_testNest_resultInit {
   success?: Xtruct2Init;
 }
 
-const ThriftTest_testNest_result: StructCodec<
+const ThriftTest_testNest_result: MessageCodec<
   ThriftTest_testNest_result,
   ThriftTest_testNest_resultInit
 > = {
   name: "ThriftTest_testNest_result",
-  create(init: ThriftTest_testNest_resultInit): ThriftTest_testNest_result {
-    return {
-      success:
-        init.success === undefined ? undefined : Xtruct2.create(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testNest_resultInit): void {
     w.writeStructBegin("ThriftTest_testNest_result");
     if (v.success !== undefined) {
@@ -2070,19 +2010,11 @@ interface ThriftTest_testMap_argsInit {
   thing?: ReadonlyMap<number, number>;
 }
 
-const ThriftTest_testMap_args: StructCodec<
+const ThriftTest_testMap_args: MessageCodec<
   ThriftTest_testMap_args,
   ThriftTest_testMap_argsInit
 > = {
   name: "ThriftTest_testMap_args",
-  create(init: ThriftTest_testMap_argsInit): ThriftTest_testMap_args {
-    return {
-      thing:
-        init.thing === undefined
-          ? new Map<number, number>()
-          : new Map(init.thing),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMap_argsInit): void {
     w.writeStructBegin("ThriftTest_testMap_args");
     if (v.thing !== undefined) {
@@ -2138,16 +2070,11 @@ interface ThriftTest_testMap_resultInit {
   success?: ReadonlyMap<number, number>;
 }
 
-const ThriftTest_testMap_result: StructCodec<
+const ThriftTest_testMap_result: MessageCodec<
   ThriftTest_testMap_result,
   ThriftTest_testMap_resultInit
 > = {
   name: "ThriftTest_testMap_result",
-  create(init: ThriftTest_testMap_resultInit): ThriftTest_testMap_result {
-    return {
-      success: init.success === undefined ? undefined : new Map(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMap_resultInit): void {
     w.writeStructBegin("ThriftTest_testMap_result");
     if (v.success !== undefined) {
@@ -2226,16 +2153,11 @@ interface ThriftTest_testSet_argsInit {
   thing?: ReadonlySet<number>;
 }
 
-const ThriftTest_testSet_args: StructCodec<
+const ThriftTest_testSet_args: MessageCodec<
   ThriftTest_testSet_args,
   ThriftTest_testSet_argsInit
 > = {
   name: "ThriftTest_testSet_args",
-  create(init: ThriftTest_testSet_argsInit): ThriftTest_testSet_args {
-    return {
-      thing: init.thing === undefined ? new Set<number>() : new Set(init.thing),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testSet_argsInit): void {
     w.writeStructBegin("ThriftTest_testSet_args");
     if (v.thing !== undefined) {
@@ -2289,16 +2211,11 @@ interface ThriftTest_testSet_resultInit {
   success?: ReadonlySet<number>;
 }
 
-const ThriftTest_testSet_result: StructCodec<
+const ThriftTest_testSet_result: MessageCodec<
   ThriftTest_testSet_result,
   ThriftTest_testSet_resultInit
 > = {
   name: "ThriftTest_testSet_result",
-  create(init: ThriftTest_testSet_resultInit): ThriftTest_testSet_result {
-    return {
-      success: init.success === undefined ? undefined : new Set(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testSet_resultInit): void {
     w.writeStructBegin("ThriftTest_testSet_result");
     if (v.success !== undefined) {
@@ -2375,14 +2292,11 @@ interface ThriftTest_testList_argsInit {
   thing?: readonly number[];
 }
 
-const ThriftTest_testList_args: StructCodec<
+const ThriftTest_testList_args: MessageCodec<
   ThriftTest_testList_args,
   ThriftTest_testList_argsInit
 > = {
   name: "ThriftTest_testList_args",
-  create(init: ThriftTest_testList_argsInit): ThriftTest_testList_args {
-    return { thing: init.thing === undefined ? [] : [...init.thing] };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testList_argsInit): void {
     w.writeStructBegin("ThriftTest_testList_args");
     if (v.thing !== undefined) {
@@ -2436,16 +2350,11 @@ interface ThriftTest_testList_resultInit {
   success?: readonly number[];
 }
 
-const ThriftTest_testList_result: StructCodec<
+const ThriftTest_testList_result: MessageCodec<
   ThriftTest_testList_result,
   ThriftTest_testList_resultInit
 > = {
   name: "ThriftTest_testList_result",
-  create(init: ThriftTest_testList_resultInit): ThriftTest_testList_result {
-    return {
-      success: init.success === undefined ? undefined : [...init.success],
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testList_resultInit): void {
     w.writeStructBegin("ThriftTest_testList_result");
     if (v.success !== undefined) {
@@ -2523,14 +2432,11 @@ interface ThriftTest_testEnum_argsInit {
   thing?: Numberz;
 }
 
-const ThriftTest_testEnum_args: StructCodec<
+const ThriftTest_testEnum_args: MessageCodec<
   ThriftTest_testEnum_args,
   ThriftTest_testEnum_argsInit
 > = {
   name: "ThriftTest_testEnum_args",
-  create(init: ThriftTest_testEnum_argsInit): ThriftTest_testEnum_args {
-    return { thing: init.thing ?? Numberz.ONE };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testEnum_argsInit): void {
     w.writeStructBegin("ThriftTest_testEnum_args");
     if (v.thing !== undefined) {
@@ -2571,14 +2477,11 @@ interface ThriftTest_testEnum_resultInit {
   success?: Numberz;
 }
 
-const ThriftTest_testEnum_result: StructCodec<
+const ThriftTest_testEnum_result: MessageCodec<
   ThriftTest_testEnum_result,
   ThriftTest_testEnum_resultInit
 > = {
   name: "ThriftTest_testEnum_result",
-  create(init: ThriftTest_testEnum_resultInit): ThriftTest_testEnum_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testEnum_resultInit): void {
     w.writeStructBegin("ThriftTest_testEnum_result");
     if (v.success !== undefined) {
@@ -2642,14 +2545,11 @@ interface ThriftTest_testTypedef_argsInit {
   thing?: bigint | number;
 }
 
-const ThriftTest_testTypedef_args: StructCodec<
+const ThriftTest_testTypedef_args: MessageCodec<
   ThriftTest_testTypedef_args,
   ThriftTest_testTypedef_argsInit
 > = {
   name: "ThriftTest_testTypedef_args",
-  create(init: ThriftTest_testTypedef_argsInit): ThriftTest_testTypedef_args {
-    return { thing: init.thing === undefined ? 0n : i64(init.thing) };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testTypedef_argsInit): void {
     w.writeStructBegin("ThriftTest_testTypedef_args");
     if (v.thing !== undefined) {
@@ -2690,18 +2590,11 @@ interface ThriftTest_testTypedef_resultInit {
   success?: bigint | number;
 }
 
-const ThriftTest_testTypedef_result: StructCodec<
+const ThriftTest_testTypedef_result: MessageCodec<
   ThriftTest_testTypedef_result,
   ThriftTest_testTypedef_resultInit
 > = {
   name: "ThriftTest_testTypedef_result",
-  create(
-    init: ThriftTest_testTypedef_resultInit,
-  ): ThriftTest_testTypedef_result {
-    return {
-      success: init.success === undefined ? undefined : i64(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testTypedef_resultInit): void {
     w.writeStructBegin("ThriftTest_testTypedef_result");
     if (v.success !== undefined) {
@@ -2765,14 +2658,11 @@ interface ThriftTest_testMapMap_argsInit {
   hello?: number;
 }
 
-const ThriftTest_testMapMap_args: StructCodec<
+const ThriftTest_testMapMap_args: MessageCodec<
   ThriftTest_testMapMap_args,
   ThriftTest_testMapMap_argsInit
 > = {
   name: "ThriftTest_testMapMap_args",
-  create(init: ThriftTest_testMapMap_argsInit): ThriftTest_testMapMap_args {
-    return { hello: init.hello ?? 0 };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMapMap_argsInit): void {
     w.writeStructBegin("ThriftTest_testMapMap_args");
     if (v.hello !== undefined) {
@@ -2813,19 +2703,11 @@ interface ThriftTest_testMapMap_resultInit {
   success?: ReadonlyMap<number, ReadonlyMap<number, number>>;
 }
 
-const ThriftTest_testMapMap_result: StructCodec<
+const ThriftTest_testMapMap_result: MessageCodec<
   ThriftTest_testMapMap_result,
   ThriftTest_testMapMap_resultInit
 > = {
   name: "ThriftTest_testMapMap_result",
-  create(init: ThriftTest_testMapMap_resultInit): ThriftTest_testMapMap_result {
-    return {
-      success:
-        init.success === undefined
-          ? undefined
-          : convertMap(init.success, same, mapOf(same, same)),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMapMap_resultInit): void {
     w.writeStructBegin("ThriftTest_testMapMap_result");
     if (v.success !== undefined) {
@@ -2916,19 +2798,11 @@ interface ThriftTest_testInsanity_argsInit {
   argument?: InsanityInit;
 }
 
-const ThriftTest_testInsanity_args: StructCodec<
+const ThriftTest_testInsanity_args: MessageCodec<
   ThriftTest_testInsanity_args,
   ThriftTest_testInsanity_argsInit
 > = {
   name: "ThriftTest_testInsanity_args",
-  create(init: ThriftTest_testInsanity_argsInit): ThriftTest_testInsanity_args {
-    return {
-      argument:
-        init.argument === undefined
-          ? undefined
-          : Insanity.create(init.argument),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testInsanity_argsInit): void {
     w.writeStructBegin("ThriftTest_testInsanity_args");
     if (v.argument !== undefined) {
@@ -2969,21 +2843,11 @@ interface ThriftTest_testInsanity_resultInit {
   success?: ReadonlyMap<bigint | number, ReadonlyMap<Numberz, InsanityInit>>;
 }
 
-const ThriftTest_testInsanity_result: StructCodec<
+const ThriftTest_testInsanity_result: MessageCodec<
   ThriftTest_testInsanity_result,
   ThriftTest_testInsanity_resultInit
 > = {
   name: "ThriftTest_testInsanity_result",
-  create(
-    init: ThriftTest_testInsanity_resultInit,
-  ): ThriftTest_testInsanity_result {
-    return {
-      success:
-        init.success === undefined
-          ? undefined
-          : convertMap(init.success, i64, mapOf(same, Insanity.create)),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testInsanity_resultInit): void {
     w.writeStructBegin("ThriftTest_testInsanity_result");
     if (v.success !== undefined) {

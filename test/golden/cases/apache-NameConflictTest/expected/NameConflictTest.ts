@@ -5,6 +5,7 @@ import {
   type CallOptions,
   type ClientChannel,
   type MaybePromise,
+  type MessageCodec,
   type MethodDescriptor,
   type ProtocolReader,
   type ProtocolWriter,
@@ -1312,44 +1313,41 @@ interface extern_event_argsInit {
   get?: partialInit;
 }
 
-const extern_event_args: StructCodec<extern_event_args, extern_event_argsInit> =
-  {
-    name: "extern_event_args",
-    create(init: extern_event_argsInit): extern_event_args {
-      return {
-        get: init.get === undefined ? undefined : partial.create(init.get),
-      };
-    },
-    write(w: ProtocolWriter, v: extern_event_argsInit): void {
-      w.writeStructBegin("extern_event_args");
-      if (v.get !== undefined) {
-        w.writeFieldBegin("get", TType.STRUCT, 1);
-        partial.write(w, v.get);
-        w.writeFieldEnd();
+const extern_event_args: MessageCodec<
+  extern_event_args,
+  extern_event_argsInit
+> = {
+  name: "extern_event_args",
+  write(w: ProtocolWriter, v: extern_event_argsInit): void {
+    w.writeStructBegin("extern_event_args");
+    if (v.get !== undefined) {
+      w.writeFieldBegin("get", TType.STRUCT, 1);
+      partial.write(w, v.get);
+      w.writeFieldEnd();
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r: ProtocolReader): extern_event_args {
+    let get_: partial | undefined;
+    r.readStructBegin();
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
+      switch (r.fieldId) {
+        case 1:
+          if (t === TType.STRUCT) get_ = partial.read(r);
+          else r.skip(t);
+          break;
+        default:
+          r.skip(t);
       }
-      w.writeFieldStop();
-      w.writeStructEnd();
-    },
-    read(r: ProtocolReader): extern_event_args {
-      let get_: partial | undefined;
-      r.readStructBegin();
-      for (;;) {
-        const t = r.readFieldBegin();
-        if (t === TType.STOP) break;
-        switch (r.fieldId) {
-          case 1:
-            if (t === TType.STRUCT) get_ = partial.read(r);
-            else r.skip(t);
-            break;
-          default:
-            r.skip(t);
-        }
-        r.readFieldEnd();
-      }
-      r.readStructEnd();
-      return { get: get_ };
-    },
-  };
+      r.readFieldEnd();
+    }
+    r.readStructEnd();
+    return { get: get_ };
+  },
+};
 
 interface extern_event_result {
   success?: delegate;
@@ -1360,17 +1358,11 @@ interface extern_event_resultInit {
   success?: delegateInit;
 }
 
-const extern_event_result: StructCodec<
+const extern_event_result: MessageCodec<
   extern_event_result,
   extern_event_resultInit
 > = {
   name: "extern_event_result",
-  create(init: extern_event_resultInit): extern_event_result {
-    return {
-      success:
-        init.success === undefined ? undefined : delegate.create(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: extern_event_resultInit): void {
     w.writeStructBegin("extern_event_result");
     if (v.success !== undefined) {
@@ -1430,14 +1422,8 @@ interface extern_Foo_argsInit {
   Foo_args?: NestedInit;
 }
 
-const extern_Foo_args: StructCodec<extern_Foo_args, extern_Foo_argsInit> = {
+const extern_Foo_args: MessageCodec<extern_Foo_args, extern_Foo_argsInit> = {
   name: "extern_Foo_args",
-  create(init: extern_Foo_argsInit): extern_Foo_args {
-    return {
-      Foo_args:
-        init.Foo_args === undefined ? undefined : Nested.create(init.Foo_args),
-    };
-  },
   write(w: ProtocolWriter, v: extern_Foo_argsInit): void {
     w.writeStructBegin("extern_Foo_args");
     if (v.Foo_args !== undefined) {
@@ -1478,47 +1464,41 @@ interface extern_Foo_resultInit {
   Foo_result?: Problem_Init;
 }
 
-const extern_Foo_result: StructCodec<extern_Foo_result, extern_Foo_resultInit> =
-  {
-    name: "extern_Foo_result",
-    create(init: extern_Foo_resultInit): extern_Foo_result {
-      return {
-        Foo_result:
-          init.Foo_result === undefined
-            ? undefined
-            : Problem_.create(init.Foo_result),
-      };
-    },
-    write(w: ProtocolWriter, v: extern_Foo_resultInit): void {
-      w.writeStructBegin("extern_Foo_result");
-      if (v.Foo_result !== undefined) {
-        w.writeFieldBegin("Foo_result", TType.STRUCT, 1);
-        Problem_.write(w, v.Foo_result);
-        w.writeFieldEnd();
+const extern_Foo_result: MessageCodec<
+  extern_Foo_result,
+  extern_Foo_resultInit
+> = {
+  name: "extern_Foo_result",
+  write(w: ProtocolWriter, v: extern_Foo_resultInit): void {
+    w.writeStructBegin("extern_Foo_result");
+    if (v.Foo_result !== undefined) {
+      w.writeFieldBegin("Foo_result", TType.STRUCT, 1);
+      Problem_.write(w, v.Foo_result);
+      w.writeFieldEnd();
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r: ProtocolReader): extern_Foo_result {
+    let Foo_result: Problem_ | undefined;
+    r.readStructBegin();
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
+      switch (r.fieldId) {
+        case 1:
+          if (t === TType.STRUCT) Foo_result = Problem_.read(r);
+          else r.skip(t);
+          break;
+        default:
+          r.skip(t);
       }
-      w.writeFieldStop();
-      w.writeStructEnd();
-    },
-    read(r: ProtocolReader): extern_Foo_result {
-      let Foo_result: Problem_ | undefined;
-      r.readStructBegin();
-      for (;;) {
-        const t = r.readFieldBegin();
-        if (t === TType.STOP) break;
-        switch (r.fieldId) {
-          case 1:
-            if (t === TType.STRUCT) Foo_result = Problem_.read(r);
-            else r.skip(t);
-            break;
-          default:
-            r.skip(t);
-        }
-        r.readFieldEnd();
-      }
-      r.readStructEnd();
-      return { Foo_result };
-    },
-  };
+      r.readFieldEnd();
+    }
+    r.readStructEnd();
+    return { Foo_result };
+  },
+};
 
 const extern_Foo: MethodDescriptor<
   extern_Foo_args,
@@ -1582,14 +1562,11 @@ interface qualified_maybe_argsInit {
   foldr?: Maybe;
 }
 
-const qualified_maybe_args: StructCodec<
+const qualified_maybe_args: MessageCodec<
   qualified_maybe_args,
   qualified_maybe_argsInit
 > = {
   name: "qualified_maybe_args",
-  create(init: qualified_maybe_argsInit): qualified_maybe_args {
-    return { foldr: init.foldr ?? Maybe.JUST };
-  },
   write(w: ProtocolWriter, v: qualified_maybe_argsInit): void {
     w.writeStructBegin("qualified_maybe_args");
     if (v.foldr !== undefined) {
@@ -1630,14 +1607,11 @@ interface qualified_maybe_resultInit {
   success?: Maybe;
 }
 
-const qualified_maybe_result: StructCodec<
+const qualified_maybe_result: MessageCodec<
   qualified_maybe_result,
   qualified_maybe_resultInit
 > = {
   name: "qualified_maybe_result",
-  create(init: qualified_maybe_resultInit): qualified_maybe_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: qualified_maybe_resultInit): void {
     w.writeStructBegin("qualified_maybe_result");
     if (v.success !== undefined) {
@@ -1701,14 +1675,11 @@ interface qualified_either_argsInit {
   of?: foldrInit;
 }
 
-const qualified_either_args: StructCodec<
+const qualified_either_args: MessageCodec<
   qualified_either_args,
   qualified_either_argsInit
 > = {
   name: "qualified_either_args",
-  create(init: qualified_either_argsInit): qualified_either_args {
-    return { of: init.of === undefined ? undefined : foldr.create(init.of) };
-  },
   write(w: ProtocolWriter, v: qualified_either_argsInit): void {
     w.writeStructBegin("qualified_either_args");
     if (v.of !== undefined) {
@@ -1749,14 +1720,11 @@ interface qualified_either_resultInit {
   success?: Either;
 }
 
-const qualified_either_result: StructCodec<
+const qualified_either_result: MessageCodec<
   qualified_either_result,
   qualified_either_resultInit
 > = {
   name: "qualified_either_result",
-  create(init: qualified_either_resultInit): qualified_either_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: qualified_either_resultInit): void {
     w.writeStructBegin("qualified_either_result");
     if (v.success !== undefined) {

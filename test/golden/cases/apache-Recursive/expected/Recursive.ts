@@ -5,6 +5,7 @@ import {
   type CallOptions,
   type ClientChannel,
   type MaybePromise,
+  type MessageCodec,
   type MethodDescriptor,
   type ProtocolReader,
   type ProtocolWriter,
@@ -538,16 +539,11 @@ interface TestService_echoTree_argsInit {
   tree?: RecTreeInit;
 }
 
-const TestService_echoTree_args: StructCodec<
+const TestService_echoTree_args: MessageCodec<
   TestService_echoTree_args,
   TestService_echoTree_argsInit
 > = {
   name: "TestService_echoTree_args",
-  create(init: TestService_echoTree_argsInit): TestService_echoTree_args {
-    return {
-      tree: init.tree === undefined ? undefined : RecTree.create(init.tree),
-    };
-  },
   write(w: ProtocolWriter, v: TestService_echoTree_argsInit): void {
     w.writeStructBegin("TestService_echoTree_args");
     if (v.tree !== undefined) {
@@ -588,17 +584,11 @@ interface TestService_echoTree_resultInit {
   success?: RecTreeInit;
 }
 
-const TestService_echoTree_result: StructCodec<
+const TestService_echoTree_result: MessageCodec<
   TestService_echoTree_result,
   TestService_echoTree_resultInit
 > = {
   name: "TestService_echoTree_result",
-  create(init: TestService_echoTree_resultInit): TestService_echoTree_result {
-    return {
-      success:
-        init.success === undefined ? undefined : RecTree.create(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: TestService_echoTree_resultInit): void {
     w.writeStructBegin("TestService_echoTree_result");
     if (v.success !== undefined) {
@@ -662,16 +652,11 @@ interface TestService_echoList_argsInit {
   lst?: RecListInit;
 }
 
-const TestService_echoList_args: StructCodec<
+const TestService_echoList_args: MessageCodec<
   TestService_echoList_args,
   TestService_echoList_argsInit
 > = {
   name: "TestService_echoList_args",
-  create(init: TestService_echoList_argsInit): TestService_echoList_args {
-    return {
-      lst: init.lst === undefined ? undefined : RecList.create(init.lst),
-    };
-  },
   write(w: ProtocolWriter, v: TestService_echoList_argsInit): void {
     w.writeStructBegin("TestService_echoList_args");
     if (v.lst !== undefined) {
@@ -712,17 +697,11 @@ interface TestService_echoList_resultInit {
   success?: RecListInit;
 }
 
-const TestService_echoList_result: StructCodec<
+const TestService_echoList_result: MessageCodec<
   TestService_echoList_result,
   TestService_echoList_resultInit
 > = {
   name: "TestService_echoList_result",
-  create(init: TestService_echoList_resultInit): TestService_echoList_result {
-    return {
-      success:
-        init.success === undefined ? undefined : RecList.create(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: TestService_echoList_resultInit): void {
     w.writeStructBegin("TestService_echoList_result");
     if (v.success !== undefined) {
@@ -786,16 +765,11 @@ interface TestService_echoCoRec_argsInit {
   item?: CoRecInit;
 }
 
-const TestService_echoCoRec_args: StructCodec<
+const TestService_echoCoRec_args: MessageCodec<
   TestService_echoCoRec_args,
   TestService_echoCoRec_argsInit
 > = {
   name: "TestService_echoCoRec_args",
-  create(init: TestService_echoCoRec_argsInit): TestService_echoCoRec_args {
-    return {
-      item: init.item === undefined ? undefined : CoRec.create(init.item),
-    };
-  },
   write(w: ProtocolWriter, v: TestService_echoCoRec_argsInit): void {
     w.writeStructBegin("TestService_echoCoRec_args");
     if (v.item !== undefined) {
@@ -838,18 +812,11 @@ interface TestService_echoCoRec_resultInit {
   err?: CoErrorInit;
 }
 
-const TestService_echoCoRec_result: StructCodec<
+const TestService_echoCoRec_result: MessageCodec<
   TestService_echoCoRec_result,
   TestService_echoCoRec_resultInit
 > = {
   name: "TestService_echoCoRec_result",
-  create(init: TestService_echoCoRec_resultInit): TestService_echoCoRec_result {
-    return {
-      success:
-        init.success === undefined ? undefined : CoRec.create(init.success),
-      err: init.err === undefined ? undefined : CoError.create(init.err),
-    };
-  },
   write(w: ProtocolWriter, v: TestService_echoCoRec_resultInit): void {
     w.writeStructBegin("TestService_echoCoRec_result");
     if (v.success !== undefined) {
@@ -923,16 +890,11 @@ interface TestService_echoCoUnion_argsInit {
   item?: CoUnionInit;
 }
 
-const TestService_echoCoUnion_args: StructCodec<
+const TestService_echoCoUnion_args: MessageCodec<
   TestService_echoCoUnion_args,
   TestService_echoCoUnion_argsInit
 > = {
   name: "TestService_echoCoUnion_args",
-  create(init: TestService_echoCoUnion_argsInit): TestService_echoCoUnion_args {
-    return {
-      item: init.item === undefined ? undefined : CoUnion.create(init.item),
-    };
-  },
   write(w: ProtocolWriter, v: TestService_echoCoUnion_argsInit): void {
     w.writeStructBegin("TestService_echoCoUnion_args");
     if (v.item !== undefined) {
@@ -975,20 +937,11 @@ interface TestService_echoCoUnion_resultInit {
   err?: CoErrorInit;
 }
 
-const TestService_echoCoUnion_result: StructCodec<
+const TestService_echoCoUnion_result: MessageCodec<
   TestService_echoCoUnion_result,
   TestService_echoCoUnion_resultInit
 > = {
   name: "TestService_echoCoUnion_result",
-  create(
-    init: TestService_echoCoUnion_resultInit,
-  ): TestService_echoCoUnion_result {
-    return {
-      success:
-        init.success === undefined ? undefined : CoUnion.create(init.success),
-      err: init.err === undefined ? undefined : CoError.create(init.err),
-    };
-  },
   write(w: ProtocolWriter, v: TestService_echoCoUnion_resultInit): void {
     w.writeStructBegin("TestService_echoCoUnion_result");
     if (v.success !== undefined) {

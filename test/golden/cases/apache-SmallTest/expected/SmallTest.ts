@@ -5,6 +5,7 @@ import {
   type CallOptions,
   type ClientChannel,
   type MaybePromise,
+  type MessageCodec,
   type MethodDescriptor,
   type ProtocolReader,
   type ProtocolWriter,
@@ -458,18 +459,11 @@ interface SmallService_testThinger_argsInit {
   bootz?: ThingerInit;
 }
 
-const SmallService_testThinger_args: StructCodec<
+const SmallService_testThinger_args: MessageCodec<
   SmallService_testThinger_args,
   SmallService_testThinger_argsInit
 > = {
   name: "SmallService_testThinger_args",
-  create(
-    init: SmallService_testThinger_argsInit,
-  ): SmallService_testThinger_args {
-    return {
-      bootz: init.bootz === undefined ? undefined : Thinger.create(init.bootz),
-    };
-  },
   write(w: ProtocolWriter, v: SmallService_testThinger_argsInit): void {
     w.writeStructBegin("SmallService_testThinger_args");
     if (v.bootz !== undefined) {
@@ -510,19 +504,11 @@ interface SmallService_testThinger_resultInit {
   success?: ThingerInit;
 }
 
-const SmallService_testThinger_result: StructCodec<
+const SmallService_testThinger_result: MessageCodec<
   SmallService_testThinger_result,
   SmallService_testThinger_resultInit
 > = {
   name: "SmallService_testThinger_result",
-  create(
-    init: SmallService_testThinger_resultInit,
-  ): SmallService_testThinger_result {
-    return {
-      success:
-        init.success === undefined ? undefined : Thinger.create(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: SmallService_testThinger_resultInit): void {
     w.writeStructBegin("SmallService_testThinger_result");
     if (v.success !== undefined) {
@@ -588,17 +574,11 @@ interface SmallService_testMe_argsInit {
   wonk?: HelloInit;
 }
 
-const SmallService_testMe_args: StructCodec<
+const SmallService_testMe_args: MessageCodec<
   SmallService_testMe_args,
   SmallService_testMe_argsInit
 > = {
   name: "SmallService_testMe_args",
-  create(init: SmallService_testMe_argsInit): SmallService_testMe_args {
-    return {
-      hello: init.hello ?? 64,
-      wonk: init.wonk === undefined ? undefined : Hello.create(init.wonk),
-    };
-  },
   write(w: ProtocolWriter, v: SmallService_testMe_argsInit): void {
     w.writeStructBegin("SmallService_testMe_args");
     const hello = v.hello ?? 64;
@@ -650,18 +630,11 @@ interface SmallService_testMe_resultInit {
   g?: GoodbyeInit;
 }
 
-const SmallService_testMe_result: StructCodec<
+const SmallService_testMe_result: MessageCodec<
   SmallService_testMe_result,
   SmallService_testMe_resultInit
 > = {
   name: "SmallService_testMe_result",
-  create(init: SmallService_testMe_resultInit): SmallService_testMe_result {
-    return {
-      success:
-        init.success === undefined ? undefined : Hello.create(init.success),
-      g: init.g === undefined ? undefined : Goodbye.create(init.g),
-    };
-  },
   write(w: ProtocolWriter, v: SmallService_testMe_resultInit): void {
     w.writeStructBegin("SmallService_testMe_result");
     if (v.success !== undefined) {
@@ -734,14 +707,11 @@ interface SmallService_testVoid_args {}
 /** The input form of {@link SmallService_testVoid_args}: fields with defaults may be omitted. */
 interface SmallService_testVoid_argsInit {}
 
-const SmallService_testVoid_args: StructCodec<
+const SmallService_testVoid_args: MessageCodec<
   SmallService_testVoid_args,
   SmallService_testVoid_argsInit
 > = {
   name: "SmallService_testVoid_args",
-  create(init: SmallService_testVoid_argsInit): SmallService_testVoid_args {
-    return {};
-  },
   write(w: ProtocolWriter, v: SmallService_testVoid_argsInit): void {
     w.writeStructBegin("SmallService_testVoid_args");
     w.writeFieldStop();
@@ -772,14 +742,11 @@ interface SmallService_testVoid_resultInit {
   g?: GoodbyeInit;
 }
 
-const SmallService_testVoid_result: StructCodec<
+const SmallService_testVoid_result: MessageCodec<
   SmallService_testVoid_result,
   SmallService_testVoid_resultInit
 > = {
   name: "SmallService_testVoid_result",
-  create(init: SmallService_testVoid_resultInit): SmallService_testVoid_result {
-    return { g: init.g === undefined ? undefined : Goodbye.create(init.g) };
-  },
   write(w: ProtocolWriter, v: SmallService_testVoid_resultInit): void {
     w.writeStructBegin("SmallService_testVoid_result");
     if (v.g !== undefined) {
@@ -843,14 +810,11 @@ interface SmallService_testI32_argsInit {
   boo?: number;
 }
 
-const SmallService_testI32_args: StructCodec<
+const SmallService_testI32_args: MessageCodec<
   SmallService_testI32_args,
   SmallService_testI32_argsInit
 > = {
   name: "SmallService_testI32_args",
-  create(init: SmallService_testI32_argsInit): SmallService_testI32_args {
-    return { boo: init.boo ?? 0 };
-  },
   write(w: ProtocolWriter, v: SmallService_testI32_argsInit): void {
     w.writeStructBegin("SmallService_testI32_args");
     if (v.boo !== undefined) {
@@ -891,14 +855,11 @@ interface SmallService_testI32_resultInit {
   success?: number;
 }
 
-const SmallService_testI32_result: StructCodec<
+const SmallService_testI32_result: MessageCodec<
   SmallService_testI32_result,
   SmallService_testI32_resultInit
 > = {
   name: "SmallService_testI32_result",
-  create(init: SmallService_testI32_resultInit): SmallService_testI32_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: SmallService_testI32_resultInit): void {
     w.writeStructBegin("SmallService_testI32_result");
     if (v.success !== undefined) {

@@ -5,6 +5,7 @@ import {
   type CallOptions,
   type ClientChannel,
   type MaybePromise,
+  type MessageCodec,
   type MethodDescriptor,
   type ProtocolReader,
   type ProtocolWriter,
@@ -2695,14 +2696,11 @@ interface ThriftTest_testVoid_args {}
 /** The input form of {@link ThriftTest_testVoid_args}: fields with defaults may be omitted. */
 interface ThriftTest_testVoid_argsInit {}
 
-const ThriftTest_testVoid_args: StructCodec<
+const ThriftTest_testVoid_args: MessageCodec<
   ThriftTest_testVoid_args,
   ThriftTest_testVoid_argsInit
 > = {
   name: "ThriftTest_testVoid_args",
-  create(init: ThriftTest_testVoid_argsInit): ThriftTest_testVoid_args {
-    return {};
-  },
   write(w: ProtocolWriter, v: ThriftTest_testVoid_argsInit): void {
     w.writeStructBegin("ThriftTest_testVoid_args");
     w.writeFieldStop();
@@ -2729,14 +2727,11 @@ interface ThriftTest_testVoid_result {}
 /** The input form of {@link ThriftTest_testVoid_result}: fields with defaults may be omitted. */
 interface ThriftTest_testVoid_resultInit {}
 
-const ThriftTest_testVoid_result: StructCodec<
+const ThriftTest_testVoid_result: MessageCodec<
   ThriftTest_testVoid_result,
   ThriftTest_testVoid_resultInit
 > = {
   name: "ThriftTest_testVoid_result",
-  create(init: ThriftTest_testVoid_resultInit): ThriftTest_testVoid_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: ThriftTest_testVoid_resultInit): void {
     w.writeStructBegin("ThriftTest_testVoid_result");
     w.writeFieldStop();
@@ -2790,14 +2785,11 @@ interface ThriftTest_testString_argsInit {
   thing?: string;
 }
 
-const ThriftTest_testString_args: StructCodec<
+const ThriftTest_testString_args: MessageCodec<
   ThriftTest_testString_args,
   ThriftTest_testString_argsInit
 > = {
   name: "ThriftTest_testString_args",
-  create(init: ThriftTest_testString_argsInit): ThriftTest_testString_args {
-    return { thing: init.thing ?? "" };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testString_argsInit): void {
     w.writeStructBegin("ThriftTest_testString_args");
     if (v.thing !== undefined) {
@@ -2838,14 +2830,11 @@ interface ThriftTest_testString_resultInit {
   success?: string;
 }
 
-const ThriftTest_testString_result: StructCodec<
+const ThriftTest_testString_result: MessageCodec<
   ThriftTest_testString_result,
   ThriftTest_testString_resultInit
 > = {
   name: "ThriftTest_testString_result",
-  create(init: ThriftTest_testString_resultInit): ThriftTest_testString_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testString_resultInit): void {
     w.writeStructBegin("ThriftTest_testString_result");
     if (v.success !== undefined) {
@@ -2909,14 +2898,11 @@ interface ThriftTest_testBool_argsInit {
   thing?: boolean;
 }
 
-const ThriftTest_testBool_args: StructCodec<
+const ThriftTest_testBool_args: MessageCodec<
   ThriftTest_testBool_args,
   ThriftTest_testBool_argsInit
 > = {
   name: "ThriftTest_testBool_args",
-  create(init: ThriftTest_testBool_argsInit): ThriftTest_testBool_args {
-    return { thing: init.thing ?? false };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testBool_argsInit): void {
     w.writeStructBegin("ThriftTest_testBool_args");
     if (v.thing !== undefined) {
@@ -2957,14 +2943,11 @@ interface ThriftTest_testBool_resultInit {
   success?: boolean;
 }
 
-const ThriftTest_testBool_result: StructCodec<
+const ThriftTest_testBool_result: MessageCodec<
   ThriftTest_testBool_result,
   ThriftTest_testBool_resultInit
 > = {
   name: "ThriftTest_testBool_result",
-  create(init: ThriftTest_testBool_resultInit): ThriftTest_testBool_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testBool_resultInit): void {
     w.writeStructBegin("ThriftTest_testBool_result");
     if (v.success !== undefined) {
@@ -3028,14 +3011,11 @@ interface ThriftTest_testByte_argsInit {
   thing?: number;
 }
 
-const ThriftTest_testByte_args: StructCodec<
+const ThriftTest_testByte_args: MessageCodec<
   ThriftTest_testByte_args,
   ThriftTest_testByte_argsInit
 > = {
   name: "ThriftTest_testByte_args",
-  create(init: ThriftTest_testByte_argsInit): ThriftTest_testByte_args {
-    return { thing: init.thing ?? 0 };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testByte_argsInit): void {
     w.writeStructBegin("ThriftTest_testByte_args");
     if (v.thing !== undefined) {
@@ -3076,14 +3056,11 @@ interface ThriftTest_testByte_resultInit {
   success?: number;
 }
 
-const ThriftTest_testByte_result: StructCodec<
+const ThriftTest_testByte_result: MessageCodec<
   ThriftTest_testByte_result,
   ThriftTest_testByte_resultInit
 > = {
   name: "ThriftTest_testByte_result",
-  create(init: ThriftTest_testByte_resultInit): ThriftTest_testByte_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testByte_resultInit): void {
     w.writeStructBegin("ThriftTest_testByte_result");
     if (v.success !== undefined) {
@@ -3147,14 +3124,11 @@ interface ThriftTest_testI32_argsInit {
   thing?: number;
 }
 
-const ThriftTest_testI32_args: StructCodec<
+const ThriftTest_testI32_args: MessageCodec<
   ThriftTest_testI32_args,
   ThriftTest_testI32_argsInit
 > = {
   name: "ThriftTest_testI32_args",
-  create(init: ThriftTest_testI32_argsInit): ThriftTest_testI32_args {
-    return { thing: init.thing ?? 0 };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testI32_argsInit): void {
     w.writeStructBegin("ThriftTest_testI32_args");
     if (v.thing !== undefined) {
@@ -3195,14 +3169,11 @@ interface ThriftTest_testI32_resultInit {
   success?: number;
 }
 
-const ThriftTest_testI32_result: StructCodec<
+const ThriftTest_testI32_result: MessageCodec<
   ThriftTest_testI32_result,
   ThriftTest_testI32_resultInit
 > = {
   name: "ThriftTest_testI32_result",
-  create(init: ThriftTest_testI32_resultInit): ThriftTest_testI32_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testI32_resultInit): void {
     w.writeStructBegin("ThriftTest_testI32_result");
     if (v.success !== undefined) {
@@ -3266,14 +3237,11 @@ interface ThriftTest_testI64_argsInit {
   thing?: bigint | number;
 }
 
-const ThriftTest_testI64_args: StructCodec<
+const ThriftTest_testI64_args: MessageCodec<
   ThriftTest_testI64_args,
   ThriftTest_testI64_argsInit
 > = {
   name: "ThriftTest_testI64_args",
-  create(init: ThriftTest_testI64_argsInit): ThriftTest_testI64_args {
-    return { thing: init.thing === undefined ? 0n : i64(init.thing) };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testI64_argsInit): void {
     w.writeStructBegin("ThriftTest_testI64_args");
     if (v.thing !== undefined) {
@@ -3314,16 +3282,11 @@ interface ThriftTest_testI64_resultInit {
   success?: bigint | number;
 }
 
-const ThriftTest_testI64_result: StructCodec<
+const ThriftTest_testI64_result: MessageCodec<
   ThriftTest_testI64_result,
   ThriftTest_testI64_resultInit
 > = {
   name: "ThriftTest_testI64_result",
-  create(init: ThriftTest_testI64_resultInit): ThriftTest_testI64_result {
-    return {
-      success: init.success === undefined ? undefined : i64(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testI64_resultInit): void {
     w.writeStructBegin("ThriftTest_testI64_result");
     if (v.success !== undefined) {
@@ -3387,14 +3350,11 @@ interface ThriftTest_testDouble_argsInit {
   thing?: number;
 }
 
-const ThriftTest_testDouble_args: StructCodec<
+const ThriftTest_testDouble_args: MessageCodec<
   ThriftTest_testDouble_args,
   ThriftTest_testDouble_argsInit
 > = {
   name: "ThriftTest_testDouble_args",
-  create(init: ThriftTest_testDouble_argsInit): ThriftTest_testDouble_args {
-    return { thing: init.thing ?? 0 };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testDouble_argsInit): void {
     w.writeStructBegin("ThriftTest_testDouble_args");
     if (v.thing !== undefined) {
@@ -3435,14 +3395,11 @@ interface ThriftTest_testDouble_resultInit {
   success?: number;
 }
 
-const ThriftTest_testDouble_result: StructCodec<
+const ThriftTest_testDouble_result: MessageCodec<
   ThriftTest_testDouble_result,
   ThriftTest_testDouble_resultInit
 > = {
   name: "ThriftTest_testDouble_result",
-  create(init: ThriftTest_testDouble_resultInit): ThriftTest_testDouble_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testDouble_resultInit): void {
     w.writeStructBegin("ThriftTest_testDouble_result");
     if (v.success !== undefined) {
@@ -3506,14 +3463,11 @@ interface ThriftTest_testBinary_argsInit {
   thing?: Uint8Array;
 }
 
-const ThriftTest_testBinary_args: StructCodec<
+const ThriftTest_testBinary_args: MessageCodec<
   ThriftTest_testBinary_args,
   ThriftTest_testBinary_argsInit
 > = {
   name: "ThriftTest_testBinary_args",
-  create(init: ThriftTest_testBinary_argsInit): ThriftTest_testBinary_args {
-    return { thing: init.thing ?? new Uint8Array(0) };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testBinary_argsInit): void {
     w.writeStructBegin("ThriftTest_testBinary_args");
     if (v.thing !== undefined) {
@@ -3554,14 +3508,11 @@ interface ThriftTest_testBinary_resultInit {
   success?: Uint8Array;
 }
 
-const ThriftTest_testBinary_result: StructCodec<
+const ThriftTest_testBinary_result: MessageCodec<
   ThriftTest_testBinary_result,
   ThriftTest_testBinary_resultInit
 > = {
   name: "ThriftTest_testBinary_result",
-  create(init: ThriftTest_testBinary_resultInit): ThriftTest_testBinary_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testBinary_resultInit): void {
     w.writeStructBegin("ThriftTest_testBinary_result");
     if (v.success !== undefined) {
@@ -3625,14 +3576,11 @@ interface ThriftTest_testUuid_argsInit {
   thing?: string;
 }
 
-const ThriftTest_testUuid_args: StructCodec<
+const ThriftTest_testUuid_args: MessageCodec<
   ThriftTest_testUuid_args,
   ThriftTest_testUuid_argsInit
 > = {
   name: "ThriftTest_testUuid_args",
-  create(init: ThriftTest_testUuid_argsInit): ThriftTest_testUuid_args {
-    return { thing: init.thing ?? "00000000-0000-0000-0000-000000000000" };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testUuid_argsInit): void {
     w.writeStructBegin("ThriftTest_testUuid_args");
     if (v.thing !== undefined) {
@@ -3673,14 +3621,11 @@ interface ThriftTest_testUuid_resultInit {
   success?: string;
 }
 
-const ThriftTest_testUuid_result: StructCodec<
+const ThriftTest_testUuid_result: MessageCodec<
   ThriftTest_testUuid_result,
   ThriftTest_testUuid_resultInit
 > = {
   name: "ThriftTest_testUuid_result",
-  create(init: ThriftTest_testUuid_resultInit): ThriftTest_testUuid_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testUuid_resultInit): void {
     w.writeStructBegin("ThriftTest_testUuid_result");
     if (v.success !== undefined) {
@@ -3744,16 +3689,11 @@ interface ThriftTest_testStruct_argsInit {
   thing?: XtructInit;
 }
 
-const ThriftTest_testStruct_args: StructCodec<
+const ThriftTest_testStruct_args: MessageCodec<
   ThriftTest_testStruct_args,
   ThriftTest_testStruct_argsInit
 > = {
   name: "ThriftTest_testStruct_args",
-  create(init: ThriftTest_testStruct_argsInit): ThriftTest_testStruct_args {
-    return {
-      thing: init.thing === undefined ? undefined : Xtruct.create(init.thing),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testStruct_argsInit): void {
     w.writeStructBegin("ThriftTest_testStruct_args");
     if (v.thing !== undefined) {
@@ -3794,17 +3734,11 @@ interface ThriftTest_testStruct_resultInit {
   success?: XtructInit;
 }
 
-const ThriftTest_testStruct_result: StructCodec<
+const ThriftTest_testStruct_result: MessageCodec<
   ThriftTest_testStruct_result,
   ThriftTest_testStruct_resultInit
 > = {
   name: "ThriftTest_testStruct_result",
-  create(init: ThriftTest_testStruct_resultInit): ThriftTest_testStruct_result {
-    return {
-      success:
-        init.success === undefined ? undefined : Xtruct.create(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testStruct_resultInit): void {
     w.writeStructBegin("ThriftTest_testStruct_result");
     if (v.success !== undefined) {
@@ -3868,16 +3802,11 @@ interface ThriftTest_testNest_argsInit {
   thing?: Xtruct2Init;
 }
 
-const ThriftTest_testNest_args: StructCodec<
+const ThriftTest_testNest_args: MessageCodec<
   ThriftTest_testNest_args,
   ThriftTest_testNest_argsInit
 > = {
   name: "ThriftTest_testNest_args",
-  create(init: ThriftTest_testNest_argsInit): ThriftTest_testNest_args {
-    return {
-      thing: init.thing === undefined ? undefined : Xtruct2.create(init.thing),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testNest_argsInit): void {
     w.writeStructBegin("ThriftTest_testNest_args");
     if (v.thing !== undefined) {
@@ -3918,17 +3847,11 @@ interface ThriftTest_testNest_resultInit {
   success?: Xtruct2Init;
 }
 
-const ThriftTest_testNest_result: StructCodec<
+const ThriftTest_testNest_result: MessageCodec<
   ThriftTest_testNest_result,
   ThriftTest_testNest_resultInit
 > = {
   name: "ThriftTest_testNest_result",
-  create(init: ThriftTest_testNest_resultInit): ThriftTest_testNest_result {
-    return {
-      success:
-        init.success === undefined ? undefined : Xtruct2.create(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testNest_resultInit): void {
     w.writeStructBegin("ThriftTest_testNest_result");
     if (v.success !== undefined) {
@@ -3992,19 +3915,11 @@ interface ThriftTest_testMap_argsInit {
   thing?: ReadonlyMap<number, number>;
 }
 
-const ThriftTest_testMap_args: StructCodec<
+const ThriftTest_testMap_args: MessageCodec<
   ThriftTest_testMap_args,
   ThriftTest_testMap_argsInit
 > = {
   name: "ThriftTest_testMap_args",
-  create(init: ThriftTest_testMap_argsInit): ThriftTest_testMap_args {
-    return {
-      thing:
-        init.thing === undefined
-          ? new Map<number, number>()
-          : new Map(init.thing),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMap_argsInit): void {
     w.writeStructBegin("ThriftTest_testMap_args");
     if (v.thing !== undefined) {
@@ -4060,16 +3975,11 @@ interface ThriftTest_testMap_resultInit {
   success?: ReadonlyMap<number, number>;
 }
 
-const ThriftTest_testMap_result: StructCodec<
+const ThriftTest_testMap_result: MessageCodec<
   ThriftTest_testMap_result,
   ThriftTest_testMap_resultInit
 > = {
   name: "ThriftTest_testMap_result",
-  create(init: ThriftTest_testMap_resultInit): ThriftTest_testMap_result {
-    return {
-      success: init.success === undefined ? undefined : new Map(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMap_resultInit): void {
     w.writeStructBegin("ThriftTest_testMap_result");
     if (v.success !== undefined) {
@@ -4148,21 +4058,11 @@ interface ThriftTest_testStringMap_argsInit {
   thing?: ReadonlyMap<string, string>;
 }
 
-const ThriftTest_testStringMap_args: StructCodec<
+const ThriftTest_testStringMap_args: MessageCodec<
   ThriftTest_testStringMap_args,
   ThriftTest_testStringMap_argsInit
 > = {
   name: "ThriftTest_testStringMap_args",
-  create(
-    init: ThriftTest_testStringMap_argsInit,
-  ): ThriftTest_testStringMap_args {
-    return {
-      thing:
-        init.thing === undefined
-          ? new Map<string, string>()
-          : new Map(init.thing),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testStringMap_argsInit): void {
     w.writeStructBegin("ThriftTest_testStringMap_args");
     if (v.thing !== undefined) {
@@ -4218,18 +4118,11 @@ interface ThriftTest_testStringMap_resultInit {
   success?: ReadonlyMap<string, string>;
 }
 
-const ThriftTest_testStringMap_result: StructCodec<
+const ThriftTest_testStringMap_result: MessageCodec<
   ThriftTest_testStringMap_result,
   ThriftTest_testStringMap_resultInit
 > = {
   name: "ThriftTest_testStringMap_result",
-  create(
-    init: ThriftTest_testStringMap_resultInit,
-  ): ThriftTest_testStringMap_result {
-    return {
-      success: init.success === undefined ? undefined : new Map(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testStringMap_resultInit): void {
     w.writeStructBegin("ThriftTest_testStringMap_result");
     if (v.success !== undefined) {
@@ -4308,16 +4201,11 @@ interface ThriftTest_testSet_argsInit {
   thing?: ReadonlySet<number>;
 }
 
-const ThriftTest_testSet_args: StructCodec<
+const ThriftTest_testSet_args: MessageCodec<
   ThriftTest_testSet_args,
   ThriftTest_testSet_argsInit
 > = {
   name: "ThriftTest_testSet_args",
-  create(init: ThriftTest_testSet_argsInit): ThriftTest_testSet_args {
-    return {
-      thing: init.thing === undefined ? new Set<number>() : new Set(init.thing),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testSet_argsInit): void {
     w.writeStructBegin("ThriftTest_testSet_args");
     if (v.thing !== undefined) {
@@ -4371,16 +4259,11 @@ interface ThriftTest_testSet_resultInit {
   success?: ReadonlySet<number>;
 }
 
-const ThriftTest_testSet_result: StructCodec<
+const ThriftTest_testSet_result: MessageCodec<
   ThriftTest_testSet_result,
   ThriftTest_testSet_resultInit
 > = {
   name: "ThriftTest_testSet_result",
-  create(init: ThriftTest_testSet_resultInit): ThriftTest_testSet_result {
-    return {
-      success: init.success === undefined ? undefined : new Set(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testSet_resultInit): void {
     w.writeStructBegin("ThriftTest_testSet_result");
     if (v.success !== undefined) {
@@ -4457,14 +4340,11 @@ interface ThriftTest_testList_argsInit {
   thing?: readonly number[];
 }
 
-const ThriftTest_testList_args: StructCodec<
+const ThriftTest_testList_args: MessageCodec<
   ThriftTest_testList_args,
   ThriftTest_testList_argsInit
 > = {
   name: "ThriftTest_testList_args",
-  create(init: ThriftTest_testList_argsInit): ThriftTest_testList_args {
-    return { thing: init.thing === undefined ? [] : [...init.thing] };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testList_argsInit): void {
     w.writeStructBegin("ThriftTest_testList_args");
     if (v.thing !== undefined) {
@@ -4518,16 +4398,11 @@ interface ThriftTest_testList_resultInit {
   success?: readonly number[];
 }
 
-const ThriftTest_testList_result: StructCodec<
+const ThriftTest_testList_result: MessageCodec<
   ThriftTest_testList_result,
   ThriftTest_testList_resultInit
 > = {
   name: "ThriftTest_testList_result",
-  create(init: ThriftTest_testList_resultInit): ThriftTest_testList_result {
-    return {
-      success: init.success === undefined ? undefined : [...init.success],
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testList_resultInit): void {
     w.writeStructBegin("ThriftTest_testList_result");
     if (v.success !== undefined) {
@@ -4604,14 +4479,11 @@ interface ThriftTest_testEnum_argsInit {
   thing?: Numberz;
 }
 
-const ThriftTest_testEnum_args: StructCodec<
+const ThriftTest_testEnum_args: MessageCodec<
   ThriftTest_testEnum_args,
   ThriftTest_testEnum_argsInit
 > = {
   name: "ThriftTest_testEnum_args",
-  create(init: ThriftTest_testEnum_argsInit): ThriftTest_testEnum_args {
-    return { thing: init.thing ?? Numberz.ONE };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testEnum_argsInit): void {
     w.writeStructBegin("ThriftTest_testEnum_args");
     if (v.thing !== undefined) {
@@ -4652,14 +4524,11 @@ interface ThriftTest_testEnum_resultInit {
   success?: Numberz;
 }
 
-const ThriftTest_testEnum_result: StructCodec<
+const ThriftTest_testEnum_result: MessageCodec<
   ThriftTest_testEnum_result,
   ThriftTest_testEnum_resultInit
 > = {
   name: "ThriftTest_testEnum_result",
-  create(init: ThriftTest_testEnum_resultInit): ThriftTest_testEnum_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testEnum_resultInit): void {
     w.writeStructBegin("ThriftTest_testEnum_result");
     if (v.success !== undefined) {
@@ -4723,14 +4592,11 @@ interface ThriftTest_testTypedef_argsInit {
   thing?: bigint | number;
 }
 
-const ThriftTest_testTypedef_args: StructCodec<
+const ThriftTest_testTypedef_args: MessageCodec<
   ThriftTest_testTypedef_args,
   ThriftTest_testTypedef_argsInit
 > = {
   name: "ThriftTest_testTypedef_args",
-  create(init: ThriftTest_testTypedef_argsInit): ThriftTest_testTypedef_args {
-    return { thing: init.thing === undefined ? 0n : i64(init.thing) };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testTypedef_argsInit): void {
     w.writeStructBegin("ThriftTest_testTypedef_args");
     if (v.thing !== undefined) {
@@ -4771,18 +4637,11 @@ interface ThriftTest_testTypedef_resultInit {
   success?: bigint | number;
 }
 
-const ThriftTest_testTypedef_result: StructCodec<
+const ThriftTest_testTypedef_result: MessageCodec<
   ThriftTest_testTypedef_result,
   ThriftTest_testTypedef_resultInit
 > = {
   name: "ThriftTest_testTypedef_result",
-  create(
-    init: ThriftTest_testTypedef_resultInit,
-  ): ThriftTest_testTypedef_result {
-    return {
-      success: init.success === undefined ? undefined : i64(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testTypedef_resultInit): void {
     w.writeStructBegin("ThriftTest_testTypedef_result");
     if (v.success !== undefined) {
@@ -4846,14 +4705,11 @@ interface ThriftTest_testMapMap_argsInit {
   hello?: number;
 }
 
-const ThriftTest_testMapMap_args: StructCodec<
+const ThriftTest_testMapMap_args: MessageCodec<
   ThriftTest_testMapMap_args,
   ThriftTest_testMapMap_argsInit
 > = {
   name: "ThriftTest_testMapMap_args",
-  create(init: ThriftTest_testMapMap_argsInit): ThriftTest_testMapMap_args {
-    return { hello: init.hello ?? 0 };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMapMap_argsInit): void {
     w.writeStructBegin("ThriftTest_testMapMap_args");
     if (v.hello !== undefined) {
@@ -4894,19 +4750,11 @@ interface ThriftTest_testMapMap_resultInit {
   success?: ReadonlyMap<number, ReadonlyMap<number, number>>;
 }
 
-const ThriftTest_testMapMap_result: StructCodec<
+const ThriftTest_testMapMap_result: MessageCodec<
   ThriftTest_testMapMap_result,
   ThriftTest_testMapMap_resultInit
 > = {
   name: "ThriftTest_testMapMap_result",
-  create(init: ThriftTest_testMapMap_resultInit): ThriftTest_testMapMap_result {
-    return {
-      success:
-        init.success === undefined
-          ? undefined
-          : convertMap(init.success, same, mapOf(same, same)),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMapMap_resultInit): void {
     w.writeStructBegin("ThriftTest_testMapMap_result");
     if (v.success !== undefined) {
@@ -4997,19 +4845,11 @@ interface ThriftTest_testInsanity_argsInit {
   argument?: InsanityInit;
 }
 
-const ThriftTest_testInsanity_args: StructCodec<
+const ThriftTest_testInsanity_args: MessageCodec<
   ThriftTest_testInsanity_args,
   ThriftTest_testInsanity_argsInit
 > = {
   name: "ThriftTest_testInsanity_args",
-  create(init: ThriftTest_testInsanity_argsInit): ThriftTest_testInsanity_args {
-    return {
-      argument:
-        init.argument === undefined
-          ? undefined
-          : Insanity.create(init.argument),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testInsanity_argsInit): void {
     w.writeStructBegin("ThriftTest_testInsanity_args");
     if (v.argument !== undefined) {
@@ -5050,21 +4890,11 @@ interface ThriftTest_testInsanity_resultInit {
   success?: ReadonlyMap<bigint | number, ReadonlyMap<Numberz, InsanityInit>>;
 }
 
-const ThriftTest_testInsanity_result: StructCodec<
+const ThriftTest_testInsanity_result: MessageCodec<
   ThriftTest_testInsanity_result,
   ThriftTest_testInsanity_resultInit
 > = {
   name: "ThriftTest_testInsanity_result",
-  create(
-    init: ThriftTest_testInsanity_resultInit,
-  ): ThriftTest_testInsanity_result {
-    return {
-      success:
-        init.success === undefined
-          ? undefined
-          : convertMap(init.success, i64, mapOf(same, Insanity.create)),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testInsanity_resultInit): void {
     w.writeStructBegin("ThriftTest_testInsanity_result");
     if (v.success !== undefined) {
@@ -5165,24 +4995,11 @@ interface ThriftTest_testMulti_argsInit {
   arg5?: bigint | number;
 }
 
-const ThriftTest_testMulti_args: StructCodec<
+const ThriftTest_testMulti_args: MessageCodec<
   ThriftTest_testMulti_args,
   ThriftTest_testMulti_argsInit
 > = {
   name: "ThriftTest_testMulti_args",
-  create(init: ThriftTest_testMulti_argsInit): ThriftTest_testMulti_args {
-    return {
-      arg0: init.arg0 ?? 0,
-      arg1: init.arg1 ?? 0,
-      arg2: init.arg2 === undefined ? 0n : i64(init.arg2),
-      arg3:
-        init.arg3 === undefined
-          ? new Map<number, string>()
-          : new Map(init.arg3),
-      arg4: init.arg4 ?? Numberz.ONE,
-      arg5: init.arg5 === undefined ? 0n : i64(init.arg5),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMulti_argsInit): void {
     w.writeStructBegin("ThriftTest_testMulti_args");
     if (v.arg0 !== undefined) {
@@ -5288,17 +5105,11 @@ interface ThriftTest_testMulti_resultInit {
   success?: XtructInit;
 }
 
-const ThriftTest_testMulti_result: StructCodec<
+const ThriftTest_testMulti_result: MessageCodec<
   ThriftTest_testMulti_result,
   ThriftTest_testMulti_resultInit
 > = {
   name: "ThriftTest_testMulti_result",
-  create(init: ThriftTest_testMulti_resultInit): ThriftTest_testMulti_result {
-    return {
-      success:
-        init.success === undefined ? undefined : Xtruct.create(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMulti_resultInit): void {
     w.writeStructBegin("ThriftTest_testMulti_result");
     if (v.success !== undefined) {
@@ -5369,16 +5180,11 @@ interface ThriftTest_testException_argsInit {
   arg?: string;
 }
 
-const ThriftTest_testException_args: StructCodec<
+const ThriftTest_testException_args: MessageCodec<
   ThriftTest_testException_args,
   ThriftTest_testException_argsInit
 > = {
   name: "ThriftTest_testException_args",
-  create(
-    init: ThriftTest_testException_argsInit,
-  ): ThriftTest_testException_args {
-    return { arg: init.arg ?? "" };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testException_argsInit): void {
     w.writeStructBegin("ThriftTest_testException_args");
     if (v.arg !== undefined) {
@@ -5419,18 +5225,11 @@ interface ThriftTest_testException_resultInit {
   err1?: XceptionInit;
 }
 
-const ThriftTest_testException_result: StructCodec<
+const ThriftTest_testException_result: MessageCodec<
   ThriftTest_testException_result,
   ThriftTest_testException_resultInit
 > = {
   name: "ThriftTest_testException_result",
-  create(
-    init: ThriftTest_testException_resultInit,
-  ): ThriftTest_testException_result {
-    return {
-      err1: init.err1 === undefined ? undefined : Xception.create(init.err1),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testException_resultInit): void {
     w.writeStructBegin("ThriftTest_testException_result");
     if (v.err1 !== undefined) {
@@ -5496,16 +5295,11 @@ interface ThriftTest_testMultiException_argsInit {
   arg1?: string;
 }
 
-const ThriftTest_testMultiException_args: StructCodec<
+const ThriftTest_testMultiException_args: MessageCodec<
   ThriftTest_testMultiException_args,
   ThriftTest_testMultiException_argsInit
 > = {
   name: "ThriftTest_testMultiException_args",
-  create(
-    init: ThriftTest_testMultiException_argsInit,
-  ): ThriftTest_testMultiException_args {
-    return { arg0: init.arg0 ?? "", arg1: init.arg1 ?? "" };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMultiException_argsInit): void {
     w.writeStructBegin("ThriftTest_testMultiException_args");
     if (v.arg0 !== undefined) {
@@ -5560,21 +5354,11 @@ interface ThriftTest_testMultiException_resultInit {
   err2?: Xception2Init;
 }
 
-const ThriftTest_testMultiException_result: StructCodec<
+const ThriftTest_testMultiException_result: MessageCodec<
   ThriftTest_testMultiException_result,
   ThriftTest_testMultiException_resultInit
 > = {
   name: "ThriftTest_testMultiException_result",
-  create(
-    init: ThriftTest_testMultiException_resultInit,
-  ): ThriftTest_testMultiException_result {
-    return {
-      success:
-        init.success === undefined ? undefined : Xtruct.create(init.success),
-      err1: init.err1 === undefined ? undefined : Xception.create(init.err1),
-      err2: init.err2 === undefined ? undefined : Xception2.create(init.err2),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMultiException_resultInit): void {
     w.writeStructBegin("ThriftTest_testMultiException_result");
     if (v.success !== undefined) {
@@ -5664,14 +5448,11 @@ interface ThriftTest_testOneway_argsInit {
   secondsToSleep?: number;
 }
 
-const ThriftTest_testOneway_args: StructCodec<
+const ThriftTest_testOneway_args: MessageCodec<
   ThriftTest_testOneway_args,
   ThriftTest_testOneway_argsInit
 > = {
   name: "ThriftTest_testOneway_args",
-  create(init: ThriftTest_testOneway_argsInit): ThriftTest_testOneway_args {
-    return { secondsToSleep: init.secondsToSleep ?? 0 };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testOneway_argsInit): void {
     w.writeStructBegin("ThriftTest_testOneway_args");
     if (v.secondsToSleep !== undefined) {
@@ -5708,14 +5489,11 @@ interface ThriftTest_testOneway_result {}
 /** The input form of {@link ThriftTest_testOneway_result}: fields with defaults may be omitted. */
 interface ThriftTest_testOneway_resultInit {}
 
-const ThriftTest_testOneway_result: StructCodec<
+const ThriftTest_testOneway_result: MessageCodec<
   ThriftTest_testOneway_result,
   ThriftTest_testOneway_resultInit
 > = {
   name: "ThriftTest_testOneway_result",
-  create(init: ThriftTest_testOneway_resultInit): ThriftTest_testOneway_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: ThriftTest_testOneway_resultInit): void {
     w.writeStructBegin("ThriftTest_testOneway_result");
     w.writeFieldStop();
@@ -6369,16 +6147,11 @@ interface SecondService_secondtestString_argsInit {
   thing?: string;
 }
 
-const SecondService_secondtestString_args: StructCodec<
+const SecondService_secondtestString_args: MessageCodec<
   SecondService_secondtestString_args,
   SecondService_secondtestString_argsInit
 > = {
   name: "SecondService_secondtestString_args",
-  create(
-    init: SecondService_secondtestString_argsInit,
-  ): SecondService_secondtestString_args {
-    return { thing: init.thing ?? "" };
-  },
   write(w: ProtocolWriter, v: SecondService_secondtestString_argsInit): void {
     w.writeStructBegin("SecondService_secondtestString_args");
     if (v.thing !== undefined) {
@@ -6419,16 +6192,11 @@ interface SecondService_secondtestString_resultInit {
   success?: string;
 }
 
-const SecondService_secondtestString_result: StructCodec<
+const SecondService_secondtestString_result: MessageCodec<
   SecondService_secondtestString_result,
   SecondService_secondtestString_resultInit
 > = {
   name: "SecondService_secondtestString_result",
-  create(
-    init: SecondService_secondtestString_resultInit,
-  ): SecondService_secondtestString_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: SecondService_secondtestString_resultInit): void {
     w.writeStructBegin("SecondService_secondtestString_result");
     if (v.success !== undefined) {

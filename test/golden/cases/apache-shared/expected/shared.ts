@@ -5,6 +5,7 @@ import {
   type CallOptions,
   type ClientChannel,
   type MaybePromise,
+  type MessageCodec,
   type MethodDescriptor,
   type ProtocolReader,
   type ProtocolWriter,
@@ -80,14 +81,11 @@ interface SharedService_getStruct_argsInit {
   key?: number;
 }
 
-const SharedService_getStruct_args: StructCodec<
+const SharedService_getStruct_args: MessageCodec<
   SharedService_getStruct_args,
   SharedService_getStruct_argsInit
 > = {
   name: "SharedService_getStruct_args",
-  create(init: SharedService_getStruct_argsInit): SharedService_getStruct_args {
-    return { key: init.key ?? 0 };
-  },
   write(w: ProtocolWriter, v: SharedService_getStruct_argsInit): void {
     w.writeStructBegin("SharedService_getStruct_args");
     if (v.key !== undefined) {
@@ -128,21 +126,11 @@ interface SharedService_getStruct_resultInit {
   success?: SharedStructInit;
 }
 
-const SharedService_getStruct_result: StructCodec<
+const SharedService_getStruct_result: MessageCodec<
   SharedService_getStruct_result,
   SharedService_getStruct_resultInit
 > = {
   name: "SharedService_getStruct_result",
-  create(
-    init: SharedService_getStruct_resultInit,
-  ): SharedService_getStruct_result {
-    return {
-      success:
-        init.success === undefined
-          ? undefined
-          : SharedStruct.create(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: SharedService_getStruct_resultInit): void {
     w.writeStructBegin("SharedService_getStruct_result");
     if (v.success !== undefined) {

@@ -5,6 +5,7 @@ import {
   type CallOptions,
   type ClientChannel,
   type MaybePromise,
+  type MessageCodec,
   type MethodDescriptor,
   type ProtocolReader,
   type ProtocolWriter,
@@ -214,14 +215,11 @@ interface Calculator_ping_args {}
 /** The input form of {@link Calculator_ping_args}: fields with defaults may be omitted. */
 interface Calculator_ping_argsInit {}
 
-const Calculator_ping_args: StructCodec<
+const Calculator_ping_args: MessageCodec<
   Calculator_ping_args,
   Calculator_ping_argsInit
 > = {
   name: "Calculator_ping_args",
-  create(init: Calculator_ping_argsInit): Calculator_ping_args {
-    return {};
-  },
   write(w: ProtocolWriter, v: Calculator_ping_argsInit): void {
     w.writeStructBegin("Calculator_ping_args");
     w.writeFieldStop();
@@ -248,14 +246,11 @@ interface Calculator_ping_result {}
 /** The input form of {@link Calculator_ping_result}: fields with defaults may be omitted. */
 interface Calculator_ping_resultInit {}
 
-const Calculator_ping_result: StructCodec<
+const Calculator_ping_result: MessageCodec<
   Calculator_ping_result,
   Calculator_ping_resultInit
 > = {
   name: "Calculator_ping_result",
-  create(init: Calculator_ping_resultInit): Calculator_ping_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: Calculator_ping_resultInit): void {
     w.writeStructBegin("Calculator_ping_result");
     w.writeFieldStop();
@@ -311,14 +306,11 @@ interface Calculator_add_argsInit {
   num2?: number;
 }
 
-const Calculator_add_args: StructCodec<
+const Calculator_add_args: MessageCodec<
   Calculator_add_args,
   Calculator_add_argsInit
 > = {
   name: "Calculator_add_args",
-  create(init: Calculator_add_argsInit): Calculator_add_args {
-    return { num1: init.num1 ?? 0, num2: init.num2 ?? 0 };
-  },
   write(w: ProtocolWriter, v: Calculator_add_argsInit): void {
     w.writeStructBegin("Calculator_add_args");
     if (v.num1 !== undefined) {
@@ -369,14 +361,11 @@ interface Calculator_add_resultInit {
   success?: number;
 }
 
-const Calculator_add_result: StructCodec<
+const Calculator_add_result: MessageCodec<
   Calculator_add_result,
   Calculator_add_resultInit
 > = {
   name: "Calculator_add_result",
-  create(init: Calculator_add_resultInit): Calculator_add_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: Calculator_add_resultInit): void {
     w.writeStructBegin("Calculator_add_result");
     if (v.success !== undefined) {
@@ -445,17 +434,11 @@ interface Calculator_calculate_argsInit {
   w?: WorkInit;
 }
 
-const Calculator_calculate_args: StructCodec<
+const Calculator_calculate_args: MessageCodec<
   Calculator_calculate_args,
   Calculator_calculate_argsInit
 > = {
   name: "Calculator_calculate_args",
-  create(init: Calculator_calculate_argsInit): Calculator_calculate_args {
-    return {
-      logid: init.logid ?? 0,
-      w: init.w === undefined ? undefined : Work.create(init.w),
-    };
-  },
   write(w: ProtocolWriter, v: Calculator_calculate_argsInit): void {
     w.writeStructBegin("Calculator_calculate_args");
     if (v.logid !== undefined) {
@@ -508,20 +491,11 @@ interface Calculator_calculate_resultInit {
   ouch?: InvalidOperationInit;
 }
 
-const Calculator_calculate_result: StructCodec<
+const Calculator_calculate_result: MessageCodec<
   Calculator_calculate_result,
   Calculator_calculate_resultInit
 > = {
   name: "Calculator_calculate_result",
-  create(init: Calculator_calculate_resultInit): Calculator_calculate_result {
-    return {
-      success: init.success,
-      ouch:
-        init.ouch === undefined
-          ? undefined
-          : InvalidOperation.create(init.ouch),
-    };
-  },
   write(w: ProtocolWriter, v: Calculator_calculate_resultInit): void {
     w.writeStructBegin("Calculator_calculate_result");
     if (v.success !== undefined) {
@@ -594,14 +568,11 @@ interface Calculator_zip_args {}
 /** The input form of {@link Calculator_zip_args}: fields with defaults may be omitted. */
 interface Calculator_zip_argsInit {}
 
-const Calculator_zip_args: StructCodec<
+const Calculator_zip_args: MessageCodec<
   Calculator_zip_args,
   Calculator_zip_argsInit
 > = {
   name: "Calculator_zip_args",
-  create(init: Calculator_zip_argsInit): Calculator_zip_args {
-    return {};
-  },
   write(w: ProtocolWriter, v: Calculator_zip_argsInit): void {
     w.writeStructBegin("Calculator_zip_args");
     w.writeFieldStop();
@@ -628,14 +599,11 @@ interface Calculator_zip_result {}
 /** The input form of {@link Calculator_zip_result}: fields with defaults may be omitted. */
 interface Calculator_zip_resultInit {}
 
-const Calculator_zip_result: StructCodec<
+const Calculator_zip_result: MessageCodec<
   Calculator_zip_result,
   Calculator_zip_resultInit
 > = {
   name: "Calculator_zip_result",
-  create(init: Calculator_zip_resultInit): Calculator_zip_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: Calculator_zip_resultInit): void {
     w.writeStructBegin("Calculator_zip_result");
     w.writeFieldStop();

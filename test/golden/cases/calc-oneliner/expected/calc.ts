@@ -5,12 +5,12 @@ import {
   type CallOptions,
   type ClientChannel,
   type MaybePromise,
+  type MessageCodec,
   type MethodDescriptor,
   type ProtocolReader,
   type ProtocolWriter,
   ServiceClient,
   type ServiceDescriptor,
-  type StructCodec,
   TException,
   TType,
 } from "rpcgen/runtime";
@@ -74,11 +74,8 @@ interface Calc_divide_argsInit {
   num2?: number;
 }
 
-const Calc_divide_args: StructCodec<Calc_divide_args, Calc_divide_argsInit> = {
+const Calc_divide_args: MessageCodec<Calc_divide_args, Calc_divide_argsInit> = {
   name: "Calc_divide_args",
-  create(init: Calc_divide_argsInit): Calc_divide_args {
-    return { num1: init.num1 ?? 0, num2: init.num2 ?? 1 };
-  },
   write(w: ProtocolWriter, v: Calc_divide_argsInit): void {
     w.writeStructBegin("Calc_divide_args");
     if (v.num1 !== undefined) {
@@ -130,17 +127,11 @@ interface Calc_divide_resultInit {
   e?: InvalidOperationInit;
 }
 
-const Calc_divide_result: StructCodec<
+const Calc_divide_result: MessageCodec<
   Calc_divide_result,
   Calc_divide_resultInit
 > = {
   name: "Calc_divide_result",
-  create(init: Calc_divide_resultInit): Calc_divide_result {
-    return {
-      success: init.success,
-      e: init.e === undefined ? undefined : InvalidOperation.create(init.e),
-    };
-  },
   write(w: ProtocolWriter, v: Calc_divide_resultInit): void {
     w.writeStructBegin("Calc_divide_result");
     if (v.success !== undefined) {

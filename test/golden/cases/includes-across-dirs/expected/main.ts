@@ -5,6 +5,7 @@ import {
   type CallOptions,
   type ClientChannel,
   type MaybePromise,
+  type MessageCodec,
   type MethodDescriptor,
   type ProtocolReader,
   type ProtocolWriter,
@@ -224,14 +225,8 @@ interface Router_plan_argsInit {
   to?: types_PointInit;
 }
 
-const Router_plan_args: StructCodec<Router_plan_args, Router_plan_argsInit> = {
+const Router_plan_args: MessageCodec<Router_plan_args, Router_plan_argsInit> = {
   name: "Router_plan_args",
-  create(init: Router_plan_argsInit): Router_plan_args {
-    return {
-      from: init.from === undefined ? undefined : types_Point.create(init.from),
-      to: init.to === undefined ? undefined : types_Point.create(init.to),
-    };
-  },
   write(w: ProtocolWriter, v: Router_plan_argsInit): void {
     w.writeStructBegin("Router_plan_args");
     if (v.from !== undefined) {
@@ -284,19 +279,11 @@ interface Router_plan_resultInit {
   missing?: NotFoundInit;
 }
 
-const Router_plan_result: StructCodec<
+const Router_plan_result: MessageCodec<
   Router_plan_result,
   Router_plan_resultInit
 > = {
   name: "Router_plan_result",
-  create(init: Router_plan_resultInit): Router_plan_result {
-    return {
-      success:
-        init.success === undefined ? undefined : Route.create(init.success),
-      missing:
-        init.missing === undefined ? undefined : NotFound.create(init.missing),
-    };
-  },
   write(w: ProtocolWriter, v: Router_plan_resultInit): void {
     w.writeStructBegin("Router_plan_result");
     if (v.success !== undefined) {

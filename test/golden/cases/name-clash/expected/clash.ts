@@ -5,6 +5,7 @@ import {
   type CallOptions,
   type ClientChannel,
   type MaybePromise,
+  type MessageCodec,
   type MethodDescriptor,
   type ProtocolReader,
   type ProtocolWriter,
@@ -627,15 +628,8 @@ interface class__get_argsInit {
   ctx?: number;
 }
 
-const class__get_args: StructCodec<class__get_args, class__get_argsInit> = {
+const class__get_args: MessageCodec<class__get_args, class__get_argsInit> = {
   name: "class__get_args",
-  create(init: class__get_argsInit): class__get_args {
-    return {
-      options: init.options ?? 0,
-      default: init.default ?? 0,
-      ctx: init.ctx ?? 0,
-    };
-  },
   write(w: ProtocolWriter, v: class__get_argsInit): void {
     w.writeStructBegin("class__get_args");
     if (v.options !== undefined) {
@@ -696,42 +690,41 @@ interface class__get_resultInit {
   success?: number;
 }
 
-const class__get_result: StructCodec<class__get_result, class__get_resultInit> =
-  {
-    name: "class__get_result",
-    create(init: class__get_resultInit): class__get_result {
-      return { success: init.success };
-    },
-    write(w: ProtocolWriter, v: class__get_resultInit): void {
-      w.writeStructBegin("class__get_result");
-      if (v.success !== undefined) {
-        w.writeFieldBegin("success", TType2.I32, 0);
-        w.writeI32(v.success);
-        w.writeFieldEnd();
+const class__get_result: MessageCodec<
+  class__get_result,
+  class__get_resultInit
+> = {
+  name: "class__get_result",
+  write(w: ProtocolWriter, v: class__get_resultInit): void {
+    w.writeStructBegin("class__get_result");
+    if (v.success !== undefined) {
+      w.writeFieldBegin("success", TType2.I32, 0);
+      w.writeI32(v.success);
+      w.writeFieldEnd();
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r: ProtocolReader): class__get_result {
+    let success: number | undefined;
+    r.readStructBegin();
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType2.STOP) break;
+      switch (r.fieldId) {
+        case 0:
+          if (t === TType2.I32) success = r.readI32();
+          else r.skip(t);
+          break;
+        default:
+          r.skip(t);
       }
-      w.writeFieldStop();
-      w.writeStructEnd();
-    },
-    read(r: ProtocolReader): class__get_result {
-      let success: number | undefined;
-      r.readStructBegin();
-      for (;;) {
-        const t = r.readFieldBegin();
-        if (t === TType2.STOP) break;
-        switch (r.fieldId) {
-          case 0:
-            if (t === TType2.I32) success = r.readI32();
-            else r.skip(t);
-            break;
-          default:
-            r.skip(t);
-        }
-        r.readFieldEnd();
-      }
-      r.readStructEnd();
-      return { success };
-    },
-  };
+      r.readFieldEnd();
+    }
+    r.readStructEnd();
+    return { success };
+  },
+};
 
 const class__get: MethodDescriptor<
   class__get_args,
@@ -765,19 +758,11 @@ interface class__channel_argsInit {
   constructor_?: constructorInit;
 }
 
-const class__channel_args: StructCodec<
+const class__channel_args: MessageCodec<
   class__channel_args,
   class__channel_argsInit
 > = {
   name: "class__channel_args",
-  create(init: class__channel_argsInit): class__channel_args {
-    return {
-      constructor_:
-        init.constructor_ === undefined
-          ? undefined
-          : constructor.create(init.constructor_),
-    };
-  },
   write(w: ProtocolWriter, v: class__channel_argsInit): void {
     w.writeStructBegin("class__channel_args");
     if (v.constructor_ !== undefined) {
@@ -814,14 +799,11 @@ interface class__channel_result {}
 /** The input form of {@link class__channel_result}: fields with defaults may be omitted. */
 interface class__channel_resultInit {}
 
-const class__channel_result: StructCodec<
+const class__channel_result: MessageCodec<
   class__channel_result,
   class__channel_resultInit
 > = {
   name: "class__channel_result",
-  create(init: class__channel_resultInit): class__channel_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: class__channel_resultInit): void {
     w.writeStructBegin("class__channel_result");
     w.writeFieldStop();
@@ -871,14 +853,11 @@ interface class__function_argsInit {
   this?: number;
 }
 
-const class__function_args: StructCodec<
+const class__function_args: MessageCodec<
   class__function_args,
   class__function_argsInit
 > = {
   name: "class__function_args",
-  create(init: class__function_argsInit): class__function_args {
-    return { this: init.this ?? interface_ };
-  },
   write(w: ProtocolWriter, v: class__function_argsInit): void {
     w.writeStructBegin("class__function_args");
     const this_ = v.this ?? interface_;
@@ -920,17 +899,11 @@ interface class__function_resultInit {
   e?: ErrorInit;
 }
 
-const class__function_result: StructCodec<
+const class__function_result: MessageCodec<
   class__function_result,
   class__function_resultInit
 > = {
   name: "class__function_result",
-  create(init: class__function_resultInit): class__function_result {
-    return {
-      success: init.success,
-      e: init.e === undefined ? undefined : Error.create(init.e),
-    };
-  },
   write(w: ProtocolWriter, v: class__function_resultInit): void {
     w.writeStructBegin("class__function_result");
     if (v.success !== undefined) {

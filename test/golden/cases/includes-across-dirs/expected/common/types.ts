@@ -5,6 +5,7 @@ import {
   type CallOptions,
   type ClientChannel,
   type MaybePromise,
+  type MessageCodec,
   type MethodDescriptor,
   type ProtocolReader,
   type ProtocolWriter,
@@ -158,14 +159,11 @@ interface BaseService_ping_args {}
 /** The input form of {@link BaseService_ping_args}: fields with defaults may be omitted. */
 interface BaseService_ping_argsInit {}
 
-const BaseService_ping_args: StructCodec<
+const BaseService_ping_args: MessageCodec<
   BaseService_ping_args,
   BaseService_ping_argsInit
 > = {
   name: "BaseService_ping_args",
-  create(init: BaseService_ping_argsInit): BaseService_ping_args {
-    return {};
-  },
   write(w: ProtocolWriter, v: BaseService_ping_argsInit): void {
     w.writeStructBegin("BaseService_ping_args");
     w.writeFieldStop();
@@ -192,14 +190,11 @@ interface BaseService_ping_result {}
 /** The input form of {@link BaseService_ping_result}: fields with defaults may be omitted. */
 interface BaseService_ping_resultInit {}
 
-const BaseService_ping_result: StructCodec<
+const BaseService_ping_result: MessageCodec<
   BaseService_ping_result,
   BaseService_ping_resultInit
 > = {
   name: "BaseService_ping_result",
-  create(init: BaseService_ping_resultInit): BaseService_ping_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: BaseService_ping_resultInit): void {
     w.writeStructBegin("BaseService_ping_result");
     w.writeFieldStop();
@@ -253,14 +248,11 @@ interface BaseService_log_argsInit {
   line?: string;
 }
 
-const BaseService_log_args: StructCodec<
+const BaseService_log_args: MessageCodec<
   BaseService_log_args,
   BaseService_log_argsInit
 > = {
   name: "BaseService_log_args",
-  create(init: BaseService_log_argsInit): BaseService_log_args {
-    return { line: init.line ?? "" };
-  },
   write(w: ProtocolWriter, v: BaseService_log_argsInit): void {
     w.writeStructBegin("BaseService_log_args");
     if (v.line !== undefined) {
@@ -297,14 +289,11 @@ interface BaseService_log_result {}
 /** The input form of {@link BaseService_log_result}: fields with defaults may be omitted. */
 interface BaseService_log_resultInit {}
 
-const BaseService_log_result: StructCodec<
+const BaseService_log_result: MessageCodec<
   BaseService_log_result,
   BaseService_log_resultInit
 > = {
   name: "BaseService_log_result",
-  create(init: BaseService_log_resultInit): BaseService_log_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: BaseService_log_resultInit): void {
     w.writeStructBegin("BaseService_log_result");
     w.writeFieldStop();
