@@ -19,7 +19,7 @@ class ThriftParser extends CstParser {
     super(T.allTokens, {
       recoveryEnabled: true,
       skipValidations: !validate,
-      maxLookahead: 4,
+      maxLookahead: 2,
       errorMessageProvider: parserErrorMessages,
     });
     this.performSelfAnalysis();
