@@ -268,7 +268,13 @@ async function check(group: number, name: string, fn: () => Promise<void>): Prom
 }
 
 /** Echo checks: each value goes out and must come back exactly (`want` maps a value to the expected reply). */
-async function echo<T>(group: number, method: string, call: (v: T) => Promise<unknown>, values: readonly T[], want: (v: T) => unknown = (v) => v): Promise<void> {
+async function echo<T>(
+  group: number,
+  method: string,
+  call: (v: T) => Promise<unknown>,
+  values: readonly T[],
+  want: (v: T) => unknown = (v) => v,
+): Promise<void> {
   let i = 0;
   for (const v of values) await check(group, `${method} #${i++} ${show(v).slice(0, 40)}`, async () => expectSame(await call(v), want(v)));
 }
@@ -309,7 +315,13 @@ async function runTests(tt: ThriftTestClient, second: SecondServiceClient | unde
   await echo(BASETYPES, "testI32", (v: number) => tt.testI32(v), [-1, 0, 1, 0x7fffffff, -0x80000000, 65536]);
   await echo(BASETYPES, "testI64", (v: bigint) => tt.testI64(v), [1n, 0n, -1n, -34359738368n, 2n ** 53n + 1n, -(2n ** 53n) - 1n, 2n ** 63n - 1n, -(2n ** 63n)]);
   // i64 inputs also take safe-integer numbers; the reply is a bigint either way.
-  await echo(BASETYPES, "testI64(number)", (v: number) => tt.testI64(v), [Number.MAX_SAFE_INTEGER, -42], (v) => BigInt(v));
+  await echo(
+    BASETYPES,
+    "testI64(number)",
+    (v: number) => tt.testI64(v),
+    [Number.MAX_SAFE_INTEGER, -42],
+    (v) => BigInt(v),
+  );
   const doubles = [-5.235098235, 0, -1, -0.000341012439638598279, 1.5, 0.1, 1e300, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 1234567890123456.2];
   doubles.push(NaN, Infinity, -Infinity);
   if (opts.negZero) doubles.push(-0);

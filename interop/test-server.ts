@@ -22,6 +22,7 @@
  *   A second signal exits at once.
  */
 import { existsSync, rmSync, statSync } from "node:fs";
+import { connect } from "node:net";
 import {
   createServer,
   implement,
@@ -293,11 +294,26 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
 
 for (const sig of ["SIGHUP", "SIGINT", "SIGTERM"] as const) process.on(sig, () => void stop(sig));
 
+function accepts(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ path });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
 async function main(): Promise<void> {
   const where = `${opts.protocol}/${opts.transport}${opts.multiplex && !isMultiplexed(opts.protocol) ? " (multiplexed)" : ""}`;
   if (opts.domainSocket !== undefined) {
     const path = opts.domainSocket;
-    if (existsSync(path) && statSync(path).isSocket()) rmSync(path, { force: true });
+    if (existsSync(path) && statSync(path).isSocket()) {
+      // A socket file nobody listens on is left over from an earlier run: replace it. A live one is not ours.
+      if (await accepts(path)) throw new Error(`${path} is in use by another server`);
+      rmSync(path, { force: true });
+    }
     const server = makeServer();
     servers.push(server);
     await server.listen({ path });

@@ -17,3 +17,13 @@ test("generated/ is what rpcgen makes of idl/ today (run `npm run generate` afte
   expect(outputs.map((o) => o.path).sort()).toEqual(committed);
   for (const o of outputs) expect(o.content, o.path).toBe(readFileSync(join(root, "generated", o.path), "utf8"));
 });
+
+test("interop/thrift-test/ is what rpcgen makes of the shared ThriftTest.v0.16-nouuid.thrift today (run `npm run interop:generate`)", () => {
+  const corpus = process.env.THRIFT_CORPUS ?? resolve(root, "../shared/corpus/apache-thrift");
+  const result = compile({ files: [join(corpus, "ThriftTest.v0.16-nouuid.thrift")] });
+  expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  const outputs = generate(result);
+  const committed = readdirSync(join(root, "interop/thrift-test")).filter((f) => f.endsWith(".ts")).sort();
+  expect(outputs.map((o) => o.path).sort()).toEqual(committed);
+  for (const o of outputs) expect(o.content, o.path).toBe(readFileSync(join(root, "interop/thrift-test", o.path), "utf8"));
+});

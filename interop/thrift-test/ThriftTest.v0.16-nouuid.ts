@@ -5,6 +5,7 @@ import {
   type CallOptions,
   type ClientChannel,
   type MaybePromise,
+  type MessageCodec,
   type MethodDescriptor,
   type ProtocolReader,
   type ProtocolWriter,
@@ -82,18 +83,12 @@ export const Bonk: StructCodec<Bonk, BonkInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            message = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) message = r.readString();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            type = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) type = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -145,18 +140,12 @@ export const Bools: StructCodec<Bools, BoolsInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            im_true = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) im_true = r.readBool();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.BOOL) {
-            im_false = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) im_false = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -229,32 +218,20 @@ export const Xtruct: StructCodec<Xtruct, XtructInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            string_thing = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) string_thing = r.readString();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.BYTE) {
-            byte_thing = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) byte_thing = r.readByte();
+          else r.skip(t);
           break;
         case 9:
-          if (t === TType.I32) {
-            i32_thing = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) i32_thing = r.readI32();
+          else r.skip(t);
           break;
         case 11:
-          if (t === TType.I64) {
-            i64_thing = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) i64_thing = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -321,25 +298,16 @@ export const Xtruct2: StructCodec<Xtruct2, Xtruct2Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BYTE) {
-            byte_thing = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) byte_thing = r.readByte();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            struct_thing = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) struct_thing = Xtruct.read(r);
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I32) {
-            i32_thing = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) i32_thing = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -412,32 +380,20 @@ export const Xtruct3: StructCodec<Xtruct3, Xtruct3Init> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            string_thing = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) string_thing = r.readString();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.I32) {
-            changed = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) changed = r.readI32();
+          else r.skip(t);
           break;
         case 9:
-          if (t === TType.I32) {
-            i32_thing = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) i32_thing = r.readI32();
+          else r.skip(t);
           break;
         case 11:
-          if (t === TType.I64) {
-            i64_thing = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) i64_thing = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -657,11 +613,8 @@ export const CrazyNesting: StructCodec<CrazyNesting, CrazyNestingInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            string_field = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) string_field = r.readString();
+          else r.skip(t);
           break;
         case 2:
           if (t === TType.SET) {
@@ -735,11 +688,8 @@ export const CrazyNesting: StructCodec<CrazyNesting, CrazyNestingInit> = {
           }
           break;
         case 4:
-          if (t === TType.STRING) {
-            binary_field = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) binary_field = r.readBinary();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1006,18 +956,12 @@ export class Xception extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            errorCode = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) errorCode = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            message = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) message = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1080,18 +1024,12 @@ export class Xception2 extends TException {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            errorCode = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) errorCode = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            struct_thing = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) struct_thing = Xtruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1169,11 +1107,8 @@ export const OneField: StructCodec<OneField, OneFieldInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            field = EmptyStruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) field = EmptyStruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1240,25 +1175,16 @@ export const VersioningTestV1: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            begin_in_both = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) begin_in_both = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.STRING) {
-            old_string = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) old_string = r.readString();
+          else r.skip(t);
           break;
         case 12:
-          if (t === TType.I32) {
-            end_in_both = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) end_in_both = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1424,53 +1350,32 @@ export const VersioningTestV2: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            begin_in_both = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) begin_in_both = r.readI32();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            newint = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) newint = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.BYTE) {
-            newbyte = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) newbyte = r.readByte();
+          else r.skip(t);
           break;
         case 4:
-          if (t === TType.I16) {
-            newshort = r.readI16();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I16) newshort = r.readI16();
+          else r.skip(t);
           break;
         case 5:
-          if (t === TType.I64) {
-            newlong = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) newlong = r.readI64();
+          else r.skip(t);
           break;
         case 6:
-          if (t === TType.DOUBLE) {
-            newdouble = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) newdouble = r.readDouble();
+          else r.skip(t);
           break;
         case 7:
-          if (t === TType.STRUCT) {
-            newstruct = Bonk.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) newstruct = Bonk.read(r);
+          else r.skip(t);
           break;
         case 8:
           if (t === TType.LIST) {
@@ -1513,18 +1418,12 @@ export const VersioningTestV2: StructCodec<
           }
           break;
         case 11:
-          if (t === TType.STRING) {
-            newstring = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) newstring = r.readString();
+          else r.skip(t);
           break;
         case 12:
-          if (t === TType.I32) {
-            end_in_both = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) end_in_both = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1612,11 +1511,8 @@ export const ListTypeVersioningV1: StructCodec<
           }
           break;
         case 2:
-          if (t === TType.STRING) {
-            hello = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) hello = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1691,11 +1587,8 @@ export const ListTypeVersioningV2: StructCodec<
           }
           break;
         case 2:
-          if (t === TType.STRING) {
-            hello = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) hello = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -1907,53 +1800,32 @@ export const LargeDeltas: StructCodec<LargeDeltas, LargeDeltasInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            b1 = Bools.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) b1 = Bools.read(r);
+          else r.skip(t);
           break;
         case 10:
-          if (t === TType.STRUCT) {
-            b10 = Bools.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) b10 = Bools.read(r);
+          else r.skip(t);
           break;
         case 100:
-          if (t === TType.STRUCT) {
-            b100 = Bools.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) b100 = Bools.read(r);
+          else r.skip(t);
           break;
         case 500:
-          if (t === TType.BOOL) {
-            check_true = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) check_true = r.readBool();
+          else r.skip(t);
           break;
         case 1000:
-          if (t === TType.STRUCT) {
-            b1000 = Bools.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) b1000 = Bools.read(r);
+          else r.skip(t);
           break;
         case 1500:
-          if (t === TType.BOOL) {
-            check_false = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) check_false = r.readBool();
+          else r.skip(t);
           break;
         case 2000:
-          if (t === TType.STRUCT) {
-            vertwo2000 = VersioningTestV2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) vertwo2000 = VersioningTestV2.read(r);
+          else r.skip(t);
           break;
         case 2500:
           if (t === TType.SET) {
@@ -1969,11 +1841,8 @@ export const LargeDeltas: StructCodec<LargeDeltas, LargeDeltasInit> = {
           }
           break;
         case 3000:
-          if (t === TType.STRUCT) {
-            vertwo3000 = VersioningTestV2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) vertwo3000 = VersioningTestV2.read(r);
+          else r.skip(t);
           break;
         case 4000:
           if (t === TType.LIST) {
@@ -2520,18 +2389,12 @@ export const BoolTest: StructCodec<BoolTest, BoolTestInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            b = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) b = r.readBool();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            s = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) s = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2576,11 +2439,8 @@ export const StructA: StructCodec<StructA, StructAInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            s = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) s = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2639,18 +2499,12 @@ export const StructB: StructCodec<StructB, StructBInit> = {
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            aa = StructA.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) aa = StructA.read(r);
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            ab = StructA.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) ab = StructA.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2829,14 +2683,11 @@ interface ThriftTest_testVoid_args {}
 /** The input form of {@link ThriftTest_testVoid_args}: fields with defaults may be omitted. */
 interface ThriftTest_testVoid_argsInit {}
 
-const ThriftTest_testVoid_args: StructCodec<
+const ThriftTest_testVoid_args: MessageCodec<
   ThriftTest_testVoid_args,
   ThriftTest_testVoid_argsInit
 > = {
   name: "ThriftTest_testVoid_args",
-  create(init: ThriftTest_testVoid_argsInit): ThriftTest_testVoid_args {
-    return {};
-  },
   write(w: ProtocolWriter, v: ThriftTest_testVoid_argsInit): void {
     w.writeStructBegin("ThriftTest_testVoid_args");
     w.writeFieldStop();
@@ -2863,14 +2714,11 @@ interface ThriftTest_testVoid_result {}
 /** The input form of {@link ThriftTest_testVoid_result}: fields with defaults may be omitted. */
 interface ThriftTest_testVoid_resultInit {}
 
-const ThriftTest_testVoid_result: StructCodec<
+const ThriftTest_testVoid_result: MessageCodec<
   ThriftTest_testVoid_result,
   ThriftTest_testVoid_resultInit
 > = {
   name: "ThriftTest_testVoid_result",
-  create(init: ThriftTest_testVoid_resultInit): ThriftTest_testVoid_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: ThriftTest_testVoid_resultInit): void {
     w.writeStructBegin("ThriftTest_testVoid_result");
     w.writeFieldStop();
@@ -2924,14 +2772,11 @@ interface ThriftTest_testString_argsInit {
   thing?: string;
 }
 
-const ThriftTest_testString_args: StructCodec<
+const ThriftTest_testString_args: MessageCodec<
   ThriftTest_testString_args,
   ThriftTest_testString_argsInit
 > = {
   name: "ThriftTest_testString_args",
-  create(init: ThriftTest_testString_argsInit): ThriftTest_testString_args {
-    return { thing: init.thing ?? "" };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testString_argsInit): void {
     w.writeStructBegin("ThriftTest_testString_args");
     if (v.thing !== undefined) {
@@ -2950,11 +2795,8 @@ const ThriftTest_testString_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            thing = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) thing = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -2975,14 +2817,11 @@ interface ThriftTest_testString_resultInit {
   success?: string;
 }
 
-const ThriftTest_testString_result: StructCodec<
+const ThriftTest_testString_result: MessageCodec<
   ThriftTest_testString_result,
   ThriftTest_testString_resultInit
 > = {
   name: "ThriftTest_testString_result",
-  create(init: ThriftTest_testString_resultInit): ThriftTest_testString_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testString_resultInit): void {
     w.writeStructBegin("ThriftTest_testString_result");
     if (v.success !== undefined) {
@@ -3001,11 +2840,8 @@ const ThriftTest_testString_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRING) {
-            success = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) success = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3049,14 +2885,11 @@ interface ThriftTest_testBool_argsInit {
   thing?: boolean;
 }
 
-const ThriftTest_testBool_args: StructCodec<
+const ThriftTest_testBool_args: MessageCodec<
   ThriftTest_testBool_args,
   ThriftTest_testBool_argsInit
 > = {
   name: "ThriftTest_testBool_args",
-  create(init: ThriftTest_testBool_argsInit): ThriftTest_testBool_args {
-    return { thing: init.thing ?? false };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testBool_argsInit): void {
     w.writeStructBegin("ThriftTest_testBool_args");
     if (v.thing !== undefined) {
@@ -3075,11 +2908,8 @@ const ThriftTest_testBool_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BOOL) {
-            thing = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) thing = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3100,14 +2930,11 @@ interface ThriftTest_testBool_resultInit {
   success?: boolean;
 }
 
-const ThriftTest_testBool_result: StructCodec<
+const ThriftTest_testBool_result: MessageCodec<
   ThriftTest_testBool_result,
   ThriftTest_testBool_resultInit
 > = {
   name: "ThriftTest_testBool_result",
-  create(init: ThriftTest_testBool_resultInit): ThriftTest_testBool_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testBool_resultInit): void {
     w.writeStructBegin("ThriftTest_testBool_result");
     if (v.success !== undefined) {
@@ -3126,11 +2953,8 @@ const ThriftTest_testBool_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.BOOL) {
-            success = r.readBool();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BOOL) success = r.readBool();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3174,14 +2998,11 @@ interface ThriftTest_testByte_argsInit {
   thing?: number;
 }
 
-const ThriftTest_testByte_args: StructCodec<
+const ThriftTest_testByte_args: MessageCodec<
   ThriftTest_testByte_args,
   ThriftTest_testByte_argsInit
 > = {
   name: "ThriftTest_testByte_args",
-  create(init: ThriftTest_testByte_argsInit): ThriftTest_testByte_args {
-    return { thing: init.thing ?? 0 };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testByte_argsInit): void {
     w.writeStructBegin("ThriftTest_testByte_args");
     if (v.thing !== undefined) {
@@ -3200,11 +3021,8 @@ const ThriftTest_testByte_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BYTE) {
-            thing = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) thing = r.readByte();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3225,14 +3043,11 @@ interface ThriftTest_testByte_resultInit {
   success?: number;
 }
 
-const ThriftTest_testByte_result: StructCodec<
+const ThriftTest_testByte_result: MessageCodec<
   ThriftTest_testByte_result,
   ThriftTest_testByte_resultInit
 > = {
   name: "ThriftTest_testByte_result",
-  create(init: ThriftTest_testByte_resultInit): ThriftTest_testByte_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testByte_resultInit): void {
     w.writeStructBegin("ThriftTest_testByte_result");
     if (v.success !== undefined) {
@@ -3251,11 +3066,8 @@ const ThriftTest_testByte_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.BYTE) {
-            success = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) success = r.readByte();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3299,14 +3111,11 @@ interface ThriftTest_testI32_argsInit {
   thing?: number;
 }
 
-const ThriftTest_testI32_args: StructCodec<
+const ThriftTest_testI32_args: MessageCodec<
   ThriftTest_testI32_args,
   ThriftTest_testI32_argsInit
 > = {
   name: "ThriftTest_testI32_args",
-  create(init: ThriftTest_testI32_argsInit): ThriftTest_testI32_args {
-    return { thing: init.thing ?? 0 };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testI32_argsInit): void {
     w.writeStructBegin("ThriftTest_testI32_args");
     if (v.thing !== undefined) {
@@ -3325,11 +3134,8 @@ const ThriftTest_testI32_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            thing = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) thing = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3350,14 +3156,11 @@ interface ThriftTest_testI32_resultInit {
   success?: number;
 }
 
-const ThriftTest_testI32_result: StructCodec<
+const ThriftTest_testI32_result: MessageCodec<
   ThriftTest_testI32_result,
   ThriftTest_testI32_resultInit
 > = {
   name: "ThriftTest_testI32_result",
-  create(init: ThriftTest_testI32_resultInit): ThriftTest_testI32_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testI32_resultInit): void {
     w.writeStructBegin("ThriftTest_testI32_result");
     if (v.success !== undefined) {
@@ -3376,11 +3179,8 @@ const ThriftTest_testI32_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I32) {
-            success = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) success = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3424,14 +3224,11 @@ interface ThriftTest_testI64_argsInit {
   thing?: bigint | number;
 }
 
-const ThriftTest_testI64_args: StructCodec<
+const ThriftTest_testI64_args: MessageCodec<
   ThriftTest_testI64_args,
   ThriftTest_testI64_argsInit
 > = {
   name: "ThriftTest_testI64_args",
-  create(init: ThriftTest_testI64_argsInit): ThriftTest_testI64_args {
-    return { thing: init.thing === undefined ? 0n : i64(init.thing) };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testI64_argsInit): void {
     w.writeStructBegin("ThriftTest_testI64_args");
     if (v.thing !== undefined) {
@@ -3450,11 +3247,8 @@ const ThriftTest_testI64_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I64) {
-            thing = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) thing = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3475,16 +3269,11 @@ interface ThriftTest_testI64_resultInit {
   success?: bigint | number;
 }
 
-const ThriftTest_testI64_result: StructCodec<
+const ThriftTest_testI64_result: MessageCodec<
   ThriftTest_testI64_result,
   ThriftTest_testI64_resultInit
 > = {
   name: "ThriftTest_testI64_result",
-  create(init: ThriftTest_testI64_resultInit): ThriftTest_testI64_result {
-    return {
-      success: init.success === undefined ? undefined : i64(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testI64_resultInit): void {
     w.writeStructBegin("ThriftTest_testI64_result");
     if (v.success !== undefined) {
@@ -3503,11 +3292,8 @@ const ThriftTest_testI64_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I64) {
-            success = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) success = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3551,14 +3337,11 @@ interface ThriftTest_testDouble_argsInit {
   thing?: number;
 }
 
-const ThriftTest_testDouble_args: StructCodec<
+const ThriftTest_testDouble_args: MessageCodec<
   ThriftTest_testDouble_args,
   ThriftTest_testDouble_argsInit
 > = {
   name: "ThriftTest_testDouble_args",
-  create(init: ThriftTest_testDouble_argsInit): ThriftTest_testDouble_args {
-    return { thing: init.thing ?? 0 };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testDouble_argsInit): void {
     w.writeStructBegin("ThriftTest_testDouble_args");
     if (v.thing !== undefined) {
@@ -3577,11 +3360,8 @@ const ThriftTest_testDouble_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.DOUBLE) {
-            thing = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) thing = r.readDouble();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3602,14 +3382,11 @@ interface ThriftTest_testDouble_resultInit {
   success?: number;
 }
 
-const ThriftTest_testDouble_result: StructCodec<
+const ThriftTest_testDouble_result: MessageCodec<
   ThriftTest_testDouble_result,
   ThriftTest_testDouble_resultInit
 > = {
   name: "ThriftTest_testDouble_result",
-  create(init: ThriftTest_testDouble_resultInit): ThriftTest_testDouble_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testDouble_resultInit): void {
     w.writeStructBegin("ThriftTest_testDouble_result");
     if (v.success !== undefined) {
@@ -3628,11 +3405,8 @@ const ThriftTest_testDouble_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.DOUBLE) {
-            success = r.readDouble();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.DOUBLE) success = r.readDouble();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3676,14 +3450,11 @@ interface ThriftTest_testBinary_argsInit {
   thing?: Uint8Array;
 }
 
-const ThriftTest_testBinary_args: StructCodec<
+const ThriftTest_testBinary_args: MessageCodec<
   ThriftTest_testBinary_args,
   ThriftTest_testBinary_argsInit
 > = {
   name: "ThriftTest_testBinary_args",
-  create(init: ThriftTest_testBinary_argsInit): ThriftTest_testBinary_args {
-    return { thing: init.thing ?? new Uint8Array(0) };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testBinary_argsInit): void {
     w.writeStructBegin("ThriftTest_testBinary_args");
     if (v.thing !== undefined) {
@@ -3702,11 +3473,8 @@ const ThriftTest_testBinary_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            thing = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) thing = r.readBinary();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3727,14 +3495,11 @@ interface ThriftTest_testBinary_resultInit {
   success?: Uint8Array;
 }
 
-const ThriftTest_testBinary_result: StructCodec<
+const ThriftTest_testBinary_result: MessageCodec<
   ThriftTest_testBinary_result,
   ThriftTest_testBinary_resultInit
 > = {
   name: "ThriftTest_testBinary_result",
-  create(init: ThriftTest_testBinary_resultInit): ThriftTest_testBinary_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testBinary_resultInit): void {
     w.writeStructBegin("ThriftTest_testBinary_result");
     if (v.success !== undefined) {
@@ -3753,11 +3518,8 @@ const ThriftTest_testBinary_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRING) {
-            success = r.readBinary();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) success = r.readBinary();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3801,16 +3563,11 @@ interface ThriftTest_testStruct_argsInit {
   thing?: XtructInit;
 }
 
-const ThriftTest_testStruct_args: StructCodec<
+const ThriftTest_testStruct_args: MessageCodec<
   ThriftTest_testStruct_args,
   ThriftTest_testStruct_argsInit
 > = {
   name: "ThriftTest_testStruct_args",
-  create(init: ThriftTest_testStruct_argsInit): ThriftTest_testStruct_args {
-    return {
-      thing: init.thing === undefined ? undefined : Xtruct.create(init.thing),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testStruct_argsInit): void {
     w.writeStructBegin("ThriftTest_testStruct_args");
     if (v.thing !== undefined) {
@@ -3829,11 +3586,8 @@ const ThriftTest_testStruct_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            thing = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) thing = Xtruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3854,17 +3608,11 @@ interface ThriftTest_testStruct_resultInit {
   success?: XtructInit;
 }
 
-const ThriftTest_testStruct_result: StructCodec<
+const ThriftTest_testStruct_result: MessageCodec<
   ThriftTest_testStruct_result,
   ThriftTest_testStruct_resultInit
 > = {
   name: "ThriftTest_testStruct_result",
-  create(init: ThriftTest_testStruct_resultInit): ThriftTest_testStruct_result {
-    return {
-      success:
-        init.success === undefined ? undefined : Xtruct.create(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testStruct_resultInit): void {
     w.writeStructBegin("ThriftTest_testStruct_result");
     if (v.success !== undefined) {
@@ -3883,11 +3631,8 @@ const ThriftTest_testStruct_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = Xtruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3931,16 +3676,11 @@ interface ThriftTest_testNest_argsInit {
   thing?: Xtruct2Init;
 }
 
-const ThriftTest_testNest_args: StructCodec<
+const ThriftTest_testNest_args: MessageCodec<
   ThriftTest_testNest_args,
   ThriftTest_testNest_argsInit
 > = {
   name: "ThriftTest_testNest_args",
-  create(init: ThriftTest_testNest_argsInit): ThriftTest_testNest_args {
-    return {
-      thing: init.thing === undefined ? undefined : Xtruct2.create(init.thing),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testNest_argsInit): void {
     w.writeStructBegin("ThriftTest_testNest_args");
     if (v.thing !== undefined) {
@@ -3959,11 +3699,8 @@ const ThriftTest_testNest_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            thing = Xtruct2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) thing = Xtruct2.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -3984,17 +3721,11 @@ interface ThriftTest_testNest_resultInit {
   success?: Xtruct2Init;
 }
 
-const ThriftTest_testNest_result: StructCodec<
+const ThriftTest_testNest_result: MessageCodec<
   ThriftTest_testNest_result,
   ThriftTest_testNest_resultInit
 > = {
   name: "ThriftTest_testNest_result",
-  create(init: ThriftTest_testNest_resultInit): ThriftTest_testNest_result {
-    return {
-      success:
-        init.success === undefined ? undefined : Xtruct2.create(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testNest_resultInit): void {
     w.writeStructBegin("ThriftTest_testNest_result");
     if (v.success !== undefined) {
@@ -4013,11 +3744,8 @@ const ThriftTest_testNest_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = Xtruct2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = Xtruct2.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4061,19 +3789,11 @@ interface ThriftTest_testMap_argsInit {
   thing?: ReadonlyMap<number, number>;
 }
 
-const ThriftTest_testMap_args: StructCodec<
+const ThriftTest_testMap_args: MessageCodec<
   ThriftTest_testMap_args,
   ThriftTest_testMap_argsInit
 > = {
   name: "ThriftTest_testMap_args",
-  create(init: ThriftTest_testMap_argsInit): ThriftTest_testMap_args {
-    return {
-      thing:
-        init.thing === undefined
-          ? new Map<number, number>()
-          : new Map(init.thing),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMap_argsInit): void {
     w.writeStructBegin("ThriftTest_testMap_args");
     if (v.thing !== undefined) {
@@ -4129,16 +3849,11 @@ interface ThriftTest_testMap_resultInit {
   success?: ReadonlyMap<number, number>;
 }
 
-const ThriftTest_testMap_result: StructCodec<
+const ThriftTest_testMap_result: MessageCodec<
   ThriftTest_testMap_result,
   ThriftTest_testMap_resultInit
 > = {
   name: "ThriftTest_testMap_result",
-  create(init: ThriftTest_testMap_resultInit): ThriftTest_testMap_result {
-    return {
-      success: init.success === undefined ? undefined : new Map(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMap_resultInit): void {
     w.writeStructBegin("ThriftTest_testMap_result");
     if (v.success !== undefined) {
@@ -4217,21 +3932,11 @@ interface ThriftTest_testStringMap_argsInit {
   thing?: ReadonlyMap<string, string>;
 }
 
-const ThriftTest_testStringMap_args: StructCodec<
+const ThriftTest_testStringMap_args: MessageCodec<
   ThriftTest_testStringMap_args,
   ThriftTest_testStringMap_argsInit
 > = {
   name: "ThriftTest_testStringMap_args",
-  create(
-    init: ThriftTest_testStringMap_argsInit,
-  ): ThriftTest_testStringMap_args {
-    return {
-      thing:
-        init.thing === undefined
-          ? new Map<string, string>()
-          : new Map(init.thing),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testStringMap_argsInit): void {
     w.writeStructBegin("ThriftTest_testStringMap_args");
     if (v.thing !== undefined) {
@@ -4287,18 +3992,11 @@ interface ThriftTest_testStringMap_resultInit {
   success?: ReadonlyMap<string, string>;
 }
 
-const ThriftTest_testStringMap_result: StructCodec<
+const ThriftTest_testStringMap_result: MessageCodec<
   ThriftTest_testStringMap_result,
   ThriftTest_testStringMap_resultInit
 > = {
   name: "ThriftTest_testStringMap_result",
-  create(
-    init: ThriftTest_testStringMap_resultInit,
-  ): ThriftTest_testStringMap_result {
-    return {
-      success: init.success === undefined ? undefined : new Map(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testStringMap_resultInit): void {
     w.writeStructBegin("ThriftTest_testStringMap_result");
     if (v.success !== undefined) {
@@ -4377,16 +4075,11 @@ interface ThriftTest_testSet_argsInit {
   thing?: ReadonlySet<number>;
 }
 
-const ThriftTest_testSet_args: StructCodec<
+const ThriftTest_testSet_args: MessageCodec<
   ThriftTest_testSet_args,
   ThriftTest_testSet_argsInit
 > = {
   name: "ThriftTest_testSet_args",
-  create(init: ThriftTest_testSet_argsInit): ThriftTest_testSet_args {
-    return {
-      thing: init.thing === undefined ? new Set<number>() : new Set(init.thing),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testSet_argsInit): void {
     w.writeStructBegin("ThriftTest_testSet_args");
     if (v.thing !== undefined) {
@@ -4440,16 +4133,11 @@ interface ThriftTest_testSet_resultInit {
   success?: ReadonlySet<number>;
 }
 
-const ThriftTest_testSet_result: StructCodec<
+const ThriftTest_testSet_result: MessageCodec<
   ThriftTest_testSet_result,
   ThriftTest_testSet_resultInit
 > = {
   name: "ThriftTest_testSet_result",
-  create(init: ThriftTest_testSet_resultInit): ThriftTest_testSet_result {
-    return {
-      success: init.success === undefined ? undefined : new Set(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testSet_resultInit): void {
     w.writeStructBegin("ThriftTest_testSet_result");
     if (v.success !== undefined) {
@@ -4526,14 +4214,11 @@ interface ThriftTest_testList_argsInit {
   thing?: readonly number[];
 }
 
-const ThriftTest_testList_args: StructCodec<
+const ThriftTest_testList_args: MessageCodec<
   ThriftTest_testList_args,
   ThriftTest_testList_argsInit
 > = {
   name: "ThriftTest_testList_args",
-  create(init: ThriftTest_testList_argsInit): ThriftTest_testList_args {
-    return { thing: init.thing === undefined ? [] : [...init.thing] };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testList_argsInit): void {
     w.writeStructBegin("ThriftTest_testList_args");
     if (v.thing !== undefined) {
@@ -4587,16 +4272,11 @@ interface ThriftTest_testList_resultInit {
   success?: readonly number[];
 }
 
-const ThriftTest_testList_result: StructCodec<
+const ThriftTest_testList_result: MessageCodec<
   ThriftTest_testList_result,
   ThriftTest_testList_resultInit
 > = {
   name: "ThriftTest_testList_result",
-  create(init: ThriftTest_testList_resultInit): ThriftTest_testList_result {
-    return {
-      success: init.success === undefined ? undefined : [...init.success],
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testList_resultInit): void {
     w.writeStructBegin("ThriftTest_testList_result");
     if (v.success !== undefined) {
@@ -4673,14 +4353,11 @@ interface ThriftTest_testEnum_argsInit {
   thing?: Numberz;
 }
 
-const ThriftTest_testEnum_args: StructCodec<
+const ThriftTest_testEnum_args: MessageCodec<
   ThriftTest_testEnum_args,
   ThriftTest_testEnum_argsInit
 > = {
   name: "ThriftTest_testEnum_args",
-  create(init: ThriftTest_testEnum_argsInit): ThriftTest_testEnum_args {
-    return { thing: init.thing ?? Numberz.ONE };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testEnum_argsInit): void {
     w.writeStructBegin("ThriftTest_testEnum_args");
     if (v.thing !== undefined) {
@@ -4699,11 +4376,8 @@ const ThriftTest_testEnum_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            thing = r.readI32() as Numberz;
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) thing = r.readI32() as Numberz;
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4724,14 +4398,11 @@ interface ThriftTest_testEnum_resultInit {
   success?: Numberz;
 }
 
-const ThriftTest_testEnum_result: StructCodec<
+const ThriftTest_testEnum_result: MessageCodec<
   ThriftTest_testEnum_result,
   ThriftTest_testEnum_resultInit
 > = {
   name: "ThriftTest_testEnum_result",
-  create(init: ThriftTest_testEnum_resultInit): ThriftTest_testEnum_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testEnum_resultInit): void {
     w.writeStructBegin("ThriftTest_testEnum_result");
     if (v.success !== undefined) {
@@ -4750,11 +4421,8 @@ const ThriftTest_testEnum_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I32) {
-            success = r.readI32() as Numberz;
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) success = r.readI32() as Numberz;
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4798,14 +4466,11 @@ interface ThriftTest_testTypedef_argsInit {
   thing?: bigint | number;
 }
 
-const ThriftTest_testTypedef_args: StructCodec<
+const ThriftTest_testTypedef_args: MessageCodec<
   ThriftTest_testTypedef_args,
   ThriftTest_testTypedef_argsInit
 > = {
   name: "ThriftTest_testTypedef_args",
-  create(init: ThriftTest_testTypedef_argsInit): ThriftTest_testTypedef_args {
-    return { thing: init.thing === undefined ? 0n : i64(init.thing) };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testTypedef_argsInit): void {
     w.writeStructBegin("ThriftTest_testTypedef_args");
     if (v.thing !== undefined) {
@@ -4824,11 +4489,8 @@ const ThriftTest_testTypedef_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I64) {
-            thing = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) thing = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4849,18 +4511,11 @@ interface ThriftTest_testTypedef_resultInit {
   success?: bigint | number;
 }
 
-const ThriftTest_testTypedef_result: StructCodec<
+const ThriftTest_testTypedef_result: MessageCodec<
   ThriftTest_testTypedef_result,
   ThriftTest_testTypedef_resultInit
 > = {
   name: "ThriftTest_testTypedef_result",
-  create(
-    init: ThriftTest_testTypedef_resultInit,
-  ): ThriftTest_testTypedef_result {
-    return {
-      success: init.success === undefined ? undefined : i64(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testTypedef_resultInit): void {
     w.writeStructBegin("ThriftTest_testTypedef_result");
     if (v.success !== undefined) {
@@ -4879,11 +4534,8 @@ const ThriftTest_testTypedef_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.I64) {
-            success = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) success = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4927,14 +4579,11 @@ interface ThriftTest_testMapMap_argsInit {
   hello?: number;
 }
 
-const ThriftTest_testMapMap_args: StructCodec<
+const ThriftTest_testMapMap_args: MessageCodec<
   ThriftTest_testMapMap_args,
   ThriftTest_testMapMap_argsInit
 > = {
   name: "ThriftTest_testMapMap_args",
-  create(init: ThriftTest_testMapMap_argsInit): ThriftTest_testMapMap_args {
-    return { hello: init.hello ?? 0 };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMapMap_argsInit): void {
     w.writeStructBegin("ThriftTest_testMapMap_args");
     if (v.hello !== undefined) {
@@ -4953,11 +4602,8 @@ const ThriftTest_testMapMap_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            hello = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) hello = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -4978,19 +4624,11 @@ interface ThriftTest_testMapMap_resultInit {
   success?: ReadonlyMap<number, ReadonlyMap<number, number>>;
 }
 
-const ThriftTest_testMapMap_result: StructCodec<
+const ThriftTest_testMapMap_result: MessageCodec<
   ThriftTest_testMapMap_result,
   ThriftTest_testMapMap_resultInit
 > = {
   name: "ThriftTest_testMapMap_result",
-  create(init: ThriftTest_testMapMap_resultInit): ThriftTest_testMapMap_result {
-    return {
-      success:
-        init.success === undefined
-          ? undefined
-          : convertMap(init.success, same, mapOf(same, same)),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMapMap_resultInit): void {
     w.writeStructBegin("ThriftTest_testMapMap_result");
     if (v.success !== undefined) {
@@ -5081,19 +4719,11 @@ interface ThriftTest_testInsanity_argsInit {
   argument?: InsanityInit;
 }
 
-const ThriftTest_testInsanity_args: StructCodec<
+const ThriftTest_testInsanity_args: MessageCodec<
   ThriftTest_testInsanity_args,
   ThriftTest_testInsanity_argsInit
 > = {
   name: "ThriftTest_testInsanity_args",
-  create(init: ThriftTest_testInsanity_argsInit): ThriftTest_testInsanity_args {
-    return {
-      argument:
-        init.argument === undefined
-          ? undefined
-          : Insanity.create(init.argument),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testInsanity_argsInit): void {
     w.writeStructBegin("ThriftTest_testInsanity_args");
     if (v.argument !== undefined) {
@@ -5112,11 +4742,8 @@ const ThriftTest_testInsanity_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            argument = Insanity.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) argument = Insanity.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5137,21 +4764,11 @@ interface ThriftTest_testInsanity_resultInit {
   success?: ReadonlyMap<bigint | number, ReadonlyMap<Numberz, InsanityInit>>;
 }
 
-const ThriftTest_testInsanity_result: StructCodec<
+const ThriftTest_testInsanity_result: MessageCodec<
   ThriftTest_testInsanity_result,
   ThriftTest_testInsanity_resultInit
 > = {
   name: "ThriftTest_testInsanity_result",
-  create(
-    init: ThriftTest_testInsanity_resultInit,
-  ): ThriftTest_testInsanity_result {
-    return {
-      success:
-        init.success === undefined
-          ? undefined
-          : convertMap(init.success, i64, mapOf(same, Insanity.create)),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testInsanity_resultInit): void {
     w.writeStructBegin("ThriftTest_testInsanity_result");
     if (v.success !== undefined) {
@@ -5252,24 +4869,11 @@ interface ThriftTest_testMulti_argsInit {
   arg5?: bigint | number;
 }
 
-const ThriftTest_testMulti_args: StructCodec<
+const ThriftTest_testMulti_args: MessageCodec<
   ThriftTest_testMulti_args,
   ThriftTest_testMulti_argsInit
 > = {
   name: "ThriftTest_testMulti_args",
-  create(init: ThriftTest_testMulti_argsInit): ThriftTest_testMulti_args {
-    return {
-      arg0: init.arg0 ?? 0,
-      arg1: init.arg1 ?? 0,
-      arg2: init.arg2 === undefined ? 0n : i64(init.arg2),
-      arg3:
-        init.arg3 === undefined
-          ? new Map<number, string>()
-          : new Map(init.arg3),
-      arg4: init.arg4 ?? Numberz.ONE,
-      arg5: init.arg5 === undefined ? 0n : i64(init.arg5),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMulti_argsInit): void {
     w.writeStructBegin("ThriftTest_testMulti_args");
     if (v.arg0 !== undefined) {
@@ -5323,25 +4927,16 @@ const ThriftTest_testMulti_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.BYTE) {
-            arg0 = r.readByte();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.BYTE) arg0 = r.readByte();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.I32) {
-            arg1 = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) arg1 = r.readI32();
+          else r.skip(t);
           break;
         case 3:
-          if (t === TType.I64) {
-            arg2 = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) arg2 = r.readI64();
+          else r.skip(t);
           break;
         case 4:
           if (t === TType.MAP) {
@@ -5358,18 +4953,12 @@ const ThriftTest_testMulti_args: StructCodec<
           }
           break;
         case 5:
-          if (t === TType.I32) {
-            arg4 = r.readI32() as Numberz;
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) arg4 = r.readI32() as Numberz;
+          else r.skip(t);
           break;
         case 6:
-          if (t === TType.I64) {
-            arg5 = r.readI64();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I64) arg5 = r.readI64();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5390,17 +4979,11 @@ interface ThriftTest_testMulti_resultInit {
   success?: XtructInit;
 }
 
-const ThriftTest_testMulti_result: StructCodec<
+const ThriftTest_testMulti_result: MessageCodec<
   ThriftTest_testMulti_result,
   ThriftTest_testMulti_resultInit
 > = {
   name: "ThriftTest_testMulti_result",
-  create(init: ThriftTest_testMulti_resultInit): ThriftTest_testMulti_result {
-    return {
-      success:
-        init.success === undefined ? undefined : Xtruct.create(init.success),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMulti_resultInit): void {
     w.writeStructBegin("ThriftTest_testMulti_result");
     if (v.success !== undefined) {
@@ -5419,11 +5002,8 @@ const ThriftTest_testMulti_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = Xtruct.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5474,16 +5054,11 @@ interface ThriftTest_testException_argsInit {
   arg?: string;
 }
 
-const ThriftTest_testException_args: StructCodec<
+const ThriftTest_testException_args: MessageCodec<
   ThriftTest_testException_args,
   ThriftTest_testException_argsInit
 > = {
   name: "ThriftTest_testException_args",
-  create(
-    init: ThriftTest_testException_argsInit,
-  ): ThriftTest_testException_args {
-    return { arg: init.arg ?? "" };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testException_argsInit): void {
     w.writeStructBegin("ThriftTest_testException_args");
     if (v.arg !== undefined) {
@@ -5502,11 +5077,8 @@ const ThriftTest_testException_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            arg = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) arg = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5527,18 +5099,11 @@ interface ThriftTest_testException_resultInit {
   err1?: XceptionInit;
 }
 
-const ThriftTest_testException_result: StructCodec<
+const ThriftTest_testException_result: MessageCodec<
   ThriftTest_testException_result,
   ThriftTest_testException_resultInit
 > = {
   name: "ThriftTest_testException_result",
-  create(
-    init: ThriftTest_testException_resultInit,
-  ): ThriftTest_testException_result {
-    return {
-      err1: init.err1 === undefined ? undefined : Xception.create(init.err1),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testException_resultInit): void {
     w.writeStructBegin("ThriftTest_testException_result");
     if (v.err1 !== undefined) {
@@ -5557,11 +5122,8 @@ const ThriftTest_testException_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRUCT) {
-            err1 = Xception.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) err1 = Xception.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5607,16 +5169,11 @@ interface ThriftTest_testMultiException_argsInit {
   arg1?: string;
 }
 
-const ThriftTest_testMultiException_args: StructCodec<
+const ThriftTest_testMultiException_args: MessageCodec<
   ThriftTest_testMultiException_args,
   ThriftTest_testMultiException_argsInit
 > = {
   name: "ThriftTest_testMultiException_args",
-  create(
-    init: ThriftTest_testMultiException_argsInit,
-  ): ThriftTest_testMultiException_args {
-    return { arg0: init.arg0 ?? "", arg1: init.arg1 ?? "" };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMultiException_argsInit): void {
     w.writeStructBegin("ThriftTest_testMultiException_args");
     if (v.arg0 !== undefined) {
@@ -5641,18 +5198,12 @@ const ThriftTest_testMultiException_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            arg0 = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) arg0 = r.readString();
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRING) {
-            arg1 = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) arg1 = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5677,21 +5228,11 @@ interface ThriftTest_testMultiException_resultInit {
   err2?: Xception2Init;
 }
 
-const ThriftTest_testMultiException_result: StructCodec<
+const ThriftTest_testMultiException_result: MessageCodec<
   ThriftTest_testMultiException_result,
   ThriftTest_testMultiException_resultInit
 > = {
   name: "ThriftTest_testMultiException_result",
-  create(
-    init: ThriftTest_testMultiException_resultInit,
-  ): ThriftTest_testMultiException_result {
-    return {
-      success:
-        init.success === undefined ? undefined : Xtruct.create(init.success),
-      err1: init.err1 === undefined ? undefined : Xception.create(init.err1),
-      err2: init.err2 === undefined ? undefined : Xception2.create(init.err2),
-    };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testMultiException_resultInit): void {
     w.writeStructBegin("ThriftTest_testMultiException_result");
     if (v.success !== undefined) {
@@ -5722,25 +5263,16 @@ const ThriftTest_testMultiException_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRUCT) {
-            success = Xtruct.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) success = Xtruct.read(r);
+          else r.skip(t);
           break;
         case 1:
-          if (t === TType.STRUCT) {
-            err1 = Xception.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) err1 = Xception.read(r);
+          else r.skip(t);
           break;
         case 2:
-          if (t === TType.STRUCT) {
-            err2 = Xception2.read(r);
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRUCT) err2 = Xception2.read(r);
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5790,14 +5322,11 @@ interface ThriftTest_testOneway_argsInit {
   secondsToSleep?: number;
 }
 
-const ThriftTest_testOneway_args: StructCodec<
+const ThriftTest_testOneway_args: MessageCodec<
   ThriftTest_testOneway_args,
   ThriftTest_testOneway_argsInit
 > = {
   name: "ThriftTest_testOneway_args",
-  create(init: ThriftTest_testOneway_argsInit): ThriftTest_testOneway_args {
-    return { secondsToSleep: init.secondsToSleep ?? 0 };
-  },
   write(w: ProtocolWriter, v: ThriftTest_testOneway_argsInit): void {
     w.writeStructBegin("ThriftTest_testOneway_args");
     if (v.secondsToSleep !== undefined) {
@@ -5816,11 +5345,8 @@ const ThriftTest_testOneway_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.I32) {
-            secondsToSleep = r.readI32();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.I32) secondsToSleep = r.readI32();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -5837,14 +5363,11 @@ interface ThriftTest_testOneway_result {}
 /** The input form of {@link ThriftTest_testOneway_result}: fields with defaults may be omitted. */
 interface ThriftTest_testOneway_resultInit {}
 
-const ThriftTest_testOneway_result: StructCodec<
+const ThriftTest_testOneway_result: MessageCodec<
   ThriftTest_testOneway_result,
   ThriftTest_testOneway_resultInit
 > = {
   name: "ThriftTest_testOneway_result",
-  create(init: ThriftTest_testOneway_resultInit): ThriftTest_testOneway_result {
-    return {};
-  },
   write(w: ProtocolWriter, v: ThriftTest_testOneway_resultInit): void {
     w.writeStructBegin("ThriftTest_testOneway_result");
     w.writeFieldStop();
@@ -6477,16 +6000,11 @@ interface SecondService_secondtestString_argsInit {
   thing?: string;
 }
 
-const SecondService_secondtestString_args: StructCodec<
+const SecondService_secondtestString_args: MessageCodec<
   SecondService_secondtestString_args,
   SecondService_secondtestString_argsInit
 > = {
   name: "SecondService_secondtestString_args",
-  create(
-    init: SecondService_secondtestString_argsInit,
-  ): SecondService_secondtestString_args {
-    return { thing: init.thing ?? "" };
-  },
   write(w: ProtocolWriter, v: SecondService_secondtestString_argsInit): void {
     w.writeStructBegin("SecondService_secondtestString_args");
     if (v.thing !== undefined) {
@@ -6505,11 +6023,8 @@ const SecondService_secondtestString_args: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
-          if (t === TType.STRING) {
-            thing = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) thing = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
@@ -6530,16 +6045,11 @@ interface SecondService_secondtestString_resultInit {
   success?: string;
 }
 
-const SecondService_secondtestString_result: StructCodec<
+const SecondService_secondtestString_result: MessageCodec<
   SecondService_secondtestString_result,
   SecondService_secondtestString_resultInit
 > = {
   name: "SecondService_secondtestString_result",
-  create(
-    init: SecondService_secondtestString_resultInit,
-  ): SecondService_secondtestString_result {
-    return { success: init.success };
-  },
   write(w: ProtocolWriter, v: SecondService_secondtestString_resultInit): void {
     w.writeStructBegin("SecondService_secondtestString_result");
     if (v.success !== undefined) {
@@ -6558,11 +6068,8 @@ const SecondService_secondtestString_result: StructCodec<
       if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
-          if (t === TType.STRING) {
-            success = r.readString();
-          } else {
-            r.skip(t);
-          }
+          if (t === TType.STRING) success = r.readString();
+          else r.skip(t);
           break;
         default:
           r.skip(t);
