@@ -4,7 +4,7 @@
  */
 import { resolveTypedefs, type TypeRef } from "../model.js";
 import type { GeneratedFile } from "./generated-file.js";
-import { block, call, declaration, rhs } from "./layout.js";
+import { block, call, callStatement, declaration, rhs } from "./layout.js";
 import { typeDoc } from "./type-doc.js";
 import { typeArgs } from "./values.js";
 import type { Doc } from "./doc.js";
@@ -47,12 +47,12 @@ export function writeValue(f: GeneratedFile, expr: string, t: TypeRef, depth: nu
   const r = resolveTypedefs(t);
   switch (r.kind) {
     case "base":
-      return [[call(`w.${writeMethod[r.name]!}`, [expr]), ";"]];
+      return [callStatement(`w.${writeMethod[r.name]!}`, [expr])];
     case "named": {
       const def = r.target;
       if (!def || def.kind === "typedef") return [];
-      if (def.kind === "enum") return [[call("w.writeI32", [expr]), ";"]];
-      return [[call(`${f.ref(def)}.write`, ["w", expr]), ";"]];
+      if (def.kind === "enum") return [callStatement("w.writeI32", [expr])];
+      return [callStatement(`${f.ref(def)}.write`, ["w", expr])];
     }
     case "list":
     case "set": {

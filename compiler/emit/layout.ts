@@ -16,6 +16,16 @@ export function spacedBody(members: readonly Doc[]): Doc {
   return ["{", indent([hardline, join([hardline, hardline], members)]), hardline, "}"];
 }
 
+/**
+ * A call used as a statement (`w.writeI32(v.x);`). When its text is short it is a plain string: at
+ * the indentation generated code reaches (well under 30 columns) it can never need breaking, and
+ * strings cost the printer far less than groups.
+ */
+export function callStatement(callee: string, args: readonly string[]): Doc {
+  const text = `${callee}(${args.join(", ")});`;
+  return text.length <= 48 ? text : [call(callee, args), ";"];
+}
+
 /** `callee(a, b)`, breaking its arguments one per line (trailing comma) when too long. */
 export function call(callee: Doc, args: readonly Doc[]): Doc {
   if (args.length === 0) return [callee, "()"];

@@ -6,7 +6,7 @@
 import { resolveTypedefs, type Field, type StructDef, type TypeRef } from "../model.js";
 import { group, hardline, ifBreak, indent, join, line, type Doc } from "./doc.js";
 import { withDoc, type GeneratedFile } from "./generated-file.js";
-import { assign, assignment, binaryRhs, block, call, declaration, letUnion, huggedCall, ifBlock, method, nullish, objectLiteral, property, rhs, spacedBody, ternary, type RightSide } from "./layout.js";
+import { assign, assignment, binaryRhs, block, call, callStatement, declaration, letUnion, huggedCall, ifBlock, method, nullish, objectLiteral, property, rhs, spacedBody, ternary, type RightSide } from "./layout.js";
 import { propertyName, stringLiteral } from "./names.js";
 import { readValue, ttype, writeValue } from "./codec.js";
 import { typeDoc } from "./type-doc.js";
@@ -203,12 +203,12 @@ function unionCreate(f: GeneratedFile, name: string, initName: string, plans: Fi
 }
 
 function writeMethod(f: GeneratedFile, def: StructDef, initName: string, plans: FieldPlan[], isStatic = false): Doc {
-  const stmts: Doc[] = [[call("w.writeStructBegin", [stringLiteral(def.name)]), ";"]];
+  const stmts: Doc[] = [callStatement("w.writeStructBegin", [stringLiteral(def.name)])];
   const isUnion = def.kind === "union";
   if (isUnion) stmts.push("let $count = 0;");
   for (const p of plans) {
     const fieldStmts = (expr: string): Doc[] => [
-      [call("w.writeFieldBegin", [stringLiteral(p.field.name), ttype(f, p.field.type), String(p.field.id)]), ";"],
+      callStatement("w.writeFieldBegin", [stringLiteral(p.field.name), ttype(f, p.field.type), String(p.field.id)]),
       ...writeValue(f, expr, p.field.type, 0),
       "w.writeFieldEnd();",
     ];
