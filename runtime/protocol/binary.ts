@@ -264,27 +264,7 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
     return size;
   }
 
-  readMapEnd(): void {
-    this.depth--;
-  }
-
-  readListBegin(): number {
-    return this.readCollectionBegin("list");
-  }
-
-  readListEnd(): void {
-    this.depth--;
-  }
-
-  readSetBegin(): number {
-    return this.readCollectionBegin("set");
-  }
-
-  readSetEnd(): void {
-    this.depth--;
-  }
-
-  private readCollectionBegin(what: string): number {
+  protected readCollectionBegin(what: string): number {
     const p = this.pos;
     if (p + 5 > this.end) this.truncated(5, `${what} header`);
     const t = this.bytes[p]!;
@@ -382,15 +362,7 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
     return formatUuid(this.bytes, p);
   }
 
-  skip(type: number): void {
-    try {
-      this.skipValue(type);
-    } catch (e) {
-      throw this.stackOverflow(e);
-    }
-  }
-
-  private skipValue(type: number): void {
+  protected skipValue(type: number): void {
     switch (type) {
       case TType.BOOL:
       case TType.BYTE:

@@ -437,27 +437,7 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
     return size;
   }
 
-  readMapEnd(): void {
-    this.depth--;
-  }
-
-  readListBegin(): number {
-    return this.readCollectionBegin("list");
-  }
-
-  readListEnd(): void {
-    this.depth--;
-  }
-
-  readSetBegin(): number {
-    return this.readCollectionBegin("set");
-  }
-
-  readSetEnd(): void {
-    this.depth--;
-  }
-
-  private readCollectionBegin(what: string): number {
+  protected readCollectionBegin(what: string): number {
     const p = this.pos;
     if (p >= this.end) this.truncated(1, `${what} header`);
     const b = this.bytes[p]!;
@@ -565,15 +545,7 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
     return formatUuid(this.bytes, p);
   }
 
-  skip(type: number): void {
-    try {
-      this.skipValue(type);
-    } catch (e) {
-      throw this.stackOverflow(e);
-    }
-  }
-
-  private skipValue(type: number): void {
+  protected skipValue(type: number): void {
     switch (type) {
       case TType.BOOL:
         this.readBool();

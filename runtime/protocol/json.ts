@@ -995,31 +995,23 @@ export class JSONReader extends ReaderBase implements ProtocolReader {
     return size;
   }
 
-  readMapEnd(): void {
+  override readMapEnd(): void {
     this.objectEnd();
     this.arrayEnd();
     this.depth--;
   }
 
-  readListBegin(): number {
-    return this.readCollectionBegin("list");
-  }
-
-  readListEnd(): void {
+  override readListEnd(): void {
     this.arrayEnd();
     this.depth--;
   }
 
-  readSetBegin(): number {
-    return this.readCollectionBegin("set");
-  }
-
-  readSetEnd(): void {
+  override readSetEnd(): void {
     this.arrayEnd();
     this.depth--;
   }
 
-  private readCollectionBegin(what: string): number {
+  protected readCollectionBegin(what: string): number {
     this.arrayStart();
     const t = this.readTypeName();
     const size = this.readInteger(-0x80000000, 0x7fffffff, `${what} size`);
@@ -1187,15 +1179,7 @@ export class JSONReader extends ReaderBase implements ProtocolReader {
     return formatUuid(this.scratch, 0);
   }
 
-  skip(type: number): void {
-    try {
-      this.skipValue(type);
-    } catch (e) {
-      throw this.stackOverflow(e);
-    }
-  }
-
-  private skipValue(type: number): void {
+  protected skipValue(type: number): void {
     switch (type) {
       case TType.BOOL:
         this.readBool();

@@ -189,6 +189,39 @@ export abstract class ReaderBase {
    * Turns a call-stack overflow (only possible with a huge maxDepth) into DEPTH_LIMIT; returns any
    * other error unchanged.
    */
+  /** Reads a list or set header (element type into `elemType`), checking size and depth. */
+  protected abstract readCollectionBegin(what: string): number;
+  /** Skips one value of `type` (recursively); `skip` turns a call-stack overflow into DEPTH_LIMIT. */
+  protected abstract skipValue(type: number): void;
+
+  readListBegin(): number {
+    return this.readCollectionBegin("list");
+  }
+
+  readSetBegin(): number {
+    return this.readCollectionBegin("set");
+  }
+
+  readMapEnd(): void {
+    this.depth--;
+  }
+
+  readListEnd(): void {
+    this.depth--;
+  }
+
+  readSetEnd(): void {
+    this.depth--;
+  }
+
+  skip(type: number): void {
+    try {
+      this.skipValue(type);
+    } catch (e) {
+      throw this.stackOverflow(e);
+    }
+  }
+
   protected stackOverflow(e: unknown): unknown {
     if (e instanceof RangeError) {
       return new TProtocolException(
