@@ -5,6 +5,7 @@
  */
 import type { ProtocolReader, ProtocolWriter } from "./protocol/protocol.js";
 import { TProtocolException, TProtocolExceptionType } from "./protocol/errors.js";
+import { formatUuid, writeUuidBytes } from "./protocol/values.js";
 
 /** Encoding and decoding of one struct type (what a method's args and result structs need). */
 export interface MessageCodec<T, I = T> {
@@ -27,6 +28,17 @@ export function i64(value: bigint | number): bigint {
     throw new RangeError(`${value} cannot be an i64 without losing precision; pass a bigint`);
   }
   return BigInt(value);
+}
+
+const scratchUuid = new Uint8Array(16);
+
+/**
+ * A uuid in the canonical lowercase form decoders return (`create` uses it, so a value built from
+ * `{ABCDEF01-...}` equals its own round trip). Throws TProtocolException for a malformed uuid.
+ */
+export function canonicalUuid(value: string): string {
+  writeUuidBytes(value, scratchUuid, 0);
+  return formatUuid(scratchUuid, 0);
 }
 
 /** The error a decoder throws when a required field was not on the wire. */

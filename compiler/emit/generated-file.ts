@@ -12,7 +12,7 @@ import { companionSuffixes, declName, localName, stringLiteral } from "./names.j
 const runtimeNames = [
   "TType", "StructCodec", "MessageCodec", "ProtocolReader", "ProtocolWriter", "TException", "ServiceClient", "CallContext", "CallOptions",
   "ClientChannel", "MethodDescriptor", "ServiceDescriptor", "i64", "missingField", "unsetField", "unionFieldCount", "utf8Bytes",
-  "MaybePromise", "same", "listOf", "setOf", "mapOf", "convertList", "convertSet", "convertMap",
+  "MaybePromise", "canonicalUuid", "same", "listOf", "setOf", "mapOf", "convertList", "convertSet", "convertMap",
 ];
 
 export interface FileContext {

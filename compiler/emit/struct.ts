@@ -150,7 +150,7 @@ function converter(f: GeneratedFile, t: TypeRef): Doc {
   const r = resolveTypedefs(t);
   switch (r.kind) {
     case "base":
-      return r.name === "i64" ? f.runtime("i64") : f.runtime("same");
+      return r.name === "i64" ? f.runtime("i64") : r.name === "uuid" ? f.runtime("canonicalUuid") : f.runtime("same");
     case "named":
       return !r.target || r.target.kind === "enum" || r.target.kind === "typedef" ? f.runtime("same") : `${f.ref(r.target)}.create`;
     case "list":
@@ -167,7 +167,8 @@ function convert(f: GeneratedFile, expr: string, t: TypeRef): Doc {
   const r = resolveTypedefs(t);
   switch (r.kind) {
     case "base":
-      return r.name === "i64" ? call(f.runtime("i64"), [expr]) : expr;
+      if (r.name === "i64") return call(f.runtime("i64"), [expr]);
+      return r.name === "uuid" ? call(f.runtime("canonicalUuid"), [expr]) : expr;
     case "named":
       return !r.target || r.target.kind === "enum" || r.target.kind === "typedef" ? expr : call(`${f.ref(r.target)}.create`, [expr]);
     case "list":

@@ -75,7 +75,7 @@ export function needsConversion(t: TypeRef): boolean {
   const r = resolveTypedefs(t);
   switch (r.kind) {
     case "base":
-      return r.name === "i64";
+      return r.name === "i64" || r.name === "uuid";
     case "list":
     case "set":
     case "map":

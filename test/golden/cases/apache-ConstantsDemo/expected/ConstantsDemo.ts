@@ -14,6 +14,7 @@ import {
   type StructCodec,
   TException,
   TType,
+  canonicalUuid,
 } from "rpcgen/runtime";
 
 export type myUUID = string;
@@ -50,9 +51,18 @@ export const thing: StructCodec<thing, thingInit> = {
     return {
       hello: init.hello ?? 0,
       goodbye: init.goodbye ?? 0,
-      id: init.id ?? "00000000-0000-0000-0000-000000000000",
-      my_id: init.my_id ?? "00000000-0000-0000-0000-000000000000",
-      my_optional_id: init.my_optional_id,
+      id:
+        init.id === undefined
+          ? "00000000-0000-0000-0000-000000000000"
+          : canonicalUuid(init.id),
+      my_id:
+        init.my_id === undefined
+          ? "00000000-0000-0000-0000-000000000000"
+          : canonicalUuid(init.my_id),
+      my_optional_id:
+        init.my_optional_id === undefined
+          ? undefined
+          : canonicalUuid(init.my_optional_id),
     };
   },
   write(w: ProtocolWriter, v: thingInit): void {

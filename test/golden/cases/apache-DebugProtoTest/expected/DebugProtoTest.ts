@@ -14,6 +14,7 @@ import {
   type StructCodec,
   TException,
   TType,
+  canonicalUuid,
   convertList,
   convertMap,
   convertSet,
@@ -235,9 +236,14 @@ export const OneOfEach: StructCodec<OneOfEach, OneOfEachInit> = {
         init.i64_list === undefined
           ? [1n, 2n, 3n]
           : convertList(init.i64_list, i64),
-      rfc4122_uuid: init.rfc4122_uuid ?? "00000000-0000-0000-0000-000000000000",
+      rfc4122_uuid:
+        init.rfc4122_uuid === undefined
+          ? "00000000-0000-0000-0000-000000000000"
+          : canonicalUuid(init.rfc4122_uuid),
       rfc4122_uuid_list:
-        init.rfc4122_uuid_list === undefined ? [] : [...init.rfc4122_uuid_list],
+        init.rfc4122_uuid_list === undefined
+          ? []
+          : convertList(init.rfc4122_uuid_list, canonicalUuid),
     };
   },
   write(w: ProtocolWriter, v: OneOfEachInit): void {

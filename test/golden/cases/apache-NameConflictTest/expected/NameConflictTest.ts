@@ -14,6 +14,7 @@ import {
   type StructCodec,
   TException,
   TType,
+  canonicalUuid,
   i64,
 } from "rpcgen/runtime";
 
@@ -1098,7 +1099,10 @@ export const Thrift5626: StructCodec<Thrift5626, Thrift5626Init> = {
       i16: init.i16 ?? 0,
       i32: init.i32 ?? 0,
       i64: init.i64 === undefined ? 0n : i64(init.i64),
-      uuid: init.uuid ?? "00000000-0000-0000-0000-000000000000",
+      uuid:
+        init.uuid === undefined
+          ? "00000000-0000-0000-0000-000000000000"
+          : canonicalUuid(init.uuid),
       string: init.string ?? "",
       binary: init.binary ?? new Uint8Array(0),
       bool: init.bool ?? false,

@@ -14,6 +14,7 @@ import {
   type StructCodec,
   TException,
   TType,
+  canonicalUuid,
   convertList,
   convertMap,
   convertSet,
@@ -540,7 +541,10 @@ export const CrazyNesting: StructCodec<CrazyNesting, CrazyNestingInit> = {
         ),
       ),
       binary_field: init.binary_field ?? new Uint8Array(0),
-      uuid_field: init.uuid_field ?? "00000000-0000-0000-0000-000000000000",
+      uuid_field:
+        init.uuid_field === undefined
+          ? "00000000-0000-0000-0000-000000000000"
+          : canonicalUuid(init.uuid_field),
     };
   },
   write(w: ProtocolWriter, v: CrazyNestingInit): void {
