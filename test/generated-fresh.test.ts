@@ -27,3 +27,10 @@ test("interop/thrift-test/ is what rpcgen makes of the shared ThriftTest.v0.16-n
   expect(outputs.map((o) => o.path).sort()).toEqual(committed);
   for (const o of outputs) expect(o.content, o.path).toBe(readFileSync(join(root, "interop/thrift-test", o.path), "utf8"));
 });
+
+test("the README shows generated/calc.ts as it is", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const snippet = /For `idl\/calc.idl`[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(snippet, "README section with the generated calc code").toBeDefined();
+  expect(readFileSync(join(root, "generated/calc.ts"), "utf8")).toContain(snippet!.trim());
+});
