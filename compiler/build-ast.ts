@@ -100,7 +100,11 @@ class ProgramBuilder {
   constructor(private readonly ctx: BuildContext) {}
 
   private loc(t: IToken): SourceLocation {
-    return this.ctx.source.location(t.startOffset, t.image.length);
+    // The lexer tracks full positions, so tokens already know their line and column.
+    const line = t.startLine;
+    const column = t.startColumn;
+    if (line === undefined || column === undefined || isNaN(line)) return this.ctx.source.location(t.startOffset, t.image.length);
+    return { file: this.ctx.source.path, line, column, offset: t.startOffset, length: Math.max(1, t.image.length) };
   }
 
   private nodeLoc(n: CstNode): SourceLocation {

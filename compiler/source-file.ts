@@ -2,17 +2,26 @@ import type { SourceLocation } from "./model.js";
 
 /** A source text with a line index, so offsets turn into line/column and lines can be quoted. */
 export class SourceFile {
-  private readonly lineStarts: number[] = [0];
+  /** Built on first use: only diagnostics and a few locations need it. */
+  private starts?: number[];
 
   constructor(
     readonly path: string,
     readonly text: string,
-  ) {
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) this.lineStarts.push(i + 1);
-      else if (c === 13 && text.charCodeAt(i + 1) !== 10) this.lineStarts.push(i + 1);
+  ) {}
+
+  private get lineStarts(): number[] {
+    if (!this.starts) {
+      const starts = [0];
+      const text = this.text;
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 10) starts.push(i + 1);
+        else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+      }
+      this.starts = starts;
     }
+    return this.starts;
   }
 
   /** 1-based line and column of a 0-based offset. */
