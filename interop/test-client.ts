@@ -211,7 +211,6 @@ function seqidChecking(base: Protocol): Protocol {
 const target: ConnectTarget = opts.domainSocket !== undefined ? { path: opts.domainSocket } : { host: opts.host, port: opts.port };
 const where = opts.domainSocket ?? `${opts.host}:${opts.port}`;
 const multiplexed = isMultiplexed(opts.protocol);
-const json = baseProtocol(opts.protocol).name === "json";
 
 const connection: Connection = createConnection(target, {
   protocol: seqidChecking(baseProtocol(opts.protocol)),

@@ -474,17 +474,17 @@ async function main(): Promise<number> {
     }
     impls.push(impl);
   }
-  const todo = cells(impls, filter);
+  const selected = cells(impls, filter);
   if (list) {
-    for (const c of todo) process.stdout.write(cellName(c) + "\n");
+    for (const c of selected) process.stdout.write(cellName(c) + "\n");
     return 0;
   }
-  if (todo.length === 0) {
+  if (selected.length === 0) {
     process.stderr.write("interop-matrix: no cell matches\n");
     return 2;
   }
   const t0 = performance.now();
-  const results = await runMatrix(todo, jobs, o, (r) => {
+  const results = await runMatrix(selected, jobs, o, (r) => {
     if (verbose || !r.ok) process.stderr.write(`${r.ok ? "ok  " : "FAIL"} ${cellName(r.cell)} (${r.seconds.toFixed(1)}s)${r.ok ? "" : ": " + r.problems.join("; ")}\n`);
   });
   const failedResults = results.filter((r) => !r.ok);

@@ -50,9 +50,9 @@ describe("interop matrix: real cells (Apache Python 0.17 and Node.js 0.17 peers)
   }, 120_000);
 
   it("pass, and the table shows them", async () => {
-    const todo = cells([impl("py"), impl("node")], { only: /^(py-node_json_framed-ip|node-py_multic_buffered-domain)$/ });
-    expect(todo.length).toBe(2);
-    const results = await runMatrix(todo, 2, { startupMs: 10_000, clientMs: 30_000, stopMs: 2_000 });
+    const selected = cells([impl("py"), impl("node")], { only: /^(py-node_json_framed-ip|node-py_multic_buffered-domain)$/ });
+    expect(selected.length).toBe(2);
+    const results = await runMatrix(selected, 2, { startupMs: 10_000, clientMs: 30_000, stopMs: 2_000 });
     for (const r of results) expect({ cell: cellName(r.cell), problems: r.problems, out: r.ok ? "" : r.clientOutput + r.serverOutput }).toEqual({ cell: cellName(r.cell), problems: [], out: "" });
     const t = table(results);
     expect(t).toMatch(/\| py +\| node +\| ip +\|/);
@@ -68,10 +68,10 @@ describe("interop matrix: real cells (Apache Python 0.17 and Node.js 0.17 peers)
       sockets: ["ip"],
     };
     const client: Implementation = { ...impl("py"), client: [...impl("py").client, "--timeout=1"] };
-    const todo = cells([hang, client], { server: ["hang"], client: ["py"], protocol: ["binary"], transport: ["framed"] });
-    expect(todo.length).toBe(1);
+    const selected = cells([hang, client], { server: ["hang"], client: ["py"], protocol: ["binary"], transport: ["framed"] });
+    expect(selected.length).toBe(1);
     const t0 = performance.now();
-    const [r] = await runMatrix(todo, 1, { startupMs: 10_000, clientMs: 20_000, stopMs: 2_000 });
+    const [r] = await runMatrix(selected, 1, { startupMs: 10_000, clientMs: 20_000, stopMs: 2_000 });
     expect(performance.now() - t0).toBeLessThan(15_000);
     expect(r!.ok).toBe(false);
     expect(r!.status).toMatch(/^exit \d+$/);
