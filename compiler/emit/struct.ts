@@ -231,13 +231,14 @@ function writeMethod(f: GeneratedFile, def: StructDef, initName: string, plans: 
   return method(`${isStatic ? "static " : ""}write`, [`w: ${f.runtime("ProtocolWriter", true)}`, `v: ${initName}`], "void", stmts);
 }
 
-function readLoop(f: GeneratedFile, plans: FieldPlan[], assign: (p: FieldPlan, expr: string) => Doc[]): Doc[] {
+/** The field loop of a read method; `store` gives the statements that keep a field's decoded value. */
+function readLoop(f: GeneratedFile, plans: FieldPlan[], store: (p: FieldPlan, expr: string) => Doc[]): Doc[] {
   const cases: Doc[] = plans.map((p) => {
     const value = readValue(f, p.field.type);
     const test = `if (t === ${ttype(f, p.field.type)})`;
     // A value read in one expression takes the brace-less form prettier keeps:
     // `if (t === TType.I32) x = r.readI32();` then `else r.skip(t);`.
-    const assigned = assign(p, value.expr);
+    const assigned = store(p, value.expr);
     const branch: Doc =
       value.statements.length === 0 && assigned.length === 1
         ? [group([test, indent([line, assigned[0]!])]), hardline, "else r.skip(t);"]
