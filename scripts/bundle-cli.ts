@@ -1,0 +1,77 @@
+/**
+ * Build step after tsc: bundles the CLI (dist/compiler/cli.js and everything it imports, chevrotain
+ * included) into dist/rpcgen-cli.cjs, then runs it once over the repo's IDL files so it writes its V8
+ * code cache (dist/rpcgen-cli.cjs.cache). dist/compiler/bin.js loads the pair; see
+ * compiler/bundle-loader.ts for why.
+ *
+ * Usage: node dist/scripts/bundle-cli.js   (part of `npm run build`)
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build, type Plugin } from "esbuild";
+import { CODE_CACHE_ENV } from "../compiler/bundle-loader.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const dist = join(root, "dist");
+const bundle = join(dist, "rpcgen-cli.cjs");
+
+/** compiler/chevrotain.ts picks chevrotain's single-file build at run time; in the bundle it is static. */
+const chevrotainBundle: Plugin = {
+  name: "chevrotain-bundle",
+  setup(b) {
+    const entry = createRequire(import.meta.url).resolve("chevrotain");
+    const file = join(dirname(entry), "..", "chevrotain.mjs");
+    if (!existsSync(file)) throw new Error(`chevrotain's single-file build is missing: ${file}`);
+    b.onResolve({ filter: /[\\/]chevrotain\.js$/ }, (args) =>
+      args.importer.startsWith(join(dist, "compiler")) ? { path: file } : undefined,
+    );
+  },
+};
+
+await build({
+  entryPoints: [join(dist, "compiler", "cli.js")],
+  outfile: bundle,
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  // version.ts finds package.json from its own URL; in the bundle that is the bundle's URL.
+  define: { "import.meta.url": "__rpcgenModuleUrl" },
+  banner: { js: 'const __rpcgenModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  plugins: [chevrotainBundle],
+  logLevel: "warning",
+});
+
+/** Every IDL file under dir (recursively). */
+function idlFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return idlFiles(path);
+    return /\.(thrift|idl)$/.test(name) ? [path] : [];
+  });
+}
+
+// The warm-up run: every function it calls lands in the code cache. The golden inputs cover structs,
+// unions, exceptions, services, consts and includes; the cache is only an accelerator, so coverage
+// need not be complete.
+const cases = join(root, "test", "golden", "cases");
+const inputs = [
+  ...idlFiles(join(root, "idl")),
+  ...idlFiles(join(cases, "includes-across-dirs", "input")),
+  ...idlFiles(join(cases, "name-clash", "input")),
+];
+const out = mkdtempSync(join(tmpdir(), "rpcgen-warmup-"));
+try {
+  const r = spawnSync(process.execPath, [join(dist, "compiler", "bin.js"), "-o", out, "--no-warnings", ...inputs], {
+    env: { ...process.env, [CODE_CACHE_ENV]: "write" },
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`warm-up run failed (exit ${r.status}):\n${r.stderr}`);
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}

@@ -1,0 +1,83 @@
+/**
+ * The installed executable runs the bundled CLI with a V8 code cache (compiler/bundle-loader.ts). These
+ * tests run the built files as a user does: the bundle must produce exactly what the modules produce,
+ * and a missing, stale or damaged cache (or bundle) may cost speed but never correctness.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const dist = join(root, "dist");
+const calcIdl = join(root, "idl", "calc.idl");
+const expectedCalc = readFileSync(join(root, "generated", "calc.ts"), "utf8");
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), "rpcgen-bundle-"));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A copy of dist/ (bin, modules, bundle, cache) to damage without touching the real one. */
+function copyOfDist(name: string): string {
+  const copy = join(tmp, name);
+  cpSync(join(dist, "compiler"), join(copy, "dist", "compiler"), { recursive: true });
+  copyFileSync(join(dist, "rpcgen-cli.cjs"), join(copy, "dist", "rpcgen-cli.cjs"));
+  copyFileSync(join(dist, "rpcgen-cli.cjs.cache"), join(copy, "dist", "rpcgen-cli.cjs.cache"));
+  copyFileSync(join(root, "package.json"), join(copy, "package.json"));
+  // The modules import chevrotain by package name: resolve it from the project's node_modules.
+  symlinkSync(join(root, "node_modules"), join(copy, "node_modules"));
+  return copy;
+}
+
+function generateCalc(bin: string, out: string): string {
+  execFileSync(process.execPath, [bin, calcIdl, "-o", out], { encoding: "utf8", env: { PATH: process.env["PATH"] ?? "" } });
+  return readFileSync(join(out, "calc.ts"), "utf8");
+}
+
+describe("the bundled CLI", () => {
+  test("the build writes the bundle and a code cache stamped with the bundle's hash", () => {
+    const bundle = readFileSync(join(dist, "rpcgen-cli.cjs"));
+    const cache = readFileSync(join(dist, "rpcgen-cli.cjs.cache"));
+    expect(cache.length).toBeGreaterThan(100_000); // bytecode of the compiler and chevrotain, not an empty stub
+    expect(cache.subarray(0, 20).equals(createHash("sha1").update(bundle.toString("utf8")).digest())).toBe(true);
+  });
+
+  test("the bundle generates what the modules generate", () => {
+    expect(generateCalc(join(dist, "compiler", "bin.js"), join(tmp, "out-bundle"))).toBe(expectedCalc);
+  });
+
+  test("a stale cache (from another build) is ignored and rewritten", () => {
+    const copy = copyOfDist("stale");
+    const cachePath = join(copy, "dist", "rpcgen-cli.cjs.cache");
+    const stale = readFileSync(cachePath);
+    stale[0] = stale[0]! ^ 0xff; // the hash no longer matches the bundle
+    writeFileSync(cachePath, stale);
+    expect(generateCalc(join(copy, "dist", "compiler", "bin.js"), join(copy, "out"))).toBe(expectedCalc);
+    const rewritten = readFileSync(cachePath);
+    expect(rewritten.subarray(0, 20).equals(readFileSync(join(dist, "rpcgen-cli.cjs.cache")).subarray(0, 20))).toBe(true);
+  });
+
+  test("a truncated cache and a missing cache only cost speed", () => {
+    const copy = copyOfDist("truncated");
+    const cachePath = join(copy, "dist", "rpcgen-cli.cjs.cache");
+    writeFileSync(cachePath, readFileSync(cachePath).subarray(0, 1000));
+    expect(generateCalc(join(copy, "dist", "compiler", "bin.js"), join(copy, "out1"))).toBe(expectedCalc);
+    rmSync(cachePath);
+    expect(generateCalc(join(copy, "dist", "compiler", "bin.js"), join(copy, "out2"))).toBe(expectedCalc);
+    expect(existsSync(cachePath)).toBe(true);
+  });
+
+  test("without a bundle (or with a damaged one) the executable runs the modules", () => {
+    const copy = copyOfDist("no-bundle");
+    const bundlePath = join(copy, "dist", "rpcgen-cli.cjs");
+    writeFileSync(bundlePath, "this is not JavaScript (");
+    expect(generateCalc(join(copy, "dist", "compiler", "bin.js"), join(copy, "out1"))).toBe(expectedCalc);
+    rmSync(bundlePath);
+    expect(generateCalc(join(copy, "dist", "compiler", "bin.js"), join(copy, "out2"))).toBe(expectedCalc);
+  });
+});
