@@ -23,4 +23,4 @@ async function load(): Promise<Chevrotain> {
 
 const chevrotain = await load();
 
-export const { createToken, Lexer, CstParser, EOF, tokenLabel } = chevrotain;
+export const { createToken, Lexer, CstParser, EOF, tokenLabel, LLkLookaheadStrategy, getLookaheadPaths } = chevrotain;

@@ -6,7 +6,11 @@
 import type { CstNode, IToken, TokenType } from "chevrotain";
 import { CstParser } from "./chevrotain.js";
 import * as T from "./lexer.js";
+import { TableLookahead, type LookaheadTable } from "./lookahead.js";
+import { LOOKAHEAD_TABLE } from "./lookahead-table.js";
 import { parserErrorMessages } from "./parser-messages.js";
+
+const MAX_LOOKAHEAD = 2;
 
 const baseTypeTokens = [T.Bool, T.Byte, T.I8, T.I16, T.I32, T.I64, T.Double, T.Float, T.String, T.Binary, T.Uuid];
 
@@ -15,11 +19,12 @@ class ThriftParser extends CstParser {
    * `validate` runs chevrotain's grammar checks (ambiguities, left recursion): a test does that once;
    * the CLI skips them, which saves ~20 ms of start-up on every run.
    */
-  constructor(validate = false) {
+  constructor(validate = false, lookahead = new TableLookahead(T.allTokens, LOOKAHEAD_TABLE, MAX_LOOKAHEAD)) {
     super(T.allTokens, {
       recoveryEnabled: true,
       skipValidations: !validate,
-      maxLookahead: 2,
+      maxLookahead: MAX_LOOKAHEAD,
+      lookaheadStrategy: lookahead,
       errorMessageProvider: parserErrorMessages,
     });
     this.performSelfAnalysis();
@@ -409,4 +414,11 @@ export type { TokenType };
 /** Builds the parser with chevrotain's grammar validations on; throws if the grammar is ambiguous. */
 export function validateGrammar(): void {
   new ThriftParser(true);
+}
+
+/** Every production's lookahead paths computed afresh by chevrotain: what lookahead-table.ts must hold. */
+export function computeLookaheadTable(): LookaheadTable {
+  const strategy = new TableLookahead(T.allTokens, {}, MAX_LOOKAHEAD);
+  new ThriftParser(false, strategy);
+  return strategy.used;
 }

@@ -12,7 +12,12 @@ interface Group {
   readonly contents: Doc;
   shouldBreak: boolean;
   /** Lets a later indentIfBreak follow this group's decision. */
-  readonly id?: symbol;
+  readonly id: symbol | undefined;
+  /**
+   * The contents printed flat, computed by the printer on first need; null when they cannot be printed
+   * as one string (a hard line or a forced break under a conditional group, or a fill).
+   */
+  flat: string | null | undefined;
 }
 /**
  * Tries its states in order (the first flat, the others as they are) and prints the first that fits
@@ -54,17 +59,17 @@ interface Fill {
 
 export const line: Line = { t: "line", soft: false, hard: false };
 export const softline: Line = { t: "line", soft: true, hard: false };
-const hardlineOnly: Line = { t: "line", soft: false, hard: true };
+/** A line that always breaks, and breaks its enclosing groups (prettier's `[hardlineWithoutBreakParent, breakParent]` in one node). */
+export const hardline: Line = { t: "line", soft: false, hard: true };
 const breakParent: BreakParent = { t: "breakParent" };
-export const hardline: Doc = [hardlineOnly, breakParent];
 
 /**
  * A group breaks when asked to, or when its contents contain a forced break (a hardline, or a group
  * that breaks): decided here, once, instead of in a separate pass over the whole document.
  */
 export function group(contents: Doc, shouldBreak = false, id?: symbol): Group {
-  const broken = shouldBreak || containsForcedBreak(contents);
-  return id ? { t: "group", contents, shouldBreak: broken, id } : { t: "group", contents, shouldBreak: broken };
+  // Every group has the same fields in the same order: one hidden class for the printer's hot loop.
+  return { t: "group", contents, shouldBreak: shouldBreak || containsForcedBreak(contents), id, flat: undefined };
 }
 
 /** Like prettier's propagateBreaks for one group: nested groups answer with their own flag. */
@@ -87,9 +92,46 @@ function containsForcedBreak(doc: Doc): boolean {
     case "fill":
       return doc.parts.some(containsForcedBreak);
     case "line":
+      return doc.hard;
     case "conditionalGroup":
       // A conditional group stops propagation, as in prettier.
       return false;
+  }
+}
+
+/**
+ * `doc` printed flat as one string, or null when flat printing could still break a line (a hard line
+ * below a conditional group, a group forced to break, a fill). Groups remember theirs: the printer
+ * measures a group once and then writes it as one string instead of walking it node by node again.
+ */
+function flatText(doc: Doc): string | null {
+  if (typeof doc === "string") return doc;
+  if (Array.isArray(doc)) {
+    let s = "";
+    for (let i = 0; i < doc.length; i++) {
+      const part = flatText(doc[i]!);
+      if (part === null) return null;
+      s += part;
+    }
+    return s;
+  }
+  switch (doc.t) {
+    case "group":
+      if (doc.shouldBreak) return null;
+      return doc.flat === undefined ? (doc.flat = flatText(doc.contents)) : doc.flat;
+    case "indent":
+    case "indentIfBreak":
+      return flatText(doc.contents);
+    case "ifBreak":
+      return flatText(doc.flat);
+    case "line":
+      return doc.hard ? null : doc.soft ? "" : " ";
+    case "breakParent":
+      return "";
+    case "conditionalGroup":
+      return flatText(doc.states[0]!);
+    case "fill":
+      return null;
   }
 }
 export function conditionalGroup(states: readonly Doc[]): ConditionalGroup {
@@ -297,9 +339,25 @@ export function printDoc(doc: Doc, width = 80): string {
         push(groupModes.get(d.groupId) === Mode.Break ? ind + 2 : ind, mode, d.contents);
         break;
       case "group": {
-        let chosen: Mode;
-        if (mode === Mode.Flat && !d.shouldBreak) chosen = Mode.Flat;
-        else chosen = !d.shouldBreak && fits(ind, Mode.Flat, d.contents, inds, modes, docs, width - pos, false) ? Mode.Flat : Mode.Break;
+        let chosen = Mode.Break;
+        if (!d.shouldBreak) {
+          const text = d.flat === undefined ? (d.flat = flatText(d.contents)) : d.flat;
+          if (text !== null) {
+            if (mode === Mode.Flat || fits(ind, Mode.Flat, text, inds, modes, docs, width - pos, false)) {
+              // Flat: write it as the string it is (groups inside it have no say any more).
+              if (d.id) groupModes.set(d.id, Mode.Flat);
+              if (text.length) {
+                if (pendingIndent > 0) out.push(spaces(pendingIndent));
+                pendingIndent = 0;
+                out.push(text);
+                pos += text.length;
+              }
+              break;
+            }
+          } else if (mode === Mode.Flat || fits(ind, Mode.Flat, d.contents, inds, modes, docs, width - pos, false)) {
+            chosen = Mode.Flat;
+          }
+        }
         if (d.id) groupModes.set(d.id, chosen);
         push(ind, chosen, d.contents);
         break;
