@@ -2,7 +2,7 @@
  * Compiler benchmark: wall time of compiling the Evernote IDL set (5 files) with each compiler, as a
  * user runs it, process start-up included. Rounds are interleaved; the table gives medians.
  *
- * - rpcgen: `node dist/compiler/bin.js -o <tmp> --no-warnings <all 5 files>` (one process).
+ * - rpcgen: `node dist/compiler/bin.cjs -o <tmp> --no-warnings <all 5 files>` (one process).
  * - Apache's C++ compiler: `thrift --gen js:node,ts -o <tmp> <file>` for each of the 5 files (5
  *   processes, timed together).
  * - @creditkarma/thrift-typescript: its CLI, `--target apache`, all 5 files (one process).
@@ -53,7 +53,7 @@ export function runCompilerBench(ctx: BenchContext, evernoteDir = EVERNOTE_DIR):
   const peers: CompilerPeer[] = [
     {
       name: "rpcgen",
-      command: "node dist/compiler/bin.js -o <tmp> --no-warnings <5 files>",
+      command: "node dist/compiler/bin.cjs -o <tmp> --no-warnings <5 files>",
       once: (out) => checked("rpcgen", run(process.execPath, [COMPILER_BIN, "-o", out, "--no-warnings", ...paths], limit)),
     },
   ];

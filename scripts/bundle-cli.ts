@@ -1,19 +1,19 @@
 /**
  * Build step after tsc: bundles the CLI (dist/compiler/cli.js and everything it imports, chevrotain
  * included) into dist/rpcgen-cli.cjs, then runs it once over the repo's IDL files so it writes its V8
- * code cache (dist/rpcgen-cli.cjs.cache). dist/compiler/bin.js loads the pair; see
- * compiler/bundle-loader.ts for why.
+ * code cache (dist/rpcgen-cli.cjs.cache). dist/compiler/bin.cjs loads the pair; see
+ * compiler/bin.cts for why.
  *
  * Usage: node dist/scripts/bundle-cli.js   (part of `npm run build`)
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
-import { CODE_CACHE_ENV } from "../compiler/bundle-loader.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dist = join(root, "dist");
@@ -45,6 +45,8 @@ await build({
   plugins: [chevrotainBundle],
   logLevel: "warning",
 });
+// The build id the code cache is stamped with (bin.cts reads it back from the end of the bundle).
+appendFileSync(bundle, `\n//# rpcgenBuildId=${createHash("sha1").update(readFileSync(bundle)).digest("hex")}\n`);
 
 /** Every IDL file under dir (recursively). */
 function idlFiles(dir: string): string[] {
@@ -67,8 +69,8 @@ const inputs = [
 ];
 const out = mkdtempSync(join(tmpdir(), "rpcgen-warmup-"));
 try {
-  const r = spawnSync(process.execPath, [join(dist, "compiler", "bin.js"), "-o", out, "--no-warnings", ...inputs], {
-    env: { ...process.env, [CODE_CACHE_ENV]: "write" },
+  const r = spawnSync(process.execPath, [join(dist, "compiler", "bin.cjs"), "-o", out, "--no-warnings", ...inputs], {
+    env: { ...process.env, RPCGEN_CODE_CACHE: "write" }, // see bin.cts
     encoding: "utf8",
   });
   if (r.status !== 0) throw new Error(`warm-up run failed (exit ${r.status}):\n${r.stderr}`);

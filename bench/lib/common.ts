@@ -26,7 +26,7 @@ export const IDL_DIR = join(BENCH_DIR, "idl");
 export const RESULTS_DIR = join(BENCH_DIR, "results");
 /** The built runtime, as generated code imports it (dist/bench/lib → dist/runtime). */
 export const RUNTIME_ENTRY = join(ROOT, "dist", "runtime", "index.js");
-export const COMPILER_BIN = join(ROOT, "dist", "compiler", "bin.js");
+export const COMPILER_BIN = join(ROOT, "dist", "compiler", "bin.cjs");
 
 /** `require` resolving from bench/ (so bench/node_modules), for the peers and Apache's generated CommonJS. */
 export const peerRequire: NodeRequire = createRequire(join(BENCH_DIR, "package.json"));

@@ -170,9 +170,9 @@ describe("rpcgen on files", () => {
 });
 
 describe("the installed executable", () => {
-  const bin = join(projectRoot, "dist/compiler/bin.js");
+  const bin = join(projectRoot, "dist/compiler/bin.cjs");
 
-  test("node dist/compiler/bin.js --version runs without a TypeScript loader", () => {
+  test("node dist/compiler/bin.cjs --version runs without a TypeScript loader", () => {
     expect(existsSync(bin), `${bin} is missing: run 'npm run build' first (npm test does)`).toBe(true);
     // A clean environment: no NODE_OPTIONS that could smuggle in a loader.
     const stdout = execFileSync(process.execPath, [bin, "--version"], {

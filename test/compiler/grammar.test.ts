@@ -1,6 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { TokenType } from "chevrotain";
 import { expect, test } from "vitest";
+import { Lexer } from "../../compiler/chevrotain.js";
+import { allTokens, thriftLexer } from "../../compiler/lexer.js";
 import { LOOKAHEAD_TABLE } from "../../compiler/lookahead-table.js";
 import { computeLookaheadTable, validateGrammar } from "../../compiler/parser.js";
 
@@ -37,4 +40,34 @@ test("lookahead-table.ts holds exactly the lookahead chevrotain computes for the
   if (process.env["UPDATE_GOLDEN"] === "1") writeFileSync(tablePath, expected);
   expect(readFileSync(tablePath, "utf8"), "stale lookahead table: run `npm run golden:update`").toBe(expected);
   expect(LOOKAHEAD_TABLE).toEqual(JSON.parse(JSON.stringify(fresh)));
+});
+
+test("the lexer built from the tokens' start-character and line-break hints equals chevrotain's own analysis", () => {
+  interface Config {
+    tokenType: TokenType;
+    canLineTerminator: boolean;
+  }
+  interface Analysed {
+    patternIdxToConfig: { defaultMode: Config[] };
+    charCodeToPatternIdxToConfig: { defaultMode: (Config[] | undefined)[] };
+  }
+  const options = { positionTracking: "full", ensureOptimizations: true, skipValidations: true } as const;
+  // Copies without the hints: chevrotain then parses every regex to find the same facts.
+  const unhinted = allTokens.map((t) => {
+    const copy = { ...t } as TokenType & { START_CHARS_HINT?: unknown; LINE_BREAKS?: unknown };
+    delete copy.START_CHARS_HINT;
+    delete copy.LINE_BREAKS;
+    return copy;
+  });
+  const summary = (lexer: unknown) => {
+    const a = lexer as Analysed;
+    return {
+      lineBreaks: a.patternIdxToConfig.defaultMode.map((c) => `${c.tokenType.name}: ${c.canLineTerminator}`),
+      firstChars: a.charCodeToPatternIdxToConfig.defaultMode.map((cs) => (cs ?? []).map((c) => c.tokenType.name)),
+    };
+  };
+  const hinted = summary(thriftLexer);
+  expect(hinted.lineBreaks.length).toBe(allTokens.length - 1); // AnyName (a category) has no pattern
+  expect(hinted.firstChars.filter((cs) => cs.length > 0).length).toBeGreaterThan(60);
+  expect(hinted).toEqual(summary(new Lexer(unhinted, options)));
 });
