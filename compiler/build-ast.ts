@@ -54,12 +54,27 @@ function tokens(ch: Children, key: string): IToken[] {
 }
 
 /**
- * The first real token of a CST node, for locations and doc comment lookup. Each child list is in
- * source order, so only its first real entry can hold the node's first token: this looks at one entry
- * per label on each level instead of walking the whole subtree (which made building a large file
- * quadratic in its nesting).
+ * The first real token of a CST node, for locations and doc comment lookup. chevrotain adds a node's
+ * labels in the order it first consumes them, so the first entry under the first label is normally
+ * the first token (or the node holding it). Error recovery can leave that entry virtual or empty;
+ * then every label is searched.
  */
 function firstToken(n: CstNode): IToken | undefined {
+  for (const key in n.children) {
+    const x = n.children[key]![0];
+    const t = x === undefined ? undefined : isToken(x) ? (isNaN(x.startOffset) ? undefined : x) : firstToken(x);
+    if (t) return t;
+    break;
+  }
+  return firstTokenOfAnyLabel(n);
+}
+
+/**
+ * The earliest first real token over all labels. Each child list is in source order, so only its
+ * first real entry can hold the node's first token: one entry per label on each level is examined,
+ * not the whole subtree (which made building a large file quadratic in its nesting).
+ */
+function firstTokenOfAnyLabel(n: CstNode): IToken | undefined {
   let best: IToken | undefined;
   for (const key in n.children) {
     for (const x of n.children[key]!) {
@@ -100,11 +115,9 @@ class ProgramBuilder {
   constructor(private readonly ctx: BuildContext) {}
 
   private loc(t: IToken): SourceLocation {
-    // The lexer tracks full positions, so tokens already know their line and column.
-    const line = t.startLine;
-    const column = t.startColumn;
-    if (line === undefined || column === undefined || isNaN(line)) return this.ctx.source.location(t.startOffset, t.image.length);
-    return { file: this.ctx.source.path, line, column, offset: t.startOffset, length: Math.max(1, t.image.length) };
+    // The lexer tracks offsets only (cheaper for every token); the line index turns the few offsets
+    // that need it into line and column.
+    return this.ctx.source.location(t.startOffset, t.image.length);
   }
 
   private nodeLoc(n: CstNode): SourceLocation {

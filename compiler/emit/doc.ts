@@ -10,7 +10,10 @@ export type Doc = string | Doc[] | Group | Indent | Line | IfBreak | BreakParent
 interface Group {
   readonly t: "group";
   readonly contents: Doc;
-  shouldBreak: boolean;
+  /** Asked to break whatever its contents (prettier's `shouldBreak`). */
+  readonly explicitBreak: boolean;
+  /** Whether it breaks: asked to, or its contents force a break. Computed on first need by `breaks`. */
+  forced: boolean | undefined;
   /** Lets a later indentIfBreak follow this group's decision. */
   readonly id: symbol | undefined;
   /**
@@ -63,13 +66,19 @@ export const softline: Line = { t: "line", soft: true, hard: false };
 export const hardline: Line = { t: "line", soft: false, hard: true };
 const breakParent: BreakParent = { t: "breakParent" };
 
-/**
- * A group breaks when asked to, or when its contents contain a forced break (a hardline, or a group
- * that breaks): decided here, once, instead of in a separate pass over the whole document.
- */
+/** A group: printed flat if it fits in the line, otherwise with its lines broken. */
 export function group(contents: Doc, shouldBreak = false, id?: symbol): Group {
   // Every group has the same fields in the same order: one hidden class for the printer's hot loop.
-  return { t: "group", contents, shouldBreak: shouldBreak || containsForcedBreak(contents), id, flat: undefined };
+  return { t: "group", contents, explicitBreak: shouldBreak, forced: shouldBreak || undefined, id, flat: undefined };
+}
+
+/**
+ * Whether a group breaks: asked to, or its contents contain a forced break (a hardline, or a group
+ * that breaks). Prettier's propagateBreaks, done lazily and once per group: most groups are printed
+ * flat as part of a larger flat text and never need asking.
+ */
+function breaks(g: Group): boolean {
+  return g.forced === undefined ? (g.forced = containsForcedBreak(g.contents)) : g.forced;
 }
 
 /** Like prettier's propagateBreaks for one group: nested groups answer with their own flag. */
@@ -83,7 +92,7 @@ function containsForcedBreak(doc: Doc): boolean {
     case "breakParent":
       return true;
     case "group":
-      return doc.shouldBreak;
+      return breaks(doc);
     case "indent":
     case "indentIfBreak":
       return containsForcedBreak(doc.contents);
@@ -100,9 +109,10 @@ function containsForcedBreak(doc: Doc): boolean {
 }
 
 /**
- * `doc` printed flat as one string, or null when flat printing could still break a line (a hard line
- * below a conditional group, a group forced to break, a fill). Groups remember theirs: the printer
- * measures a group once and then writes it as one string instead of walking it node by node again.
+ * `doc` printed flat as one string, or null when it cannot be: it contains a forced break (a hard line,
+ * a breakParent, a group asked to break; also below a conditional group) or a fill. So a group whose
+ * flat text is not null never breaks by force. Groups remember theirs: the printer measures a group
+ * once and then writes it as one string instead of walking it node by node again.
  */
 function flatText(doc: Doc): string | null {
   if (typeof doc === "string") return doc;
@@ -117,7 +127,7 @@ function flatText(doc: Doc): string | null {
   }
   switch (doc.t) {
     case "group":
-      if (doc.shouldBreak) return null;
+      if (doc.explicitBreak) return null;
       return doc.flat === undefined ? (doc.flat = flatText(doc.contents)) : doc.flat;
     case "indent":
     case "indentIfBreak":
@@ -127,11 +137,10 @@ function flatText(doc: Doc): string | null {
     case "line":
       return doc.hard ? null : doc.soft ? "" : " ";
     case "breakParent":
-      return "";
-    case "conditionalGroup":
-      return flatText(doc.states[0]!);
     case "fill":
       return null;
+    case "conditionalGroup":
+      return flatText(doc.states[0]!);
   }
 }
 export function conditionalGroup(states: readonly Doc[]): ConditionalGroup {
@@ -174,7 +183,7 @@ export function willBreak(doc: Doc): boolean {
     case "line":
       return doc.hard;
     case "group":
-      return doc.shouldBreak || willBreak(doc.contents);
+      return breaks(doc) || willBreak(doc.contents);
     case "indent":
     case "indentIfBreak":
       return willBreak(doc.contents);
@@ -195,17 +204,18 @@ const enum Mode {
 }
 
 /*
- * The printer keeps its command stack as three parallel arrays (indent, mode, doc) rather than one
- * tuple per command: generated files run to tens of thousands of lines, and the tuples were most of
- * the garbage the compiler made.
+ * The printer keeps its command stack as three parallel arrays (indent, mode, doc) with an explicit
+ * top, rather than one tuple per command: generated files run to tens of thousands of lines, and the
+ * tuples were most of the garbage the compiler made. Most of this code runs before V8 optimises it,
+ * so it avoids per-command calls and closures.
  */
 const fitInds: number[] = [];
 const fitModes: Mode[] = [];
 const fitDocs: Doc[] = [];
 
 /**
- * Does `doc` (printed in `mode`), followed by the pending commands `rest*` from the top of the stack
- * down to their first line break, fit in `width` columns?
+ * Does `doc` (printed in `mode`), followed by the pending commands below `restTop` on the printer's
+ * stack down to their first line break, fit in `width` columns?
  */
 function fits(
   ind: number,
@@ -214,82 +224,87 @@ function fits(
   restInds: readonly number[],
   restModes: readonly Mode[],
   restDocs: readonly Doc[],
+  restTop: number,
   width: number,
   mustBeFlat: boolean,
 ): boolean {
   let remaining = width;
-  let restIdx = restDocs.length;
-  const base = fitDocs.length;
-  fitInds.push(ind);
-  fitModes.push(mode);
-  fitDocs.push(doc);
-  try {
-    while (remaining >= 0) {
-      if (fitDocs.length === base) {
-        if (restIdx === 0) return true;
-        restIdx--;
-        fitInds.push(restInds[restIdx]!);
-        fitModes.push(restModes[restIdx]!);
-        fitDocs.push(restDocs[restIdx]!);
-        continue;
-      }
-      const i = fitInds.pop()!;
-      const m = fitModes.pop()!;
-      const d = fitDocs.pop()!;
-      if (typeof d === "string") {
-        remaining -= d.length;
-      } else if (Array.isArray(d)) {
-        for (let k = d.length - 1; k >= 0; k--) {
-          fitInds.push(i);
-          fitModes.push(m);
-          fitDocs.push(d[k]!);
-        }
-      } else {
-        switch (d.t) {
-          case "indent":
-          case "indentIfBreak":
-            fitInds.push(i);
-            fitModes.push(m);
-            fitDocs.push(d.contents);
-            break;
-          case "group":
-            if (mustBeFlat && d.shouldBreak) return false;
-            fitInds.push(i);
-            fitModes.push(d.shouldBreak ? Mode.Break : m);
-            fitDocs.push(d.contents);
-            break;
-          case "ifBreak":
-            fitInds.push(i);
-            fitModes.push(m);
-            fitDocs.push(m === Mode.Break ? d.broken : d.flat);
-            break;
-          case "line":
-            if (m === Mode.Break || d.hard) return true;
-            if (!d.soft) remaining -= 1;
-            break;
-          case "breakParent":
-            break;
-          case "fill":
-            for (let k = d.parts.length - 1; k >= 0; k--) {
-              fitInds.push(i);
-              fitModes.push(m);
-              fitDocs.push(d.parts[k]!);
-            }
-            break;
-          case "conditionalGroup":
-            fitInds.push(i);
-            fitModes.push(m);
-            fitDocs.push(m === Mode.Break ? d.states[d.states.length - 1]! : d.states[0]!);
-            break;
-        }
-      }
+  let restIdx = restTop;
+  let top = 0;
+  fitInds[0] = ind;
+  fitModes[0] = mode;
+  fitDocs[0] = doc;
+  top = 1;
+  while (remaining >= 0) {
+    let i: number;
+    let m: Mode;
+    let d: Doc;
+    if (top === 0) {
+      if (restIdx === 0) return true;
+      restIdx--;
+      i = restInds[restIdx]!;
+      m = restModes[restIdx]!;
+      d = restDocs[restIdx]!;
+    } else {
+      top--;
+      i = fitInds[top]!;
+      m = fitModes[top]!;
+      d = fitDocs[top]!;
     }
-    return false;
-  } finally {
-    fitInds.length = base;
-    fitModes.length = base;
-    fitDocs.length = base;
+    if (typeof d === "string") {
+      remaining -= d.length;
+      continue;
+    }
+    if (Array.isArray(d)) {
+      for (let k = d.length - 1; k >= 0; k--) {
+        fitInds[top] = i;
+        fitModes[top] = m;
+        fitDocs[top++] = d[k]!;
+      }
+      continue;
+    }
+    switch (d.t) {
+      case "indent":
+      case "indentIfBreak":
+        fitInds[top] = i;
+        fitModes[top] = m;
+        fitDocs[top++] = d.contents;
+        break;
+      case "group": {
+        const broken = breaks(d);
+        if (mustBeFlat && broken) return false;
+        fitInds[top] = i;
+        fitModes[top] = broken ? Mode.Break : m;
+        // Flat, a group already measured is its flat text (in break mode its lines end the measure).
+        fitDocs[top++] = m === Mode.Flat && !broken && d.flat != null ? d.flat : d.contents;
+        break;
+      }
+      case "ifBreak":
+        fitInds[top] = i;
+        fitModes[top] = m;
+        fitDocs[top++] = m === Mode.Break ? d.broken : d.flat;
+        break;
+      case "line":
+        if (m === Mode.Break || d.hard) return true;
+        if (!d.soft) remaining -= 1;
+        break;
+      case "breakParent":
+        break;
+      case "fill":
+        for (let k = d.parts.length - 1; k >= 0; k--) {
+          fitInds[top] = i;
+          fitModes[top] = m;
+          fitDocs[top++] = d.parts[k]!;
+        }
+        break;
+      case "conditionalGroup":
+        fitInds[top] = i;
+        fitModes[top] = m;
+        fitDocs[top++] = m === Mode.Break ? d.states[d.states.length - 1]! : d.states[0]!;
+        break;
+    }
   }
+  return false;
 }
 
 const indents: string[] = [];
@@ -308,15 +323,12 @@ export function printDoc(doc: Doc, width = 80): string {
   const inds: number[] = [0];
   const modes: Mode[] = [Mode.Break];
   const docs: Doc[] = [doc];
-  const push = (i: number, m: Mode, d: Doc): void => {
-    inds.push(i);
-    modes.push(m);
-    docs.push(d);
-  };
-  while (docs.length) {
-    const ind = inds.pop()!;
-    const mode = modes.pop()!;
-    const d = docs.pop()!;
+  let top = 1;
+  while (top > 0) {
+    top--;
+    const ind = inds[top]!;
+    const mode = modes[top]!;
+    const d = docs[top]!;
     if (typeof d === "string") {
       if (d.length) {
         // Indentation is written lazily, so blank lines never carry trailing spaces.
@@ -328,42 +340,53 @@ export function printDoc(doc: Doc, width = 80): string {
       continue;
     }
     if (Array.isArray(d)) {
-      for (let i = d.length - 1; i >= 0; i--) push(ind, mode, d[i]!);
+      for (let i = d.length - 1; i >= 0; i--) {
+        inds[top] = ind;
+        modes[top] = mode;
+        docs[top++] = d[i]!;
+      }
       continue;
     }
     switch (d.t) {
       case "indent":
-        push(ind + 2, mode, d.contents);
+        inds[top] = ind + 2;
+        modes[top] = mode;
+        docs[top++] = d.contents;
         break;
       case "indentIfBreak":
-        push(groupModes.get(d.groupId) === Mode.Break ? ind + 2 : ind, mode, d.contents);
+        inds[top] = groupModes.get(d.groupId) === Mode.Break ? ind + 2 : ind;
+        modes[top] = mode;
+        docs[top++] = d.contents;
         break;
       case "group": {
+        let text = d.flat;
+        if (text === undefined && !d.explicitBreak) text = d.flat = flatText(d.contents);
         let chosen = Mode.Break;
-        if (!d.shouldBreak) {
-          const text = d.flat === undefined ? (d.flat = flatText(d.contents)) : d.flat;
-          if (text !== null) {
-            if (mode === Mode.Flat || fits(ind, Mode.Flat, text, inds, modes, docs, width - pos, false)) {
-              // Flat: write it as the string it is (groups inside it have no say any more).
-              if (d.id) groupModes.set(d.id, Mode.Flat);
-              if (text.length) {
-                if (pendingIndent > 0) out.push(spaces(pendingIndent));
-                pendingIndent = 0;
-                out.push(text);
-                pos += text.length;
-              }
-              break;
+        if (text != null) {
+          // No forced break inside: flat if it fits, and then written as the string it is.
+          if (mode === Mode.Flat || fits(ind, Mode.Flat, text, inds, modes, docs, top, width - pos, false)) {
+            if (d.id) groupModes.set(d.id, Mode.Flat);
+            if (text.length) {
+              if (pendingIndent > 0) out.push(spaces(pendingIndent));
+              pendingIndent = 0;
+              out.push(text);
+              pos += text.length;
             }
-          } else if (mode === Mode.Flat || fits(ind, Mode.Flat, d.contents, inds, modes, docs, width - pos, false)) {
-            chosen = Mode.Flat;
+            break;
           }
+        } else if (!breaks(d) && (mode === Mode.Flat || fits(ind, Mode.Flat, d.contents, inds, modes, docs, top, width - pos, false))) {
+          chosen = Mode.Flat;
         }
         if (d.id) groupModes.set(d.id, chosen);
-        push(ind, chosen, d.contents);
+        inds[top] = ind;
+        modes[top] = chosen;
+        docs[top++] = d.contents;
         break;
       }
       case "ifBreak":
-        push(ind, mode, mode === Mode.Break ? d.broken : d.flat);
+        inds[top] = ind;
+        modes[top] = mode;
+        docs[top++] = mode === Mode.Break ? d.broken : d.flat;
         break;
       case "line":
         if (mode === Mode.Flat && !d.hard) {
@@ -393,32 +416,47 @@ export function printDoc(doc: Doc, width = 80): string {
       case "breakParent":
         break;
       case "conditionalGroup": {
-        if (mode === Mode.Flat || fits(ind, Mode.Flat, d.states[0]!, inds, modes, docs, width - pos, false)) {
-          push(ind, Mode.Flat, d.states[0]!);
-          break;
+        let state = d.states.length - 1;
+        let stateMode = Mode.Break;
+        if (mode === Mode.Flat || fits(ind, Mode.Flat, d.states[0]!, inds, modes, docs, top, width - pos, false)) {
+          state = 0;
+          stateMode = Mode.Flat;
+        } else {
+          for (let i = 1; i < d.states.length - 1; i++) {
+            if (fits(ind, Mode.Flat, d.states[i]!, inds, modes, docs, top, width - pos, false)) {
+              state = i;
+              stateMode = Mode.Flat;
+              break;
+            }
+          }
         }
-        let chosen = -1;
-        for (let i = 1; i < d.states.length - 1 && chosen < 0; i++) {
-          if (fits(ind, Mode.Flat, d.states[i]!, inds, modes, docs, width - pos, false)) chosen = i;
-        }
-        if (chosen >= 0) push(ind, Mode.Flat, d.states[chosen]!);
-        else push(ind, Mode.Break, d.states[d.states.length - 1]!);
+        inds[top] = ind;
+        modes[top] = stateMode;
+        docs[top++] = d.states[state]!;
         break;
       }
       case "fill": {
         // Print the first content, then decide each separator by whether [separator, next content] fits.
         const [content, separator, next, ...rest] = d.parts;
         if (content === undefined) break;
-        const contentFits = fits(ind, Mode.Flat, content, NONE, NONE, NONE, width - pos, true);
+        const contentFits = fits(ind, Mode.Flat, content, NONE, NONE, NONE, 0, width - pos, true);
         const contentMode = contentFits ? Mode.Flat : Mode.Break;
         if (separator === undefined) {
-          push(ind, contentMode, content);
+          inds[top] = ind;
+          modes[top] = contentMode;
+          docs[top++] = content;
           break;
         }
-        const pairFits = next !== undefined && fits(ind, Mode.Flat, [content, separator, next], NONE, NONE, NONE, width - pos, true);
-        push(ind, mode, fill(next === undefined ? [] : [next, ...rest]));
-        push(ind, pairFits ? Mode.Flat : Mode.Break, separator);
-        push(ind, contentMode, content);
+        const pairFits = next !== undefined && fits(ind, Mode.Flat, [content, separator, next], NONE, NONE, NONE, 0, width - pos, true);
+        inds[top] = ind;
+        modes[top] = mode;
+        docs[top++] = fill(next === undefined ? [] : [next, ...rest]);
+        inds[top] = ind;
+        modes[top] = pairFits ? Mode.Flat : Mode.Break;
+        docs[top++] = separator;
+        inds[top] = ind;
+        modes[top] = contentMode;
+        docs[top++] = content;
         break;
       }
     }
