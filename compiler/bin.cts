@@ -79,14 +79,39 @@ function bundled(): Bundled | undefined {
   }
 }
 
+/**
+ * Writes a line to fd 1 or 2 directly. Touching process.stdout builds a stream (for a pipe, a
+ * net.Socket and the stream modules behind it: ~5 ms); a CLI printing a few lines needs none of it.
+ * A non-blocking descriptor that would block (EAGAIN) hands the rest, and all later lines, to the
+ * stream, which queues them in order; a closed reader (EPIPE) just drops the output.
+ */
+function lineWriter(fd: 1 | 2): (s: string) => void {
+  let stream: NodeJS.WriteStream | undefined;
+  return (s) => {
+    const bytes = Buffer.from(s + "\n");
+    if (stream) {
+      stream.write(bytes);
+      return;
+    }
+    let offset = 0;
+    try {
+      while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") return;
+      stream = fd === 1 ? process.stdout : process.stderr;
+      stream.write(bytes.subarray(offset));
+    }
+  };
+}
+
 function run(main: Main, after?: () => void): void {
-  main(process.argv.slice(2), (s) => process.stdout.write(s + "\n"), (s) => process.stderr.write(s + "\n")).then(
+  main(process.argv.slice(2), lineWriter(1), lineWriter(2)).then(
     (code) => {
       after?.();
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`rpcgen: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      lineWriter(2)(`rpcgen: internal error: ${e instanceof Error ? e.message : String(e)}`);
       process.exitCode = 1;
     },
   );

@@ -7,7 +7,7 @@ import { DiagnosticBag } from "./diagnostics.js";
 import type { ConstDef, ConstValue, Field, Program, TypeRef } from "./model.js";
 import { resolveTypedefs } from "./model.js";
 import { describeDefinition } from "./resolver.js";
-import { didYouMean, type Scope } from "./scope.js";
+import type { Scope } from "./scope.js";
 
 const intRanges: Record<string, readonly [bigint, bigint]> = {
   byte: [-128n, 127n],
@@ -328,7 +328,7 @@ class ProgramChecker {
           }
           const field = def.fields.find((f) => f.name === k.value);
           if (!field) {
-            this.diagnostics.error(`${def.kind} '${def.name}' has no field '${k.value}'${didYouMean(k.value, def.fields.map((f) => f.name))}`, k.loc);
+            this.diagnostics.error(`${def.kind} '${def.name}' has no field '${k.value}'${this.diagnostics.suggester.didYouMean(k.value, def.fields.map((f) => f.name))}`, k.loc);
             continue;
           }
           this.checkValue(v, field.type, `field '${k.value}' of ${what}`);
@@ -437,11 +437,11 @@ class ProgramChecker {
       }
       const last = value.name.split(".").pop()!;
       this.diagnostics.error(
-        `'${last}' is not a value of enum '${targetEnum.name}'${didYouMean(last, targetEnum.members.map((x) => x.name))}`,
+        `'${last}' is not a value of enum '${targetEnum.name}'${this.diagnostics.suggester.didYouMean(last, targetEnum.members.map((x) => x.name))}`,
         value.loc,
       );
       return;
     }
-    this.diagnostics.error(`unknown constant '${value.name}'${didYouMean(value.name, this.scope.constNames())}`, value.loc);
+    this.diagnostics.error(`unknown constant '${value.name}'${this.diagnostics.suggester.didYouMean(value.name, this.scope.constNames())}`, value.loc);
   }
 }

@@ -1,3 +1,4 @@
+import { Suggester } from "./suggest.js";
 import type { SourceLocation } from "./model.js";
 import type { SourceFile } from "./source-file.js";
 
@@ -13,6 +14,8 @@ export interface Diagnostic {
 /** Collects diagnostics in the order they are found. */
 export class DiagnosticBag {
   readonly items: Diagnostic[] = [];
+  /** Did-you-mean suggestions for the messages, within one budget for everything this bag collects. */
+  readonly suggester = new Suggester();
 
   error(message: string, loc?: SourceLocation): void {
     this.items.push({ severity: "error", message, ...(loc && { loc }) });

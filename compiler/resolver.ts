@@ -5,7 +5,7 @@
  */
 import type { DiagnosticBag } from "./diagnostics.js";
 import type { Field, NamedType, Program, TypeRef } from "./model.js";
-import { didYouMean, Scope, type Named } from "./scope.js";
+import { Scope, type Named } from "./scope.js";
 
 /** Base type names, also offered as suggestions for a misspelled type. */
 const baseTypeNames = ["bool", "byte", "i8", "i16", "i32", "i64", "double", "float", "string", "binary", "uuid"];
@@ -51,7 +51,7 @@ export function resolvePrograms(programs: readonly Program[], scopeOf: (p: Progr
           if (d.extends) {
             const parent = scope.lookupType(d.extends.name);
             if (!parent) {
-              diagnostics.error(`unknown service '${d.extends.name}'${didYouMean(d.extends.name, scope.typeNames())}`, d.extends.loc);
+              diagnostics.error(`unknown service '${d.extends.name}'${diagnostics.suggester.didYouMean(d.extends.name, scope.typeNames())}`, d.extends.loc);
             } else if (parent.kind !== "service") {
               diagnostics.error(`service '${d.name}' cannot extend '${d.extends.name}': it is ${describeDefinition(parent)}, not a service`, d.extends.loc);
             } else {
@@ -101,7 +101,7 @@ function bindNamed(t: NamedType, scope: Scope, diagnostics: DiagnosticBag): void
   const def = scope.lookupType(t.name);
   if (!def) {
     if (scope.lookupConst(t.name)) diagnostics.error(`'${t.name}' is a constant, not a type`, t.loc);
-    else diagnostics.error(`unknown type '${t.name}'${didYouMean(t.name, [...scope.typeNames(), ...baseTypeNames])}`, t.loc);
+    else diagnostics.error(`unknown type '${t.name}'${diagnostics.suggester.didYouMean(t.name, scope.typeNames(), baseTypeNames)}`, t.loc);
     return;
   }
   if (def.kind === "service") {

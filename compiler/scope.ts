@@ -1,7 +1,6 @@
 /**
  * The names visible in one program: its own definitions, and each included program's under its prefix
- * (`shared.SharedService`). Lookups and did-you-mean suggestions live here so resolver and checker
- * agree on what a name means.
+ * (`shared.SharedService`). Lookups live here so resolver and checker agree on what a name means.
  */
 import { resolveTypedefs, type ConstDef, type EnumDef, type EnumMember, type Program, type ServiceDef, type TypeDefinition } from "./model.js";
 
@@ -65,8 +64,20 @@ export class Scope {
     return member ? { def, member } : undefined;
   }
 
-  /** Every type name usable here, qualified names for included ones. */
-  typeNames(): string[] {
+  private typeNameList?: readonly string[];
+  private constNameList?: readonly string[];
+
+  /** Every type name usable here, qualified names for included ones (built once: suggestions ask often). */
+  typeNames(): readonly string[] {
+    return (this.typeNameList ??= this.collectTypeNames());
+  }
+
+  /** Every constant and enum member name usable here, qualified names for included ones. */
+  constNames(): readonly string[] {
+    return (this.constNameList ??= this.collectConstNames());
+  }
+
+  private collectTypeNames(): string[] {
     const names = [...this.types.keys()];
     for (const [prefix, program] of this.includes) {
       for (const n of this.scopeOf(program).types.keys()) names.push(`${prefix}.${n}`);
@@ -74,7 +85,7 @@ export class Scope {
     return names;
   }
 
-  constNames(): string[] {
+  private collectConstNames(): string[] {
     const names = [...this.consts.keys()];
     for (const d of this.types.values()) if (d.kind === "enum") for (const m of d.members) names.push(`${d.name}.${m.name}`);
     for (const [prefix, program] of this.includes) {
@@ -84,42 +95,4 @@ export class Scope {
     }
     return names;
   }
-}
-
-/**
- * ` (did you mean 'X'?)` when a candidate is close enough, else "". Close means a few edits (swapping
- * two neighbours counts as one), about one per three characters, and never a rewrite of a whole
- * short name: 'X' does not suggest 'S'.
- */
-export function didYouMean(name: string, candidates: Iterable<string>): string {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  const lower = name.toLowerCase();
-  const limit = Math.max(1, Math.floor(name.length / 3));
-  for (const c of candidates) {
-    const d = editDistance(lower, c.toLowerCase());
-    if (d < bestDistance && d <= limit && d < Math.min(name.length, c.length)) {
-      bestDistance = d;
-      best = c;
-    }
-  }
-  return best !== undefined ? ` (did you mean '${best}'?)` : "";
-}
-
-/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
-function editDistance(a: string, b: string): number {
-  if (a === b) return 0;
-  let prev2: number[] = [];
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
-      cur[j] = d;
-    }
-    prev2 = prev;
-    prev = cur;
-  }
-  return prev[b.length]!;
 }

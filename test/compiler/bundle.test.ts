@@ -3,7 +3,7 @@
  * tests run the built files as a user does: the bundle must produce exactly what the modules produce,
  * and a missing, stale or damaged cache (or bundle) may cost speed but never correctness.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,6 +71,20 @@ describe("the bundled CLI", () => {
     rmSync(cachePath);
     expect(generateCalc(join(copy, "dist", "compiler", "bin.cjs"), join(copy, "out2"))).toBe(expectedCalc);
     expect(existsSync(cachePath)).toBe(true);
+  });
+
+  test("every line of a long report reaches a pipe, in order (the CLI writes to fds 1 and 2 directly)", () => {
+    // 4,000 errors, ~400 KB of diagnostics: far more than a pipe buffers, so a slow reader makes the
+    // writes block or (on a non-blocking pipe) fall back to the stream.
+    const bad = join(tmp, "many-errors.thrift");
+    writeFileSync(bad, Array.from({ length: 4000 }, (_, i) => `typedef Missing${i} T${i}`).join("\n"));
+    const r = spawnSync(process.execPath, [join(dist, "compiler", "bin.cjs"), bad], { encoding: "utf8", maxBuffer: 64 << 20 });
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines.at(-1)).toBe("4000 errors");
+    const headers = lines.filter((l) => l.includes(": error: "));
+    expect(headers).toHaveLength(4000);
+    expect(headers[3999]).toContain("Missing3999");
   });
 
   test("without a bundle (or with a damaged one) the executable runs the modules", () => {
