@@ -27,16 +27,19 @@ export const Identifier = createToken({
   ...hints(LETTERS),
 });
 
-/** Keywords win over identifiers only as whole words (`structure`, `list.x` stay identifiers). */
+/**
+ * Keywords are whole words only (`structure`, `list.x` stay identifiers), so the lexer reads every
+ * word as an Identifier and `lex` retypes those whose text is a keyword. One pattern per word instead
+ * of trying each keyword that starts with the same letter before the identifier pattern, as
+ * chevrotain's `longer_alt` would: the same tokens, for a fraction of the lexing time.
+ */
+// A null-prototype record: this module's `Map` and `Set` are the keyword tokens.
+const keywordsByWord: Record<string, TokenType | undefined> = Object.create(null);
+
 function keyword(word: string, name = word[0]!.toUpperCase() + word.slice(1), nameLike = true): TokenType {
-  return createToken({
-    name,
-    pattern: new RegExp(word),
-    longer_alt: Identifier,
-    label: `'${word}'`,
-    ...hints(word[0]!),
-    ...(nameLike && { categories: [AnyName] }),
-  });
+  const type = createToken({ name, pattern: Lexer.NA, label: `'${word}'`, ...(nameLike && { categories: [AnyName] }) });
+  keywordsByWord[word] = type;
+  return type;
 }
 
 export const Namespace = keyword("namespace");
@@ -185,7 +188,14 @@ export function lex(text: string): LexResult {
   }));
   const tokens: IToken[] = [];
   for (const t of result.tokens) {
-    if (t.tokenType === UnterminatedString) {
+    if (t.tokenType === Identifier) {
+      const kw = keywordsByWord[t.image];
+      if (kw !== undefined) {
+        t.tokenType = kw;
+        t.tokenTypeIdx = kw.tokenTypeIdx!;
+      }
+      tokens.push(t);
+    } else if (t.tokenType === UnterminatedString) {
       errors.push({ offset: t.startOffset, length: t.image.length, message: "unterminated string literal: missing closing quote on this line" });
       // Parse it as the string it was meant to be (closed at the end of the line), so the one error
       // above is not followed by a cascade of syntax errors.
