@@ -133,7 +133,8 @@ function flatText(doc: Doc): string | null {
     case "indentIfBreak":
       return flatText(doc.contents);
     case "ifBreak":
-      return flatText(doc.flat);
+      // A forced break in either branch breaks the group (prettier's propagateBreaks sees both).
+      return containsForcedBreak(doc.broken) ? null : flatText(doc.flat);
     case "line":
       return doc.hard ? null : doc.soft ? "" : " ";
     case "breakParent":
@@ -192,7 +193,8 @@ export function willBreak(doc: Doc): boolean {
     case "fill":
       return doc.parts.some(willBreak);
     case "conditionalGroup":
-      return doc.states.some(willBreak);
+      // As prettier: only the first state counts (later ones are alternatives, often forced to break).
+      return willBreak(doc.states[0]!);
   }
 }
 
