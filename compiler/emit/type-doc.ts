@@ -36,6 +36,8 @@ export function typeDoc(text: string): Doc {
 }
 
 function buildTypeDoc(text: string): Doc {
+  // Most types are a plain name: nothing to split.
+  if (!/[<|[(]/.test(text)) return text;
   const union = splitTop(text, " | ");
   if (union.length > 1) return join(" | ", union.map(typeDoc));
   const generic = /^([\w.$]+)<(.*)>$/s.exec(text);
