@@ -115,12 +115,14 @@ export const UnterminatedComment = createToken({
 export const LineComment = createToken({ name: "LineComment", pattern: /(?:\/\/|#)[^\n\r]*/, group: Lexer.SKIPPED, ...hints("/#") });
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\uFEFF]+/, group: Lexer.SKIPPED, ...hints(" \t\r\n\uFEFF") });
 
-function punct(name: string, text: string): TokenType {
-  return createToken({ name, pattern: text, label: `'${text}'` });
+function punct(name: string, text: string, categories: TokenType[] = []): TokenType {
+  return createToken({ name, pattern: text, label: `'${text}'`, categories });
 }
+/** `,` or `;` after a list item, field or definition: a category, so the grammar consumes one token instead of calling a rule. */
+export const ListSeparator = createToken({ name: "ListSeparator", pattern: Lexer.NA, label: "',' or ';'" });
 export const Colon = punct("Colon", ":");
-export const Semicolon = punct("Semicolon", ";");
-export const Comma = punct("Comma", ",");
+export const Semicolon = punct("Semicolon", ";", [ListSeparator]);
+export const Comma = punct("Comma", ",", [ListSeparator]);
 export const LCurly = punct("LCurly", "{");
 export const RCurly = punct("RCurly", "}");
 export const LParen = punct("LParen", "(");
@@ -163,6 +165,7 @@ export const allTokens: TokenType[] = [
   False,
   Identifier,
   AnyName,
+  ListSeparator,
   Colon, Semicolon, Comma, LCurly, RCurly, LParen, RParen, Equals, LAngle, RAngle, LSquare, RSquare, Star,
   Ampersand, At,
 ];

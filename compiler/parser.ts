@@ -95,7 +95,7 @@ class ThriftParser extends CstParser {
     this.CONSUME(T.Identifier, { LABEL: "name" });
     this.CONSUME(T.Equals);
     this.SUBRULE(this.constValue);
-    this.OPTION(() => this.SUBRULE(this.listSeparator));
+    this.OPTION(() => this.CONSUME(T.ListSeparator));
   });
 
   typedefDef = this.RULE("typedefDef", () => {
@@ -103,7 +103,7 @@ class ThriftParser extends CstParser {
     this.SUBRULE(this.fieldType);
     this.CONSUME(T.Identifier, { LABEL: "name" });
     this.OPTION(() => this.SUBRULE(this.annotations));
-    this.OPTION2(() => this.SUBRULE(this.listSeparator));
+    this.OPTION2(() => this.CONSUME(T.ListSeparator));
   });
 
   enumDef = this.RULE("enumDef", () => {
@@ -122,7 +122,7 @@ class ThriftParser extends CstParser {
       this.SUBRULE(this.intConstant);
     });
     this.OPTION2(() => this.SUBRULE(this.annotations));
-    this.OPTION3(() => this.SUBRULE(this.listSeparator));
+    this.OPTION3(() => this.CONSUME(T.ListSeparator));
   });
 
   structDef = this.RULE("structDef", () => {
@@ -188,7 +188,7 @@ class ThriftParser extends CstParser {
     this.CONSUME(T.RParen);
     this.OPTION2(() => this.SUBRULE(this.throwsClause));
     this.OPTION3(() => this.SUBRULE(this.annotations));
-    this.OPTION4(() => this.SUBRULE(this.listSeparator));
+    this.OPTION4(() => this.CONSUME(T.ListSeparator));
   });
 
   throwsClause = this.RULE("throwsClause", () => {
@@ -254,7 +254,7 @@ class ThriftParser extends CstParser {
       this.CONSUME(T.RCurly);
     });
     this.OPTION8(() => this.SUBRULE(this.annotations));
-    this.OPTION9(() => this.SUBRULE(this.listSeparator));
+    this.OPTION9(() => this.CONSUME(T.ListSeparator));
   });
 
   fieldName = this.RULE("fieldName", () => {
@@ -339,7 +339,7 @@ class ThriftParser extends CstParser {
       this.CONSUME(T.Equals);
       this.CONSUME(T.StringLiteral, { LABEL: "value" });
     });
-    this.OPTION2(() => this.SUBRULE(this.listSeparator));
+    this.OPTION2(() => this.CONSUME(T.ListSeparator));
   });
 
   intConstant = this.RULE("intConstant", () => {
@@ -372,7 +372,7 @@ class ThriftParser extends CstParser {
     this.CONSUME(T.LSquare);
     this.MANY(() => {
       this.SUBRULE(this.constValue, { LABEL: "item" });
-      this.OPTION(() => this.SUBRULE(this.listSeparator));
+      this.OPTION(() => this.CONSUME(T.ListSeparator));
     });
     this.CONSUME(T.RSquare);
   });
@@ -383,13 +383,9 @@ class ThriftParser extends CstParser {
       this.SUBRULE(this.constValue, { LABEL: "key" });
       this.CONSUME(T.Colon);
       this.SUBRULE2(this.constValue, { LABEL: "value" });
-      this.OPTION(() => this.SUBRULE(this.listSeparator));
+      this.OPTION(() => this.CONSUME(T.ListSeparator));
     });
     this.CONSUME(T.RCurly);
-  });
-
-  listSeparator = this.RULE("listSeparator", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(T.Semicolon) }]);
   });
 }
 
