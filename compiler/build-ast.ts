@@ -282,15 +282,15 @@ class ProgramBuilder {
       const vc = v.children as Children;
       const vname = tok(vc, "name");
       if (!vname) continue;
-      const intNode = node(vc, "intConstant");
+      const intTok = tok(vc, "value");
       let value: number;
       let explicit = false;
-      if (intNode) {
-        const parsed = this.intConstant(intNode);
+      if (intTok) {
+        const parsed = this.intConstant(intTok);
         if (parsed === undefined) continue;
         explicit = true;
         if (parsed < BigInt(INT32_MIN) || parsed > BigInt(INT32_MAX)) {
-          this.ctx.diagnostics.error(`enum value ${name.image}.${vname.image} = ${parsed} does not fit in 32 bits`, this.loc(firstToken(intNode)!));
+          this.ctx.diagnostics.error(`enum value ${name.image}.${vname.image} = ${parsed} does not fit in 32 bits`, this.loc(intTok));
           value = 0;
         } else {
           value = Number(parsed);
@@ -394,12 +394,12 @@ class ProgramBuilder {
     if (!nameTok || !type) return undefined;
     this.declaredName(nameTok);
     const nameLoc = this.loc(nameTok);
-    const idNode = node(fc, "id");
+    const idTok = tok(fc, "id");
     let id = 0;
     let idAssigned = true;
-    if (idNode) {
-      const parsed = this.intConstant(idNode);
-      const idLoc = this.loc(firstToken(idNode)!);
+    if (idTok) {
+      const parsed = this.intConstant(idTok);
+      const idLoc = this.loc(idTok);
       if (parsed !== undefined && parsed > 0n) {
         id = Number(parsed);
         idAssigned = false;
@@ -494,9 +494,7 @@ class ProgramBuilder {
     return out;
   }
 
-  private intConstant(n: CstNode): bigint | undefined {
-    const t = tok(n.children as Children, "value");
-    if (!t) return undefined;
+  private intConstant(t: IToken): bigint | undefined {
     if (t.image === "true") return 1n;
     if (t.image === "false") return 0n;
     const negative = t.image.startsWith("-");
@@ -513,11 +511,10 @@ class ProgramBuilder {
   private constValue(n: CstNode | undefined): ConstValue | undefined {
     if (!n) return undefined;
     const c = n.children as Children;
-    const intNode = node(c, "intConstant");
-    if (intNode) {
-      const value = this.intConstant(intNode);
-      const t = firstToken(intNode);
-      return value === undefined || !t ? undefined : { kind: "int", value, loc: this.loc(t) };
+    const int = tok(c, "int");
+    if (int) {
+      const value = this.intConstant(int);
+      return value === undefined ? undefined : { kind: "int", value, loc: this.loc(int) };
     }
     const d = tok(c, "double");
     if (d) return { kind: "double", value: Number(d.image), loc: this.loc(d) };

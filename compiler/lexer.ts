@@ -11,6 +11,9 @@ import { createToken, Lexer } from "./chevrotain.js";
  */
 export const AnyName = createToken({ name: "AnyName", pattern: Lexer.NA });
 
+/** An integer constant: a decimal or hex literal, or true / false (1 / 0, as in Apache's lexer). */
+export const IntConstant = createToken({ name: "IntConstant", pattern: Lexer.NA, label: "an integer" });
+
 /**
  * Every regex token states the characters it can start with, which chevrotain would otherwise work
  * out by parsing each regex when the lexer is built (~5 ms of every run). A test checks the lexer built
@@ -36,8 +39,8 @@ export const Identifier = createToken({
 // A null-prototype record: this module's `Map` and `Set` are the keyword tokens.
 const keywordsByWord: Record<string, TokenType | undefined> = Object.create(null);
 
-function keyword(word: string, name = word[0]!.toUpperCase() + word.slice(1), nameLike = true): TokenType {
-  const type = createToken({ name, pattern: Lexer.NA, label: `'${word}'`, ...(nameLike && { categories: [AnyName] }) });
+function keyword(word: string, name = word[0]!.toUpperCase() + word.slice(1), nameLike = true, categories: TokenType[] = []): TokenType {
+  const type = createToken({ name, pattern: Lexer.NA, label: `'${word}'`, categories: nameLike ? [AnyName, ...categories] : categories });
   keywordsByWord[word] = type;
   return type;
 }
@@ -78,8 +81,8 @@ export const Enum = keyword("enum");
 export const Const = keyword("const");
 export const Required = keyword("required");
 export const Optional = keyword("optional");
-export const True = keyword("true", "True", false);
-export const False = keyword("false", "False", false);
+export const True = keyword("true", "True", false, [IntConstant]);
+export const False = keyword("false", "False", false, [IntConstant]);
 
 export const DoubleLiteral = createToken({
   name: "DoubleLiteral",
@@ -87,8 +90,8 @@ export const DoubleLiteral = createToken({
   label: "a number",
   ...hints("+-." + DIGITS),
 });
-export const HexLiteral = createToken({ name: "HexLiteral", pattern: /[+-]?0x[0-9A-Fa-f]+/, label: "an integer", ...hints("+-0") });
-export const IntLiteral = createToken({ name: "IntLiteral", pattern: /[+-]?\d+/, label: "an integer", ...hints("+-" + DIGITS) });
+export const HexLiteral = createToken({ name: "HexLiteral", pattern: /[+-]?0x[0-9A-Fa-f]+/, label: "an integer", categories: [IntConstant], ...hints("+-0") });
+export const IntLiteral = createToken({ name: "IntLiteral", pattern: /[+-]?\d+/, label: "an integer", categories: [IntConstant], ...hints("+-" + DIGITS) });
 
 export const StringLiteral = createToken({
   name: "StringLiteral",
@@ -165,6 +168,7 @@ export const allTokens: TokenType[] = [
   False,
   Identifier,
   AnyName,
+  IntConstant,
   ListSeparator,
   Colon, Semicolon, Comma, LCurly, RCurly, LParen, RParen, Equals, LAngle, RAngle, LSquare, RSquare, Star,
   Ampersand, At,

@@ -119,7 +119,7 @@ class ThriftParser extends CstParser {
     this.CONSUME(T.Identifier, { LABEL: "name" });
     this.OPTION(() => {
       this.CONSUME(T.Equals);
-      this.SUBRULE(this.intConstant);
+      this.CONSUME(T.IntConstant, { LABEL: "value" });
     });
     this.OPTION2(() => this.SUBRULE(this.annotations));
     this.OPTION3(() => this.CONSUME(T.ListSeparator));
@@ -229,7 +229,7 @@ class ThriftParser extends CstParser {
 
   field = this.RULE("field", () => {
     this.OPTION(() => {
-      this.SUBRULE(this.intConstant, { LABEL: "id" });
+      this.CONSUME(T.IntConstant, { LABEL: "id" });
       this.CONSUME(T.Colon);
     });
     this.OPTION2(() =>
@@ -342,22 +342,10 @@ class ThriftParser extends CstParser {
     this.OPTION2(() => this.CONSUME(T.ListSeparator));
   });
 
-  intConstant = this.RULE("intConstant", () => {
-    this.OR({
-      DEF: [
-        { ALT: () => this.CONSUME(T.IntLiteral, { LABEL: "value" }) },
-        { ALT: () => this.CONSUME(T.HexLiteral, { LABEL: "value" }) },
-        { ALT: () => this.CONSUME(T.True, { LABEL: "value" }) },
-        { ALT: () => this.CONSUME(T.False, { LABEL: "value" }) },
-      ],
-      ERR_MSG: "an integer",
-    });
-  });
-
   constValue = this.RULE("constValue", () => {
     this.OR({
       DEF: [
-        { ALT: () => this.SUBRULE(this.intConstant) },
+        { ALT: () => this.CONSUME(T.IntConstant, { LABEL: "int" }) },
         { ALT: () => this.CONSUME(T.DoubleLiteral, { LABEL: "double" }) },
         { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: "string" }) },
         { ALT: () => this.CONSUME(T.Identifier, { LABEL: "identifier" }) },
