@@ -449,13 +449,10 @@ class ProgramBuilder {
     const c = n.children as Children;
     const named = tok(c, "named");
     if (named) return { kind: "named", name: named.image, loc: this.loc(named), annotations: [] };
-    const base = node(c, "baseType");
-    if (base) {
-      const bc = base.children as Children;
-      const name = tok(bc, "name");
-      if (!name) return undefined;
+    const name = tok(c, "base");
+    if (name) {
       if (name.image === "byte") this.ctx.diagnostics.warning("'byte' is deprecated; use 'i8'", this.loc(name));
-      return { kind: "base", name: name.image as BaseTypeName, loc: this.loc(name), annotations: this.annotations(node(bc, "annotations")) };
+      return { kind: "base", name: name.image as BaseTypeName, loc: this.loc(name), annotations: this.annotations(node(c, "annotations")) };
     }
     const container = node(c, "containerType");
     if (!container) return undefined;

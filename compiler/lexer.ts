@@ -11,6 +11,9 @@ import { createToken, Lexer } from "./chevrotain.js";
  */
 export const AnyName = createToken({ name: "AnyName", pattern: Lexer.NA });
 
+/** A base type keyword (bool, i32, string, ...). */
+export const BaseType = createToken({ name: "BaseType", pattern: Lexer.NA, label: "a base type" });
+
 /** An integer constant: a decimal or hex literal, or true / false (1 / 0, as in Apache's lexer). */
 export const IntConstant = createToken({ name: "IntConstant", pattern: Lexer.NA, label: "an integer" });
 
@@ -54,17 +57,17 @@ export const XsdOptional = keyword("xsd_optional", "XsdOptional", false);
 export const XsdNillable = keyword("xsd_nillable", "XsdNillable", false);
 export const XsdAttrs = keyword("xsd_attrs", "XsdAttrs", false);
 export const Void = keyword("void");
-export const Bool = keyword("bool");
-export const Byte = keyword("byte");
-export const I8 = keyword("i8");
-export const I16 = keyword("i16");
-export const I32 = keyword("i32");
-export const I64 = keyword("i64");
-export const Double = keyword("double");
-export const Float = keyword("float");
-export const String = keyword("string");
-export const Binary = keyword("binary");
-export const Uuid = keyword("uuid");
+export const Bool = keyword("bool", "Bool", true, [BaseType]);
+export const Byte = keyword("byte", "Byte", true, [BaseType]);
+export const I8 = keyword("i8", "I8", true, [BaseType]);
+export const I16 = keyword("i16", "I16", true, [BaseType]);
+export const I32 = keyword("i32", "I32", true, [BaseType]);
+export const I64 = keyword("i64", "I64", true, [BaseType]);
+export const Double = keyword("double", "Double", true, [BaseType]);
+export const Float = keyword("float", "Float", true, [BaseType]);
+export const String = keyword("string", "String", true, [BaseType]);
+export const Binary = keyword("binary", "Binary", true, [BaseType]);
+export const Uuid = keyword("uuid", "Uuid", true, [BaseType]);
 export const Map = keyword("map");
 export const List = keyword("list");
 export const Set = keyword("set");
@@ -168,6 +171,7 @@ export const allTokens: TokenType[] = [
   False,
   Identifier,
   AnyName,
+  BaseType,
   IntConstant,
   ListSeparator,
   Colon, Semicolon, Comma, LCurly, RCurly, LParen, RParen, Equals, LAngle, RAngle, LSquare, RSquare, Star,

@@ -12,8 +12,6 @@ import { parserErrorMessages } from "./parser-messages.js";
 
 const MAX_LOOKAHEAD = 2;
 
-const baseTypeTokens = [T.Bool, T.Byte, T.I8, T.I16, T.I32, T.I64, T.Double, T.Float, T.String, T.Binary, T.Uuid];
-
 class ThriftParser extends CstParser {
   /**
    * `validate` runs chevrotain's grammar checks (ambiguities, left recursion): a test does that once;
@@ -274,17 +272,18 @@ class ThriftParser extends CstParser {
     this.OR({
       DEF: [
         { ALT: () => this.CONSUME(T.Identifier, { LABEL: "named" }) },
-        { ALT: () => this.SUBRULE(this.baseType) },
+        {
+          ALT: () => {
+            this.CONSUME(T.BaseType, { LABEL: "base" });
+            this.OPTION(() => this.SUBRULE(this.annotations));
+          },
+        },
         { ALT: () => this.SUBRULE(this.containerType) },
       ],
       ERR_MSG: "a field type",
     });
   });
 
-  baseType = this.RULE("baseType", () => {
-    this.OR(baseTypeTokens.map((tok) => ({ ALT: () => this.CONSUME(tok, { LABEL: "name" }) })));
-    this.OPTION(() => this.SUBRULE(this.annotations));
-  });
 
   containerType = this.RULE("containerType", () => {
     this.OR([
