@@ -21,6 +21,12 @@ interface Group {
    * as one string (a hard line or a forced break under a conditional group, or a fill).
    */
   flat: string | null | undefined;
+  /**
+   * The ids of the groups inside the flat text: printing the text prints them flat, and a later
+   * indentIfBreak must see that (the same doc can be printed more than once, so no stale decision
+   * may survive).
+   */
+  flatIds: symbol[] | undefined;
 }
 /**
  * Tries its states in order (the first flat, the others as they are) and prints the first that fits
@@ -69,7 +75,7 @@ const breakParent: BreakParent = { t: "breakParent" };
 /** A group: printed flat if it fits in the line, otherwise with its lines broken. */
 export function group(contents: Doc, shouldBreak = false, id?: symbol): Group {
   // Every group has the same fields in the same order: one hidden class for the printer's hot loop.
-  return { t: "group", contents, explicitBreak: shouldBreak, forced: shouldBreak || undefined, id, flat: undefined };
+  return { t: "group", contents, explicitBreak: shouldBreak, forced: shouldBreak || undefined, id, flat: undefined, flatIds: undefined };
 }
 
 /**
@@ -114,35 +120,51 @@ function containsForcedBreak(doc: Doc): boolean {
  * flat text is not null never breaks by force. Groups remember theirs: the printer measures a group
  * once and then writes it as one string instead of walking it node by node again.
  */
-function flatText(doc: Doc): string | null {
+function flatText(doc: Doc, ids: symbol[]): string | null {
   if (typeof doc === "string") return doc;
   if (Array.isArray(doc)) {
     let s = "";
     for (let i = 0; i < doc.length; i++) {
-      const part = flatText(doc[i]!);
+      const part = flatText(doc[i]!, ids);
       if (part === null) return null;
       s += part;
     }
     return s;
   }
   switch (doc.t) {
-    case "group":
+    case "group": {
       if (doc.explicitBreak) return null;
-      return doc.flat === undefined ? (doc.flat = flatText(doc.contents)) : doc.flat;
+      const text = groupFlatText(doc);
+      if (text !== null) {
+        if (doc.id) ids.push(doc.id);
+        if (doc.flatIds) for (const id of doc.flatIds) ids.push(id);
+      }
+      return text;
+    }
     case "indent":
     case "indentIfBreak":
-      return flatText(doc.contents);
+      return flatText(doc.contents, ids);
     case "ifBreak":
       // A forced break in either branch breaks the group (prettier's propagateBreaks sees both).
-      return containsForcedBreak(doc.broken) ? null : flatText(doc.flat);
+      return containsForcedBreak(doc.broken) ? null : flatText(doc.flat, ids);
     case "line":
       return doc.hard ? null : doc.soft ? "" : " ";
     case "breakParent":
     case "fill":
       return null;
     case "conditionalGroup":
-      return flatText(doc.states[0]!);
+      return flatText(doc.states[0]!, ids);
   }
+}
+
+/** A group's flat text (see flatText), computed once, with the ids of the groups inside it. */
+function groupFlatText(g: Group): string | null {
+  if (g.flat === undefined) {
+    const ids: symbol[] = [];
+    g.flat = flatText(g.contents, ids);
+    if (ids.length) g.flatIds = ids;
+  }
+  return g.flat;
 }
 export function conditionalGroup(states: readonly Doc[]): ConditionalGroup {
   return { t: "conditionalGroup", states };
@@ -189,7 +211,7 @@ export function willBreak(doc: Doc): boolean {
     case "indentIfBreak":
       return willBreak(doc.contents);
     case "ifBreak":
-      return willBreak(doc.broken);
+      return willBreak(doc.broken) || willBreak(doc.flat);
     case "fill":
       return doc.parts.some(willBreak);
     case "conditionalGroup":
@@ -361,13 +383,13 @@ export function printDoc(doc: Doc, width = 80): string {
         docs[top++] = d.contents;
         break;
       case "group": {
-        let text = d.flat;
-        if (text === undefined && !d.explicitBreak) text = d.flat = flatText(d.contents);
+        const text = d.explicitBreak ? null : groupFlatText(d);
         let chosen = Mode.Break;
-        if (text != null) {
+        if (text !== null) {
           // No forced break inside: flat if it fits, and then written as the string it is.
           if (mode === Mode.Flat || fits(ind, Mode.Flat, text, inds, modes, docs, top, width - pos, false)) {
             if (d.id) groupModes.set(d.id, Mode.Flat);
+            if (d.flatIds) for (const id of d.flatIds) groupModes.set(id, Mode.Flat);
             if (text.length) {
               if (pendingIndent > 0) out.push(spaces(pendingIndent));
               pendingIndent = 0;

@@ -192,16 +192,12 @@ function layouts<D>(B: Builders<D>, node: Node): string[] {
  *   fits (3.10.1 here) counts a flat line's space only when a string follows it, and once for a run
  *   of lines, so `[group(["aaaaaaaaaa", line]), hardline, "b"]` fits in 10 columns for prettier
  *   (`aaaaaaaaaa\nb`) but not for rpcgen (`aaaaaaaaaa\n\nb`).
- * - ifBreak's branches hold no forced break (the emitter's ifBreaks hold "," ";" "| "). Prettier
- *   breaks the enclosing group for one in the broken branch (`group(["a", ifBreak([hardline, "b"], "c")])`
- *   is `a\nb`), rpcgen prints the group flat if its flat text fits (`ac`); and prettier's willBreak
- *   sees one in the flat branch, rpcgen's does not.
+ * - ifBreak's branches hold no forced break (the emitter's ifBreaks hold "," ";" "| "). rpcgen now
+ *   follows prettier there too (a forced break in either branch breaks the enclosing group, and
+ *   willBreak looks at both), but the generator does not exercise it.
  * - No hard line is printed in flat mode, i.e. none outside a group in a conditionalGroup state or a
  *   fill content (the emitter's states are literals, its fill contents strings). After one, prettier
  *   measures the next group again even in flat mode; rpcgen keeps it flat.
- * - An indentIfBreak never follows a group nested in an earlier group (see `build`). rpcgen writes a
- *   flat group that fits as one string without visiting the groups inside, so a shared doc's nested
- *   group keeps the mode it was given where the doc was printed before; prettier records Flat.
  * - fill has an odd number of parts, contents and line separators alternating (the emitter's numeric
  *   arrays). Prettier prints a trailing separator flat when the content before it fits; rpcgen
  *   always breaks it.
@@ -368,10 +364,10 @@ describe("printDoc examples", () => {
     expect(print(hug("SomeVeryLongName.create"), 20)).toBe("SomeVeryLongName.create(\n  {\n    aaaa: 1,\n    bbbb: 2,\n  },\n);");
   });
 
-  // Fails with doc.ts as it stands: rpcgen's willBreak looks into every conditionalGroup state, and
-  // a nested huggedCall's later states are groups asked to break, so the outer call gets a
-  // breakParent; prettier's willBreak looks only into the first state. (Generated code for
-  // `const Outer X = { "ms": [ { "i": { "a": 1 } } ] }` breaks `ms: [...]` where prettier does not.)
+  // Was a bug: rpcgen's willBreak looked into every conditionalGroup state, and a nested huggedCall's
+  // later states are groups asked to break, so the outer call got a breakParent; prettier's willBreak
+  // looks only into the first state. (Generated code for `const Outer X = { "ms": [ { "i": { "a": 1 }
+  // } ] }` broke `ms: [...]` where prettier does not; test/golden/cases/nested-consts pins it.)
   test("a hugged call nested in another's argument does not break the groups around them", () => {
     const hug = (callee: string, arg: Node): Node => ({ k: "huggedCall", callee, arg });
     const doc = group(
@@ -382,6 +378,28 @@ describe("printDoc examples", () => {
       "]",
     );
     expect(print(doc)).toBe("[Mid.create({ i: Inner.create({ a: 1 }) })]");
+  });
+
+  // Was a bug (found by the property above after ~70,000 runs): a group written out as its memoised
+  // flat text did not record the groups inside it as flat, so when the same doc was printed twice (a
+  // join's separator), an indentIfBreak after it followed the first printing's decision.
+  test("a doc printed twice: groups inside flat text count as flat the second time", () => {
+    const counterexample = [
+      {
+        k: "join",
+        sep: [
+          { k: "assignment", left: { k: "group", c: "", brk: false, id: true }, value: ["a", []] },
+          { k: "indentIfBreak", c: [{ k: "line" }, "a"], pick: 0 },
+        ],
+        items: [
+          [{ k: "line" }, "aaaaaaaaa"],
+          { k: "fill", parts: [{ k: "ifBreak", broken: { k: "conditionalGroup", states: [""] }, flat: { k: "group", c: { k: "softline" }, brk: false, id: false } }] },
+          { k: "join", sep: { k: "conditionalGroup", states: [[]] }, items: [] },
+        ],
+      },
+      [],
+    ] as unknown as Node[];
+    expect(layouts(rpcgen, counterexample)).toEqual(layouts(prettier, counterexample));
   });
 
   test("trailing spaces are trimmed before a newline, and blank lines carry no indentation", () => {
