@@ -131,6 +131,8 @@ export function runCompilerBench(ctx: BenchContext, evernoteDir = EVERNOTE_DIR):
       rpcgen: med.get(rpcgen),
       apache: peers.find((p) => p.name.startsWith("Apache")) && med.get(peers.find((p) => p.name.startsWith("Apache"))!),
       creditkarma: med.get(peers[peers.length - 1]!),
+      /** creditkarma's time ÷ rpcgen's, median of per-round ratios. */
+      creditkarmaRatio: pairedRatio(times.get(peers[peers.length - 1]!), times.get(rpcgen)),
       nodeFloor: med.get(floor),
     },
   };

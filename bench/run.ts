@@ -128,12 +128,25 @@ function targets(smoke: boolean, codec: Section | undefined, rpc: Section | unde
   }
   if (compiler) {
     const f = compiler.figures;
+    // The limit was set where creditkarma took 0.86 s, i.e. it asks for 0.86 / 0.3 = 2.87× creditkarma's
+    // speed; on a slower or busier machine that ratio is the figure that carries over.
+    const neededRatio = 0.86 / 0.3;
+    const ratio = f.creditkarmaRatio;
     rows.push([
       "compile evernote",
       "C++ 0.036 s; creditkarma 0.86 s",
-      "≤ 0.3 s",
-      `${fmtSeconds(f.rpcgen)} (C++ ${fmtSeconds(f.apache)}, creditkarma ${fmtSeconds(f.creditkarma)}, bare Node start-up ${fmtSeconds(f.nodeFloor)})`,
-      smoke ? "n/a (smoke run)" : f.rpcgen === undefined ? "not measured" : f.rpcgen <= 300 ? "**holds**" : `**misses** (${(f.rpcgen / 300).toFixed(1)}× the limit)`,
+      "≤ 0.3 s (i.e. ≥ 2.87× creditkarma)",
+      `${fmtSeconds(f.rpcgen)} (C++ ${fmtSeconds(f.apache)}, creditkarma ${fmtSeconds(f.creditkarma)}, bare Node start-up ${fmtSeconds(f.nodeFloor)}); ${ratio === undefined ? "no creditkarma ratio" : `${ratio.toFixed(2)}× creditkarma`}`,
+      smoke
+        ? "n/a (smoke run)"
+        : f.rpcgen === undefined
+          ? "not measured"
+          : [
+              f.rpcgen <= 300 ? "absolute: **holds**" : `absolute: **misses** (${(f.rpcgen / 300).toFixed(2)}× the limit)`,
+              ratio === undefined ? "" : ratio >= neededRatio ? "relative to creditkarma: **holds**" : "relative to creditkarma: **misses**",
+            ]
+              .filter(Boolean)
+              .join("; "),
     ]);
   }
   return [

@@ -10,7 +10,7 @@
  * content). V8 checks its own version and flags but compares sources only by length, so the id is what
  * keeps a stale cache from being used after a rebuild. A missing, stale or rejected cache costs only
  * speed: the bundle compiles as usual and the cache is rewritten after the run (best effort: a
- * read-only install stays uncached). Without a usable bundle the modules run instead.
+ * read-only install stays uncached). Without a usable, up-to-date bundle the modules run instead.
  */
 import fs = require("node:fs");
 import path = require("node:path");
@@ -27,6 +27,19 @@ interface Bundled {
   saveCodeCache(): void;
 }
 
+/**
+ * Whether tsc has rebuilt the modules since the bundle was made (`tsc` alone, without the bundle
+ * step): the bundle would run yesterday's compiler. tsc rewrites its build info whenever it emits;
+ * an installed package has no build info, and then the bundle is current by construction.
+ */
+function olderThanModules(bundlePath: string): boolean {
+  try {
+    return fs.statSync(path.join(path.dirname(bundlePath), ".tsbuildinfo")).mtimeMs > fs.statSync(bundlePath).mtimeMs;
+  } catch {
+    return false;
+  }
+}
+
 function loadBundled(bundlePath: string): Bundled | undefined {
   let source: string;
   try {
@@ -34,6 +47,7 @@ function loadBundled(bundlePath: string): Bundled | undefined {
   } catch {
     return undefined;
   }
+  if (olderThanModules(bundlePath)) return undefined;
   const mark = source.lastIndexOf(BUILD_ID_MARK);
   const buildId = mark < 0 ? undefined : source.slice(mark + BUILD_ID_MARK.length).trim();
   const cachePath = bundlePath + ".cache";

@@ -4,7 +4,7 @@
  * and a missing, stale or damaged cache (or bundle) may cost speed but never correctness.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -85,6 +85,20 @@ describe("the bundled CLI", () => {
     const headers = lines.filter((l) => l.includes(": error: "));
     expect(headers).toHaveLength(4000);
     expect(headers[3999]).toContain("Missing3999");
+  });
+
+  test("a bundle older than tsc's last build is not used: the modules run", () => {
+    const copy = copyOfDist("older-bundle");
+    const bin = join(copy, "dist", "compiler", "bin.cjs");
+    const bundlePath = join(copy, "dist", "rpcgen-cli.cjs");
+    writeFileSync(bundlePath, 'exports.main = async (argv, out) => { out("from the bundle"); return 0; };\n//# rpcgenBuildId=test\n');
+    const version = (): string => execFileSync(process.execPath, [bin, "--version"], { encoding: "utf8" }).trim();
+    expect(version()).toBe("from the bundle"); // no build info (an installed package): the bundle runs
+    const info = join(copy, "dist", ".tsbuildinfo");
+    writeFileSync(info, "{}");
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(info, later, later);
+    expect(version()).toMatch(/^rpcgen \d+\.\d+\.\d+/);
   });
 
   test("without a bundle (or with a damaged one) the executable runs the modules", () => {
