@@ -5,7 +5,7 @@
  * prettier's form without running prettier on every compile.
  */
 
-export type Doc = string | Doc[] | Group | Indent | Line | IfBreak | BreakParent | Fill | IndentIfBreak | ConditionalGroup;
+export type Doc = string | Doc[] | Group | Indent | Line | IfBreak | BreakParent | Fill | IndentIfBreak | ConditionalGroup | Lines;
 
 interface Group {
   readonly t: "group";
@@ -60,6 +60,15 @@ interface IfBreak {
 interface BreakParent {
   readonly t: "breakParent";
 }
+/**
+ * Text lines joined by hard lines, each at the current indentation: `join(hardline, lines)` in one
+ * node. Doc comments are a quarter of the lines of a well-documented IDL's output, and the printer
+ * writes these without a command per line.
+ */
+interface Lines {
+  readonly t: "lines";
+  readonly lines: readonly string[];
+}
 /** Content and separators alternating; a separator breaks only when the next content does not fit. */
 interface Fill {
   readonly t: "fill";
@@ -71,6 +80,11 @@ export const softline: Line = { t: "line", soft: true, hard: false };
 /** A line that always breaks, and breaks its enclosing groups (prettier's `[hardlineWithoutBreakParent, breakParent]` in one node). */
 export const hardline: Line = { t: "line", soft: false, hard: true };
 const breakParent: BreakParent = { t: "breakParent" };
+
+/** `join(hardline, texts)`, for texts without line breaks. */
+export function lines(texts: readonly string[]): Doc {
+  return texts.length <= 1 ? (texts[0] ?? "") : { t: "lines", lines: texts };
+}
 
 /** A group: printed flat if it fits in the line, otherwise with its lines broken. */
 export function group(contents: Doc, shouldBreak = false, id?: symbol): Group {
@@ -108,6 +122,8 @@ function containsForcedBreak(doc: Doc): boolean {
       return doc.parts.some(containsForcedBreak);
     case "line":
       return doc.hard;
+    case "lines":
+      return true;
     case "conditionalGroup":
       // A conditional group stops propagation, as in prettier.
       return false;
@@ -151,6 +167,7 @@ function flatText(doc: Doc, ids: symbol[]): string | null {
       return doc.hard ? null : doc.soft ? "" : " ";
     case "breakParent":
     case "fill":
+    case "lines":
       return null;
     case "conditionalGroup":
       return flatText(doc.states[0]!, ids);
@@ -214,6 +231,8 @@ export function willBreak(doc: Doc): boolean {
       return willBreak(doc.broken) || willBreak(doc.flat);
     case "fill":
       return doc.parts.some(willBreak);
+    case "lines":
+      return true;
     case "conditionalGroup":
       // As prettier: only the first state counts (later ones are alternatives, often forced to break).
       return willBreak(doc.states[0]!);
@@ -314,6 +333,9 @@ function fits(
         break;
       case "breakParent":
         break;
+      case "lines":
+        // The first line, then a forced line break: the measure ends there.
+        return remaining - d.lines[0]!.length >= 0;
       case "fill":
         for (let k = d.parts.length - 1; k >= 0; k--) {
           fitInds[top] = i;
@@ -329,6 +351,20 @@ function fits(
     }
   }
   return false;
+}
+
+/** Drops spaces at the end of the output before a newline, as prettier does (rare in generated code). */
+function trimTrailingSpaces(out: string[]): void {
+  let last = out[out.length - 1];
+  while (last !== undefined && last.charCodeAt(last.length - 1) === 32) {
+    last = last.replace(/ +$/, "");
+    if (last === "") {
+      out.pop();
+      last = out[out.length - 1];
+    } else {
+      out[out.length - 1] = last;
+    }
+  }
 }
 
 const indents: string[] = [];
@@ -421,17 +457,7 @@ export function printDoc(doc: Doc, width = 80): string {
             pos += 1;
           }
         } else {
-          // Trim trailing spaces before the newline, as prettier does (rare in generated code).
-          let last = out[out.length - 1];
-          while (last !== undefined && last.charCodeAt(last.length - 1) === 32) {
-            last = last.replace(/ +$/, "");
-            if (last === "") {
-              out.pop();
-              last = out[out.length - 1];
-            } else {
-              out[out.length - 1] = last;
-            }
-          }
+          trimTrailingSpaces(out);
           out.push("\n");
           pendingIndent = ind;
           pos = ind;
@@ -439,6 +465,29 @@ export function printDoc(doc: Doc, width = 80): string {
         break;
       case "breakParent":
         break;
+      case "lines": {
+        const texts = d.lines;
+        const first = texts[0]!;
+        if (first.length) {
+          if (pendingIndent > 0) out.push(spaces(pendingIndent));
+          pendingIndent = 0;
+          out.push(first);
+          pos += first.length;
+        }
+        trimTrailingSpaces(out);
+        const indentation = spaces(ind);
+        const lastIndex = texts.length - 1;
+        for (let k = 1; k <= lastIndex; k++) {
+          let text = texts[k]!;
+          // Spaces before a break go, as everywhere; indentation only before text, for the same reason.
+          if (k < lastIndex && text.charCodeAt(text.length - 1) === 32) text = text.replace(/ +$/, "");
+          out.push(text.length ? "\n" + indentation + text : "\n");
+        }
+        const last = texts[texts.length - 1]!;
+        pendingIndent = last.length ? 0 : ind;
+        pos = last.length ? ind + last.length : ind;
+        break;
+      }
       case "conditionalGroup": {
         let state = d.states.length - 1;
         let stateMode = Mode.Break;

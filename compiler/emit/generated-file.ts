@@ -5,7 +5,7 @@
  */
 import { posix } from "node:path";
 import type { Definition, Program } from "../model.js";
-import { group, hardline, ifBreak, indent, join, line, printDoc, type Doc } from "./doc.js";
+import { group, hardline, ifBreak, indent, join, line, lines as linesDoc, printDoc, type Doc } from "./doc.js";
 import { companionSuffixes, declName, localName, stringLiteral } from "./names.js";
 
 /** Runtime exports generated code may import; locals never take these names. */
@@ -185,7 +185,7 @@ export function docComment(text: string, extraTags: readonly string[] = []): Doc
     .split("\n")
     .concat(extraTags.length && text.trim() ? ["", ...extraTags] : extraTags);
   if (lines.length === 1) return `/** ${lines[0]} */`;
-  return join(hardline, ["/**", ...lines.map((l) => (l.trim() ? ` * ${l}` : " *")), " */"]);
+  return linesDoc(["/**", ...lines.map((l) => (l.trim() ? ` * ${l}` : " *")), " */"]);
 }
 
 /** Optional doc comment followed by the declaration. */

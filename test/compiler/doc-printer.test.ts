@@ -26,6 +26,8 @@ type Node =
   | { readonly k: "indentIfBreak"; readonly c: Node; readonly pick: number }
   | { readonly k: "conditionalGroup"; readonly states: readonly Node[] }
   | { readonly k: "fill"; readonly parts: readonly Node[] }
+  /** rpcgen's `lines`: texts joined by hard lines (prettier: `join(hardline, texts)`). */
+  | { readonly k: "lines"; readonly texts: readonly string[] }
   /** layout.ts's huggedCall: `callee(arg)` with `arg` hugged, on its own lines, or both. */
   | { readonly k: "huggedCall"; readonly callee: Node; readonly arg: Node }
   /** layout.ts's fluid assignment: `left = value`, the value indented only if the break after `=` is taken. */
@@ -51,6 +53,7 @@ interface Builders<D> {
   indentIfBreak(contents: D, groupId: symbol): D;
   conditionalGroup(states: D[]): D;
   fill(parts: D[]): D;
+  lines(texts: string[]): D;
   willBreak(doc: D): boolean;
   print(doc: D, width: number): string;
 }
@@ -69,6 +72,7 @@ const rpcgen: Builders<rpcgenDoc.Doc> = {
   indentIfBreak: rpcgenDoc.indentIfBreak,
   conditionalGroup: rpcgenDoc.conditionalGroup,
   fill: rpcgenDoc.fill,
+  lines: rpcgenDoc.lines,
   willBreak: rpcgenDoc.willBreak,
   print: rpcgenDoc.printDoc,
 };
@@ -88,6 +92,7 @@ const prettier: Builders<PrettierDoc> = {
   indentIfBreak: (contents, groupId) => pb.indentIfBreak(contents, { groupId }),
   conditionalGroup: (states) => pb.conditionalGroup(states),
   fill: pb.fill,
+  lines: (texts) => pb.join(pb.hardline, texts),
   willBreak: utils.willBreak,
   print: (doc, printWidth) => printer.printDocToString(doc, { printWidth, tabWidth: 2, useTabs: false }).formatted,
 };
@@ -138,6 +143,8 @@ function build<D>(B: Builders<D>, node: Node): D {
         return B.conditionalGroup(n.states.map(branch));
       case "fill":
         return B.fill(n.parts.map(kid));
+      case "lines":
+        return B.lines([...n.texts]);
       case "huggedCall": {
         const arg = branch(n.arg); // one object in all three states, as the emitter shares it
         return B.concat([
@@ -209,20 +216,25 @@ const leaf: fc.Arbitrary<Node> = fc.oneof(
   text,
   fc.constantFrom(SOFTLINE, HARDLINE, BREAK_PARENT),
   word.map((w): Node => [LINE, w]),
+  fc.array(text, { minLength: 2, maxLength: 4 }).map((texts): Node => ({ k: "lines", texts })),
 );
 
 /** `n` with no hard line that could be printed flat: each hard line outside a group becomes a line and a word. */
 function withoutBareHardlines(n: Node): Node {
   if (typeof n === "object" && !isArray(n) && (n.k === "group" || n.k === "assignment")) return n;
-  return n === HARDLINE ? [LINE, "h"] : mapChildren(n, withoutBareHardlines);
+  return n === HARDLINE || isLines(n) ? [LINE, "h"] : mapChildren(n, withoutBareHardlines);
 }
 
 /** `n` with no forced break at all: no hard line, breakParent or group asked to break. */
 function withoutForcedBreaks(n: Node): Node {
-  if (n === HARDLINE) return [LINE, "h"];
+  if (n === HARDLINE || isLines(n)) return [LINE, "h"];
   if (n === BREAK_PARENT) return "";
   if (typeof n === "object" && !isArray(n) && n.k === "group") return { ...n, brk: false, c: withoutForcedBreaks(n.c) };
   return mapChildren(n, withoutForcedBreaks);
+}
+
+function isLines(n: Node): boolean {
+  return typeof n === "object" && !isArray(n) && n.k === "lines";
 }
 
 function mapChildren(n: Node, f: (c: Node) => Node): Node {
