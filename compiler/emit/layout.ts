@@ -2,12 +2,32 @@
  * Doc shapes for the statements and expressions generated code uses, each laid out the way prettier
  * lays out the same construct (so generated files need no formatting pass).
  */
-import { breakParent, conditionalGroup, willBreak, group, hardline, ifBreak, indent, indentIfBreak, join, line, softline, type Doc } from "./doc.js";
+import { breakParent, conditionalGroup, willBreak, group, hardline, ifBreak, indent, indentIfBreak, join, line, lines, softline, type Doc } from "./doc.js";
 import { typeDoc } from "./type-doc.js";
 
 export function block(statements: readonly Doc[]): Doc {
   if (statements.length === 0) return "{}";
-  return ["{", indent([hardline, join(hardline, statements)]), hardline, "}"];
+  return ["{", indent([hardline, statementLines(statements)]), hardline, "}"];
+}
+
+/** Statements one per line: `join(hardline, statements)`, with each run of plain strings as one `lines` node. */
+function statementLines(statements: readonly Doc[]): Doc {
+  const out: Doc[] = [];
+  let run: string[] = [];
+  const flush = (): void => {
+    if (run.length) out.push(out.length ? [hardline, lines(run)] : lines(run));
+    run = [];
+  };
+  for (const st of statements) {
+    if (typeof st === "string") {
+      run.push(st);
+      continue;
+    }
+    flush();
+    out.push(out.length ? [hardline, st] : st);
+  }
+  flush();
+  return out;
 }
 
 /** Class or object body whose members are separated by blank lines. */
