@@ -99,6 +99,9 @@ function bundled(): Bundled | undefined {
  * A non-blocking descriptor that would block (EAGAIN) hands the rest, and all later lines, to the
  * stream, which queues them in order; a closed reader (EPIPE) just drops the output.
  */
+/** Set once any output went to a stream: the process must then end naturally, once it is flushed. */
+let streamed = false;
+
 function lineWriter(fd: 1 | 2): (s: string) => void {
   let stream: NodeJS.WriteStream | undefined;
   return (s) => {
@@ -112,6 +115,7 @@ function lineWriter(fd: 1 | 2): (s: string) => void {
       while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EAGAIN") return;
+      streamed = true;
       stream = fd === 1 ? process.stdout : process.stderr;
       stream.write(bytes.subarray(offset));
     }
@@ -122,7 +126,10 @@ function run(main: Main, after?: () => void): void {
   main(process.argv.slice(2), lineWriter(1), lineWriter(2)).then(
     (code) => {
       after?.();
-      process.exitCode = code;
+      // Everything is written (synchronously): exiting now skips tearing down the heap, ~10 ms of a
+      // run. Output still queued in a stream must drain first, so then the process ends on its own.
+      if (streamed) process.exitCode = code;
+      else process.exit(code);
     },
     (e: unknown) => {
       lineWriter(2)(`rpcgen: internal error: ${e instanceof Error ? e.message : String(e)}`);
