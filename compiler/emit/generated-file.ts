@@ -152,7 +152,9 @@ export class GeneratedFile {
     const importDocs = this.printImports();
     if (importDocs.length) parts.push(printDoc(join(hardline, importDocs)));
     parts.push(...this.body);
-    return parts.join("\n\n") + "\n";
+    // The final newline joins the last part, not the whole file (which would copy it once more).
+    parts[parts.length - 1] += "\n";
+    return parts.join("\n\n");
   }
 
   private printImports(): Doc[] {
