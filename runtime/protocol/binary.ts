@@ -241,7 +241,7 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
       return TType.STOP;
     }
     if (p + 3 > this.end) this.truncated(3, "field header");
-    this.fieldId = this.view.getInt16(p + 1);
+    this.fieldId = this.i16(p + 1);
     this.pos = p + 3;
     return t;
   }
@@ -254,7 +254,7 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
     const bytes = this.bytes;
     const k = bytes[p]!;
     const v = bytes[p + 1]!;
-    const size = this.view.getInt32(p + 2);
+    const size = this.i32(p + 2);
     this.pos = p + 6;
     this.keyType = k;
     this.valueType = v;
@@ -268,7 +268,7 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
     const p = this.pos;
     if (p + 5 > this.end) this.truncated(5, `${what} header`);
     const t = this.bytes[p]!;
-    const size = this.view.getInt32(p + 1);
+    const size = this.i32(p + 1);
     this.pos = p + 5;
     this.elemType = t;
     if (size !== 0) this.checkCount(size, MIN_SIZE[t]!, what);
@@ -294,41 +294,41 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
     const p = this.pos;
     if (p + 2 > this.end) this.truncated(2, "i16");
     this.pos = p + 2;
-    return this.view.getInt16(p);
+    return this.i16(p);
   }
 
   readI32(): number {
     const p = this.pos;
     if (p + 4 > this.end) this.truncated(4, "i32");
     this.pos = p + 4;
-    return this.view.getInt32(p);
+    return this.i32(p);
   }
 
   readI64(): bigint {
     const p = this.pos;
     if (p + 8 > this.end) this.truncated(8, "i64");
     this.pos = p + 8;
-    return this.view.getBigInt64(p);
+    return this.scratch8(p).getBigInt64(0);
   }
 
   readDouble(): number {
     const p = this.pos;
     if (p + 8 > this.end) this.truncated(8, "double");
     this.pos = p + 8;
-    return this.view.getFloat64(p);
+    return this.scratch8(p).getFloat64(0);
   }
 
   readFloat(): number {
     const p = this.pos;
     if (p + 4 > this.end) this.truncated(4, "float");
     this.pos = p + 4;
-    return this.view.getFloat32(p);
+    return this.scratch4(p).getFloat32(0);
   }
 
   readString(): string {
     const p = this.pos;
     if (p + 4 > this.end) this.truncated(4, "string length");
-    const len = this.view.getInt32(p);
+    const len = this.i32(p);
     const start = p + 4;
     this.pos = start;
     if (len < 0 || len > this.maxStringLength || len > this.end - start) this.badLength(len, "string");
@@ -347,7 +347,7 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
   readBinary(): Uint8Array {
     const p = this.pos;
     if (p + 4 > this.end) this.truncated(4, "binary length");
-    const len = this.view.getInt32(p);
+    const len = this.i32(p);
     const start = p + 4;
     this.pos = start;
     if (len < 0 || len > this.maxStringLength || len > this.end - start) this.badLength(len, "binary");
@@ -380,7 +380,7 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
       case TType.STRING: {
         const p = this.pos;
         if (p + 4 > this.end) this.truncated(4, "string length");
-        const len = this.view.getInt32(p);
+        const len = this.i32(p);
         const start = p + 4;
         this.pos = start;
         if (len < 0 || len > this.maxStringLength || len > this.end - start) this.badLength(len, "string");

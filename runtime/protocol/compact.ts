@@ -511,14 +511,14 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
     const p = this.pos;
     if (p + 8 > this.end) this.truncated(8, "double");
     this.pos = p + 8;
-    return this.view.getFloat64(p, true);
+    return this.scratch8(p).getFloat64(0, true);
   }
 
   readFloat(): number {
     const p = this.pos;
     if (p + 4 > this.end) this.truncated(4, "float");
     this.pos = p + 4;
-    return this.view.getFloat32(p, true);
+    return this.scratch4(p).getFloat32(0, true);
   }
 
   readString(): string {

@@ -40,9 +40,16 @@ function plain(bytes: Uint8Array): Uint8Array {
  * and `end`), the header out-fields, the limits and the nesting depth. Every check throws a
  * TProtocolException; the hot paths test one condition and call a cold method to build the error.
  */
+/**
+ * Scratch space for reading 4- and 8-byte floats and i64s: the bytes are copied in and read out. It
+ * spares every reader a DataView of its own (a reader is made per message), and is only ever used
+ * within one synchronous call.
+ */
+const SCRATCH = new DataView(new ArrayBuffer(8));
+const SCRATCH_BYTES = new Uint8Array(SCRATCH.buffer);
+
 export abstract class ReaderBase {
   bytes: Uint8Array;
-  view: DataView;
   /** Cursor: offset of the next unread byte, relative to the start of `bytes`. */
   pos: number;
   /** `bytes.length`. */
@@ -60,7 +67,6 @@ export abstract class ReaderBase {
   constructor(input: Uint8Array, options?: ReaderOptions) {
     const bytes = plain(input);
     this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = 0;
     this.end = bytes.length;
     this.fieldId = 0;
@@ -76,12 +82,6 @@ export abstract class ReaderBase {
   /** Starts over on new input (same limits), so one reader can serve many messages. */
   reset(input: Uint8Array): void {
     const bytes = plain(input);
-    const v = this.view;
-    // Reuse the DataView when the new input starts at the same place in the same memory (the common
-    // case of a transport refilling one buffer); reads are bounds-checked against `end`, not the view.
-    if (v.buffer !== bytes.buffer || v.byteOffset !== bytes.byteOffset || v.byteLength < bytes.byteLength) {
-      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    }
     this.bytes = bytes;
     this.pos = 0;
     this.end = bytes.length;
@@ -90,6 +90,44 @@ export abstract class ReaderBase {
     this.keyType = 0;
     this.valueType = 0;
     this.depth = 0;
+  }
+
+  /** The big-endian i16 at `p` (bounds already checked). */
+  protected i16(p: number): number {
+    const b = this.bytes;
+    return (((b[p]! << 8) | b[p + 1]!) << 16) >> 16;
+  }
+
+  /** The big-endian i32 at `p` (bounds already checked). */
+  protected i32(p: number): number {
+    const b = this.bytes;
+    return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+  }
+
+  /** The 8 bytes at `p`, copied into the scratch view (bounds already checked). */
+  protected scratch8(p: number): DataView {
+    const b = this.bytes;
+    const s = SCRATCH_BYTES;
+    s[0] = b[p]!;
+    s[1] = b[p + 1]!;
+    s[2] = b[p + 2]!;
+    s[3] = b[p + 3]!;
+    s[4] = b[p + 4]!;
+    s[5] = b[p + 5]!;
+    s[6] = b[p + 6]!;
+    s[7] = b[p + 7]!;
+    return SCRATCH;
+  }
+
+  /** The 4 bytes at `p`, copied into the scratch view (bounds already checked). */
+  protected scratch4(p: number): DataView {
+    const b = this.bytes;
+    const s = SCRATCH_BYTES;
+    s[0] = b[p]!;
+    s[1] = b[p + 1]!;
+    s[2] = b[p + 2]!;
+    s[3] = b[p + 3]!;
+    return SCRATCH;
   }
 
   /** Bytes not read yet. */
