@@ -16,10 +16,7 @@ interface Group {
   forced: boolean | undefined;
   /** Lets a later indentIfBreak follow this group's decision. */
   readonly id: symbol | undefined;
-  /**
-   * The contents printed flat, computed by the printer on first need; null when they cannot be printed
-   * as one string (a hard line or a forced break under a conditional group, or a fill).
-   */
+  /** The contents printed flat, computed by the printer on first need; null when they cannot be (see flatText). */
   flat: string | null | undefined;
   /**
    * The ids of the groups inside the flat text: printing the text prints them flat, and a later
@@ -273,11 +270,10 @@ function fits(
 ): boolean {
   let remaining = width;
   let restIdx = restTop;
-  let top = 0;
   fitInds[0] = ind;
   fitModes[0] = mode;
   fitDocs[0] = doc;
-  top = 1;
+  let top = 1;
   while (remaining >= 0) {
     let i: number;
     let m: Mode;
