@@ -10,5 +10,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts", "compiler/**/*.test.ts", "runtime/**/*.test.ts"],
     testTimeout: 20_000,
     pool: "forks",
+    // The default output, then what was skipped for want of the corpus or the peers, and why.
+    reporters: ["default", "./test/support/skip-reporter.ts"],
   },
 });

@@ -35,7 +35,8 @@ interface CompilerPeer {
   once(out: string): number;
 }
 
-export const EVERNOTE_DIR = join(ROOT, "..", "shared", "corpus", "real-world", "evernote-thrift", "src");
+/** The evernote IDL set, in the shared corpus (`$RPCGEN_SHARED`, default `../shared`). */
+export const EVERNOTE_DIR = join(process.env["RPCGEN_SHARED"] ?? join(ROOT, "..", "shared"), "corpus", "real-world", "evernote-thrift", "src");
 
 export function runCompilerBench(ctx: BenchContext, evernoteDir = EVERNOTE_DIR): Section {
   const files = readdirSync(evernoteDir)

@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   if (childMode) args.splice(args.indexOf("--cold-child"), 1);
   const runs = option("--runs", 50);
   const coldRuns = option("--cold", 7);
-  const dir = args[0] ?? join(projectRoot(), "../shared/corpus/real-world/evernote-thrift/src");
+  const dir = args[0] ?? join(process.env["RPCGEN_SHARED"] ?? join(projectRoot(), "../shared"), "corpus/real-world/evernote-thrift/src");
   if (childMode) return coldChild(dir);
 
   const input = loadInput(dir);

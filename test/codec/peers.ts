@@ -1,11 +1,11 @@
-/** Running Apache Thrift's Python peers (scripts/install-peers, gen-peer-code, py_vectors.py). */
+/** Running Apache Thrift's Python peers (scripts/gen-peer-code, py_vectors.py); installed by `npm run peers:install`. */
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
+import { APACHE_CORPUS, DEB_PY, ROOT, SHARED_DIR } from "../support/environment.js";
 
-export const ROOT = resolve(import.meta.dirname, "../..");
-export const CORPUS = resolve(ROOT, "../shared/corpus/apache-thrift");
+export { DEB_PY, ROOT };
+export const CORPUS = APACHE_CORPUS;
 export const PEER_PY_DIR = resolve(ROOT, ".tmp/peers/py");
-export const DEB_PY = "/usr/bin/python3";
 export const PY_VECTORS = resolve(ROOT, "test/vectors/py_vectors.py");
 
 export interface RunResult {
@@ -18,7 +18,7 @@ export function run(cmd: string, args: string[], input?: string): Promise<RunRes
   return new Promise((ok, fail) => {
     const child = spawn(cmd, args, {
       cwd: ROOT,
-      env: { ...process.env, PYTHONHASHSEED: "0", PYTHONDONTWRITEBYTECODE: "1" },
+      env: { ...process.env, PYTHONHASHSEED: "0", PYTHONDONTWRITEBYTECODE: "1", RPCGEN_SHARED: SHARED_DIR },
       stdio: ["pipe", "pipe", "pipe"],
     });
     const out: Buffer[] = [];

@@ -11,16 +11,11 @@
  */
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
-import { describe, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { compile, type CompileResult } from "../../compiler/index.js";
+import { APACHE_CORPUS as apacheDir, available, corpus, describeWith, REAL_WORLD_CORPUS as realWorld } from "../support/environment.js";
 
-const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
-const corpus = join(projectRoot, "../shared/corpus");
-const apacheDir = join(corpus, "apache-thrift");
-const realWorld = join(corpus, "real-world");
-
-if (!existsSync(join(realWorld, "MANIFEST.tsv"))) throw new Error(`the IDL corpus is missing: expected it at ${corpus}`);
+const describe = describeWith([corpus]);
 
 /** One row of real-world/MANIFEST.tsv, by column name. */
 interface Row {
@@ -56,7 +51,7 @@ function readManifest(): Row[] {
   });
 }
 
-const rows = readManifest();
+const rows = available([corpus]) ? readManifest() : [];
 
 /** Errors as `file:line:col: message`, file relative to real-world/. */
 function errorsOf(r: CompileResult): string[] {

@@ -6,11 +6,11 @@
 import fc from "fast-check";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { compile, formatDiagnostic, parse, SourceFile, type Diagnostic, type FileSystem } from "../../compiler/index.js";
 import { lex } from "../../compiler/lexer.js";
 import { MAX_NESTING } from "../../compiler/parse.js";
+import { CORPUS_DIR, corpus, describeWith } from "../support/environment.js";
 
 const FILE = "/fuzz/input.thrift";
 
@@ -96,7 +96,6 @@ describe("parse and compile never throw", () => {
   });
 });
 
-const corpus = fileURLToPath(new URL("../../../shared/corpus/", import.meta.url));
 const seeds = [
   "apache-thrift/ThriftTest.thrift",
   "apache-thrift/DebugProtoTest.thrift",
@@ -107,7 +106,7 @@ const seeds = [
   "apache-thrift/tutorial.thrift",
   "real-world/scrooge/scrooge-generator-tests/src/test/thrift/standalone/const.thrift",
   "real-world/jaeger-idl/thrift/jaeger.thrift",
-].map((p) => join(corpus, p));
+].map((p) => join(CORPUS_DIR, p));
 
 /** A corpus file cut into its tokens' spans (with the text between them). */
 interface Spans {
@@ -166,7 +165,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constantFrom("deleteChar" as const, "duplicateChar" as const, "swapChars" as const), at: fc.nat() }),
 );
 
-describe("mutated corpus files", () => {
+describeWith([corpus])("mutated corpus files", () => {
   const available = seeds.filter((p) => existsSync(p));
 
   test("the seed files are there and clean", () => {

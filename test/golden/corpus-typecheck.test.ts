@@ -10,11 +10,9 @@ import { dirname, join, resolve } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { compile } from "../../compiler/compile.js";
 import { generate } from "../../compiler/generate.js";
-import { sharedDir } from "./golden.js";
+import { APACHE_CORPUS as apache, corpus, describeWith, REAL_WORLD_CORPUS as realWorld } from "../support/environment.js";
 
 const root = resolve(import.meta.dirname, "../..");
-const realWorld = join(sharedDir, "corpus/real-world");
-const apache = join(sharedDir, "corpus/apache-thrift");
 const out = mkdtempSync(join(tmpdir(), "rpcgen-typecheck-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -45,7 +43,7 @@ function acceptedRows(): Row[] {
     }));
 }
 
-test("generated code for every accepted corpus file type-checks under --strict (one tsc run)", () => {
+describeWith([corpus])("the corpus", () => test("generated code for every accepted corpus file type-checks under --strict (one tsc run)", () => {
   const groups = new Map<string, Row[]>();
   for (const r of acceptedRows()) groups.set(r.project, [...(groups.get(r.project) ?? []), r]);
   const jobs = [...groups].map(([project, rows]) => ({
@@ -100,4 +98,4 @@ test("generated code for every accepted corpus file type-checks under --strict (
     output = (e as { stdout?: string }).stdout ?? String(e);
   }
   expect(output.split("\n").slice(0, 30).join("\n"), `${files} files, ${lines} lines`).toBe("");
-}, 600_000);
+}, 600_000));

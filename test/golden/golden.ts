@@ -8,14 +8,18 @@ import { join, resolve } from "node:path";
 import { compile } from "../../compiler/compile.js";
 import { generate, type GeneratedOutput } from "../../compiler/generate.js";
 
+import { corpus, SHARED_DIR } from "../support/environment.js";
+
 export const casesDir = resolve(import.meta.dirname, "cases");
-export const sharedDir = resolve(import.meta.dirname, "../../../shared");
+export const sharedDir = SHARED_DIR;
 
 export interface GoldenCase {
   name: string;
   dir: string;
   inputs: string[];
   includeDirs: string[];
+  /** Why the case cannot run here (its inputs are in the corpus, which is missing); undefined when it can. */
+  unavailable?: string | undefined;
 }
 
 export function listCases(): GoldenCase[] {
@@ -32,6 +36,7 @@ export function listCases(): GoldenCase[] {
           dir,
           inputs: json.inputs.map((p) => resolve(sharedDir, p)),
           includeDirs: (json.includeDirs ?? []).map((p) => resolve(sharedDir, p)),
+          unavailable: corpus.missing === undefined ? undefined : `${corpus.name}: ${corpus.missing}`,
         };
       }
       const inputDir = join(dir, "input");

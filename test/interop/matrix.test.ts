@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { IMPLEMENTATIONS, cellName, cells, runMatrix, table, type Implementation } from "../../scripts/interop-matrix.js";
 import { ROOT, run } from "../codec/peers.js";
+import { DEB_PY, describeWith, nodeThrift, pythonPeer } from "../support/environment.js";
 
 const impl = (name: string): Implementation => {
   const i = IMPLEMENTATIONS.find((x) => x.name === name);
@@ -43,9 +44,8 @@ describe("interop matrix: cells", () => {
   });
 });
 
-describe("interop matrix: real cells (Apache Python 0.17 and Node.js 0.17 peers)", () => {
+describeWith([...pythonPeer, nodeThrift])("interop matrix: real cells (Apache Python 0.17 and Node.js 0.17 peers)", () => {
   beforeAll(async () => {
-    await run(resolve(ROOT, "scripts/install-peers"), []);
     await run(resolve(ROOT, "scripts/gen-peer-code"), []);
   }, 120_000);
 
@@ -64,7 +64,7 @@ describe("interop matrix: real cells (Apache Python 0.17 and Node.js 0.17 peers)
     const hang: Implementation = {
       ...impl("py"),
       name: "hang",
-      server: ["/usr/bin/python3", "-c", "import socket,sys,time\nport=int([a for a in sys.argv if a.startswith('--port=')][0][7:])\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', port)); s.listen(8)\nc=[]\nwhile True: c.append(s.accept())"],
+      server: [DEB_PY, "-c", "import socket,sys,time\nport=int([a for a in sys.argv if a.startswith('--port=')][0][7:])\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', port)); s.listen(8)\nc=[]\nwhile True: c.append(s.accept())"],
       sockets: ["ip"],
     };
     const client: Implementation = { ...impl("py"), client: [...impl("py").client, "--timeout=1"] };
