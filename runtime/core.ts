@@ -1,10 +1,13 @@
 /**
- * The browser-safe part of rpcgen's runtime: protocols, codec support, service descriptors and the
- * transport-independent RPC plumbing. No Node-only imports: bundlers targeting browsers resolve
- * `rpcgen/runtime` to this module (the package's "browser" export condition).
+ * The browser-safe part of rpcgen's runtime: protocols, codec support, service descriptors, the
+ * transport-independent RPC plumbing (channels, interceptors, the processor) and the in-memory
+ * transport. No Node-only imports: bundlers targeting browsers resolve `rpcgen/runtime` to this module
+ * (the package's "browser" export condition).
  */
 export * from "./protocol/index.js";
 export * from "./codec.js";
 export * from "./service.js";
 export { utf8Bytes } from "./bytes.js";
 export * from "./rpc/index.js";
+export * from "./framing/index.js";
+export * from "./memory/index.js";

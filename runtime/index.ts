@@ -1,6 +1,8 @@
 /**
- * rpcgen's runtime for Node.js: everything in core.ts plus the TCP / Unix-socket transports
- * (connect, createServer). Browsers get core.ts through the "browser" export condition.
+ * rpcgen's runtime for Node.js: everything in core.ts (browsers get that alone, through the package's
+ * "browser" export condition) plus the Node transports: TCP and Unix sockets, and the stream machinery
+ * they run on.
  */
 export * from "./core.js";
-export * from "./transport/index.js";
+export * from "./stream/index.js";
+export * from "./tcp/index.js";

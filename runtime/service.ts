@@ -7,11 +7,24 @@
 import type { TException } from "./protocol/errors.js";
 import type { MessageCodec } from "./codec.js";
 
+/**
+ * Headers to send with a call: a `Headers` object, a record, or name/value pairs. Names are
+ * case-insensitive (HTTP's rules); transports that carry no headers (framed or buffered TCP) ignore them.
+ */
+export type HeadersInit = Headers | Readonly<Record<string, string>> | Iterable<readonly [string, string]>;
+
 export interface CallOptions {
-  /** Rejects the call with a timeout error after this many milliseconds. */
-  timeoutMs?: number;
-  /** Aborts the call. */
-  signal?: AbortSignal;
+  /**
+   * Rejects the call with a TTransportException (TIMED_OUT) after this many milliseconds; 0 or
+   * Infinity: no timeout. Transports with headers also send the time left as the call's deadline.
+   */
+  timeoutMs?: number | undefined;
+  /** Aborts the call: it rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
+  /** Headers sent with the call (HTTP headers; THeader info headers). */
+  headers?: HeadersInit | undefined;
+  /** Receives the reply's headers, before the call settles (transports with headers only). */
+  onResponseHeaders?: ((headers: Headers) => void) | undefined;
 }
 
 /** What a handler receives besides its arguments. */
@@ -19,9 +32,18 @@ export interface CallContext {
   readonly service: string;
   readonly method: string;
   /** The peer's address, when the transport has one (`127.0.0.1:51234`, a socket path, ...). */
-  readonly peer?: string;
-  /** Aborted when the client goes away or the server shuts down. */
+  readonly peer?: string | undefined;
+  /**
+   * Aborted when the client goes away, the call's deadline passes, or the server shuts down. Handlers
+   * pass it on to what they wait for, so work the client gave up on stops.
+   */
   readonly signal: AbortSignal;
+  /** When the client stops waiting, in `Date.now()` milliseconds; undefined when the call has no deadline. */
+  readonly deadline: number | undefined;
+  /** The call's headers (empty on transports that carry none). */
+  readonly requestHeaders: Headers;
+  /** Headers to send with the reply (on transports that carry headers). */
+  readonly responseHeaders: Headers;
 }
 
 export interface DeclaredException {

@@ -619,6 +619,8 @@ describe("index exports", () => {
         "TException",
         "TProtocolException",
         "TProtocolExceptionType",
+        "TTransportException",
+        "TTransportExceptionType",
         "TType",
         "WriteBuffer",
         "decodeUtf8",

@@ -15,6 +15,8 @@ export {
   TProtocolExceptionType,
   TApplicationException,
   TApplicationExceptionType,
+  TTransportException,
+  TTransportExceptionType,
 } from "./errors.js";
 export { WriteBuffer } from "./write-buffer.js";
 export { decodeUtf8, utf8Length } from "./utf8.js";

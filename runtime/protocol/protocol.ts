@@ -1,4 +1,5 @@
 import type { MessageType } from "./ttype.js";
+import type { MessageScanner } from "../framing/scanner.js";
 import type { WriteBuffer } from "./write-buffer.js";
 
 /**
@@ -104,9 +105,16 @@ export interface ReaderInput {
   reset(bytes: Uint8Array): void;
 }
 
-/** A protocol: how to make a writer and how to read one complete message's bytes. */
+/**
+ * A protocol: how to make a writer and how to read one complete message's bytes. The set is open: a
+ * protocol of one's own works over every transport; to be used unframed (the buffered transport) it also
+ * says where each message ends (`createScanner`), which the built-in protocols do.
+ */
 export interface Protocol {
-  readonly name: "binary" | "compact" | "json";
+  /** `binary`, `compact` and `json` for the built-in protocols. */
+  readonly name: string;
   createWriter(out?: WriteBuffer): ProtocolWriter & { readonly buffer: WriteBuffer };
   createReader(bytes: Uint8Array, limits?: Partial<ReaderLimits>): ProtocolReader & ReaderInput;
+  /** A resumable scanner that finds where each message of an unframed stream ends. */
+  createScanner?(limits: ReaderLimits & { maxMessageSize: number }): MessageScanner;
 }

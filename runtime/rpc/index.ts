@@ -1,5 +1,9 @@
 export { readReply, writeCall } from "./call.js";
-export { chain, type ClientCall, type ClientInterceptor, type ClientNext, type ServerCall, type ServerInterceptor, type ServerNext } from "./interceptors.js";
+export { BaseChannel, DEFAULT_TIMEOUT_MS, headersToSend, type ChannelOptions } from "./channel.js";
+export { Scope, ServerCallContext, type CallScope } from "./context.js";
+export { DEADLINE_BUDGET_HEADER, budgetOf, deadlineOf, toHeaders } from "./headers.js";
+export { chain, ClientCall, type ClientInterceptor, type ClientNext, type ServerCall, type ServerInterceptor, type ServerNext } from "./interceptors.js";
+export { CallTracker, PendingCall, type CallHost } from "./pending.js";
 export {
   IncomingCall,
   isThenable,
@@ -12,4 +16,4 @@ export {
   type ServerEvent,
   type ServerLogger,
 } from "./processor.js";
-export { createInMemoryChannel, type InMemoryOptions } from "./in-memory.js";
+export { implement, isDescriptor, servicesOf, type ServiceRegistrations } from "./registrations.js";

@@ -2,13 +2,32 @@
  * Onion-style interceptors, as in connect-es: each wraps the next and may inspect or change the call,
  * the result or the error (logging, auth, metrics, retries).
  */
-import type { CallContext, CallOptions, MethodDescriptor } from "../service.js";
+import type { CallContext, CallOptions, HeadersInit, MethodDescriptor } from "../service.js";
+import { toHeaders } from "./headers.js";
 
-export interface ClientCall {
-  readonly service: string;
-  readonly method: MethodDescriptor;
-  args: unknown;
-  options: CallOptions;
+/** A call on its way out, as client interceptors see it. */
+export class ClientCall {
+  private headers: Headers | undefined = undefined;
+  /** The reply's headers, once a reply with headers arrived (transports with headers only). */
+  responseHeaders: Headers | undefined = undefined;
+
+  constructor(
+    readonly service: string,
+    readonly method: MethodDescriptor,
+    public args: unknown,
+    public options: CallOptions,
+  ) {}
+
+  /** The headers to send; starts as `options.headers`, and interceptors may change it. */
+  get requestHeaders(): Headers {
+    if (this.headers === undefined) this.headers = toHeaders(this.options.headers);
+    return this.headers;
+  }
+
+  /** The headers to send: `requestHeaders` when an interceptor looked at them, else `options.headers`. */
+  get headersToSend(): HeadersInit | undefined {
+    return this.headers ?? this.options.headers;
+  }
 }
 export type ClientNext = (call: ClientCall) => Promise<unknown>;
 export type ClientInterceptor = (next: ClientNext) => ClientNext;

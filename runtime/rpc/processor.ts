@@ -13,6 +13,7 @@ import { TApplicationException, TApplicationExceptionType, TProtocolException, T
 import type { ProtocolReader, ProtocolWriter } from "../protocol/protocol.js";
 import { MessageType, TType } from "../protocol/ttype.js";
 import type { CallContext, MethodDescriptor, ServiceDescriptor } from "../service.js";
+import { ServerCallContext, type CallScope } from "./context.js";
 import { chain, type ServerCall, type ServerInterceptor, type ServerNext } from "./interceptors.js";
 
 /** Events a server reports to its logger hook. */
@@ -21,6 +22,7 @@ export type ServerEvent =
   | { kind: "oneway-error"; service: string; method: string; error: unknown }
   | { kind: "connection-error"; peer?: string; error: unknown }
   | { kind: "connection-rejected"; peer?: string; reason: string }
+  | { kind: "request-rejected"; peer?: string; status: number; reason: string }
   | { kind: "result-error"; service: string; method: string; error: unknown };
 
 export type ServerLogger = (event: ServerEvent) => void;
@@ -39,9 +41,14 @@ export interface ProcessorOptions {
   logger?: ServerLogger;
 }
 
+/** Where a request came from: its peer, the scope its calls belong to, its headers and deadline. */
 export interface RequestContext {
-  peer?: string;
-  signal: AbortSignal;
+  peer?: string | undefined;
+  scope: CallScope;
+  headers?: Headers | undefined;
+  deadline?: number | undefined;
+  /** Filled by `handle`: the headers the handler set for the reply, if any. */
+  replyHeaders?: Headers | undefined;
 }
 
 /** What a processed request produced: a reply written to the output, or nothing to send (oneway). */
@@ -79,9 +86,15 @@ export class Processor {
   /** The interceptor chain around the handler call; undefined without interceptors (direct calls). */
   private readonly chained: ServerNext | undefined;
   readonly logger: ServerLogger;
+  /** Methods a partial handler leaves out, by registration: calls to them get UNKNOWN_METHOD. */
+  private readonly unimplemented = new Map<Registration, ReadonlySet<string>>();
 
   constructor(options: ProcessorOptions) {
     this.services = options.services;
+    for (const [name, reg] of Object.entries(options.services)) {
+      const missing = checkHandler(name, reg);
+      if (missing.length > 0) this.unimplemented.set(reg, new Set(missing));
+    }
     const names = Object.keys(options.services);
     this.defaultName = options.defaultService ?? (names.length === 1 ? names[0] : undefined);
     if (this.defaultName !== undefined && !options.services[this.defaultName]) {
@@ -126,7 +139,12 @@ export class Processor {
     }
     const method: MethodDescriptor | undefined = reg?.descriptor.methods[methodName];
     const oneway = type === MessageType.ONEWAY;
-    if (reg === undefined || method === undefined || serviceName === undefined) {
+    if (
+      reg === undefined ||
+      method === undefined ||
+      serviceName === undefined ||
+      (this.unimplemented.size !== 0 && this.unimplemented.get(reg)?.has(methodName) === true)
+    ) {
       r.skip(TType.STRUCT);
       r.readMessageEnd();
       return new IncomingCall(header.seqid, methodName, oneway, serviceName, reg, undefined, undefined);
@@ -136,11 +154,9 @@ export class Processor {
     return new IncomingCall(header.seqid, methodName, oneway, serviceName, reg, method, args);
   }
 
-  /** The context a handler receives for `call`. */
-  context(call: IncomingCall, request: RequestContext): CallContext {
-    return request.peer === undefined
-      ? { service: call.service!, method: call.name, signal: request.signal }
-      : { service: call.service!, method: call.name, peer: request.peer, signal: request.signal };
+  /** The context a handler receives for `call` (release it when the call is over). */
+  context(call: IncomingCall, request: RequestContext): ServerCallContext {
+    return new ServerCallContext(call.service!, call.name, request.peer, request.scope, request.headers, request.deadline);
   }
 
   /**
@@ -191,7 +207,9 @@ export class Processor {
     if (call.oneway) return Outcome.NoReply;
     const message =
       call.registration !== undefined
-        ? `Unknown function ${call.name}`
+        ? call.registration.descriptor.methods[call.name] !== undefined
+          ? `Unknown function ${call.name} (${call.service} does not implement it here)`
+          : `Unknown function ${call.name}`
         : `Unknown service ${call.service ?? "(none)"} for ${call.service === undefined ? call.name : `${call.service}:${call.name}`}`;
     writeException(w, call.name, call.seqid, new TApplicationException(TApplicationExceptionType.UNKNOWN_METHOD, message));
     return Outcome.Replied;
@@ -205,18 +223,27 @@ export class Processor {
   handle(r: ProtocolReader, w: ProtocolWriter, request: RequestContext): Outcome | Promise<Outcome> {
     const call = this.readCall(r);
     if (call.method === undefined) return this.writeUnknown(w, call);
+    const ctx = this.context(call, request);
     let result: unknown;
     try {
-      result = this.invoke(call, this.context(call, request));
+      result = this.invoke(call, ctx);
     } catch (error) {
+      finish(ctx, request);
       return this.writeError(w, call, error);
     }
     if (isThenable(result)) {
       return Promise.resolve(result).then(
-        (value) => this.writeSuccess(w, call, value),
-        (error: unknown) => this.writeError(w, call, error),
+        (value) => {
+          finish(ctx, request);
+          return this.writeSuccess(w, call, value);
+        },
+        (error: unknown) => {
+          finish(ctx, request);
+          return this.writeError(w, call, error);
+        },
       );
     }
+    finish(ctx, request);
     return this.writeSuccess(w, call, result);
   }
 
@@ -239,6 +266,33 @@ export class Processor {
     }
     return Outcome.Replied;
   }
+}
+
+function finish(ctx: ServerCallContext, request: RequestContext): void {
+  ctx.release();
+  request.replyHeaders = ctx.replyHeaders;
+}
+
+/**
+ * Checks a registration's handler; returns the methods it leaves out (calls to them get UNKNOWN_METHOD).
+ * A handler that leaves methods out and has functions the service does not declare is refused: those
+ * are misspellings (`divde` for `divide`), which would otherwise only show per call.
+ */
+function checkHandler(name: string, reg: Registration): string[] {
+  const handler = reg.handler as Record<string, unknown> | null | undefined;
+  if (handler === null || (typeof handler !== "object" && typeof handler !== "function")) {
+    throw new TypeError(`the handler registered for ${name} is ${handler === null ? "null" : typeof handler}, not an object`);
+  }
+  const methods = reg.descriptor.methods;
+  const missing = Object.keys(methods).filter((m) => typeof handler[m] !== "function");
+  const extra = Object.keys(handler).filter((k) => typeof handler[k] === "function" && !Object.hasOwn(methods, k));
+  if (missing.length > 0 && extra.length > 0) {
+    throw new TypeError(
+      `the handler registered for ${name} has no function ${missing.map((m) => `'${m}'`).join(", ")} ` +
+        `(it has ${extra.map((m) => `'${m}'`).join(", ")}, which ${reg.descriptor.name} does not declare)`,
+    );
+  }
+  return missing;
 }
 
 export function writeException(w: ProtocolWriter, name: string, seqid: number, e: TApplicationException): void {

@@ -1,11 +1,12 @@
-/** What the client and the server share: transport options, limits, and the per-connection input. */
+/** What stream clients and servers share: transport options, limits, and the per-connection codec state. */
+import { Framed, FRAMINGS, type FrameLimits, type Framing } from "../framing/framing.js";
+import type { MessageDecoder, MessageHandler } from "../framing/decoder.js";
+import type { MessageOutput } from "../framing/output.js";
+import { DEFAULT_MAX_FRAME_SIZE } from "../framing/scanner.js";
 import { BinaryProtocol } from "../protocol/binary.js";
-import type { Protocol, ProtocolReader, ReaderInput, ReaderLimits } from "../protocol/protocol.js";
+import type { Protocol, ProtocolReader, ReaderInput } from "../protocol/protocol.js";
 import { DEFAULT_READER_LIMITS } from "../protocol/protocol.js";
 import { ReaderBase } from "../protocol/reader-base.js";
-import { BufferedDecoder, FramedDecoder, type MessageDecoder, type MessageHandler } from "./decoder.js";
-import { MessageOutput } from "./output.js";
-import { createScanner, DEFAULT_MAX_FRAME_SIZE } from "./scanner.js";
 
 /** `framed`: a 4-byte big-endian length before each message (the default). `buffered`: no framing. */
 export type TransportKind = "framed" | "buffered";
@@ -13,45 +14,48 @@ export type TransportKind = "framed" | "buffered";
 /** Limits on what a peer may send, checked before anything is allocated for it. */
 export interface TransportLimits {
   /** Largest message (framed: frame length; buffered: message size). Default 16 MiB. */
-  maxFrameSize?: number;
+  maxFrameSize?: number | undefined;
   /** Longest string or binary value. Default 16 MiB. */
-  maxStringLength?: number;
+  maxStringLength?: number | undefined;
   /** Most elements (or map entries) in one container. Default 1,000,000. */
-  maxContainerElements?: number;
+  maxContainerElements?: number | undefined;
   /** Deepest nesting of structs and containers. Default 64. */
-  maxDepth?: number;
+  maxDepth?: number | undefined;
 }
 
 export interface TransportOptions extends TransportLimits {
   /** Default BinaryProtocol. */
-  protocol?: Protocol;
-  /** Default `framed`. */
-  transport?: TransportKind;
+  protocol?: Protocol | undefined;
+  /** `framed` (default), `buffered`, or a Framing of one's own. */
+  transport?: TransportKind | Framing | undefined;
 }
 
 /** Resolved transport settings. */
 export interface StreamSettings {
   readonly protocol: Protocol;
-  readonly framed: boolean;
-  readonly maxFrameSize: number;
-  readonly limits: ReaderLimits;
+  readonly framing: Framing;
+  readonly limits: FrameLimits;
 }
 
 export function streamSettings(options: TransportOptions): StreamSettings {
   const transport = options.transport ?? "framed";
-  if (transport !== "framed" && transport !== "buffered") throw new Error(`unknown transport '${String(transport)}' (framed or buffered)`);
+  const framing = typeof transport === "string" ? FRAMINGS[transport] : transport;
+  if (framing === undefined) throw new Error(`unknown transport '${String(transport)}' (${Object.keys(FRAMINGS).join(" or ")}, or a Framing)`);
   const maxFrameSize = positive(options.maxFrameSize, DEFAULT_MAX_FRAME_SIZE, "maxFrameSize");
   if (maxFrameSize > 0x7fffffff) throw new Error("maxFrameSize must fit in an i32");
-  return {
+  const settings: StreamSettings = {
     protocol: options.protocol ?? BinaryProtocol,
-    framed: transport === "framed",
-    maxFrameSize,
+    framing,
     limits: {
+      maxFrameSize,
       maxStringLength: positive(options.maxStringLength, DEFAULT_READER_LIMITS.maxStringLength, "maxStringLength"),
       maxContainerElements: positive(options.maxContainerElements, DEFAULT_READER_LIMITS.maxContainerElements, "maxContainerElements"),
       maxDepth: positive(options.maxDepth, DEFAULT_READER_LIMITS.maxDepth, "maxDepth"),
     },
   };
+  // A framing that cannot carry this protocol (unframed without a scanner) says so now, not per connection.
+  framing.createDecoder(settings.protocol, settings.limits, () => {});
+  return settings;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
@@ -70,13 +74,11 @@ export class MessageStream {
   private readonly ranged: boolean;
 
   constructor(settings: StreamSettings, onMessage: MessageHandler) {
-    const { protocol, limits } = settings;
+    const { protocol, limits, framing } = settings;
     this.reader = protocol.createReader(new Uint8Array(0), limits);
     this.ranged = this.reader instanceof ReaderBase;
-    this.decoder = settings.framed
-      ? new FramedDecoder(onMessage, settings.maxFrameSize)
-      : new BufferedDecoder(onMessage, createScanner(protocol.name, { ...limits, maxMessageSize: settings.maxFrameSize }), settings.maxFrameSize);
-    this.output = new MessageOutput(protocol, settings.framed);
+    this.decoder = framing.createDecoder(protocol, limits, onMessage);
+    this.output = framing.createOutput(protocol);
   }
 
   /** Points the reader at one message, `bytes[start, end)` (without copying when the reader allows it). */

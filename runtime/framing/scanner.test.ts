@@ -7,11 +7,10 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { BinaryProtocol } from "../protocol/binary.js";
 import { CompactProtocol } from "../protocol/compact.js";
-import { TProtocolException, TProtocolExceptionType } from "../protocol/errors.js";
+import { TProtocolException, TProtocolExceptionType, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import type { Protocol, ProtocolWriter } from "../protocol/protocol.js";
 import { MessageType, TType } from "../protocol/ttype.js";
 import { BufferedDecoder, FramedDecoder } from "./decoder.js";
-import { TTransportException, TTransportExceptionType } from "./errors.js";
 import { createScanner, JsonScanner, type ScannerLimits } from "./scanner.js";
 
 // ---------------------------------------------------------------------------------------------------

@@ -14,11 +14,11 @@
  * plus a maximum message size, so hostile input is rejected as soon as it is seen, before its bytes
  * arrive and before anything is allocated for it.
  */
-import { TProtocolException, TProtocolExceptionType } from "../protocol/errors.js";
-import { DEFAULT_READER_LIMITS, type ReaderLimits } from "../protocol/protocol.js";
+import { TProtocolException, TProtocolExceptionType, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
+import { DEFAULT_READER_LIMITS, type Protocol, type ReaderLimits } from "../protocol/protocol.js";
 import { typeName } from "../protocol/reader-base.js";
 import { TType } from "../protocol/ttype.js";
-import { TTransportException, TTransportExceptionType } from "./errors.js";
+
 
 export interface ScannerLimits extends ReaderLimits {
   /** Largest message, in bytes; a message that grows past it without completing is rejected. */
@@ -53,18 +53,19 @@ function resolveLimits(limits?: Partial<ScannerLimits>): ScannerLimits {
   };
 }
 
-/** A scanner for the protocol with this name (`binary`, `compact` or `json`). */
-export function createScanner(protocol: string, limits?: Partial<ScannerLimits>): MessageScanner {
-  switch (protocol) {
+/** The scanner of one of the built-in protocols (by `Protocol.name`), or the protocol's own `createScanner`. */
+export function createScanner(protocol: string | Protocol, limits?: Partial<ScannerLimits>): MessageScanner {
+  const name = typeof protocol === "string" ? protocol : protocol.name;
+  switch (name) {
     case "binary":
       return new BinaryScanner(limits);
     case "compact":
       return new CompactScanner(limits);
     case "json":
       return new JsonScanner(limits);
-    default:
-      throw new Error(`no message scanner for protocol '${protocol}': use the framed transport`);
   }
+  if (typeof protocol !== "string" && protocol.createScanner !== undefined) return protocol.createScanner(resolveLimits(limits));
+  throw new Error(`protocol '${name}' has no message scanner, so it cannot be used unframed: use the framed transport`);
 }
 
 // Frame kinds on the scanner stack.

@@ -11,7 +11,7 @@
  * string length claims, so a peer cannot make us allocate memory it has not sent. Messages are decoded
  * synchronously by the callee, so the buffer is reused for the next message.
  */
-import { TTransportException, TTransportExceptionType } from "./errors.js";
+import { TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import { DEFAULT_MAX_FRAME_SIZE, type MessageScanner } from "./scanner.js";
 
 /** Receives one complete message: `bytes[start, end)`, valid only during the call. */

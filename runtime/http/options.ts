@@ -1,0 +1,76 @@
+import type { Agent as HttpAgent } from "node:http";
+import type { SecureContextOptions, TlsOptions } from "node:tls";
+import type { Protocol } from "../protocol/protocol.js";
+import type { ChannelOptions } from "../rpc/channel.js";
+import type { ServerInterceptor } from "../rpc/interceptors.js";
+import type { ServerLogger } from "../rpc/processor.js";
+import type { HeadersInit } from "../service.js";
+import type { CorsOptions } from "./cors.js";
+
+/** Limits of the HTTP server, checked before anything is allocated for what they bound. */
+export interface HttpLimits {
+  /** Largest request body (and reply), in bytes. Default 16 MiB. */
+  maxBodySize?: number | undefined;
+  /** Longest string or binary value. Default 16 MiB. */
+  maxStringLength?: number | undefined;
+  /** Most elements (or map entries) in one container. Default 1,000,000. */
+  maxContainerElements?: number | undefined;
+  /** Deepest nesting of structs and containers. Default 64. */
+  maxDepth?: number | undefined;
+}
+
+export interface HttpHandlerOptions extends HttpLimits {
+  /**
+   * The protocols served. With one, every body is read in it; with several (the default: binary,
+   * compact and JSON), the body's first byte tells which, and the reply is in the same protocol.
+   */
+  protocols?: readonly Protocol[] | undefined;
+  /** Serve only this path (`/thrift`, say); others get 404. Default: every path, as Apache's servers do. */
+  path?: string | undefined;
+  /** The service that serves method names without a `Service:` prefix (default: the only service, if one). */
+  defaultService?: string | undefined;
+  interceptors?: readonly ServerInterceptor[] | undefined;
+  /** Receives handler errors and refused requests. Default: console.error. */
+  logger?: ServerLogger | undefined;
+  /** Answer browsers from other origins (preflights, `Access-Control-*` headers). Default: no CORS. */
+  cors?: CorsOptions | undefined;
+  /** A request whose body has not arrived this long after it started gets 408. Default 30,000 ms. */
+  bodyTimeoutMs?: number | undefined;
+}
+
+export interface HttpServerOptions extends HttpHandlerOptions {
+  /** Serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) with these options (`key`, `cert`, `ca`, `requestCert`, ...). */
+  tls?: (SecureContextOptions & TlsOptions) | undefined;
+  /** Also accept HTTP/2 (h2c with prior knowledge in clear text, `h2` by ALPN over TLS). Default true. */
+  http2?: boolean | undefined;
+  /** Idle keep-alive connections are closed after this long, in ms. Default 5,000 (Node's). */
+  keepAliveTimeoutMs?: number | undefined;
+  /** How long `close()` lets requests in flight finish before cutting connections, in ms. Default 10,000. */
+  shutdownTimeoutMs?: number | undefined;
+  /** Requests beyond this many open connections are refused. Default 10,000. */
+  maxConnections?: number | undefined;
+}
+
+/** Options of an HTTP client channel, in browsers and in Node. */
+export interface HttpChannelOptions extends ChannelOptions {
+  /** Default BinaryProtocol. */
+  protocol?: Protocol | undefined;
+  /** Headers sent with every call (calls add their own). */
+  headers?: HeadersInit | undefined;
+  /** Largest reply body accepted, in bytes. Default 16 MiB. */
+  maxResponseSize?: number | undefined;
+  /** The `fetch` to use (a wrapped one, a polyfill). In browsers the default is the global `fetch`. */
+  fetch?: typeof globalThis.fetch | undefined;
+}
+
+/** What the Node client adds: HTTP/2, its own agent, TLS settings. */
+export interface NodeHttpChannelOptions extends HttpChannelOptions {
+  /** `1.1` (default): keep-alive connections, one call at a time on each; `2`: one connection, every call multiplexed on it. */
+  httpVersion?: "1.1" | "2" | undefined;
+  /** HTTP/1.1 connections kept open per origin, at most. Default 100. */
+  maxSockets?: number | undefined;
+  /** An agent of one's own (HTTP/1.1). */
+  agent?: HttpAgent | undefined;
+  /** TLS settings for `https:` URLs (`ca`, `cert`, `key`, `servername`, `minVersion`, ...). */
+  tls?: (SecureContextOptions & { servername?: string | undefined; rejectUnauthorized?: boolean | undefined }) | undefined;
+}

@@ -1,0 +1,37 @@
+/**
+ * Call metadata: building `Headers` from what callers pass, and the deadline convention. A client sends
+ * the time it will still wait as `Deadline-Budget` (milliseconds, as Reddit's baseplate does over
+ * THeader); the server turns it into `ctx.deadline`.
+ */
+import type { HeadersInit } from "../service.js";
+
+/** The header carrying a call's remaining time budget, in whole milliseconds. */
+export const DEADLINE_BUDGET_HEADER = "deadline-budget";
+
+/** A fresh `Headers` holding `init` (empty when undefined). */
+export function toHeaders(init: HeadersInit | undefined): Headers {
+  if (init === undefined) return new Headers();
+  if (init instanceof Headers) return new Headers(init);
+  if (isIterable(init)) return new Headers([...init].map(([k, v]) => [k, v] as [string, string]));
+  return new Headers(init as Record<string, string>);
+}
+
+function isIterable(value: object): value is Iterable<readonly [string, string]> {
+  return typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function";
+}
+
+/** The budget to send for a call whose deadline is `deadline` (Date.now() ms): at least 0, whole ms. */
+export function budgetOf(deadline: number, now: number): string {
+  return String(Math.max(0, Math.ceil(deadline - now)));
+}
+
+/**
+ * The deadline a received budget sets, or undefined when there is none. A budget that is not a
+ * non-negative integer is ignored (the call runs without a deadline) rather than failing the call.
+ */
+export function deadlineOf(budget: string | null | undefined, now: number): number | undefined {
+  if (budget === null || budget === undefined) return undefined;
+  const text = budget.trim();
+  if (!/^\d{1,15}$/.test(text)) return undefined;
+  return now + Number(text);
+}

@@ -1,0 +1,287 @@
+/**
+ * A client channel that pipelines calls on one byte stream (a TCP or Unix socket, a TLS socket, any
+ * duplex a socket factory opens):
+ *
+ * - calls made in the same tick are encoded into one buffer, in the connection's framing, and sent in
+ *   one write; replies are matched to calls by seqid, in any order (the CallTracker, which also applies
+ *   timeouts and abort signals);
+ * - a call that timed out or was aborted rejects at once and its late reply is dropped quietly; a reply
+ *   nobody asked for, or bytes that do not decode, drop the stream;
+ * - when the stream is lost every pending call rejects with a TTransportException, and the next call
+ *   opens a new one (the Link, with its backoff).
+ *
+ * Framed and buffered streams carry no call headers: `CallOptions.headers` are not sent.
+ */
+import type { Duplex } from "node:stream";
+import { TProtocolException, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
+import { readReply, writeCall } from "../rpc/call.js";
+import { BaseChannel, DEFAULT_TIMEOUT_MS, type ChannelOptions } from "../rpc/channel.js";
+import type { ClientCall } from "../rpc/interceptors.js";
+import { CallTracker, type CallHost, type PendingCall } from "../rpc/pending.js";
+import type { CallOptions, MethodDescriptor } from "../service.js";
+import { Link, type LinkOwner, type ReconnectOptions, type SocketFactory } from "./link.js";
+import { MessageStream, streamSettings, type StreamSettings, type TransportOptions } from "./settings.js";
+
+export interface ConnectionOptions extends TransportOptions, ChannelOptions {
+  /** Limit on each connection attempt, in ms. Default 10,000. */
+  connectTimeoutMs?: number | undefined;
+  /** Reconnect on the next call after the connection is lost (default true), with these backoff settings. */
+  reconnect?: boolean | ReconnectOptions | undefined;
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+export class Connection extends BaseChannel implements CallHost, LinkOwner {
+  /** Who the connection goes to: `host:port`, a socket path, ... */
+  readonly peer: string;
+  private readonly settings: StreamSettings;
+  private readonly stream: MessageStream;
+  private readonly tracker: CallTracker;
+  private readonly link: Link;
+
+  private closing = false;
+  private closeResult: Promise<void> | undefined = undefined;
+  private resolveClose: (() => void) | undefined = undefined;
+  private waiters: Waiter[] = [];
+
+  /** Oneway calls whose bytes are in the output buffer: they resolve once written. */
+  private onewayBatch: PendingCall[] = [];
+  private flushScheduled = false;
+  /** Date.now() when the current batch began: one clock read per batch stamps every call's deadline. */
+  private batchTime = 0;
+  private readonly flushNow = (): void => this.flush();
+
+  constructor(factory: SocketFactory, peer: string, options: ConnectionOptions = {}) {
+    super(options);
+    this.peer = peer;
+    this.settings = streamSettings(options);
+    this.stream = new MessageStream(this.settings, (bytes, start, end) => this.onMessage(bytes, start, end));
+    this.tracker = new CallTracker(this, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, true);
+    this.link = new Link(this, factory, peer, options.connectTimeoutMs ?? 10_000, options.reconnect ?? true);
+  }
+
+  /** True while the stream is open. */
+  get isConnected(): boolean {
+    return this.link.isOpen;
+  }
+
+  /** Calls waiting for a reply or to be written. */
+  get pendingCalls(): number {
+    return this.tracker.size;
+  }
+
+  /** Resolves once connected (connecting now if needed); rejects when this connection attempt fails. */
+  ready(): Promise<void> {
+    if (this.closing) return Promise.reject(this.notOpen());
+    if (this.link.isOpen) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.link.open();
+    });
+  }
+
+  /**
+   * Stops taking calls, waits for the calls in flight to settle (each within its timeout), then closes
+   * the stream. Calls made after `close()` reject with NOT_OPEN.
+   */
+  close(): Promise<void> {
+    if (this.closeResult !== undefined) return this.closeResult;
+    this.closing = true;
+    this.closeResult = new Promise<void>((resolve) => {
+      this.resolveClose = resolve;
+    });
+    this.finishClose();
+    return this.closeResult;
+  }
+
+  /** Closes at once: every pending call rejects with `reason` (default NOT_OPEN "connection destroyed"). */
+  destroy(reason?: unknown): void {
+    const error = reason ?? new TTransportException(TTransportExceptionType.NOT_OPEN, `connection to ${this.peer} destroyed`);
+    this.closing = true;
+    if (this.closeResult === undefined) this.closeResult = Promise.resolve();
+    this.tracker.stop();
+    this.link.close();
+    this.reset(error);
+    this.rejectWaiters(error);
+    this.settleClose();
+  }
+
+  protected send(method: MethodDescriptor, args: unknown, options: CallOptions | undefined, service: string, call: ClientCall | undefined): Promise<unknown> {
+    if (this.closing) return Promise.reject(this.notOpen());
+    const signal = options?.signal;
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    const tracker = this.tracker;
+    const seqid = tracker.nextSeqid();
+    const out = this.stream.output;
+    const mark = out.begin();
+    try {
+      writeCall(out.writer, this.wireName(service, method), seqid, method, args);
+    } catch (error) {
+      out.abort(mark);
+      return Promise.reject(error);
+    }
+    const size = out.end(mark);
+    const maxFrameSize = this.settings.limits.maxFrameSize;
+    if (size > maxFrameSize) {
+      out.abort(mark);
+      return Promise.reject(
+        new TTransportException(TTransportExceptionType.SIZE_LIMIT, `${method.name} request of ${size} bytes exceeds the maximum frame size of ${maxFrameSize} bytes`),
+      );
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      this.batchTime = Date.now();
+      setImmediate(this.flushNow);
+    }
+    const pending = tracker.open(seqid, method, options, call, this.batchTime);
+    if (method.oneway) this.onewayBatch.push(pending);
+    if (!this.link.isOpen) this.link.open();
+    return pending.promise;
+  }
+
+  // LinkOwner
+
+  opened(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.resolve();
+    this.flush();
+    if (this.closing) this.finishClose();
+  }
+
+  received(chunk: Uint8Array): void {
+    try {
+      this.stream.decoder.push(chunk);
+    } catch (error) {
+      // Undecodable input: the stream is not trustworthy any more.
+      this.link.drop();
+      this.lost(corrupted(this.peer, error), true);
+    }
+  }
+
+  lost(error: TTransportException, wasOpen: boolean): void {
+    if (!wasOpen) this.rejectWaiters(error);
+    this.reset(error);
+    if (!this.link.reconnects) this.closing = true;
+    if (this.closing) this.finishClose();
+  }
+
+  wanted(): boolean {
+    return this.tracker.size !== 0 || this.waiters.length !== 0;
+  }
+
+  // CallHost
+
+  abandoned(): void {
+    if (this.closing) this.finishClose();
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const socket = this.link.socket;
+    if (socket === undefined) return;
+    const out = this.stream.output;
+    if (out.length === 0) return;
+    const batch = this.onewayBatch;
+    if (batch.length === 0) {
+      out.flushTo(socket);
+    } else {
+      this.onewayBatch = [];
+      out.flushTo(socket, (error) => this.onewaysWritten(batch, error));
+    }
+  }
+
+  private onewaysWritten(batch: PendingCall[], error: Error | null | undefined): void {
+    const tracker = this.tracker;
+    for (const call of batch) {
+      if (error) tracker.fail(call, new TTransportException(TTransportExceptionType.END_OF_FILE, `${call.method.name} could not be sent: ${error.message}`, { cause: error }));
+      else tracker.resolve(call, undefined);
+    }
+    if (this.closing) this.finishClose();
+  }
+
+  /** Handles one reply. Throwing drops the stream. */
+  private onMessage(bytes: Uint8Array, start: number, end: number): void {
+    const r = this.stream.load(bytes, start, end);
+    const header = r.readMessageBegin();
+    const tracker = this.tracker;
+    const call = tracker.get(header.seqid);
+    if (call === undefined || call.method.oneway) {
+      if (tracker.takeAbandoned(header.seqid)) return; // the late reply of a call that timed out or was aborted
+      throw new TTransportException(TTransportExceptionType.CORRUPTED_DATA, `reply '${header.name}' with seqid ${header.seqid} matches no call in flight`);
+    }
+    const method = call.method;
+    if (header.name !== method.name && !header.name.endsWith(`:${method.name}`)) {
+      const error = new TTransportException(
+        TTransportExceptionType.CORRUPTED_DATA,
+        `reply with seqid ${header.seqid} is for '${header.name}' but the call was '${method.name}'`,
+      );
+      tracker.fail(call, error);
+      throw error;
+    }
+    let value: unknown;
+    try {
+      value = readReply(r, header, method);
+    } catch (error) {
+      tracker.fail(call, error);
+      if (error instanceof TProtocolException) throw error; // undecodable: the stream is not trustworthy
+      if (this.closing) this.finishClose();
+      return;
+    }
+    tracker.resolve(call, value);
+    if (this.closing) this.finishClose();
+  }
+
+  /** Forgets the stream's state: partial input, unsent output; every call in flight rejects with `error`. */
+  private reset(error: unknown): void {
+    this.stream.decoder.reset();
+    this.stream.output.discard();
+    this.onewayBatch = [];
+    this.tracker.forgetAbandoned();
+    this.tracker.failAll(error);
+  }
+
+  private rejectWaiters(error: unknown): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.reject(error);
+  }
+
+  /** While closing: once nothing is in flight, flush and end the stream; resolve `close()` when it is gone. */
+  private finishClose(): void {
+    if (this.tracker.size !== 0) return;
+    this.tracker.stop();
+    if (this.link.isOpen) {
+      this.flush();
+      const ended = this.link.end();
+      this.link.close();
+      void ended.then(() => this.settleClose());
+      return;
+    }
+    this.link.close();
+    this.rejectWaiters(this.notOpen());
+    this.settleClose();
+  }
+
+  private settleClose(): void {
+    const resolve = this.resolveClose;
+    this.resolveClose = undefined;
+    resolve?.();
+  }
+
+  private notOpen(): TTransportException {
+    return new TTransportException(TTransportExceptionType.NOT_OPEN, `connection to ${this.peer} is closed`);
+  }
+}
+
+function corrupted(peer: string, error: unknown): TTransportException {
+  if (error instanceof TTransportException) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new TTransportException(TTransportExceptionType.CORRUPTED_DATA, `bad data from ${peer}: ${message}`, { cause: error });
+}
+
+/** The stream type a socket factory resolves with. */
+export type { Duplex };
