@@ -11,3 +11,4 @@ export { utf8Bytes } from "./bytes.js";
 export * from "./rpc/index.js";
 export * from "./framing/index.js";
 export * from "./memory/index.js";
+export * from "./http/core.js";

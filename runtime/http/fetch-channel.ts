@@ -1,0 +1,74 @@
+/**
+ * The HTTP client channel on `fetch`: what browsers use (the runtime's core exports it), and what Node
+ * uses when given a `fetch` of one's own. In Node the default is `node:http` (client.ts): Node's own
+ * fetch makes a call several times slower (bench/results/latest.md).
+ */
+import type { ReaderLimits } from "../protocol/protocol.js";
+import { TTransportException, TTransportExceptionType } from "../protocol/errors.js";
+import { HttpChannelBase, type HttpReply } from "./channel.js";
+import type { HttpChannelOptions } from "./options.js";
+
+export class FetchChannel extends HttpChannelBase {
+  private readonly fetch: typeof globalThis.fetch;
+
+  constructor(url: string | URL, options: HttpChannelOptions & Partial<ReaderLimits> = {}) {
+    super(url, options);
+    const f = options.fetch ?? globalThis.fetch;
+    if (typeof f !== "function") throw new TypeError("no fetch in this environment: pass one as the `fetch` option");
+    this.fetch = f;
+  }
+
+  protected async post(body: Uint8Array, headers: Headers, signal: AbortSignal): Promise<HttpReply> {
+    const response = await this.fetch(this.url, { method: "POST", body: body as RequestInit["body"], headers, signal, credentials: "same-origin" });
+    return {
+      status: response.status,
+      statusText: response.statusText,
+      headers: () => response.headers,
+      body: await readLimited(response, this.maxResponseSize, this.url),
+    };
+  }
+
+  protected release(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** The response body, refused once it passes `max` bytes (read as a stream where the platform allows). */
+async function readLimited(response: Response, max: number, url: string): Promise<Uint8Array> {
+  const declared = Number(response.headers.get("content-length") ?? "NaN");
+  if (declared > max) {
+    await response.body?.cancel();
+    throw tooLarge(url, declared, max);
+  }
+  const reader = response.body?.getReader();
+  if (reader === undefined) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      await reader.cancel();
+      throw tooLarge(url, size, max);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+function tooLarge(url: string, size: number, max: number): TTransportException {
+  return new TTransportException(TTransportExceptionType.SIZE_LIMIT, `the reply from ${url} is over the limit of ${max} bytes (${size} bytes or more)`);
+}
+
+/** An HTTP channel on `fetch`: `createFetchChannel("https://api.example.com/thrift", { protocol: JSONProtocol })`. */
+export function createFetchChannel(url: string | URL, options?: HttpChannelOptions & Partial<ReaderLimits>): FetchChannel {
+  return new FetchChannel(url, options);
+}

@@ -1,0 +1,5 @@
+/** Thrift over HTTP in Node: the server (a request handler, and a ready-made server) and the node:http client. */
+export { createHttpChannel, NodeHttpChannel } from "./client.js";
+export { createHttpHandler, type HttpHandler, type HttpRequest, type HttpResponse } from "./handler.js";
+export { createHttpServer, HttpServer } from "./server.js";
+export type { HttpHandlerOptions, HttpLimits, HttpServerOptions, NodeHttpChannelOptions } from "./options.js";

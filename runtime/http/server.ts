@@ -1,0 +1,228 @@
+/**
+ * A ready-made HTTP server for the Thrift request handler: HTTP/1.1 with keep-alive and HTTP/2 on the
+ * same port (in clear text, h2c with prior knowledge, told apart by the connection preface; over TLS,
+ * by ALPN), and the same lifecycle as the TCP server: `listen()` resolves with the bound address,
+ * `close()` drains gracefully, `destroy()` cuts.
+ */
+import { createServer as createHttp1Server, type Server as Http1Server } from "node:http";
+import {
+  createSecureServer as createHttp2SecureServer,
+  createServer as createHttp2Server,
+  type Http2SecureServer,
+  type Http2Server,
+  type Http2Session,
+} from "node:http2";
+import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
+import { TTransportException, TTransportExceptionType } from "../protocol/errors.js";
+import { defaultLogger } from "../rpc/logger.js";
+import type { Processor } from "../rpc/processor.js";
+import { servicesOf, type ServiceRegistrations } from "../rpc/registrations.js";
+import type { ServiceDescriptor } from "../service.js";
+import type { ListenOptions, ServerAddress } from "../stream/server.js";
+import { createHttpHandler, type HttpHandler, type HttpRequest, type HttpResponse } from "./handler.js";
+import type { HttpServerOptions } from "./options.js";
+
+/** An HTTP server for one service: `createHttpServer(Calc, handler, options)`. */
+export function createHttpServer<H>(descriptor: ServiceDescriptor<any, H>, handler: H, options?: HttpServerOptions): HttpServer;
+/** An HTTP server for several services (multiplexed names; bare names go to the default service). */
+export function createHttpServer(services: ServiceRegistrations, options?: HttpServerOptions): HttpServer;
+export function createHttpServer(first: ServiceDescriptor<any, any> | ServiceRegistrations, second?: unknown, third?: HttpServerOptions): HttpServer {
+  const [services, options = {}] = servicesOf(first, second, third);
+  return new HttpServer(createHttpHandler(services, options), options);
+}
+
+/** The HTTP/2 preface a client with prior knowledge opens with ("PRI * HTTP/2.0..."). */
+const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+export class HttpServer {
+  /** The request handler, to mount in a server or framework of one's own instead. */
+  readonly handler: HttpHandler;
+  private readonly listener: NetServer | Http2SecureServer;
+  private readonly http2: Http2Server | Http2SecureServer | undefined;
+  private readonly sockets = new Set<Socket>();
+  /** HTTP/1.1 requests in flight, per connection (an idle keep-alive connection has none). */
+  private readonly busy = new Map<Socket, number>();
+  private readonly sessions = new Set<Http2Session>();
+  private readonly shutdownTimeoutMs: number;
+  private readonly maxConnections: number;
+  private closing: Promise<void> | undefined = undefined;
+
+  constructor(handler: HttpHandler, options: HttpServerOptions = {}) {
+    this.handler = handler;
+    this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
+    this.maxConnections = options.maxConnections ?? 10_000;
+    const logger = options.logger ?? defaultLogger;
+    const serve = (req: HttpRequest, res: HttpResponse): void => {
+      if ((req as { httpVersionMajor?: number }).httpVersionMajor !== 2) this.countRequest(req.socket as Socket, res);
+      handler(req, res);
+    };
+    const keepAliveTimeout = options.keepAliveTimeoutMs ?? 5_000;
+    if (options.tls !== undefined) {
+      // ALPN picks h2 or http/1.1; without http2 the HTTP/2 server still answers HTTP/1.1 only.
+      const secure = createHttp2SecureServer({ ...options.tls, allowHTTP1: true, ...(options.http2 === false && { ALPNProtocols: ["http/1.1"] }) }, serve);
+      this.http2 = secure;
+      this.listener = secure;
+      secure.on("secureConnection", (socket: Socket) => this.track(socket));
+      secure.on("tlsClientError", (error: Error, socket: Socket) => {
+        logger({ kind: "connection-error", peer: peerOf(socket), error });
+      });
+    } else {
+      const http1 = createHttp1Server({ keepAliveTimeout }, serve);
+      this.http2 = options.http2 === false ? undefined : createHttp2Server(serve);
+      const h2 = this.http2;
+      this.listener = createNetServer((socket) => {
+        this.track(socket);
+        if (h2 === undefined) http1.emit("connection", socket);
+        else route(socket, http1, h2);
+      });
+    }
+    this.http2?.on("session", (session: Http2Session) => {
+      this.sessions.add(session);
+      session.once("close", () => this.sessions.delete(session));
+      if (this.closing) session.close();
+    });
+  }
+
+  /** Listens on a TCP port (0: any free port) and host (default: all interfaces). */
+  listen(port?: number, host?: string): Promise<ServerAddress>;
+  /** Listens on a TCP port and host, or on a Unix domain socket path. */
+  listen(options: ListenOptions): Promise<ServerAddress>;
+  listen(first?: number | ListenOptions, host?: string): Promise<ServerAddress> {
+    const options: ListenOptions = typeof first === "object" ? first : { port: first ?? 0, ...(host !== undefined && { host }) };
+    if (this.closing) return Promise.reject(new Error("the server is closed"));
+    return new Promise<ServerAddress>((resolve, reject) => {
+      const onError = (error: Error): void => reject(error);
+      this.listener.once("error", onError);
+      this.listener.listen(options, () => {
+        this.listener.off("error", onError);
+        resolve(this.address!);
+      });
+    });
+  }
+
+  /** The bound address, while listening. */
+  get address(): ServerAddress | undefined {
+    const a = this.listener.address();
+    if (a === null) return undefined;
+    if (typeof a === "string") return { path: a };
+    return { host: a.address, port: a.port, family: a.family };
+  }
+
+  /** The processor behind the handler. */
+  get processor(): Processor {
+    return this.handler.processor;
+  }
+
+  /** Open connections. */
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  /**
+   * Graceful shutdown: stops accepting, lets requests in flight finish, closes idle keep-alive
+   * connections (HTTP/2 sessions get GOAWAY) and the rest as they finish. After `timeoutMs` (default
+   * `shutdownTimeoutMs`) the remaining connections are cut and their handlers' signals aborted.
+   */
+  close(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.closing) return this.closing;
+    const timeoutMs = options.timeoutMs ?? this.shutdownTimeoutMs;
+    this.closing = new Promise<void>((resolve) => {
+      const force = setTimeout(() => this.cut(new TTransportException(TTransportExceptionType.END_OF_FILE, "the server shut down")), timeoutMs);
+      // Resolves once every connection is gone too.
+      this.listener.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      for (const socket of this.sockets) if (!this.busy.has(socket)) socket.end(); // idle keep-alive connections
+      for (const session of this.sessions) session.close(); // GOAWAY: streams in flight finish
+    });
+    return this.closing;
+  }
+
+  /** Immediate shutdown: stops accepting and cuts every connection (handlers' signals abort). */
+  destroy(): Promise<void> {
+    const closed = this.close({ timeoutMs: 0 });
+    this.cut(new TTransportException(TTransportExceptionType.END_OF_FILE, "the server was destroyed"));
+    return closed;
+  }
+
+  /**
+   * Closes the server gracefully on the first of these signals (default SIGTERM and SIGINT); a second
+   * signal gets the default behaviour. Returns a function that removes the handlers.
+   */
+  closeOnSignals(signals: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT"], onClosed?: () => void): () => void {
+    const remove = (): void => {
+      for (const s of signals) process.off(s, handler);
+    };
+    const handler = (): void => {
+      remove();
+      void this.close().then(onClosed);
+    };
+    for (const s of signals) process.on(s, handler);
+    return remove;
+  }
+
+  private cut(reason: unknown): void {
+    this.handler.abortAll(reason);
+    for (const session of this.sessions) session.destroy();
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  /** Counts an HTTP/1.1 request on its connection; while closing, the connection ends after its last answer. */
+  private countRequest(socket: Socket, res: HttpResponse): void {
+    this.busy.set(socket, (this.busy.get(socket) ?? 0) + 1);
+    if (this.closing && !res.headersSent) res.setHeader("connection", "close");
+    res.once("close", () => {
+      const n = (this.busy.get(socket) ?? 1) - 1;
+      if (n > 0) {
+        this.busy.set(socket, n);
+        return;
+      }
+      this.busy.delete(socket);
+      if (this.closing) socket.end();
+    });
+  }
+
+  private track(socket: Socket): void {
+    if (this.sockets.size >= this.maxConnections || this.closing) {
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    socket.once("close", () => {
+      this.sockets.delete(socket);
+      this.busy.delete(socket);
+    });
+  }
+}
+
+/** Hands a clear-text connection to the HTTP/2 server when it opens with the h2 preface, else to HTTP/1.1. */
+function route(socket: Socket, http1: Http1Server, http2: Http2Server | Http2SecureServer): void {
+  let seen: Buffer = Buffer.alloc(0);
+  const onData = (chunk: Buffer): void => {
+    seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
+    const n = Math.min(seen.length, H2_PREFACE.length);
+    const isH2 = seen.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+    if (isH2 && seen.length < H2_PREFACE.length) return; // could still be either: wait for more
+    socket.off("data", onData);
+    socket.off("end", onEnd);
+    socket.pause();
+    socket.unshift(seen);
+    // HTTP/2 takes the bytes already read itself (on its next tick); HTTP/1.1 reads them once resumed.
+    if (isH2) {
+      http2.emit("connection", socket);
+    } else {
+      http1.emit("connection", socket);
+      socket.resume();
+    }
+  };
+  const onEnd = (): void => {
+    socket.destroy();
+  };
+  socket.on("data", onData);
+  socket.on("end", onEnd);
+}
+
+function peerOf(socket: Socket): string | undefined {
+  return socket.remoteAddress === undefined ? undefined : `${socket.remoteAddress}:${socket.remotePort ?? 0}`;
+}
