@@ -9,9 +9,9 @@ import type { MessageCodec } from "./codec.js";
 
 export interface CallOptions {
   /** Rejects the call with a timeout error after this many milliseconds. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Aborts the call. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** What a handler receives besides its arguments. */
@@ -19,7 +19,7 @@ export interface CallContext {
   readonly service: string;
   readonly method: string;
   /** The peer's address, when the transport has one (`127.0.0.1:51234`, a socket path, ...). */
-  readonly peer?: string;
+  readonly peer?: string | undefined;
   /** Aborted when the client goes away or the server shuts down. */
   readonly signal: AbortSignal;
 }
@@ -62,7 +62,7 @@ export interface ServiceDescriptor<C = unknown, H = unknown> {
   readonly name: string;
   /** Every method, inherited ones included, by IDL name. */
   readonly methods: Readonly<Record<string, MethodDescriptor<any, any, H, any>>>;
-  readonly parent?: ServiceDescriptor;
+  readonly parent?: ServiceDescriptor | undefined;
   readonly annotations: Readonly<Record<string, string>>;
   /** Builds the typed client over a channel. */
   createClient(channel: ClientChannel): C;

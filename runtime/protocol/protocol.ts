@@ -1,4 +1,5 @@
 import type { MessageType } from "./ttype.js";
+import type { ReaderOptions } from "./reader-base.js";
 import type { WriteBuffer } from "./write-buffer.js";
 
 /**
@@ -108,5 +109,5 @@ export interface ReaderInput {
 export interface Protocol {
   readonly name: "binary" | "compact" | "json";
   createWriter(out?: WriteBuffer): ProtocolWriter & { readonly buffer: WriteBuffer };
-  createReader(bytes: Uint8Array, limits?: Partial<ReaderLimits>): ProtocolReader & ReaderInput;
+  createReader(bytes: Uint8Array, limits?: ReaderOptions): ProtocolReader & ReaderInput;
 }

@@ -11,10 +11,10 @@ import { chain, type ClientCall, type ClientInterceptor, type ClientNext } from 
 import { Outcome, type Processor } from "./processor.js";
 
 export interface InMemoryOptions {
-  protocol?: Protocol;
+  protocol?: Protocol | undefined;
   /** Prefix method names with `Service:` (Thrift's multiplexed protocol). */
-  multiplexed?: boolean;
-  interceptors?: readonly ClientInterceptor[];
+  multiplexed?: boolean | undefined;
+  interceptors?: readonly ClientInterceptor[] | undefined;
 }
 
 export function createInMemoryChannel(processor: Processor, options: InMemoryOptions = {}): ClientChannel {

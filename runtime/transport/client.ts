@@ -14,35 +14,41 @@ import { TProtocolException } from "../protocol/errors.js";
 import { readReply, writeCall } from "../rpc/call.js";
 import { chain, type ClientCall, type ClientInterceptor, type ClientNext } from "../rpc/interceptors.js";
 import type { CallOptions, ClientChannel, MethodDescriptor } from "../service.js";
+import { withOptions } from "../options.js";
 import { TTransportException, TTransportExceptionType } from "./errors.js";
 import { formatAddress, MessageStream, streamSettings, type StreamSettings, type TransportOptions } from "./stream.js";
 
 /** Where to connect: a TCP host and port, or a Unix domain socket path. */
-export type ConnectTarget = { host?: string; port: number } | { path: string };
+export type ConnectTarget = { host?: string | undefined; port: number } | { path: string };
 
 export interface ReconnectOptions {
   /** Wait before retrying after a failed connection attempt; doubles (see `multiplier`) per failure. Default 100 ms. */
-  initialDelayMs?: number;
+  initialDelayMs?: number | undefined;
   /** Longest wait between attempts. Default 10,000 ms. */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** Default 2. */
-  multiplier?: number;
+  multiplier?: number | undefined;
   /** Random spread of each wait, as a fraction of it (0.2 = ±20%). Default 0.2. */
-  jitter?: number;
+  jitter?: number | undefined;
 }
+
+/** Reconnection settings in force: every ReconnectOptions value, defaulted. */
+type Backoff = { [K in keyof ReconnectOptions]-?: number };
+
+const DEFAULT_BACKOFF: Readonly<Backoff> = Object.freeze({ initialDelayMs: 100, maxDelayMs: 10_000, multiplier: 2, jitter: 0.2 });
 
 export interface ConnectionOptions extends TransportOptions {
   /** Default timeout of every call, in ms (0: none). Calls override it with `CallOptions.timeoutMs`. Default 30,000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Limit on each connection attempt, in ms. Default 10,000. */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /** Send `Service:method` names (Thrift's multiplexed protocol). Default false. */
-  multiplexed?: boolean;
-  interceptors?: readonly ClientInterceptor[];
+  multiplexed?: boolean | undefined;
+  interceptors?: readonly ClientInterceptor[] | undefined;
   /** Reconnect on the next call after the connection is lost (default true), with these backoff settings. */
-  reconnect?: boolean | ReconnectOptions;
+  reconnect?: boolean | ReconnectOptions | undefined;
   /** Disable Nagle's algorithm. Default true. */
-  noDelay?: boolean;
+  noDelay?: boolean | undefined;
 }
 
 /** Waiting for its reply (or, for oneway, for its bytes to be written). */
@@ -157,7 +163,7 @@ export class Connection implements ClientChannel {
   private readonly connectTimeoutMs: number;
   private readonly multiplexed: boolean;
   private readonly noDelay: boolean;
-  private readonly reconnect: Required<ReconnectOptions> | undefined;
+  private readonly reconnect: Readonly<Backoff> | undefined;
   private readonly next: ClientNext | undefined;
 
   private socket: Socket | undefined = undefined;
@@ -199,16 +205,7 @@ export class Connection implements ClientChannel {
     this.multiplexed = options.multiplexed ?? false;
     this.noDelay = options.noDelay ?? true;
     const r = options.reconnect ?? true;
-    this.reconnect =
-      r === false
-        ? undefined
-        : {
-            initialDelayMs: 100,
-            maxDelayMs: 10_000,
-            multiplier: 2,
-            jitter: 0.2,
-            ...(r === true ? {} : r),
-          };
+    this.reconnect = r === false ? undefined : r === true ? DEFAULT_BACKOFF : withOptions(DEFAULT_BACKOFF, r);
     const interceptors = options.interceptors ?? [];
     this.next =
       interceptors.length === 0

@@ -21,28 +21,28 @@ import { formatAddress, MessageStream, streamSettings, type StreamSettings, type
 
 export interface ServerOptions extends TransportOptions {
   /** The service that serves method names without a `Service:` prefix (default: the only service, if one). */
-  defaultService?: string;
-  interceptors?: readonly ServerInterceptor[];
+  defaultService?: string | undefined;
+  interceptors?: readonly ServerInterceptor[] | undefined;
   /** Receives handler errors (sent to clients as INTERNAL_ERROR) and bad connections. Default: console.error. */
-  logger?: ServerLogger;
+  logger?: ServerLogger | undefined;
   /** Close connections that have had no traffic and no call in flight for this long, in ms (0: never). Default 0. */
-  idleTimeoutMs?: number;
+  idleTimeoutMs?: number | undefined;
   /** Connections beyond this many are closed on accept. Default 10,000. */
-  maxConnections?: number;
+  maxConnections?: number | undefined;
   /** A connection is not read while it has this many calls in flight. Default 1,024. */
-  maxConcurrentCalls?: number;
+  maxConcurrentCalls?: number | undefined;
   /** A connection is not read while this many reply bytes wait for the client to take them. Default 4 MiB. */
-  maxPendingOutput?: number;
+  maxPendingOutput?: number | undefined;
   /** How long `close()` lets calls in flight finish before cutting connections, in ms. Default 10,000. */
-  shutdownTimeoutMs?: number;
+  shutdownTimeoutMs?: number | undefined;
   /** Disable Nagle's algorithm on accepted sockets. Default true. */
-  noDelay?: boolean;
+  noDelay?: boolean | undefined;
 }
 
 /** The bound address: TCP host and port, or the socket path. */
 export type ServerAddress = { host: string; port: number; family: string } | { path: string };
 
-export type ListenOptions = { port?: number; host?: string; backlog?: number } | { path: string; backlog?: number };
+export type ListenOptions = { port?: number | undefined; host?: string | undefined; backlog?: number | undefined } | { path: string; backlog?: number | undefined };
 
 /** Registers `handler` for `descriptor`, type-checking the handler against the service. */
 export function implement<H>(descriptor: ServiceDescriptor<any, H>, handler: H): Registration {
@@ -180,7 +180,7 @@ export class Server {
    * their replies go out, and closes each connection as it becomes idle. After `timeoutMs` (default
    * `shutdownTimeoutMs`) the remaining connections are cut and their handlers' signals aborted.
    */
-  close(options: { timeoutMs?: number } = {}): Promise<void> {
+  close(options: { timeoutMs?: number | undefined } = {}): Promise<void> {
     if (this.closing) return this.closing;
     const timeoutMs = options.timeoutMs ?? this.shutdownTimeoutMs;
     this.closing = new Promise<void>((resolve) => {

@@ -13,20 +13,20 @@ export type TransportKind = "framed" | "buffered";
 /** Limits on what a peer may send, checked before anything is allocated for it. */
 export interface TransportLimits {
   /** Largest message (framed: frame length; buffered: message size). Default 16 MiB. */
-  maxFrameSize?: number;
+  maxFrameSize?: number | undefined;
   /** Longest string or binary value. Default 16 MiB. */
-  maxStringLength?: number;
+  maxStringLength?: number | undefined;
   /** Most elements (or map entries) in one container. Default 1,000,000. */
-  maxContainerElements?: number;
+  maxContainerElements?: number | undefined;
   /** Deepest nesting of structs and containers. Default 64. */
-  maxDepth?: number;
+  maxDepth?: number | undefined;
 }
 
 export interface TransportOptions extends TransportLimits {
   /** Default BinaryProtocol. */
-  protocol?: Protocol;
+  protocol?: Protocol | undefined;
   /** Default `framed`. */
-  transport?: TransportKind;
+  transport?: TransportKind | undefined;
 }
 
 /** Resolved transport settings. */
