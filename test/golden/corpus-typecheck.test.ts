@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { compile } from "../../compiler/compile.js";
 import { generate } from "../../compiler/generate.js";
@@ -48,6 +48,13 @@ function acceptedRows(): Row[] {
     }));
 }
 
+/** The deepest directory containing every file. */
+function commonDir(files: readonly string[]): string {
+  let dir = dirname(files[0]!);
+  for (const f of files) while (!f.startsWith(dir + sep)) dir = dirname(dir);
+  return dir;
+}
+
 test("generated code for every accepted corpus file type-checks under every strict flag (one tsc run)", () => {
   const groups = new Map<string, Row[]>();
   for (const r of acceptedRows()) groups.set(r.project, [...(groups.get(r.project) ?? []), r]);
@@ -63,7 +70,9 @@ test("generated code for every accepted corpus file type-checks under every stri
   for (const job of jobs) {
     const result = compile({ files: job.files, includeDirs: job.includeDirs });
     expect(result.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.loc?.file}:${d.loc?.line} ${d.message}`), job.name).toEqual([]);
-    for (const o of generate(result)) {
+    // One compile holds files from unrelated directories of a project (several are named main.thrift):
+    // placed relative to the project's directory, as `-I <project>` would place them, none clash.
+    for (const o of generate({ ...result, includeDirs: [commonDir(job.files), ...result.includeDirs] })) {
       const target = join(out, job.name, o.path);
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, o.content);
