@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { compile } from "./compile.js";
 import { formatDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { generateToDirectory } from "./generate.js";
+import { OutputPathClash } from "./output-paths.js";
 import { rpcgenVersion } from "./version.js";
 
 const USAGE = `Usage: rpcgen <files...> [-I <dir>]... [-o <dir>] [options]
@@ -62,7 +63,8 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
       const written = await generateToDirectory(result, values.out);
       out(`rpcgen: wrote ${written.length} file${written.length === 1 ? "" : "s"} to ${values.out}`);
     } catch (e) {
-      err(`rpcgen: error: cannot write output: ${(e as Error).message}`);
+      if (e instanceof OutputPathClash) err(`rpcgen: error: ${new OutputPathClash(e.module, e.files, displayPath).message}`);
+      else err(`rpcgen: error: cannot write output: ${(e as Error).message}`);
       return 1;
     }
   }

@@ -22,6 +22,8 @@ export interface CompileResult {
   programs: Program[];
   /** Sorted by file and position. */
   diagnostics: Diagnostic[];
+  /** The `-I` directories, absolute, in order. */
+  includeDirs: string[];
   /** Source text of every loaded file, for rendering diagnostics. */
   sources: Map<string, SourceFile>;
   /** True when any diagnostic is an error. */
@@ -39,6 +41,7 @@ export function compile(options: CompileOptions): CompileResult {
     roots: loaded.roots,
     programs: loaded.programs,
     diagnostics,
+    includeDirs: loaded.includeDirs,
     sources: loaded.sources,
     hasErrors: diagnostics.some((d) => d.severity === "error"),
   };

@@ -1,9 +1,10 @@
-/** Generation: the checked model → one TypeScript module per IDL file, laid out like the IDL tree. */
+/** Generation: the checked model → one TypeScript module per IDL file (placed as output-paths.ts says). */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
+import { dirname, join } from "node:path";
 import type { CompileResult } from "./compile.js";
 import { emitProgram } from "./emit/file.js";
 import type { Program } from "./model.js";
+import { outputPaths, type OutputPath } from "./output-paths.js";
 import { rpcgenVersion } from "./version.js";
 
 export interface GenerateOptions {
@@ -17,36 +18,24 @@ export interface GeneratedOutput {
   content: string;
 }
 
-
-/** The deepest directory containing every program. */
-function commonRoot(programs: readonly Program[]): string {
-  let root = dirname(programs[0]!.path);
-  for (const p of programs) {
-    while (relative(root, p.path).startsWith("..")) root = dirname(root);
-  }
-  return root;
-}
-
+/**
+ * One module per program, each at its output path (see output-paths.ts). Throws OutputPathClash, before
+ * generating anything, when two files would be written to the same module.
+ */
 export function generate(result: CompileResult, options: GenerateOptions = {}): GeneratedOutput[] {
-  if (result.programs.length === 0) return [];
-  const root = commonRoot(result.programs);
-  const toPosix = (p: string): string => p.split(sep).join("/");
-  const paths = new Map<Program, string>();
-  const modulePath = (p: Program): string => {
-    let path = paths.get(p);
-    if (path === undefined) {
-      path = toPosix(relative(root, p.path)).replace(/\.[^./]*$/, "") + ".ts";
-      paths.set(p, path);
-    }
+  const paths = outputPaths(result.programs, result.roots, result.includeDirs);
+  const pathOf = (p: Program): OutputPath => {
+    const path = paths.get(p);
+    if (path === undefined) throw new Error(`internal error: ${p.path} is not among the compiled programs`);
     return path;
   };
   const ctx = {
     version: rpcgenVersion(),
     runtimeImport: options.runtimeImport ?? "rpcgen/runtime",
-    modulePath,
-    sourceName: (p: Program) => toPosix(relative(root, p.path)),
+    modulePath: (p: Program) => pathOf(p).module,
+    sourceName: (p: Program) => pathOf(p).source,
   };
-  return result.programs.map((p) => ({ path: modulePath(p), content: emitProgram(p, ctx).print() }));
+  return result.programs.map((p) => ({ path: pathOf(p).module, content: emitProgram(p, ctx).print() }));
 }
 
 export async function generateToDirectory(result: CompileResult, outDir: string, options: GenerateOptions = {}): Promise<string[]> {

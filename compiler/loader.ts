@@ -32,6 +32,8 @@ export interface LoadResult {
   /** The programs of the files asked for, in the order given. */
   roots: Program[];
   sources: Map<string, SourceFile>;
+  /** The `-I` directories, absolute, in order. */
+  includeDirs: string[];
   diagnostics: Diagnostic[];
 }
 
@@ -83,5 +85,5 @@ export function loadPrograms(files: readonly string[], includeDirs: readonly str
     if (program) roots.push(program);
     else diagnostics.error(`cannot read '${file}': no such file`);
   }
-  return { programs, roots, sources, diagnostics: [...parsedDiagnostics, ...diagnostics.items] };
+  return { programs, roots, sources, includeDirs: dirs, diagnostics: [...parsedDiagnostics, ...diagnostics.items] };
 }

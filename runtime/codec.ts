@@ -17,7 +17,7 @@ export interface MessageCodec<T, I = T> {
 
 export interface StructCodec<T, I = T> extends MessageCodec<T, I> {
   /** The type's IDL annotations (last value per key), when it has any. */
-  readonly annotations?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>> | undefined;
   create(init: I): T;
 }
 

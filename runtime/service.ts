@@ -84,7 +84,7 @@ export interface ServiceDescriptor<C = unknown, H = unknown> {
   readonly name: string;
   /** Every method, inherited ones included, by IDL name. */
   readonly methods: Readonly<Record<string, MethodDescriptor<any, any, H, any>>>;
-  readonly parent?: ServiceDescriptor;
+  readonly parent?: ServiceDescriptor | undefined;
   readonly annotations: Readonly<Record<string, string>>;
   /** Builds the typed client over a channel. */
   createClient(channel: ClientChannel): C;

@@ -3,7 +3,7 @@
  * lays out the same construct (so generated files need no formatting pass).
  */
 import { breakParent, conditionalGroup, willBreak, group, hardline, ifBreak, indent, indentIfBreak, join, line, lines, softline, type Doc } from "./doc.js";
-import { typeDoc } from "./type-doc.js";
+import { typeDoc, unionMembers } from "./type-doc.js";
 
 export function block(statements: readonly Doc[]): Doc {
   if (statements.length === 0) return "{}";
@@ -140,11 +140,17 @@ export function declaration(keyword: string, name: Doc, value: RightSide): Doc {
 }
 
 /**
- * `let name: A | B;` — a long union annotation moves to the next line as a whole, or, if still too
- * long, one `| member` per line.
+ * A union type annotation, after `name:`: a long union moves to the next line as a whole, or, if still
+ * too long, one `| member` per line (a member that breaks itself is aligned past its `| `).
  */
+export function unionAnnotation(types: readonly string[]): Doc {
+  const members = types.flatMap(unionMembers);
+  return group(indent([line, group([ifBreak("| "), join([line, "| "], members.map((m) => indent(typeDoc(m))))])]));
+}
+
+/** `let name: A | B;` */
 export function letUnion(name: string, members: readonly string[]): Doc {
-  return group(["let ", name, ":", group(indent([line, group([ifBreak("| "), join([line, "| "], members.map(typeDoc))])])), ";"]);
+  return group(["let ", name, ":", unionAnnotation(members), ";"]);
 }
 
 /** `name = value;` */

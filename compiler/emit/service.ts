@@ -8,7 +8,7 @@ import type { Doc } from "./doc.js";
 import { withDoc, type GeneratedFile } from "./generated-file.js";
 import { block, call, declaration, method, objectLiteral, property, rhs, signature, spacedBody } from "./layout.js";
 import { objectKey, propertyName, stringLiteral } from "./names.js";
-import { emitStruct, planFields } from "./struct.js";
+import { emitStruct, planFields, unusedIf } from "./struct.js";
 import { typeDoc } from "./type-doc.js";
 import { inputType, outputType } from "./types.js";
 import { arrayLiteral, constExpr, typeArgs } from "./values.js";
@@ -132,7 +132,7 @@ function emitMethodDescriptor(f: GeneratedFile, service: ServiceDef, fn: Functio
   });
   const returns = fn.returnType ? outputType(f, fn.returnType) : "void";
   const invokeArgs = [...fn.params.map((p) => `a.${plans.find((x) => x.field === p)!.prop}`), "ctx"];
-  const invokeParams = [`h: ${handlerName}`, `a: ${argsName}`, `ctx: ${f.runtime("CallContext", true)}`];
+  const invokeParams = [`h: ${handlerName}`, `${unusedIf(fn.params.length === 0, "a")}: ${argsName}`, `ctx: ${f.runtime("CallContext", true)}`];
   const props: Doc[] = [
     [property("name", rhs(stringLiteral(fn.name), true)), ","],
     `oneway: ${fn.oneway},`,

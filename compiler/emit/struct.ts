@@ -6,7 +6,7 @@
 import { resolveTypedefs, type Field, type StructDef, type TypeRef } from "../model.js";
 import { group, hardline, ifBreak, indent, join, line, type Doc } from "./doc.js";
 import { withDoc, type GeneratedFile } from "./generated-file.js";
-import { assign, assignment, binaryRhs, block, call, callStatement, declaration, letUnion, huggedCall, ifBlock, method, nullish, objectLiteral, property, rhs, spacedBody, ternary, type RightSide } from "./layout.js";
+import { assign, assignment, binaryRhs, block, call, callStatement, declaration, letUnion, huggedCall, ifBlock, method, nullish, objectLiteral, property, rhs, spacedBody, ternary, unionAnnotation, type RightSide } from "./layout.js";
 import { propertyName, stringLiteral } from "./names.js";
 import { readValue, ttype, writeValue } from "./codec.js";
 import { typeDoc } from "./type-doc.js";
@@ -90,8 +90,15 @@ function computePlans(f: GeneratedFile, def: { kind: string; fields: readonly Fi
     });
 }
 
+/**
+ * A property signature. An optional one also admits `undefined` (`x?: T | undefined`): decoders and
+ * `create` keep every key (one object shape, so property access stays monomorphic), and under
+ * `exactOptionalPropertyTypes` a plain `x?: T` would reject both those values and callers that pass
+ * `x: maybeT`. Writers treat `undefined` as unset either way.
+ */
 function member(prop: string, optional: boolean, type: string, doc: string | undefined): Doc {
-  return withDoc(doc, [`${prop}${optional ? "?" : ""}: `, typeDoc(type), ";"]);
+  if (!optional) return withDoc(doc, [`${prop}: `, typeDoc(type), ";"]);
+  return withDoc(doc, [`${prop}?:`, unionAnnotation([type, "undefined"]), ";"]);
 }
 
 function interfaceDecl(name: string, members: Doc[], doc: string | undefined, exported: boolean): Doc {
@@ -192,15 +199,20 @@ function fieldValue(f: GeneratedFile, p: FieldPlan, src: string): RightSide {
   return rhs(convert(f, src, p.field.type));
 }
 
+/** A parameter's name, `_`-prefixed when the body does not read it (as `noUnusedParameters` asks). */
+export function unusedIf(unused: boolean, name: string): string {
+  return unused ? `_${name}` : name;
+}
+
 function structCreate(f: GeneratedFile, name: string, initName: string, plans: FieldPlan[]): Doc {
   const props = plans.map((p) => property(p.prop, fieldValue(f, p, `init.${p.prop}`)));
-  return method("create", [`init: ${initName}`], name, [["return ", objectLiteral(props), ";"]]);
+  return method("create", [`${unusedIf(plans.length === 0, "init")}: ${initName}`], name, [["return ", objectLiteral(props), ";"]]);
 }
 
 function unionCreate(f: GeneratedFile, name: string, initName: string, plans: FieldPlan[]): Doc {
   const stmts: Doc[] = plans.map((p) => ifBlock(`init.${p.prop} !== undefined`, [["return ", objectLiteral([property(p.prop, rhs(convert(f, `init.${p.prop}`, p.field.type)))]), ";"]]));
   stmts.push(["throw ", call(f.runtime("unionFieldCount"), [stringLiteral(name), "0"]), ";"]);
-  return method("create", [`init: ${initName}`], name, stmts);
+  return method("create", [`${unusedIf(plans.length === 0, "init")}: ${initName}`], name, stmts);
 }
 
 function writeMethod(f: GeneratedFile, def: StructDef, initName: string, plans: FieldPlan[], isStatic = false): Doc {
@@ -228,7 +240,7 @@ function writeMethod(f: GeneratedFile, def: StructDef, initName: string, plans: 
   }
   if (isUnion) stmts.push(ifBlock("$count !== 1", [["throw ", call(f.runtime("unionFieldCount"), [stringLiteral(def.name), "$count"]), ";"]]));
   stmts.push("w.writeFieldStop();", "w.writeStructEnd();");
-  return method(`${isStatic ? "static " : ""}write`, [`w: ${f.runtime("ProtocolWriter", true)}`, `v: ${initName}`], "void", stmts);
+  return method(`${isStatic ? "static " : ""}write`, [`w: ${f.runtime("ProtocolWriter", true)}`, `${unusedIf(plans.length === 0, "v")}: ${initName}`], "void", stmts);
 }
 
 /** The field loop of a read method; `store` gives the statements that keep a field's decoded value. */
@@ -306,7 +318,8 @@ function emitException(f: GeneratedFile, def: StructDef, name: string, plans: Fi
     const value = fieldValue(f, p, `init.${p.prop}`);
     ctor.push([assignment(`this.${p.prop}`, " =", value), ";"]);
   }
-  members.push(method("constructor", [allOptional ? `init: ${initName} = {}` : `init: ${initName}`], undefined, ctor));
+  const initParam = `${unusedIf(plans.length === 0, "init")}: ${initName}`;
+  members.push(method("constructor", [allOptional ? `${initParam} = {}` : initParam], undefined, ctor));
   members.push(method("static create", [`init: ${initName}`], name, [`return new ${name}(init);`]));
   members.push(writeMethod(f, def, initName, plans, true));
   const stmts: Doc[] = [...declareLocals(f, plans), ...readLoop(f, plans, (p, expr) => [assign(p.local, expr)]), ...requiredChecks(f, def, plans)];

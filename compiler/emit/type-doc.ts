@@ -23,6 +23,11 @@ function splitTop(text: string, sep: string): string[] {
   return parts;
 }
 
+/** The members of a union type's text (`A | B<C | D>` → `A`, `B<C | D>`); a non-union is one member. */
+export function unionMembers(text: string): string[] {
+  return text.includes(" | ") ? splitTop(text, " | ") : [text];
+}
+
 /** Docs are immutable, so one per distinct type text is shared (types repeat a lot). */
 const typeDocs = new Map<string, Doc>();
 

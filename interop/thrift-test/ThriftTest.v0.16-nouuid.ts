@@ -50,8 +50,8 @@ export interface Bonk {
 
 /** The input form of {@link Bonk}: fields with defaults may be omitted. */
 export interface BonkInit {
-  message?: string;
-  type?: number;
+  message?: string | undefined;
+  type?: number | undefined;
 }
 
 export const Bonk: StructCodec<Bonk, BonkInit> = {
@@ -107,8 +107,8 @@ export interface Bools {
 
 /** The input form of {@link Bools}: fields with defaults may be omitted. */
 export interface BoolsInit {
-  im_true?: boolean;
-  im_false?: boolean;
+  im_true?: boolean | undefined;
+  im_false?: boolean | undefined;
 }
 
 export const Bools: StructCodec<Bools, BoolsInit> = {
@@ -166,10 +166,10 @@ export interface Xtruct {
 
 /** The input form of {@link Xtruct}: fields with defaults may be omitted. */
 export interface XtructInit {
-  string_thing?: string;
-  byte_thing?: number;
-  i32_thing?: number;
-  i64_thing?: bigint | number;
+  string_thing?: string | undefined;
+  byte_thing?: number | undefined;
+  i32_thing?: number | undefined;
+  i64_thing?: bigint | number | undefined;
 }
 
 export const Xtruct: StructCodec<Xtruct, XtructInit> = {
@@ -245,15 +245,15 @@ export const Xtruct: StructCodec<Xtruct, XtructInit> = {
 
 export interface Xtruct2 {
   byte_thing: number;
-  struct_thing?: Xtruct;
+  struct_thing?: Xtruct | undefined;
   i32_thing: number;
 }
 
 /** The input form of {@link Xtruct2}: fields with defaults may be omitted. */
 export interface Xtruct2Init {
-  byte_thing?: number;
-  struct_thing?: XtructInit;
-  i32_thing?: number;
+  byte_thing?: number | undefined;
+  struct_thing?: XtructInit | undefined;
+  i32_thing?: number | undefined;
 }
 
 export const Xtruct2: StructCodec<Xtruct2, Xtruct2Init> = {
@@ -328,10 +328,10 @@ export interface Xtruct3 {
 
 /** The input form of {@link Xtruct3}: fields with defaults may be omitted. */
 export interface Xtruct3Init {
-  string_thing?: string;
-  changed?: number;
-  i32_thing?: number;
-  i64_thing?: bigint | number;
+  string_thing?: string | undefined;
+  changed?: number | undefined;
+  i32_thing?: number | undefined;
+  i64_thing?: bigint | number | undefined;
 }
 
 export const Xtruct3: StructCodec<Xtruct3, Xtruct3Init> = {
@@ -412,8 +412,8 @@ export interface Insanity {
 
 /** The input form of {@link Insanity}: fields with defaults may be omitted. */
 export interface InsanityInit {
-  userMap?: ReadonlyMap<Numberz, bigint | number>;
-  xtructs?: readonly XtructInit[];
+  userMap?: ReadonlyMap<Numberz, bigint | number> | undefined;
+  xtructs?: readonly XtructInit[] | undefined;
 }
 
 export const Insanity: StructCodec<Insanity, InsanityInit> = {
@@ -502,15 +502,15 @@ export const Insanity: StructCodec<Insanity, InsanityInit> = {
 
 export interface CrazyNesting {
   string_field: string;
-  set_field?: Set<Insanity>;
+  set_field?: Set<Insanity> | undefined;
   list_field: Map<Set<number>, Map<number, Set<Map<Insanity, string>[]>>>[];
   binary_field: Uint8Array;
 }
 
 /** The input form of {@link CrazyNesting}: fields with defaults may be omitted. */
 export interface CrazyNestingInit {
-  string_field?: string;
-  set_field?: ReadonlySet<InsanityInit>;
+  string_field?: string | undefined;
+  set_field?: ReadonlySet<InsanityInit> | undefined;
   list_field: readonly ReadonlyMap<
     ReadonlySet<number>,
     ReadonlyMap<
@@ -518,7 +518,7 @@ export interface CrazyNestingInit {
       ReadonlySet<readonly ReadonlyMap<InsanityInit, string>[]>
     >
   >[];
-  binary_field?: Uint8Array;
+  binary_field?: Uint8Array | undefined;
 }
 
 export const CrazyNesting: StructCodec<CrazyNesting, CrazyNestingInit> = {
@@ -913,8 +913,8 @@ export const SomeUnion: StructCodec<SomeUnion, SomeUnionInit> = {
 
 /** The input form of {@link Xception}. */
 export interface XceptionInit {
-  errorCode?: number;
-  message?: string;
+  errorCode?: number | undefined;
+  message?: string | undefined;
 }
 
 export class Xception extends TException {
@@ -975,8 +975,8 @@ export class Xception extends TException {
 
 /** The input form of {@link Xception2}. */
 export interface Xception2Init {
-  errorCode?: number;
-  struct_thing?: XtructInit;
+  errorCode?: number | undefined;
+  struct_thing?: XtructInit | undefined;
 }
 
 export class Xception2 extends TException {
@@ -984,7 +984,7 @@ export class Xception2 extends TException {
 
   errorCode: number;
 
-  struct_thing?: Xtruct;
+  struct_thing?: Xtruct | undefined;
 
   constructor(init: Xception2Init = {}) {
     super("Xception2");
@@ -1048,10 +1048,10 @@ export interface EmptyStructInit {}
 
 export const EmptyStruct: StructCodec<EmptyStruct, EmptyStructInit> = {
   name: "EmptyStruct",
-  create(init: EmptyStructInit): EmptyStruct {
+  create(_init: EmptyStructInit): EmptyStruct {
     return {};
   },
-  write(w: ProtocolWriter, v: EmptyStructInit): void {
+  write(w: ProtocolWriter, _v: EmptyStructInit): void {
     w.writeStructBegin("EmptyStruct");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -1073,12 +1073,12 @@ export const EmptyStruct: StructCodec<EmptyStruct, EmptyStructInit> = {
 };
 
 export interface OneField {
-  field?: EmptyStruct;
+  field?: EmptyStruct | undefined;
 }
 
 /** The input form of {@link OneField}: fields with defaults may be omitted. */
 export interface OneFieldInit {
-  field?: EmptyStructInit;
+  field?: EmptyStructInit | undefined;
 }
 
 export const OneField: StructCodec<OneField, OneFieldInit> = {
@@ -1128,9 +1128,9 @@ export interface VersioningTestV1 {
 
 /** The input form of {@link VersioningTestV1}: fields with defaults may be omitted. */
 export interface VersioningTestV1Init {
-  begin_in_both?: number;
-  old_string?: string;
-  end_in_both?: number;
+  begin_in_both?: number | undefined;
+  old_string?: string | undefined;
+  end_in_both?: number | undefined;
 }
 
 export const VersioningTestV1: StructCodec<
@@ -1203,7 +1203,7 @@ export interface VersioningTestV2 {
   newshort: number;
   newlong: bigint;
   newdouble: number;
-  newstruct?: Bonk;
+  newstruct?: Bonk | undefined;
   newlist: number[];
   newset: Set<number>;
   newmap: Map<number, number>;
@@ -1213,18 +1213,18 @@ export interface VersioningTestV2 {
 
 /** The input form of {@link VersioningTestV2}: fields with defaults may be omitted. */
 export interface VersioningTestV2Init {
-  begin_in_both?: number;
-  newint?: number;
-  newbyte?: number;
-  newshort?: number;
-  newlong?: bigint | number;
-  newdouble?: number;
-  newstruct?: BonkInit;
-  newlist?: readonly number[];
-  newset?: ReadonlySet<number>;
-  newmap?: ReadonlyMap<number, number>;
-  newstring?: string;
-  end_in_both?: number;
+  begin_in_both?: number | undefined;
+  newint?: number | undefined;
+  newbyte?: number | undefined;
+  newshort?: number | undefined;
+  newlong?: bigint | number | undefined;
+  newdouble?: number | undefined;
+  newstruct?: BonkInit | undefined;
+  newlist?: readonly number[] | undefined;
+  newset?: ReadonlySet<number> | undefined;
+  newmap?: ReadonlyMap<number, number> | undefined;
+  newstring?: string | undefined;
+  end_in_both?: number | undefined;
 }
 
 export const VersioningTestV2: StructCodec<
@@ -1455,8 +1455,8 @@ export interface ListTypeVersioningV1 {
 
 /** The input form of {@link ListTypeVersioningV1}: fields with defaults may be omitted. */
 export interface ListTypeVersioningV1Init {
-  myints?: readonly number[];
-  hello?: string;
+  myints?: readonly number[] | undefined;
+  hello?: string | undefined;
 }
 
 export const ListTypeVersioningV1: StructCodec<
@@ -1531,8 +1531,8 @@ export interface ListTypeVersioningV2 {
 
 /** The input form of {@link ListTypeVersioningV2}: fields with defaults may be omitted. */
 export interface ListTypeVersioningV2Init {
-  strings?: readonly string[];
-  hello?: string;
+  strings?: readonly string[] | undefined;
+  hello?: string | undefined;
 }
 
 export const ListTypeVersioningV2: StructCodec<
@@ -1606,7 +1606,7 @@ export interface GuessProtocolStruct {
 
 /** The input form of {@link GuessProtocolStruct}: fields with defaults may be omitted. */
 export interface GuessProtocolStructInit {
-  map_field?: ReadonlyMap<string, string>;
+  map_field?: ReadonlyMap<string, string> | undefined;
 }
 
 export const GuessProtocolStruct: StructCodec<
@@ -1669,30 +1669,30 @@ export const GuessProtocolStruct: StructCodec<
 };
 
 export interface LargeDeltas {
-  b1?: Bools;
-  b10?: Bools;
-  b100?: Bools;
+  b1?: Bools | undefined;
+  b10?: Bools | undefined;
+  b100?: Bools | undefined;
   check_true: boolean;
-  b1000?: Bools;
+  b1000?: Bools | undefined;
   check_false: boolean;
-  vertwo2000?: VersioningTestV2;
+  vertwo2000?: VersioningTestV2 | undefined;
   a_set2500: Set<string>;
-  vertwo3000?: VersioningTestV2;
+  vertwo3000?: VersioningTestV2 | undefined;
   big_numbers: number[];
 }
 
 /** The input form of {@link LargeDeltas}: fields with defaults may be omitted. */
 export interface LargeDeltasInit {
-  b1?: BoolsInit;
-  b10?: BoolsInit;
-  b100?: BoolsInit;
-  check_true?: boolean;
-  b1000?: BoolsInit;
-  check_false?: boolean;
-  vertwo2000?: VersioningTestV2Init;
-  a_set2500?: ReadonlySet<string>;
-  vertwo3000?: VersioningTestV2Init;
-  big_numbers?: readonly number[];
+  b1?: BoolsInit | undefined;
+  b10?: BoolsInit | undefined;
+  b100?: BoolsInit | undefined;
+  check_true?: boolean | undefined;
+  b1000?: BoolsInit | undefined;
+  check_false?: boolean | undefined;
+  vertwo2000?: VersioningTestV2Init | undefined;
+  a_set2500?: ReadonlySet<string> | undefined;
+  vertwo3000?: VersioningTestV2Init | undefined;
+  big_numbers?: readonly number[] | undefined;
 }
 
 export const LargeDeltas: StructCodec<LargeDeltas, LargeDeltasInit> = {
@@ -1884,7 +1884,7 @@ export interface NestedListsI32x2 {
 
 /** The input form of {@link NestedListsI32x2}: fields with defaults may be omitted. */
 export interface NestedListsI32x2Init {
-  integerlist?: readonly (readonly number[])[];
+  integerlist?: readonly (readonly number[])[] | undefined;
 }
 
 export const NestedListsI32x2: StructCodec<
@@ -1960,7 +1960,7 @@ export interface NestedListsI32x3 {
 
 /** The input form of {@link NestedListsI32x3}: fields with defaults may be omitted. */
 export interface NestedListsI32x3Init {
-  integerlist?: readonly (readonly (readonly number[])[])[];
+  integerlist?: readonly (readonly (readonly number[])[])[] | undefined;
 }
 
 export const NestedListsI32x3: StructCodec<
@@ -2048,9 +2048,10 @@ export interface NestedMixedx2 {
 
 /** The input form of {@link NestedMixedx2}: fields with defaults may be omitted. */
 export interface NestedMixedx2Init {
-  int_set_list?: readonly ReadonlySet<number>[];
-  map_int_strset?: ReadonlyMap<number, ReadonlySet<string>>;
-  map_int_strset_list?: readonly ReadonlyMap<number, ReadonlySet<string>>[];
+  int_set_list?: readonly ReadonlySet<number>[] | undefined;
+  map_int_strset?: ReadonlyMap<number, ReadonlySet<string>> | undefined;
+  map_int_strset_list?:
+    readonly ReadonlyMap<number, ReadonlySet<string>>[] | undefined;
 }
 
 export const NestedMixedx2: StructCodec<NestedMixedx2, NestedMixedx2Init> = {
@@ -2211,7 +2212,7 @@ export interface ListBonks {
 
 /** The input form of {@link ListBonks}: fields with defaults may be omitted. */
 export interface ListBonksInit {
-  bonk?: readonly BonkInit[];
+  bonk?: readonly BonkInit[] | undefined;
 }
 
 export const ListBonks: StructCodec<ListBonks, ListBonksInit> = {
@@ -2271,7 +2272,7 @@ export interface NestedListsBonk {
 
 /** The input form of {@link NestedListsBonk}: fields with defaults may be omitted. */
 export interface NestedListsBonkInit {
-  bonk?: readonly (readonly (readonly BonkInit[])[])[];
+  bonk?: readonly (readonly (readonly BonkInit[])[])[] | undefined;
 }
 
 export const NestedListsBonk: StructCodec<
@@ -2358,8 +2359,8 @@ export interface BoolTest {
 
 /** The input form of {@link BoolTest}: fields with defaults may be omitted. */
 export interface BoolTestInit {
-  b?: boolean;
-  s?: string;
+  b?: boolean | undefined;
+  s?: string | undefined;
 }
 
 export const BoolTest: StructCodec<BoolTest, BoolTestInit> = {
@@ -2456,13 +2457,13 @@ export const StructA: StructCodec<StructA, StructAInit> = {
 };
 
 export interface StructB {
-  aa?: StructA;
+  aa?: StructA | undefined;
   ab: StructA;
 }
 
 /** The input form of {@link StructB}: fields with defaults may be omitted. */
 export interface StructBInit {
-  aa?: StructAInit;
+  aa?: StructAInit | undefined;
   ab: StructAInit;
 }
 
@@ -2525,7 +2526,7 @@ export interface OptionalSetDefaultTest {
 
 /** The input form of {@link OptionalSetDefaultTest}: fields with defaults may be omitted. */
 export interface OptionalSetDefaultTestInit {
-  with_default?: ReadonlySet<string>;
+  with_default?: ReadonlySet<string> | undefined;
 }
 
 export const OptionalSetDefaultTest: StructCodec<
@@ -2591,8 +2592,8 @@ export interface OptionalBinary {
 
 /** The input form of {@link OptionalBinary}: fields with defaults may be omitted. */
 export interface OptionalBinaryInit {
-  bin_set?: ReadonlySet<Uint8Array>;
-  bin_map?: ReadonlyMap<Uint8Array, number>;
+  bin_set?: ReadonlySet<Uint8Array> | undefined;
+  bin_map?: ReadonlyMap<Uint8Array, number> | undefined;
 }
 
 export const OptionalBinary: StructCodec<OptionalBinary, OptionalBinaryInit> = {
@@ -2688,7 +2689,7 @@ const ThriftTest_testVoid_args: MessageCodec<
   ThriftTest_testVoid_argsInit
 > = {
   name: "ThriftTest_testVoid_args",
-  write(w: ProtocolWriter, v: ThriftTest_testVoid_argsInit): void {
+  write(w: ProtocolWriter, _v: ThriftTest_testVoid_argsInit): void {
     w.writeStructBegin("ThriftTest_testVoid_args");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -2719,7 +2720,7 @@ const ThriftTest_testVoid_result: MessageCodec<
   ThriftTest_testVoid_resultInit
 > = {
   name: "ThriftTest_testVoid_result",
-  write(w: ProtocolWriter, v: ThriftTest_testVoid_resultInit): void {
+  write(w: ProtocolWriter, _v: ThriftTest_testVoid_resultInit): void {
     w.writeStructBegin("ThriftTest_testVoid_result");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -2756,7 +2757,7 @@ const ThriftTest_testVoid: MethodDescriptor<
   annotations: {},
   invoke(
     h: ThriftTestHandler,
-    a: ThriftTest_testVoid_args,
+    _a: ThriftTest_testVoid_args,
     ctx: CallContext,
   ): unknown {
     return h.testVoid(ctx);
@@ -2769,7 +2770,7 @@ interface ThriftTest_testString_args {
 
 /** The input form of {@link ThriftTest_testString_args}: fields with defaults may be omitted. */
 interface ThriftTest_testString_argsInit {
-  thing?: string;
+  thing?: string | undefined;
 }
 
 const ThriftTest_testString_args: MessageCodec<
@@ -2809,12 +2810,12 @@ const ThriftTest_testString_args: MessageCodec<
 };
 
 interface ThriftTest_testString_result {
-  success?: string;
+  success?: string | undefined;
 }
 
 /** The input form of {@link ThriftTest_testString_result}: fields with defaults may be omitted. */
 interface ThriftTest_testString_resultInit {
-  success?: string;
+  success?: string | undefined;
 }
 
 const ThriftTest_testString_result: MessageCodec<
@@ -2882,7 +2883,7 @@ interface ThriftTest_testBool_args {
 
 /** The input form of {@link ThriftTest_testBool_args}: fields with defaults may be omitted. */
 interface ThriftTest_testBool_argsInit {
-  thing?: boolean;
+  thing?: boolean | undefined;
 }
 
 const ThriftTest_testBool_args: MessageCodec<
@@ -2922,12 +2923,12 @@ const ThriftTest_testBool_args: MessageCodec<
 };
 
 interface ThriftTest_testBool_result {
-  success?: boolean;
+  success?: boolean | undefined;
 }
 
 /** The input form of {@link ThriftTest_testBool_result}: fields with defaults may be omitted. */
 interface ThriftTest_testBool_resultInit {
-  success?: boolean;
+  success?: boolean | undefined;
 }
 
 const ThriftTest_testBool_result: MessageCodec<
@@ -2995,7 +2996,7 @@ interface ThriftTest_testByte_args {
 
 /** The input form of {@link ThriftTest_testByte_args}: fields with defaults may be omitted. */
 interface ThriftTest_testByte_argsInit {
-  thing?: number;
+  thing?: number | undefined;
 }
 
 const ThriftTest_testByte_args: MessageCodec<
@@ -3035,12 +3036,12 @@ const ThriftTest_testByte_args: MessageCodec<
 };
 
 interface ThriftTest_testByte_result {
-  success?: number;
+  success?: number | undefined;
 }
 
 /** The input form of {@link ThriftTest_testByte_result}: fields with defaults may be omitted. */
 interface ThriftTest_testByte_resultInit {
-  success?: number;
+  success?: number | undefined;
 }
 
 const ThriftTest_testByte_result: MessageCodec<
@@ -3108,7 +3109,7 @@ interface ThriftTest_testI32_args {
 
 /** The input form of {@link ThriftTest_testI32_args}: fields with defaults may be omitted. */
 interface ThriftTest_testI32_argsInit {
-  thing?: number;
+  thing?: number | undefined;
 }
 
 const ThriftTest_testI32_args: MessageCodec<
@@ -3148,12 +3149,12 @@ const ThriftTest_testI32_args: MessageCodec<
 };
 
 interface ThriftTest_testI32_result {
-  success?: number;
+  success?: number | undefined;
 }
 
 /** The input form of {@link ThriftTest_testI32_result}: fields with defaults may be omitted. */
 interface ThriftTest_testI32_resultInit {
-  success?: number;
+  success?: number | undefined;
 }
 
 const ThriftTest_testI32_result: MessageCodec<
@@ -3221,7 +3222,7 @@ interface ThriftTest_testI64_args {
 
 /** The input form of {@link ThriftTest_testI64_args}: fields with defaults may be omitted. */
 interface ThriftTest_testI64_argsInit {
-  thing?: bigint | number;
+  thing?: bigint | number | undefined;
 }
 
 const ThriftTest_testI64_args: MessageCodec<
@@ -3261,12 +3262,12 @@ const ThriftTest_testI64_args: MessageCodec<
 };
 
 interface ThriftTest_testI64_result {
-  success?: bigint;
+  success?: bigint | undefined;
 }
 
 /** The input form of {@link ThriftTest_testI64_result}: fields with defaults may be omitted. */
 interface ThriftTest_testI64_resultInit {
-  success?: bigint | number;
+  success?: bigint | number | undefined;
 }
 
 const ThriftTest_testI64_result: MessageCodec<
@@ -3334,7 +3335,7 @@ interface ThriftTest_testDouble_args {
 
 /** The input form of {@link ThriftTest_testDouble_args}: fields with defaults may be omitted. */
 interface ThriftTest_testDouble_argsInit {
-  thing?: number;
+  thing?: number | undefined;
 }
 
 const ThriftTest_testDouble_args: MessageCodec<
@@ -3374,12 +3375,12 @@ const ThriftTest_testDouble_args: MessageCodec<
 };
 
 interface ThriftTest_testDouble_result {
-  success?: number;
+  success?: number | undefined;
 }
 
 /** The input form of {@link ThriftTest_testDouble_result}: fields with defaults may be omitted. */
 interface ThriftTest_testDouble_resultInit {
-  success?: number;
+  success?: number | undefined;
 }
 
 const ThriftTest_testDouble_result: MessageCodec<
@@ -3447,7 +3448,7 @@ interface ThriftTest_testBinary_args {
 
 /** The input form of {@link ThriftTest_testBinary_args}: fields with defaults may be omitted. */
 interface ThriftTest_testBinary_argsInit {
-  thing?: Uint8Array;
+  thing?: Uint8Array | undefined;
 }
 
 const ThriftTest_testBinary_args: MessageCodec<
@@ -3487,12 +3488,12 @@ const ThriftTest_testBinary_args: MessageCodec<
 };
 
 interface ThriftTest_testBinary_result {
-  success?: Uint8Array;
+  success?: Uint8Array | undefined;
 }
 
 /** The input form of {@link ThriftTest_testBinary_result}: fields with defaults may be omitted. */
 interface ThriftTest_testBinary_resultInit {
-  success?: Uint8Array;
+  success?: Uint8Array | undefined;
 }
 
 const ThriftTest_testBinary_result: MessageCodec<
@@ -3555,12 +3556,12 @@ const ThriftTest_testBinary: MethodDescriptor<
 };
 
 interface ThriftTest_testStruct_args {
-  thing?: Xtruct;
+  thing?: Xtruct | undefined;
 }
 
 /** The input form of {@link ThriftTest_testStruct_args}: fields with defaults may be omitted. */
 interface ThriftTest_testStruct_argsInit {
-  thing?: XtructInit;
+  thing?: XtructInit | undefined;
 }
 
 const ThriftTest_testStruct_args: MessageCodec<
@@ -3600,12 +3601,12 @@ const ThriftTest_testStruct_args: MessageCodec<
 };
 
 interface ThriftTest_testStruct_result {
-  success?: Xtruct;
+  success?: Xtruct | undefined;
 }
 
 /** The input form of {@link ThriftTest_testStruct_result}: fields with defaults may be omitted. */
 interface ThriftTest_testStruct_resultInit {
-  success?: XtructInit;
+  success?: XtructInit | undefined;
 }
 
 const ThriftTest_testStruct_result: MessageCodec<
@@ -3668,12 +3669,12 @@ const ThriftTest_testStruct: MethodDescriptor<
 };
 
 interface ThriftTest_testNest_args {
-  thing?: Xtruct2;
+  thing?: Xtruct2 | undefined;
 }
 
 /** The input form of {@link ThriftTest_testNest_args}: fields with defaults may be omitted. */
 interface ThriftTest_testNest_argsInit {
-  thing?: Xtruct2Init;
+  thing?: Xtruct2Init | undefined;
 }
 
 const ThriftTest_testNest_args: MessageCodec<
@@ -3713,12 +3714,12 @@ const ThriftTest_testNest_args: MessageCodec<
 };
 
 interface ThriftTest_testNest_result {
-  success?: Xtruct2;
+  success?: Xtruct2 | undefined;
 }
 
 /** The input form of {@link ThriftTest_testNest_result}: fields with defaults may be omitted. */
 interface ThriftTest_testNest_resultInit {
-  success?: Xtruct2Init;
+  success?: Xtruct2Init | undefined;
 }
 
 const ThriftTest_testNest_result: MessageCodec<
@@ -3786,7 +3787,7 @@ interface ThriftTest_testMap_args {
 
 /** The input form of {@link ThriftTest_testMap_args}: fields with defaults may be omitted. */
 interface ThriftTest_testMap_argsInit {
-  thing?: ReadonlyMap<number, number>;
+  thing?: ReadonlyMap<number, number> | undefined;
 }
 
 const ThriftTest_testMap_args: MessageCodec<
@@ -3841,12 +3842,12 @@ const ThriftTest_testMap_args: MessageCodec<
 };
 
 interface ThriftTest_testMap_result {
-  success?: Map<number, number>;
+  success?: Map<number, number> | undefined;
 }
 
 /** The input form of {@link ThriftTest_testMap_result}: fields with defaults may be omitted. */
 interface ThriftTest_testMap_resultInit {
-  success?: ReadonlyMap<number, number>;
+  success?: ReadonlyMap<number, number> | undefined;
 }
 
 const ThriftTest_testMap_result: MessageCodec<
@@ -3929,7 +3930,7 @@ interface ThriftTest_testStringMap_args {
 
 /** The input form of {@link ThriftTest_testStringMap_args}: fields with defaults may be omitted. */
 interface ThriftTest_testStringMap_argsInit {
-  thing?: ReadonlyMap<string, string>;
+  thing?: ReadonlyMap<string, string> | undefined;
 }
 
 const ThriftTest_testStringMap_args: MessageCodec<
@@ -3984,12 +3985,12 @@ const ThriftTest_testStringMap_args: MessageCodec<
 };
 
 interface ThriftTest_testStringMap_result {
-  success?: Map<string, string>;
+  success?: Map<string, string> | undefined;
 }
 
 /** The input form of {@link ThriftTest_testStringMap_result}: fields with defaults may be omitted. */
 interface ThriftTest_testStringMap_resultInit {
-  success?: ReadonlyMap<string, string>;
+  success?: ReadonlyMap<string, string> | undefined;
 }
 
 const ThriftTest_testStringMap_result: MessageCodec<
@@ -4072,7 +4073,7 @@ interface ThriftTest_testSet_args {
 
 /** The input form of {@link ThriftTest_testSet_args}: fields with defaults may be omitted. */
 interface ThriftTest_testSet_argsInit {
-  thing?: ReadonlySet<number>;
+  thing?: ReadonlySet<number> | undefined;
 }
 
 const ThriftTest_testSet_args: MessageCodec<
@@ -4125,12 +4126,12 @@ const ThriftTest_testSet_args: MessageCodec<
 };
 
 interface ThriftTest_testSet_result {
-  success?: Set<number>;
+  success?: Set<number> | undefined;
 }
 
 /** The input form of {@link ThriftTest_testSet_result}: fields with defaults may be omitted. */
 interface ThriftTest_testSet_resultInit {
-  success?: ReadonlySet<number>;
+  success?: ReadonlySet<number> | undefined;
 }
 
 const ThriftTest_testSet_result: MessageCodec<
@@ -4211,7 +4212,7 @@ interface ThriftTest_testList_args {
 
 /** The input form of {@link ThriftTest_testList_args}: fields with defaults may be omitted. */
 interface ThriftTest_testList_argsInit {
-  thing?: readonly number[];
+  thing?: readonly number[] | undefined;
 }
 
 const ThriftTest_testList_args: MessageCodec<
@@ -4264,12 +4265,12 @@ const ThriftTest_testList_args: MessageCodec<
 };
 
 interface ThriftTest_testList_result {
-  success?: number[];
+  success?: number[] | undefined;
 }
 
 /** The input form of {@link ThriftTest_testList_result}: fields with defaults may be omitted. */
 interface ThriftTest_testList_resultInit {
-  success?: readonly number[];
+  success?: readonly number[] | undefined;
 }
 
 const ThriftTest_testList_result: MessageCodec<
@@ -4350,7 +4351,7 @@ interface ThriftTest_testEnum_args {
 
 /** The input form of {@link ThriftTest_testEnum_args}: fields with defaults may be omitted. */
 interface ThriftTest_testEnum_argsInit {
-  thing?: Numberz;
+  thing?: Numberz | undefined;
 }
 
 const ThriftTest_testEnum_args: MessageCodec<
@@ -4390,12 +4391,12 @@ const ThriftTest_testEnum_args: MessageCodec<
 };
 
 interface ThriftTest_testEnum_result {
-  success?: Numberz;
+  success?: Numberz | undefined;
 }
 
 /** The input form of {@link ThriftTest_testEnum_result}: fields with defaults may be omitted. */
 interface ThriftTest_testEnum_resultInit {
-  success?: Numberz;
+  success?: Numberz | undefined;
 }
 
 const ThriftTest_testEnum_result: MessageCodec<
@@ -4463,7 +4464,7 @@ interface ThriftTest_testTypedef_args {
 
 /** The input form of {@link ThriftTest_testTypedef_args}: fields with defaults may be omitted. */
 interface ThriftTest_testTypedef_argsInit {
-  thing?: bigint | number;
+  thing?: bigint | number | undefined;
 }
 
 const ThriftTest_testTypedef_args: MessageCodec<
@@ -4503,12 +4504,12 @@ const ThriftTest_testTypedef_args: MessageCodec<
 };
 
 interface ThriftTest_testTypedef_result {
-  success?: UserId;
+  success?: UserId | undefined;
 }
 
 /** The input form of {@link ThriftTest_testTypedef_result}: fields with defaults may be omitted. */
 interface ThriftTest_testTypedef_resultInit {
-  success?: bigint | number;
+  success?: bigint | number | undefined;
 }
 
 const ThriftTest_testTypedef_result: MessageCodec<
@@ -4576,7 +4577,7 @@ interface ThriftTest_testMapMap_args {
 
 /** The input form of {@link ThriftTest_testMapMap_args}: fields with defaults may be omitted. */
 interface ThriftTest_testMapMap_argsInit {
-  hello?: number;
+  hello?: number | undefined;
 }
 
 const ThriftTest_testMapMap_args: MessageCodec<
@@ -4616,12 +4617,12 @@ const ThriftTest_testMapMap_args: MessageCodec<
 };
 
 interface ThriftTest_testMapMap_result {
-  success?: Map<number, Map<number, number>>;
+  success?: Map<number, Map<number, number>> | undefined;
 }
 
 /** The input form of {@link ThriftTest_testMapMap_result}: fields with defaults may be omitted. */
 interface ThriftTest_testMapMap_resultInit {
-  success?: ReadonlyMap<number, ReadonlyMap<number, number>>;
+  success?: ReadonlyMap<number, ReadonlyMap<number, number>> | undefined;
 }
 
 const ThriftTest_testMapMap_result: MessageCodec<
@@ -4711,12 +4712,12 @@ const ThriftTest_testMapMap: MethodDescriptor<
 };
 
 interface ThriftTest_testInsanity_args {
-  argument?: Insanity;
+  argument?: Insanity | undefined;
 }
 
 /** The input form of {@link ThriftTest_testInsanity_args}: fields with defaults may be omitted. */
 interface ThriftTest_testInsanity_argsInit {
-  argument?: InsanityInit;
+  argument?: InsanityInit | undefined;
 }
 
 const ThriftTest_testInsanity_args: MessageCodec<
@@ -4756,12 +4757,14 @@ const ThriftTest_testInsanity_args: MessageCodec<
 };
 
 interface ThriftTest_testInsanity_result {
-  success?: Map<UserId, Map<Numberz, Insanity>>;
+  success?: Map<UserId, Map<Numberz, Insanity>> | undefined;
 }
 
 /** The input form of {@link ThriftTest_testInsanity_result}: fields with defaults may be omitted. */
 interface ThriftTest_testInsanity_resultInit {
-  success?: ReadonlyMap<bigint | number, ReadonlyMap<Numberz, InsanityInit>>;
+  success?:
+    | ReadonlyMap<bigint | number, ReadonlyMap<Numberz, InsanityInit>>
+    | undefined;
 }
 
 const ThriftTest_testInsanity_result: MessageCodec<
@@ -4861,12 +4864,12 @@ interface ThriftTest_testMulti_args {
 
 /** The input form of {@link ThriftTest_testMulti_args}: fields with defaults may be omitted. */
 interface ThriftTest_testMulti_argsInit {
-  arg0?: number;
-  arg1?: number;
-  arg2?: bigint | number;
-  arg3?: ReadonlyMap<number, string>;
-  arg4?: Numberz;
-  arg5?: bigint | number;
+  arg0?: number | undefined;
+  arg1?: number | undefined;
+  arg2?: bigint | number | undefined;
+  arg3?: ReadonlyMap<number, string> | undefined;
+  arg4?: Numberz | undefined;
+  arg5?: bigint | number | undefined;
 }
 
 const ThriftTest_testMulti_args: MessageCodec<
@@ -4971,12 +4974,12 @@ const ThriftTest_testMulti_args: MessageCodec<
 };
 
 interface ThriftTest_testMulti_result {
-  success?: Xtruct;
+  success?: Xtruct | undefined;
 }
 
 /** The input form of {@link ThriftTest_testMulti_result}: fields with defaults may be omitted. */
 interface ThriftTest_testMulti_resultInit {
-  success?: XtructInit;
+  success?: XtructInit | undefined;
 }
 
 const ThriftTest_testMulti_result: MessageCodec<
@@ -5051,7 +5054,7 @@ interface ThriftTest_testException_args {
 
 /** The input form of {@link ThriftTest_testException_args}: fields with defaults may be omitted. */
 interface ThriftTest_testException_argsInit {
-  arg?: string;
+  arg?: string | undefined;
 }
 
 const ThriftTest_testException_args: MessageCodec<
@@ -5091,12 +5094,12 @@ const ThriftTest_testException_args: MessageCodec<
 };
 
 interface ThriftTest_testException_result {
-  err1?: Xception;
+  err1?: Xception | undefined;
 }
 
 /** The input form of {@link ThriftTest_testException_result}: fields with defaults may be omitted. */
 interface ThriftTest_testException_resultInit {
-  err1?: XceptionInit;
+  err1?: XceptionInit | undefined;
 }
 
 const ThriftTest_testException_result: MessageCodec<
@@ -5165,8 +5168,8 @@ interface ThriftTest_testMultiException_args {
 
 /** The input form of {@link ThriftTest_testMultiException_args}: fields with defaults may be omitted. */
 interface ThriftTest_testMultiException_argsInit {
-  arg0?: string;
-  arg1?: string;
+  arg0?: string | undefined;
+  arg1?: string | undefined;
 }
 
 const ThriftTest_testMultiException_args: MessageCodec<
@@ -5216,16 +5219,16 @@ const ThriftTest_testMultiException_args: MessageCodec<
 };
 
 interface ThriftTest_testMultiException_result {
-  success?: Xtruct;
-  err1?: Xception;
-  err2?: Xception2;
+  success?: Xtruct | undefined;
+  err1?: Xception | undefined;
+  err2?: Xception2 | undefined;
 }
 
 /** The input form of {@link ThriftTest_testMultiException_result}: fields with defaults may be omitted. */
 interface ThriftTest_testMultiException_resultInit {
-  success?: XtructInit;
-  err1?: XceptionInit;
-  err2?: Xception2Init;
+  success?: XtructInit | undefined;
+  err1?: XceptionInit | undefined;
+  err2?: Xception2Init | undefined;
 }
 
 const ThriftTest_testMultiException_result: MessageCodec<
@@ -5319,7 +5322,7 @@ interface ThriftTest_testOneway_args {
 
 /** The input form of {@link ThriftTest_testOneway_args}: fields with defaults may be omitted. */
 interface ThriftTest_testOneway_argsInit {
-  secondsToSleep?: number;
+  secondsToSleep?: number | undefined;
 }
 
 const ThriftTest_testOneway_args: MessageCodec<
@@ -5368,7 +5371,7 @@ const ThriftTest_testOneway_result: MessageCodec<
   ThriftTest_testOneway_resultInit
 > = {
   name: "ThriftTest_testOneway_result",
-  write(w: ProtocolWriter, v: ThriftTest_testOneway_resultInit): void {
+  write(w: ProtocolWriter, _v: ThriftTest_testOneway_resultInit): void {
     w.writeStructBegin("ThriftTest_testOneway_result");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -5997,7 +6000,7 @@ interface SecondService_secondtestString_args {
 
 /** The input form of {@link SecondService_secondtestString_args}: fields with defaults may be omitted. */
 interface SecondService_secondtestString_argsInit {
-  thing?: string;
+  thing?: string | undefined;
 }
 
 const SecondService_secondtestString_args: MessageCodec<
@@ -6037,12 +6040,12 @@ const SecondService_secondtestString_args: MessageCodec<
 };
 
 interface SecondService_secondtestString_result {
-  success?: string;
+  success?: string | undefined;
 }
 
 /** The input form of {@link SecondService_secondtestString_result}: fields with defaults may be omitted. */
 interface SecondService_secondtestString_resultInit {
-  success?: string;
+  success?: string | undefined;
 }
 
 const SecondService_secondtestString_result: MessageCodec<

@@ -83,7 +83,7 @@ abstract class StructureScanner implements MessageScanner {
   /** Bytes of the current message consumed in earlier `scan` calls. */
   protected base = 0;
   /** A fixed-width token cut by the end of a chunk: its bytes so far. */
-  protected readonly tok = new Uint8Array(16);
+  protected readonly tok: Uint8Array = new Uint8Array(16);
   protected tokLen = 0;
   /** Type of the value to scan next (binary TType or compact type id). */
   protected vtype = 0;

@@ -11,7 +11,7 @@ import { TTransportException, TTransportExceptionType } from "../protocol/errors
 import type { ReaderLimits } from "../protocol/protocol.js";
 import { HttpChannelBase, type HttpReply } from "./channel.js";
 import { FetchChannel } from "./fetch-channel.js";
-import type { NodeHttpChannelOptions } from "./options.js";
+import type { NodeHttpChannelOptions } from "./node-options.js";
 
 /**
  * An HTTP channel: `createHttpChannel("http://127.0.0.1:8080/", { protocol: CompactProtocol })`. Calls

@@ -2,4 +2,5 @@
 export { createHttpChannel, NodeHttpChannel } from "./client.js";
 export { createHttpHandler, type HttpHandler, type HttpRequest, type HttpResponse } from "./handler.js";
 export { createHttpServer, HttpServer } from "./server.js";
-export type { HttpHandlerOptions, HttpLimits, HttpServerOptions, NodeHttpChannelOptions } from "./options.js";
+export type { HttpHandlerOptions, HttpLimits } from "./options.js";
+export type { HttpServerOptions, NodeHttpChannelOptions } from "./node-options.js";

@@ -20,7 +20,7 @@ import { servicesOf, type ServiceRegistrations } from "../rpc/registrations.js";
 import type { ServiceDescriptor } from "../service.js";
 import type { ListenOptions, ServerAddress } from "../stream/server.js";
 import { createHttpHandler, type HttpHandler, type HttpRequest, type HttpResponse } from "./handler.js";
-import type { HttpServerOptions } from "./options.js";
+import type { HttpServerOptions } from "./node-options.js";
 
 /** An HTTP server for one service: `createHttpServer(Calc, handler, options)`. */
 export function createHttpServer<H>(descriptor: ServiceDescriptor<any, H>, handler: H, options?: HttpServerOptions): HttpServer;
@@ -123,7 +123,7 @@ export class HttpServer {
    * connections (HTTP/2 sessions get GOAWAY) and the rest as they finish. After `timeoutMs` (default
    * `shutdownTimeoutMs`) the remaining connections are cut and their handlers' signals aborted.
    */
-  close(options: { timeoutMs?: number } = {}): Promise<void> {
+  close(options: { timeoutMs?: number | undefined } = {}): Promise<void> {
     if (this.closing) return this.closing;
     const timeoutMs = options.timeoutMs ?? this.shutdownTimeoutMs;
     this.closing = new Promise<void>((resolve) => {

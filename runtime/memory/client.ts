@@ -104,6 +104,8 @@ export class InMemoryChannel extends BaseChannel implements CallHost {
   private finish(pending: PendingCall, outcome: Outcome, out: Writer, context: RequestContext): void {
     const tracker = this.tracker;
     if (!tracker.isPending(pending)) return; // timed out or aborted meanwhile
+    // The handler may have failed because the deadline aborted it, just before the tracker's timer.
+    if (pending.deadline !== Infinity && tracker.expireIfDue(pending)) return;
     const headers = context.replyHeaders;
     if (pending.method.oneway || outcome === Outcome.NoReply) {
       tracker.resolve(pending, undefined, headers);

@@ -2,6 +2,7 @@
  * TBinaryProtocol (notes 2.2): big-endian fixed-width values, i32 length prefixes, strict
  * `0x8001000t` message headers on write, strict or old headers accepted on read.
  */
+import { withOptions } from "../options.js";
 import { TProtocolException, TProtocolExceptionType } from "./errors.js";
 import type { MessageHeader, Protocol, ProtocolReader, ProtocolWriter } from "./protocol.js";
 import { ReaderBase, typeName, type ReaderOptions } from "./reader-base.js";
@@ -15,12 +16,12 @@ const VERSION_MASK = 0xffff0000 | 0;
 
 export interface BinaryWriterOptions {
   /** Write strict (versioned) message headers. Default true; false writes the old header. */
-  strictWrite?: boolean;
+  strictWrite?: boolean | undefined;
 }
 
 export interface BinaryReaderOptions extends ReaderOptions {
   /** Reject old (unversioned) message headers. Default false: accept both. */
-  strictRead?: boolean;
+  strictRead?: boolean | undefined;
 }
 
 /** Minimum encoded size of one value of each TType (-1: not a valid value type). */
@@ -445,11 +446,11 @@ export class BinaryProtocolFactory implements Protocol {
   }
 
   createWriter(out?: WriteBuffer, options?: BinaryWriterOptions): BinaryWriter {
-    return new BinaryWriter(out, options === undefined ? this.options : { ...this.options, ...options });
+    return new BinaryWriter(out, options === undefined ? this.options : withOptions(this.options, options));
   }
 
   createReader(bytes: Uint8Array, options?: BinaryReaderOptions): BinaryReader {
-    return new BinaryReader(bytes, options === undefined ? this.options : { ...this.options, ...options });
+    return new BinaryReader(bytes, options === undefined ? this.options : withOptions(this.options, options));
   }
 }
 

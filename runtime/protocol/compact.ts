@@ -2,6 +2,7 @@
  * TCompactProtocol (notes 2.3): zigzag varints, field-id deltas, bools packed into field headers,
  * little-endian doubles. Float (TType.FLOAT) is an rpcgen extension: compact type 14, 4 bytes LE.
  */
+import { withOptions } from "../options.js";
 import { TProtocolException, TProtocolExceptionType } from "./errors.js";
 import type { MessageHeader, Protocol, ProtocolReader, ProtocolWriter } from "./protocol.js";
 import { ReaderBase, typeName, type ReaderOptions } from "./reader-base.js";
@@ -749,7 +750,7 @@ export class CompactProtocolFactory implements Protocol {
   }
 
   createReader(bytes: Uint8Array, options?: ReaderOptions): CompactReader {
-    return new CompactReader(bytes, options === undefined ? this.options : { ...this.options, ...options });
+    return new CompactReader(bytes, options === undefined ? this.options : withOptions(this.options, options));
   }
 }
 

@@ -25,6 +25,7 @@
  * `truncated = true`. Limits (string bytes, container counts, nesting depth) are checked before
  * anything is allocated. No Node-only API is used.
  */
+import { withOptions } from "../options.js";
 import { TProtocolException, TProtocolExceptionType } from "./errors.js";
 import type { MessageHeader, Protocol, ProtocolReader, ProtocolWriter } from "./protocol.js";
 import { ReaderBase, typeName, type ReaderOptions } from "./reader-base.js";
@@ -1309,7 +1310,7 @@ export class JSONProtocolFactory implements Protocol {
   }
 
   createReader(bytes: Uint8Array, options?: ReaderOptions): JSONReader {
-    return new JSONReader(bytes, options === undefined ? this.options : { ...this.options, ...options });
+    return new JSONReader(bytes, options === undefined ? this.options : withOptions(this.options, options));
   }
 }
 

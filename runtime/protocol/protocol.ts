@@ -1,5 +1,6 @@
 import type { MessageType } from "./ttype.js";
 import type { MessageScanner } from "../framing/scanner.js";
+import type { ReaderOptions } from "./reader-base.js";
 import type { WriteBuffer } from "./write-buffer.js";
 
 /**
@@ -114,7 +115,7 @@ export interface Protocol {
   /** `binary`, `compact` and `json` for the built-in protocols. */
   readonly name: string;
   createWriter(out?: WriteBuffer): ProtocolWriter & { readonly buffer: WriteBuffer };
-  createReader(bytes: Uint8Array, limits?: Partial<ReaderLimits>): ProtocolReader & ReaderInput;
+  createReader(bytes: Uint8Array, limits?: ReaderOptions): ProtocolReader & ReaderInput;
   /** A resumable scanner that finds where each message of an unframed stream ends. */
   createScanner?(limits: ReaderLimits & { maxMessageSize: number }): MessageScanner;
 }

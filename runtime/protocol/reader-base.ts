@@ -1,8 +1,9 @@
+import type { Settable } from "../options.js";
 import { TProtocolException, TProtocolExceptionType } from "./errors.js";
 import { DEFAULT_READER_LIMITS, type ReaderLimits } from "./protocol.js";
 
-/** Options every reader takes: the limits (missing ones default to DEFAULT_READER_LIMITS). */
-export interface ReaderOptions extends Partial<ReaderLimits> {}
+/** Options every reader takes: the limits (missing or undefined ones default to DEFAULT_READER_LIMITS). */
+export type ReaderOptions = Settable<ReaderLimits>;
 
 const TYPE_NAMES: Record<number, string> = {
   0: "stop",

@@ -294,6 +294,16 @@ export class CallTracker {
     if (next !== Infinity) this.arm(next);
   }
 
+  /**
+   * True (and the call rejected with TIMED_OUT) when its deadline has passed: an outcome that arrives
+   * after it, such as the failure of a handler whose signal the deadline aborted, is a timeout.
+   */
+  expireIfDue(call: PendingCall): boolean {
+    if (call.deadline > Date.now()) return false;
+    this.expire(call);
+    return true;
+  }
+
   private expire(call: PendingCall): void {
     this.abandon(
       call,

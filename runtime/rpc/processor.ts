@@ -20,9 +20,9 @@ import { chain, type ServerCall, type ServerInterceptor, type ServerNext } from 
 export type ServerEvent =
   | { kind: "handler-error"; service: string; method: string; error: unknown }
   | { kind: "oneway-error"; service: string; method: string; error: unknown }
-  | { kind: "connection-error"; peer?: string; error: unknown }
-  | { kind: "connection-rejected"; peer?: string; reason: string }
-  | { kind: "request-rejected"; peer?: string; status: number; reason: string }
+  | { kind: "connection-error"; peer?: string | undefined; error: unknown }
+  | { kind: "connection-rejected"; peer?: string | undefined; reason: string }
+  | { kind: "request-rejected"; peer?: string | undefined; status: number; reason: string }
   | { kind: "result-error"; service: string; method: string; error: unknown };
 
 export type ServerLogger = (event: ServerEvent) => void;
@@ -36,9 +36,9 @@ export interface ProcessorOptions {
   /** Services by the name clients use as multiplexing prefix. */
   services: Readonly<Record<string, Registration>>;
   /** The service that serves names without a `Service:` prefix; defaults to the only service, if one. */
-  defaultService?: string;
-  interceptors?: readonly ServerInterceptor[];
-  logger?: ServerLogger;
+  defaultService?: string | undefined;
+  interceptors?: readonly ServerInterceptor[] | undefined;
+  logger?: ServerLogger | undefined;
 }
 
 /** Where a request came from: its peer, the scope its calls belong to, its headers and deadline. */

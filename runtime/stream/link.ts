@@ -4,6 +4,7 @@
  * and tells its owner when the stream opens, carries bytes, and is lost. It knows nothing of messages.
  */
 import type { Duplex } from "node:stream";
+import { withOptions } from "../options.js";
 import { TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 
 /**
@@ -24,7 +25,7 @@ export interface ReconnectOptions {
   jitter?: number | undefined;
 }
 
-export const DEFAULT_RECONNECT: Readonly<Required<ReconnectOptions>> = { initialDelayMs: 100, maxDelayMs: 10_000, multiplier: 2, jitter: 0.2 };
+export const DEFAULT_RECONNECT: Readonly<{ [K in keyof ReconnectOptions]-?: number }> = Object.freeze({ initialDelayMs: 100, maxDelayMs: 10_000, multiplier: 2, jitter: 0.2 });
 
 /** What a link tells the connection that owns it. */
 export interface LinkOwner {
@@ -46,7 +47,7 @@ export class Link {
   private retryAt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   private closed = false;
-  private readonly reconnect: Required<ReconnectOptions> | undefined;
+  private readonly reconnect: Readonly<{ [K in keyof ReconnectOptions]-?: number }> | undefined;
 
   constructor(
     private readonly owner: LinkOwner,
@@ -56,7 +57,7 @@ export class Link {
     private readonly connectTimeoutMs: number,
     reconnect: boolean | ReconnectOptions,
   ) {
-    this.reconnect = reconnect === false ? undefined : { ...DEFAULT_RECONNECT, ...(reconnect === true ? {} : definedOnly(reconnect)) };
+    this.reconnect = reconnect === false ? undefined : reconnect === true ? DEFAULT_RECONNECT : withOptions(DEFAULT_RECONNECT, reconnect);
   }
 
   /** True while the stream is open. */
@@ -202,8 +203,4 @@ export class Link {
     const base = Math.min(r.maxDelayMs, r.initialDelayMs * r.multiplier ** (failures - 1));
     return Math.max(0, Math.round(base * (1 - r.jitter + 2 * r.jitter * Math.random())));
   }
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

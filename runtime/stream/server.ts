@@ -110,7 +110,7 @@ export class Server {
    * their replies go out, and closes each connection as it becomes idle. After `timeoutMs` (default
    * `shutdownTimeoutMs`) the remaining connections are cut and their handlers' signals aborted.
    */
-  close(options: { timeoutMs?: number } = {}): Promise<void> {
+  close(options: { timeoutMs?: number | undefined } = {}): Promise<void> {
     if (this.closing) return this.closing;
     const timeoutMs = options.timeoutMs ?? this.shutdownTimeoutMs;
     this.closing = new Promise<void>((resolve) => {

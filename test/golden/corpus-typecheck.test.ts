@@ -1,18 +1,21 @@
 /**
  * Type-check gate: the generated code for every corpus file Apache's compiler accepts compiles under
- * `tsc --noEmit --strict`, in one tsc run. Files are compiled per project (all of a project's
- * accepted files in one compile) so shared includes are generated once.
+ * `strict` and every stricter setting users turn on (strict-flags.ts), against the built runtime's
+ * declarations with skipLibCheck off, in one tsc run. Files are compiled per project (all of a
+ * project's accepted files in one compile) so shared includes are generated once.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { compile } from "../../compiler/compile.js";
 import { generate } from "../../compiler/generate.js";
 import { APACHE_CORPUS as apache, corpus, describeWith, REAL_WORLD_CORPUS as realWorld } from "../support/environment.js";
+import { strictFlags } from "./strict-flags.js";
 
 const root = resolve(import.meta.dirname, "../..");
+const typescriptVersion = (JSON.parse(readFileSync(join(root, "node_modules/typescript/package.json"), "utf8")) as { version: string }).version;
 const out = mkdtempSync(join(tmpdir(), "rpcgen-typecheck-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -43,7 +46,14 @@ function acceptedRows(): Row[] {
     }));
 }
 
-describeWith([corpus])("the corpus", () => test("generated code for every accepted corpus file type-checks under --strict (one tsc run)", () => {
+/** The deepest directory containing every file. */
+function commonDir(files: readonly string[]): string {
+  let dir = dirname(files[0]!);
+  for (const f of files) while (!f.startsWith(dir + sep)) dir = dirname(dir);
+  return dir;
+}
+
+describeWith([corpus])("the corpus", () => test("generated code for every accepted corpus file type-checks under every strict flag (one tsc run)", () => {
   const groups = new Map<string, Row[]>();
   for (const r of acceptedRows()) groups.set(r.project, [...(groups.get(r.project) ?? []), r]);
   const jobs = [...groups].map(([project, rows]) => ({
@@ -58,7 +68,9 @@ describeWith([corpus])("the corpus", () => test("generated code for every accept
   for (const job of jobs) {
     const result = compile({ files: job.files, includeDirs: job.includeDirs });
     expect(result.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.loc?.file}:${d.loc?.line} ${d.message}`), job.name).toEqual([]);
-    for (const o of generate(result)) {
+    // One compile holds files from unrelated directories of a project (several are named main.thrift):
+    // placed relative to the project's directory, as `-I <project>` would place them, none clash.
+    for (const o of generate({ ...result, includeDirs: [commonDir(job.files), ...result.includeDirs] })) {
       const target = join(out, job.name, o.path);
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, o.content);
@@ -68,6 +80,9 @@ describeWith([corpus])("the corpus", () => test("generated code for every accept
   }
   expect(files).toBeGreaterThan(100);
   writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module" }));
+  // `rpcgen/runtime` is the built package, as an application installing rpcgen sees it.
+  mkdirSync(join(out, "node_modules"));
+  symlinkSync(root, join(out, "node_modules/rpcgen"), "dir");
   writeFileSync(
     join(out, "tsconfig.json"),
     JSON.stringify({
@@ -76,17 +91,13 @@ describeWith([corpus])("the corpus", () => test("generated code for every accept
         lib: ["ES2022"],
         module: "NodeNext",
         moduleResolution: "NodeNext",
-        strict: true,
-        noImplicitOverride: true,
-        isolatedModules: true,
-        verbatimModuleSyntax: true,
-        skipLibCheck: true,
+        ...Object.fromEntries(strictFlags(typescriptVersion).map((flag) => [flag, true])),
+        skipLibCheck: false,
         noEmit: true,
         // The runtime's TCP transport needs Node's types; generated code itself is checked for
         // Node-only APIs by the golden tests.
         types: ["node"],
         typeRoots: [join(root, "node_modules/@types")],
-        paths: { "rpcgen/runtime": [join(root, "runtime/index.ts")] },
       },
       include: ["**/*.ts"],
     }),

@@ -43,10 +43,10 @@ export interface foo {
 
 /** The input form of {@link foo}: fields with defaults may be omitted. */
 export interface fooInit {
-  bar?: number;
-  baz?: number;
-  qux?: number;
-  bop?: number;
+  bar?: number | undefined;
+  baz?: number | undefined;
+  qux?: number | undefined;
+  bop?: number | undefined;
 }
 
 export const foo: StructCodec<foo, fooInit> = {
@@ -128,8 +128,8 @@ export const foo: StructCodec<foo, fooInit> = {
 
 /** The input form of {@link foo_error}. */
 export interface foo_errorInit {
-  error_code?: number;
-  error_msg?: string;
+  error_code?: number | undefined;
+  error_msg?: string | undefined;
 }
 
 export class foo_error extends TException {
@@ -197,7 +197,7 @@ export interface ostr_default {
 
 /** The input form of {@link ostr_default}: fields with defaults may be omitted. */
 export interface ostr_defaultInit {
-  bar?: number;
+  bar?: number | undefined;
 }
 
 export const ostr_default: StructCodec<ostr_default, ostr_defaultInit> = {
@@ -242,7 +242,7 @@ export interface ostr_custom {
 
 /** The input form of {@link ostr_custom}: fields with defaults may be omitted. */
 export interface ostr_customInit {
-  bar?: number;
+  bar?: number | undefined;
 }
 
 export const ostr_custom: StructCodec<ostr_custom, ostr_customInit> = {
@@ -292,7 +292,7 @@ const foo_service_foo_args: MessageCodec<
   foo_service_foo_argsInit
 > = {
   name: "foo_service_foo_args",
-  write(w: ProtocolWriter, v: foo_service_foo_argsInit): void {
+  write(w: ProtocolWriter, _v: foo_service_foo_argsInit): void {
     w.writeStructBegin("foo_service_foo_args");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -323,7 +323,7 @@ const foo_service_foo_result: MessageCodec<
   foo_service_foo_resultInit
 > = {
   name: "foo_service_foo_result",
-  write(w: ProtocolWriter, v: foo_service_foo_resultInit): void {
+  write(w: ProtocolWriter, _v: foo_service_foo_resultInit): void {
     w.writeStructBegin("foo_service_foo_result");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -360,7 +360,7 @@ const foo_service_foo: MethodDescriptor<
   annotations: { foo: "bar" },
   invoke(
     h: foo_serviceHandler,
-    a: foo_service_foo_args,
+    _a: foo_service_foo_args,
     ctx: CallContext,
   ): unknown {
     return h.foo(ctx);
@@ -401,7 +401,7 @@ const deprecate_everything_Foo_args: MessageCodec<
   deprecate_everything_Foo_argsInit
 > = {
   name: "deprecate_everything_Foo_args",
-  write(w: ProtocolWriter, v: deprecate_everything_Foo_argsInit): void {
+  write(w: ProtocolWriter, _v: deprecate_everything_Foo_argsInit): void {
     w.writeStructBegin("deprecate_everything_Foo_args");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -432,7 +432,7 @@ const deprecate_everything_Foo_result: MessageCodec<
   deprecate_everything_Foo_resultInit
 > = {
   name: "deprecate_everything_Foo_result",
-  write(w: ProtocolWriter, v: deprecate_everything_Foo_resultInit): void {
+  write(w: ProtocolWriter, _v: deprecate_everything_Foo_resultInit): void {
     w.writeStructBegin("deprecate_everything_Foo_result");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -469,7 +469,7 @@ const deprecate_everything_Foo: MethodDescriptor<
   annotations: { deprecated: "This method has neither 'x' nor \"y\"" },
   invoke(
     h: deprecate_everythingHandler,
-    a: deprecate_everything_Foo_args,
+    _a: deprecate_everything_Foo_args,
     ctx: CallContext,
   ): unknown {
     return h.Foo(ctx);
@@ -486,7 +486,7 @@ const deprecate_everything_Bar_args: MessageCodec<
   deprecate_everything_Bar_argsInit
 > = {
   name: "deprecate_everything_Bar_args",
-  write(w: ProtocolWriter, v: deprecate_everything_Bar_argsInit): void {
+  write(w: ProtocolWriter, _v: deprecate_everything_Bar_argsInit): void {
     w.writeStructBegin("deprecate_everything_Bar_args");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -517,7 +517,7 @@ const deprecate_everything_Bar_result: MessageCodec<
   deprecate_everything_Bar_resultInit
 > = {
   name: "deprecate_everything_Bar_result",
-  write(w: ProtocolWriter, v: deprecate_everything_Bar_resultInit): void {
+  write(w: ProtocolWriter, _v: deprecate_everything_Bar_resultInit): void {
     w.writeStructBegin("deprecate_everything_Bar_result");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -554,7 +554,7 @@ const deprecate_everything_Bar: MethodDescriptor<
   annotations: { deprecated: "Fails to deliver 中文 колбаса" },
   invoke(
     h: deprecate_everythingHandler,
-    a: deprecate_everything_Bar_args,
+    _a: deprecate_everything_Bar_args,
     ctx: CallContext,
   ): unknown {
     return h.Bar(ctx);
@@ -571,7 +571,7 @@ const deprecate_everything_Baz_args: MessageCodec<
   deprecate_everything_Baz_argsInit
 > = {
   name: "deprecate_everything_Baz_args",
-  write(w: ProtocolWriter, v: deprecate_everything_Baz_argsInit): void {
+  write(w: ProtocolWriter, _v: deprecate_everything_Baz_argsInit): void {
     w.writeStructBegin("deprecate_everything_Baz_args");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -602,7 +602,7 @@ const deprecate_everything_Baz_result: MessageCodec<
   deprecate_everything_Baz_resultInit
 > = {
   name: "deprecate_everything_Baz_result",
-  write(w: ProtocolWriter, v: deprecate_everything_Baz_resultInit): void {
+  write(w: ProtocolWriter, _v: deprecate_everything_Baz_resultInit): void {
     w.writeStructBegin("deprecate_everything_Baz_result");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -641,7 +641,7 @@ const deprecate_everything_Baz: MethodDescriptor<
   },
   invoke(
     h: deprecate_everythingHandler,
-    a: deprecate_everything_Baz_args,
+    _a: deprecate_everything_Baz_args,
     ctx: CallContext,
   ): unknown {
     return h.Baz(ctx);
@@ -658,7 +658,7 @@ const deprecate_everything_Deprecated_args: MessageCodec<
   deprecate_everything_Deprecated_argsInit
 > = {
   name: "deprecate_everything_Deprecated_args",
-  write(w: ProtocolWriter, v: deprecate_everything_Deprecated_argsInit): void {
+  write(w: ProtocolWriter, _v: deprecate_everything_Deprecated_argsInit): void {
     w.writeStructBegin("deprecate_everything_Deprecated_args");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -691,7 +691,7 @@ const deprecate_everything_Deprecated_result: MessageCodec<
   name: "deprecate_everything_Deprecated_result",
   write(
     w: ProtocolWriter,
-    v: deprecate_everything_Deprecated_resultInit,
+    _v: deprecate_everything_Deprecated_resultInit,
   ): void {
     w.writeStructBegin("deprecate_everything_Deprecated_result");
     w.writeFieldStop();
@@ -729,7 +729,7 @@ const deprecate_everything_Deprecated: MethodDescriptor<
   annotations: { deprecated: "1" },
   invoke(
     h: deprecate_everythingHandler,
-    a: deprecate_everything_Deprecated_args,
+    _a: deprecate_everything_Deprecated_args,
     ctx: CallContext,
   ): unknown {
     return h.Deprecated(ctx);

@@ -33,16 +33,16 @@ export interface thing {
   goodbye: number;
   id: string;
   my_id: myUUID;
-  my_optional_id?: myUUID;
+  my_optional_id?: myUUID | undefined;
 }
 
 /** The input form of {@link thing}: fields with defaults may be omitted. */
 export interface thingInit {
-  hello?: number;
-  goodbye?: number;
-  id?: string;
-  my_id?: string;
-  my_optional_id?: string;
+  hello?: number | undefined;
+  goodbye?: number | undefined;
+  id?: string | undefined;
+  my_id?: string | undefined;
+  my_optional_id?: string | undefined;
 }
 
 export const thing: StructCodec<thing, thingInit> = {
@@ -138,7 +138,7 @@ export const thing: StructCodec<thing, thingInit> = {
 
 /** The input form of {@link Blah}. */
 export interface BlahInit {
-  bing?: number;
+  bing?: number | undefined;
 }
 
 export class Blah extends TException {
@@ -193,7 +193,7 @@ export interface GakInit {}
 export class Gak extends TException {
   override name = "Gak";
 
-  constructor(init: GakInit = {}) {
+  constructor(_init: GakInit = {}) {
     super("Gak");
   }
 
@@ -201,7 +201,7 @@ export class Gak extends TException {
     return new Gak(init);
   }
 
-  static write(w: ProtocolWriter, v: GakInit): void {
+  static write(w: ProtocolWriter, _v: GakInit): void {
     w.writeStructBegin("Gak");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -317,7 +317,7 @@ const yowza_blingity_args: MessageCodec<
   yowza_blingity_argsInit
 > = {
   name: "yowza_blingity_args",
-  write(w: ProtocolWriter, v: yowza_blingity_argsInit): void {
+  write(w: ProtocolWriter, _v: yowza_blingity_argsInit): void {
     w.writeStructBegin("yowza_blingity_args");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -348,7 +348,7 @@ const yowza_blingity_result: MessageCodec<
   yowza_blingity_resultInit
 > = {
   name: "yowza_blingity_result",
-  write(w: ProtocolWriter, v: yowza_blingity_resultInit): void {
+  write(w: ProtocolWriter, _v: yowza_blingity_resultInit): void {
     w.writeStructBegin("yowza_blingity_result");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -383,7 +383,7 @@ const yowza_blingity: MethodDescriptor<
   result: yowza_blingity_result,
   throws: [],
   annotations: {},
-  invoke(h: yowzaHandler, a: yowza_blingity_args, ctx: CallContext): unknown {
+  invoke(h: yowzaHandler, _a: yowza_blingity_args, ctx: CallContext): unknown {
     return h.blingity(ctx);
   },
 };
@@ -398,7 +398,7 @@ const yowza_blangity_args: MessageCodec<
   yowza_blangity_argsInit
 > = {
   name: "yowza_blangity_args",
-  write(w: ProtocolWriter, v: yowza_blangity_argsInit): void {
+  write(w: ProtocolWriter, _v: yowza_blangity_argsInit): void {
     w.writeStructBegin("yowza_blangity_args");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -420,14 +420,14 @@ const yowza_blangity_args: MessageCodec<
 };
 
 interface yowza_blangity_result {
-  success?: number;
-  hoot?: Blah;
+  success?: number | undefined;
+  hoot?: Blah | undefined;
 }
 
 /** The input form of {@link yowza_blangity_result}: fields with defaults may be omitted. */
 interface yowza_blangity_resultInit {
-  success?: number;
-  hoot?: BlahInit;
+  success?: number | undefined;
+  hoot?: BlahInit | undefined;
 }
 
 const yowza_blangity_result: MessageCodec<
@@ -490,7 +490,7 @@ const yowza_blangity: MethodDescriptor<
   result: yowza_blangity_result,
   throws: [{ id: 1, name: "hoot", type: Blah }],
   annotations: {},
-  invoke(h: yowzaHandler, a: yowza_blangity_args, ctx: CallContext): unknown {
+  invoke(h: yowzaHandler, _a: yowza_blangity_args, ctx: CallContext): unknown {
     return h.blangity(ctx);
   },
 };

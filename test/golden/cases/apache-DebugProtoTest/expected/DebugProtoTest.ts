@@ -50,14 +50,14 @@ export interface Doubles {
 
 /** The input form of {@link Doubles}: fields with defaults may be omitted. */
 export interface DoublesInit {
-  nan?: number;
-  inf?: number;
-  neginf?: number;
-  repeating?: number;
-  big?: number;
-  tiny?: number;
-  zero?: number;
-  negzero?: number;
+  nan?: number | undefined;
+  inf?: number | undefined;
+  neginf?: number | undefined;
+  repeating?: number | undefined;
+  big?: number | undefined;
+  tiny?: number | undefined;
+  zero?: number | undefined;
+  negzero?: number | undefined;
 }
 
 export const Doubles: StructCodec<Doubles, DoublesInit> = {
@@ -196,22 +196,22 @@ export interface OneOfEach {
 
 /** The input form of {@link OneOfEach}: fields with defaults may be omitted. */
 export interface OneOfEachInit {
-  im_true?: boolean;
-  im_false?: boolean;
-  a_bite?: number;
-  integer16?: number;
-  integer32?: number;
-  integer64?: bigint | number;
-  double_precision?: number;
-  some_characters?: string;
-  zomg_unicode?: string;
-  what_who?: boolean;
-  base64?: Uint8Array;
-  byte_list?: readonly number[];
-  i16_list?: readonly number[];
-  i64_list?: readonly (bigint | number)[];
-  rfc4122_uuid?: string;
-  rfc4122_uuid_list?: readonly string[];
+  im_true?: boolean | undefined;
+  im_false?: boolean | undefined;
+  a_bite?: number | undefined;
+  integer16?: number | undefined;
+  integer32?: number | undefined;
+  integer64?: bigint | number | undefined;
+  double_precision?: number | undefined;
+  some_characters?: string | undefined;
+  zomg_unicode?: string | undefined;
+  what_who?: boolean | undefined;
+  base64?: Uint8Array | undefined;
+  byte_list?: readonly number[] | undefined;
+  i16_list?: readonly number[] | undefined;
+  i64_list?: readonly (bigint | number)[] | undefined;
+  rfc4122_uuid?: string | undefined;
+  rfc4122_uuid_list?: readonly string[] | undefined;
 }
 
 export const OneOfEach: StructCodec<OneOfEach, OneOfEachInit> = {
@@ -497,8 +497,8 @@ export interface Bonk {
 
 /** The input form of {@link Bonk}: fields with defaults may be omitted. */
 export interface BonkInit {
-  type?: number;
-  message?: string;
+  type?: number | undefined;
+  message?: string | undefined;
 }
 
 export const Bonk: StructCodec<Bonk, BonkInit> = {
@@ -548,14 +548,14 @@ export const Bonk: StructCodec<Bonk, BonkInit> = {
 };
 
 export interface Nesting {
-  my_bonk?: Bonk;
-  my_ooe?: OneOfEach;
+  my_bonk?: Bonk | undefined;
+  my_ooe?: OneOfEach | undefined;
 }
 
 /** The input form of {@link Nesting}: fields with defaults may be omitted. */
 export interface NestingInit {
-  my_bonk?: BonkInit;
-  my_ooe?: OneOfEachInit;
+  my_bonk?: BonkInit | undefined;
+  my_ooe?: OneOfEachInit | undefined;
 }
 
 export const Nesting: StructCodec<Nesting, NestingInit> = {
@@ -617,9 +617,9 @@ export interface HolyMoley {
 
 /** The input form of {@link HolyMoley}: fields with defaults may be omitted. */
 export interface HolyMoleyInit {
-  big?: readonly OneOfEachInit[];
-  contain?: ReadonlySet<readonly string[]>;
-  bonks?: ReadonlyMap<string, readonly BonkInit[]>;
+  big?: readonly OneOfEachInit[] | undefined;
+  contain?: ReadonlySet<readonly string[]> | undefined;
+  bonks?: ReadonlyMap<string, readonly BonkInit[]> | undefined;
 }
 
 export const HolyMoley: StructCodec<HolyMoley, HolyMoleyInit> = {
@@ -757,8 +757,8 @@ export interface Backwards {
 
 /** The input form of {@link Backwards}: fields with defaults may be omitted. */
 export interface BackwardsInit {
-  second_tag1?: number;
-  first_tag2?: number;
+  second_tag1?: number | undefined;
+  first_tag2?: number | undefined;
 }
 
 export const Backwards: StructCodec<Backwards, BackwardsInit> = {
@@ -818,10 +818,10 @@ export interface EmptyInit {}
 export const Empty: StructCodec<Empty, EmptyInit> = {
   name: "Empty",
   annotations: { "python.immutable": "" },
-  create(init: EmptyInit): Empty {
+  create(_init: EmptyInit): Empty {
     return {};
   },
-  write(w: ProtocolWriter, v: EmptyInit): void {
+  write(w: ProtocolWriter, _v: EmptyInit): void {
     w.writeStructBegin("Empty");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -843,12 +843,12 @@ export const Empty: StructCodec<Empty, EmptyInit> = {
 };
 
 export interface Wrapper {
-  foo?: Empty;
+  foo?: Empty | undefined;
 }
 
 /** The input form of {@link Wrapper}: fields with defaults may be omitted. */
 export interface WrapperInit {
-  foo?: EmptyInit;
+  foo?: EmptyInit | undefined;
 }
 
 export const Wrapper: StructCodec<Wrapper, WrapperInit> = {
@@ -901,14 +901,14 @@ export interface RandomStuff {
 
 /** The input form of {@link RandomStuff}: fields with defaults may be omitted. */
 export interface RandomStuffInit {
-  a?: number;
-  b?: number;
-  c?: number;
-  d?: number;
-  myintlist?: readonly number[];
-  maps?: ReadonlyMap<number, WrapperInit>;
-  bigint?: bigint | number;
-  triple?: number;
+  a?: number | undefined;
+  b?: number | undefined;
+  c?: number | undefined;
+  d?: number | undefined;
+  myintlist?: readonly number[] | undefined;
+  maps?: ReadonlyMap<number, WrapperInit> | undefined;
+  bigint?: bigint | number | undefined;
+  triple?: number | undefined;
 }
 
 export const RandomStuff: StructCodec<RandomStuff, RandomStuffInit> = {
@@ -1069,13 +1069,13 @@ export interface Base64 {
 
 /** The input form of {@link Base64}: fields with defaults may be omitted. */
 export interface Base64Init {
-  a?: number;
-  b1?: Uint8Array;
-  b2?: Uint8Array;
-  b3?: Uint8Array;
-  b4?: Uint8Array;
-  b5?: Uint8Array;
-  b6?: Uint8Array;
+  a?: number | undefined;
+  b1?: Uint8Array | undefined;
+  b2?: Uint8Array | undefined;
+  b3?: Uint8Array | undefined;
+  b4?: Uint8Array | undefined;
+  b5?: Uint8Array | undefined;
+  b6?: Uint8Array | undefined;
 }
 
 export const Base64: StructCodec<Base64, Base64Init> = {
@@ -1192,7 +1192,7 @@ export interface CompactProtoTestStruct {
   a_binary: Uint8Array;
   true_field: boolean;
   false_field: boolean;
-  empty_struct_field?: Empty;
+  empty_struct_field?: Empty | undefined;
   byte_list: number[];
   i16_list: number[];
   i32_list: number[];
@@ -1239,58 +1239,58 @@ export interface CompactProtoTestStruct {
 
 /** The input form of {@link CompactProtoTestStruct}: fields with defaults may be omitted. */
 export interface CompactProtoTestStructInit {
-  a_byte?: number;
-  a_i16?: number;
-  a_i32?: number;
-  a_i64?: bigint | number;
-  a_double?: number;
-  a_string?: string;
-  a_binary?: Uint8Array;
-  true_field?: boolean;
-  false_field?: boolean;
-  empty_struct_field?: EmptyInit;
-  byte_list?: readonly number[];
-  i16_list?: readonly number[];
-  i32_list?: readonly number[];
-  i64_list?: readonly (bigint | number)[];
-  double_list?: readonly number[];
-  string_list?: readonly string[];
-  binary_list?: readonly Uint8Array[];
-  boolean_list?: readonly boolean[];
-  struct_list?: readonly EmptyInit[];
-  byte_set?: ReadonlySet<number>;
-  i16_set?: ReadonlySet<number>;
-  i32_set?: ReadonlySet<number>;
-  i64_set?: ReadonlySet<bigint | number>;
-  double_set?: ReadonlySet<number>;
-  string_set?: ReadonlySet<string>;
-  binary_set?: ReadonlySet<Uint8Array>;
-  boolean_set?: ReadonlySet<boolean>;
-  struct_set?: ReadonlySet<EmptyInit>;
-  byte_byte_map?: ReadonlyMap<number, number>;
-  i16_byte_map?: ReadonlyMap<number, number>;
-  i32_byte_map?: ReadonlyMap<number, number>;
-  i64_byte_map?: ReadonlyMap<bigint | number, number>;
-  double_byte_map?: ReadonlyMap<number, number>;
-  string_byte_map?: ReadonlyMap<string, number>;
-  binary_byte_map?: ReadonlyMap<Uint8Array, number>;
-  boolean_byte_map?: ReadonlyMap<boolean, number>;
-  byte_i16_map?: ReadonlyMap<number, number>;
-  byte_i32_map?: ReadonlyMap<number, number>;
-  byte_i64_map?: ReadonlyMap<number, bigint | number>;
-  byte_double_map?: ReadonlyMap<number, number>;
-  byte_string_map?: ReadonlyMap<number, string>;
-  byte_binary_map?: ReadonlyMap<number, Uint8Array>;
-  byte_boolean_map?: ReadonlyMap<number, boolean>;
-  list_byte_map?: ReadonlyMap<readonly number[], number>;
-  set_byte_map?: ReadonlyMap<ReadonlySet<number>, number>;
-  map_byte_map?: ReadonlyMap<ReadonlyMap<number, number>, number>;
-  byte_map_map?: ReadonlyMap<number, ReadonlyMap<number, number>>;
-  byte_set_map?: ReadonlyMap<number, ReadonlySet<number>>;
-  byte_list_map?: ReadonlyMap<number, readonly number[]>;
-  field500?: bigint | number;
-  field5000?: bigint | number;
-  field20000?: bigint | number;
+  a_byte?: number | undefined;
+  a_i16?: number | undefined;
+  a_i32?: number | undefined;
+  a_i64?: bigint | number | undefined;
+  a_double?: number | undefined;
+  a_string?: string | undefined;
+  a_binary?: Uint8Array | undefined;
+  true_field?: boolean | undefined;
+  false_field?: boolean | undefined;
+  empty_struct_field?: EmptyInit | undefined;
+  byte_list?: readonly number[] | undefined;
+  i16_list?: readonly number[] | undefined;
+  i32_list?: readonly number[] | undefined;
+  i64_list?: readonly (bigint | number)[] | undefined;
+  double_list?: readonly number[] | undefined;
+  string_list?: readonly string[] | undefined;
+  binary_list?: readonly Uint8Array[] | undefined;
+  boolean_list?: readonly boolean[] | undefined;
+  struct_list?: readonly EmptyInit[] | undefined;
+  byte_set?: ReadonlySet<number> | undefined;
+  i16_set?: ReadonlySet<number> | undefined;
+  i32_set?: ReadonlySet<number> | undefined;
+  i64_set?: ReadonlySet<bigint | number> | undefined;
+  double_set?: ReadonlySet<number> | undefined;
+  string_set?: ReadonlySet<string> | undefined;
+  binary_set?: ReadonlySet<Uint8Array> | undefined;
+  boolean_set?: ReadonlySet<boolean> | undefined;
+  struct_set?: ReadonlySet<EmptyInit> | undefined;
+  byte_byte_map?: ReadonlyMap<number, number> | undefined;
+  i16_byte_map?: ReadonlyMap<number, number> | undefined;
+  i32_byte_map?: ReadonlyMap<number, number> | undefined;
+  i64_byte_map?: ReadonlyMap<bigint | number, number> | undefined;
+  double_byte_map?: ReadonlyMap<number, number> | undefined;
+  string_byte_map?: ReadonlyMap<string, number> | undefined;
+  binary_byte_map?: ReadonlyMap<Uint8Array, number> | undefined;
+  boolean_byte_map?: ReadonlyMap<boolean, number> | undefined;
+  byte_i16_map?: ReadonlyMap<number, number> | undefined;
+  byte_i32_map?: ReadonlyMap<number, number> | undefined;
+  byte_i64_map?: ReadonlyMap<number, bigint | number> | undefined;
+  byte_double_map?: ReadonlyMap<number, number> | undefined;
+  byte_string_map?: ReadonlyMap<number, string> | undefined;
+  byte_binary_map?: ReadonlyMap<number, Uint8Array> | undefined;
+  byte_boolean_map?: ReadonlyMap<number, boolean> | undefined;
+  list_byte_map?: ReadonlyMap<readonly number[], number> | undefined;
+  set_byte_map?: ReadonlyMap<ReadonlySet<number>, number> | undefined;
+  map_byte_map?: ReadonlyMap<ReadonlyMap<number, number>, number> | undefined;
+  byte_map_map?: ReadonlyMap<number, ReadonlyMap<number, number>> | undefined;
+  byte_set_map?: ReadonlyMap<number, ReadonlySet<number>> | undefined;
+  byte_list_map?: ReadonlyMap<number, readonly number[]> | undefined;
+  field500?: bigint | number | undefined;
+  field5000?: bigint | number | undefined;
+  field20000?: bigint | number | undefined;
 }
 
 export const CompactProtoTestStruct: StructCodec<
@@ -2724,8 +2724,8 @@ export const SingleMapTestStruct: StructCodec<
 
 /** The input form of {@link ExceptionWithAMap}. */
 export interface ExceptionWithAMapInit {
-  blah?: string;
-  map_field?: ReadonlyMap<string, string>;
+  blah?: string | undefined;
+  map_field?: ReadonlyMap<string, string> | undefined;
 }
 
 export class ExceptionWithAMap extends TException {
@@ -2807,7 +2807,7 @@ export class ExceptionWithAMap extends TException {
 
 /** The input form of {@link MutableException}. */
 export interface MutableExceptionInit {
-  msg?: string;
+  msg?: string | undefined;
 }
 
 export class MutableException extends TException {
@@ -2862,7 +2862,7 @@ export interface ExceptionWithoutFieldsInit {}
 export class ExceptionWithoutFields extends TException {
   override name = "ExceptionWithoutFields";
 
-  constructor(init: ExceptionWithoutFieldsInit = {}) {
+  constructor(_init: ExceptionWithoutFieldsInit = {}) {
     super("ExceptionWithoutFields");
   }
 
@@ -2870,7 +2870,7 @@ export class ExceptionWithoutFields extends TException {
     return new ExceptionWithoutFields(init);
   }
 
-  static write(w: ProtocolWriter, v: ExceptionWithoutFieldsInit): void {
+  static write(w: ProtocolWriter, _v: ExceptionWithoutFieldsInit): void {
     w.writeStructBegin("ExceptionWithoutFields");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -2901,10 +2901,18 @@ export interface BlowUp {
 
 /** The input form of {@link BlowUp}: fields with defaults may be omitted. */
 export interface BlowUpInit {
-  b1?: ReadonlyMap<readonly number[], ReadonlySet<ReadonlyMap<number, string>>>;
-  b2?: ReadonlyMap<readonly number[], ReadonlySet<ReadonlyMap<number, string>>>;
-  b3?: ReadonlyMap<readonly number[], ReadonlySet<ReadonlyMap<number, string>>>;
-  b4?: ReadonlyMap<readonly number[], ReadonlySet<ReadonlyMap<number, string>>>;
+  b1?:
+    | ReadonlyMap<readonly number[], ReadonlySet<ReadonlyMap<number, string>>>
+    | undefined;
+  b2?:
+    | ReadonlyMap<readonly number[], ReadonlySet<ReadonlyMap<number, string>>>
+    | undefined;
+  b3?:
+    | ReadonlyMap<readonly number[], ReadonlySet<ReadonlyMap<number, string>>>
+    | undefined;
+  b4?:
+    | ReadonlyMap<readonly number[], ReadonlySet<ReadonlyMap<number, string>>>
+    | undefined;
 }
 
 export const BlowUp: StructCodec<BlowUp, BlowUpInit> = {
@@ -3187,10 +3195,10 @@ export interface ReverseOrderStruct {
 
 /** The input form of {@link ReverseOrderStruct}: fields with defaults may be omitted. */
 export interface ReverseOrderStructInit {
-  fourth?: bigint | number;
-  third?: number;
-  second?: number;
-  first?: string;
+  fourth?: bigint | number | undefined;
+  third?: number | undefined;
+  second?: number | undefined;
+  first?: string | undefined;
 }
 
 export const ReverseOrderStruct: StructCodec<
@@ -3273,7 +3281,7 @@ export interface StructWithSomeEnum {
 
 /** The input form of {@link StructWithSomeEnum}: fields with defaults may be omitted. */
 export interface StructWithSomeEnumInit {
-  blah?: SomeEnum;
+  blah?: SomeEnum | undefined;
 }
 
 export const StructWithSomeEnum: StructCodec<
@@ -4085,12 +4093,12 @@ export const ComparableUnion: StructCodec<
 };
 
 export interface StructWithAUnion {
-  test_union?: TestUnion;
+  test_union?: TestUnion | undefined;
 }
 
 /** The input form of {@link StructWithAUnion}: fields with defaults may be omitted. */
 export interface StructWithAUnionInit {
-  test_union?: TestUnionInit;
+  test_union?: TestUnionInit | undefined;
 }
 
 export const StructWithAUnion: StructCodec<
@@ -4140,14 +4148,14 @@ export const StructWithAUnion: StructCodec<
 export interface PrimitiveThenStruct {
   blah: number;
   blah2: number;
-  bw?: Backwards;
+  bw?: Backwards | undefined;
 }
 
 /** The input form of {@link PrimitiveThenStruct}: fields with defaults may be omitted. */
 export interface PrimitiveThenStructInit {
-  blah?: number;
-  blah2?: number;
-  bw?: BackwardsInit;
+  blah?: number | undefined;
+  blah2?: number | undefined;
+  bw?: BackwardsInit | undefined;
 }
 
 export const PrimitiveThenStruct: StructCodec<
@@ -4287,8 +4295,8 @@ export interface BigFieldIdStruct {
 
 /** The input form of {@link BigFieldIdStruct}: fields with defaults may be omitted. */
 export interface BigFieldIdStructInit {
-  field1?: string;
-  field2?: string;
+  field1?: string | undefined;
+  field2?: string | undefined;
 }
 
 export const BigFieldIdStruct: StructCodec<
@@ -4342,15 +4350,15 @@ export const BigFieldIdStruct: StructCodec<
 
 export interface BreaksRubyCompactProtocol {
   field1: string;
-  field2?: BigFieldIdStruct;
+  field2?: BigFieldIdStruct | undefined;
   field3: number;
 }
 
 /** The input form of {@link BreaksRubyCompactProtocol}: fields with defaults may be omitted. */
 export interface BreaksRubyCompactProtocolInit {
-  field1?: string;
-  field2?: BigFieldIdStructInit;
-  field3?: number;
+  field1?: string | undefined;
+  field2?: BigFieldIdStructInit | undefined;
+  field3?: number | undefined;
 }
 
 export const BreaksRubyCompactProtocol: StructCodec<
@@ -4420,34 +4428,34 @@ export const BreaksRubyCompactProtocol: StructCodec<
 };
 
 export interface TupleProtocolTestStruct {
-  field12?: number;
-  field11?: number;
-  field10?: number;
-  field9?: number;
-  field8?: number;
-  field7?: number;
-  field6?: number;
-  field5?: number;
-  field4?: number;
-  field3?: number;
-  field2?: number;
-  field1?: number;
+  field12?: number | undefined;
+  field11?: number | undefined;
+  field10?: number | undefined;
+  field9?: number | undefined;
+  field8?: number | undefined;
+  field7?: number | undefined;
+  field6?: number | undefined;
+  field5?: number | undefined;
+  field4?: number | undefined;
+  field3?: number | undefined;
+  field2?: number | undefined;
+  field1?: number | undefined;
 }
 
 /** The input form of {@link TupleProtocolTestStruct}: fields with defaults may be omitted. */
 export interface TupleProtocolTestStructInit {
-  field12?: number;
-  field11?: number;
-  field10?: number;
-  field9?: number;
-  field8?: number;
-  field7?: number;
-  field6?: number;
-  field5?: number;
-  field4?: number;
-  field3?: number;
-  field2?: number;
-  field1?: number;
+  field12?: number | undefined;
+  field11?: number | undefined;
+  field10?: number | undefined;
+  field9?: number | undefined;
+  field8?: number | undefined;
+  field7?: number | undefined;
+  field6?: number | undefined;
+  field5?: number | undefined;
+  field4?: number | undefined;
+  field3?: number | undefined;
+  field2?: number | undefined;
+  field1?: number | undefined;
 }
 
 export const TupleProtocolTestStruct: StructCodec<
@@ -4631,7 +4639,7 @@ export interface ListDoublePerf {
 
 /** The input form of {@link ListDoublePerf}: fields with defaults may be omitted. */
 export interface ListDoublePerfInit {
-  field?: readonly number[];
+  field?: readonly number[] | undefined;
 }
 
 export const ListDoublePerf: StructCodec<ListDoublePerf, ListDoublePerfInit> = {
@@ -4864,7 +4872,7 @@ const ServiceForExceptionWithAMap_methodThatThrowsAnException_args: MessageCodec
   name: "ServiceForExceptionWithAMap_methodThatThrowsAnException_args",
   write(
     w: ProtocolWriter,
-    v: ServiceForExceptionWithAMap_methodThatThrowsAnException_argsInit,
+    _v: ServiceForExceptionWithAMap_methodThatThrowsAnException_argsInit,
   ): void {
     w.writeStructBegin(
       "ServiceForExceptionWithAMap_methodThatThrowsAnException_args",
@@ -4891,12 +4899,12 @@ const ServiceForExceptionWithAMap_methodThatThrowsAnException_args: MessageCodec
 };
 
 interface ServiceForExceptionWithAMap_methodThatThrowsAnException_result {
-  xwamap?: ExceptionWithAMap;
+  xwamap?: ExceptionWithAMap | undefined;
 }
 
 /** The input form of {@link ServiceForExceptionWithAMap_methodThatThrowsAnException_result}: fields with defaults may be omitted. */
 interface ServiceForExceptionWithAMap_methodThatThrowsAnException_resultInit {
-  xwamap?: ExceptionWithAMapInit;
+  xwamap?: ExceptionWithAMapInit | undefined;
 }
 
 const ServiceForExceptionWithAMap_methodThatThrowsAnException_result: MessageCodec<
@@ -4958,7 +4966,7 @@ const ServiceForExceptionWithAMap_methodThatThrowsAnException: MethodDescriptor<
   annotations: {},
   invoke(
     h: ServiceForExceptionWithAMapHandler,
-    a: ServiceForExceptionWithAMap_methodThatThrowsAnException_args,
+    _a: ServiceForExceptionWithAMap_methodThatThrowsAnException_args,
     ctx: CallContext,
   ): unknown {
     return h.methodThatThrowsAnException(ctx);
@@ -5006,7 +5014,7 @@ interface Srv_Janky_args {
 
 /** The input form of {@link Srv_Janky_args}: fields with defaults may be omitted. */
 interface Srv_Janky_argsInit {
-  arg?: number;
+  arg?: number | undefined;
 }
 
 const Srv_Janky_args: MessageCodec<Srv_Janky_args, Srv_Janky_argsInit> = {
@@ -5043,12 +5051,12 @@ const Srv_Janky_args: MessageCodec<Srv_Janky_args, Srv_Janky_argsInit> = {
 };
 
 interface Srv_Janky_result {
-  success?: number;
+  success?: number | undefined;
 }
 
 /** The input form of {@link Srv_Janky_result}: fields with defaults may be omitted. */
 interface Srv_Janky_resultInit {
-  success?: number;
+  success?: number | undefined;
 }
 
 const Srv_Janky_result: MessageCodec<Srv_Janky_result, Srv_Janky_resultInit> = {
@@ -5113,7 +5121,7 @@ const Srv_voidMethod_args: MessageCodec<
   Srv_voidMethod_argsInit
 > = {
   name: "Srv_voidMethod_args",
-  write(w: ProtocolWriter, v: Srv_voidMethod_argsInit): void {
+  write(w: ProtocolWriter, _v: Srv_voidMethod_argsInit): void {
     w.writeStructBegin("Srv_voidMethod_args");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -5144,7 +5152,7 @@ const Srv_voidMethod_result: MessageCodec<
   Srv_voidMethod_resultInit
 > = {
   name: "Srv_voidMethod_result",
-  write(w: ProtocolWriter, v: Srv_voidMethod_resultInit): void {
+  write(w: ProtocolWriter, _v: Srv_voidMethod_resultInit): void {
     w.writeStructBegin("Srv_voidMethod_result");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -5179,7 +5187,7 @@ const Srv_voidMethod: MethodDescriptor<
   result: Srv_voidMethod_result,
   throws: [],
   annotations: {},
-  invoke(h: SrvHandler, a: Srv_voidMethod_args, ctx: CallContext): unknown {
+  invoke(h: SrvHandler, _a: Srv_voidMethod_args, ctx: CallContext): unknown {
     return h.voidMethod(ctx);
   },
 };
@@ -5194,7 +5202,7 @@ const Srv_primitiveMethod_args: MessageCodec<
   Srv_primitiveMethod_argsInit
 > = {
   name: "Srv_primitiveMethod_args",
-  write(w: ProtocolWriter, v: Srv_primitiveMethod_argsInit): void {
+  write(w: ProtocolWriter, _v: Srv_primitiveMethod_argsInit): void {
     w.writeStructBegin("Srv_primitiveMethod_args");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -5216,12 +5224,12 @@ const Srv_primitiveMethod_args: MessageCodec<
 };
 
 interface Srv_primitiveMethod_result {
-  success?: number;
+  success?: number | undefined;
 }
 
 /** The input form of {@link Srv_primitiveMethod_result}: fields with defaults may be omitted. */
 interface Srv_primitiveMethod_resultInit {
-  success?: number;
+  success?: number | undefined;
 }
 
 const Srv_primitiveMethod_result: MessageCodec<
@@ -5276,7 +5284,7 @@ const Srv_primitiveMethod: MethodDescriptor<
   annotations: {},
   invoke(
     h: SrvHandler,
-    a: Srv_primitiveMethod_args,
+    _a: Srv_primitiveMethod_args,
     ctx: CallContext,
   ): unknown {
     return h.primitiveMethod(ctx);
@@ -5293,7 +5301,7 @@ const Srv_structMethod_args: MessageCodec<
   Srv_structMethod_argsInit
 > = {
   name: "Srv_structMethod_args",
-  write(w: ProtocolWriter, v: Srv_structMethod_argsInit): void {
+  write(w: ProtocolWriter, _v: Srv_structMethod_argsInit): void {
     w.writeStructBegin("Srv_structMethod_args");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -5315,12 +5323,12 @@ const Srv_structMethod_args: MessageCodec<
 };
 
 interface Srv_structMethod_result {
-  success?: CompactProtoTestStruct;
+  success?: CompactProtoTestStruct | undefined;
 }
 
 /** The input form of {@link Srv_structMethod_result}: fields with defaults may be omitted. */
 interface Srv_structMethod_resultInit {
-  success?: CompactProtoTestStructInit;
+  success?: CompactProtoTestStructInit | undefined;
 }
 
 const Srv_structMethod_result: MessageCodec<
@@ -5373,7 +5381,7 @@ const Srv_structMethod: MethodDescriptor<
   result: Srv_structMethod_result,
   throws: [],
   annotations: {},
-  invoke(h: SrvHandler, a: Srv_structMethod_args, ctx: CallContext): unknown {
+  invoke(h: SrvHandler, _a: Srv_structMethod_args, ctx: CallContext): unknown {
     return h.structMethod(ctx);
   },
 };
@@ -5384,7 +5392,7 @@ interface Srv_methodWithDefaultArgs_args {
 
 /** The input form of {@link Srv_methodWithDefaultArgs_args}: fields with defaults may be omitted. */
 interface Srv_methodWithDefaultArgs_argsInit {
-  something?: number;
+  something?: number | undefined;
 }
 
 const Srv_methodWithDefaultArgs_args: MessageCodec<
@@ -5432,7 +5440,7 @@ const Srv_methodWithDefaultArgs_result: MessageCodec<
   Srv_methodWithDefaultArgs_resultInit
 > = {
   name: "Srv_methodWithDefaultArgs_result",
-  write(w: ProtocolWriter, v: Srv_methodWithDefaultArgs_resultInit): void {
+  write(w: ProtocolWriter, _v: Srv_methodWithDefaultArgs_resultInit): void {
     w.writeStructBegin("Srv_methodWithDefaultArgs_result");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -5486,7 +5494,7 @@ const Srv_onewayMethod_args: MessageCodec<
   Srv_onewayMethod_argsInit
 > = {
   name: "Srv_onewayMethod_args",
-  write(w: ProtocolWriter, v: Srv_onewayMethod_argsInit): void {
+  write(w: ProtocolWriter, _v: Srv_onewayMethod_argsInit): void {
     w.writeStructBegin("Srv_onewayMethod_args");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -5517,7 +5525,7 @@ const Srv_onewayMethod_result: MessageCodec<
   Srv_onewayMethod_resultInit
 > = {
   name: "Srv_onewayMethod_result",
-  write(w: ProtocolWriter, v: Srv_onewayMethod_resultInit): void {
+  write(w: ProtocolWriter, _v: Srv_onewayMethod_resultInit): void {
     w.writeStructBegin("Srv_onewayMethod_result");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -5552,7 +5560,7 @@ const Srv_onewayMethod: MethodDescriptor<
   result: Srv_onewayMethod_result,
   throws: [],
   annotations: {},
-  invoke(h: SrvHandler, a: Srv_onewayMethod_args, ctx: CallContext): unknown {
+  invoke(h: SrvHandler, _a: Srv_onewayMethod_args, ctx: CallContext): unknown {
     return h.onewayMethod(ctx);
   },
 };
@@ -5563,7 +5571,7 @@ interface Srv_declaredExceptionMethod_args {
 
 /** The input form of {@link Srv_declaredExceptionMethod_args}: fields with defaults may be omitted. */
 interface Srv_declaredExceptionMethod_argsInit {
-  shouldThrow?: boolean;
+  shouldThrow?: boolean | undefined;
 }
 
 const Srv_declaredExceptionMethod_args: MessageCodec<
@@ -5603,14 +5611,14 @@ const Srv_declaredExceptionMethod_args: MessageCodec<
 };
 
 interface Srv_declaredExceptionMethod_result {
-  success?: boolean;
-  xwamap?: ExceptionWithAMap;
+  success?: boolean | undefined;
+  xwamap?: ExceptionWithAMap | undefined;
 }
 
 /** The input form of {@link Srv_declaredExceptionMethod_result}: fields with defaults may be omitted. */
 interface Srv_declaredExceptionMethod_resultInit {
-  success?: boolean;
-  xwamap?: ExceptionWithAMapInit;
+  success?: boolean | undefined;
+  xwamap?: ExceptionWithAMapInit | undefined;
 }
 
 const Srv_declaredExceptionMethod_result: MessageCodec<
@@ -5769,7 +5777,7 @@ interface Inherited_identity_args {
 
 /** The input form of {@link Inherited_identity_args}: fields with defaults may be omitted. */
 interface Inherited_identity_argsInit {
-  arg?: number;
+  arg?: number | undefined;
 }
 
 const Inherited_identity_args: MessageCodec<
@@ -5809,12 +5817,12 @@ const Inherited_identity_args: MessageCodec<
 };
 
 interface Inherited_identity_result {
-  success?: number;
+  success?: number | undefined;
 }
 
 /** The input form of {@link Inherited_identity_result}: fields with defaults may be omitted. */
 interface Inherited_identity_resultInit {
-  success?: number;
+  success?: number | undefined;
 }
 
 const Inherited_identity_result: MessageCodec<
@@ -5930,10 +5938,10 @@ interface ReverseOrderService_myMethod_args {
 
 /** The input form of {@link ReverseOrderService_myMethod_args}: fields with defaults may be omitted. */
 interface ReverseOrderService_myMethod_argsInit {
-  fourth?: bigint | number;
-  third?: number;
-  second?: number;
-  first?: string;
+  fourth?: bigint | number | undefined;
+  third?: number | undefined;
+  second?: number | undefined;
+  first?: string | undefined;
 }
 
 const ReverseOrderService_myMethod_args: MessageCodec<
@@ -6012,7 +6020,7 @@ const ReverseOrderService_myMethod_result: MessageCodec<
   ReverseOrderService_myMethod_resultInit
 > = {
   name: "ReverseOrderService_myMethod_result",
-  write(w: ProtocolWriter, v: ReverseOrderService_myMethod_resultInit): void {
+  write(w: ProtocolWriter, _v: ReverseOrderService_myMethod_resultInit): void {
     w.writeStructBegin("ReverseOrderService_myMethod_result");
     w.writeFieldStop();
     w.writeStructEnd();

@@ -155,10 +155,10 @@ export interface Xtruct {
 
 /** The input form of {@link Xtruct}: fields with defaults may be omitted. */
 export interface XtructInit {
-  string_thing?: string;
-  byte_thing?: number;
-  i32_thing?: number;
-  i64_thing?: bigint | number;
+  string_thing?: string | undefined;
+  byte_thing?: number | undefined;
+  i32_thing?: number | undefined;
+  i64_thing?: bigint | number | undefined;
 }
 
 export const Xtruct: StructCodec<Xtruct, XtructInit> = {
@@ -234,15 +234,15 @@ export const Xtruct: StructCodec<Xtruct, XtructInit> = {
 
 export interface Xtruct2 {
   byte_thing: number;
-  struct_thing?: Xtruct;
+  struct_thing?: Xtruct | undefined;
   i32_thing: number;
 }
 
 /** The input form of {@link Xtruct2}: fields with defaults may be omitted. */
 export interface Xtruct2Init {
-  byte_thing?: number;
-  struct_thing?: XtructInit;
-  i32_thing?: number;
+  byte_thing?: number | undefined;
+  struct_thing?: XtructInit | undefined;
+  i32_thing?: number | undefined;
 }
 
 export const Xtruct2: StructCodec<Xtruct2, Xtruct2Init> = {
@@ -318,8 +318,8 @@ export interface Insanity {
 
 /** The input form of {@link Insanity}: fields with defaults may be omitted. */
 export interface InsanityInit {
-  userMap?: ReadonlyMap<Numberz, bigint | number>;
-  xtructs?: readonly XtructInit[];
+  userMap?: ReadonlyMap<Numberz, bigint | number> | undefined;
+  xtructs?: readonly XtructInit[] | undefined;
 }
 
 export const Insanity: StructCodec<Insanity, InsanityInit> = {
@@ -407,8 +407,8 @@ export const Insanity: StructCodec<Insanity, InsanityInit> = {
 
 /** The input form of {@link Xception}. */
 export interface XceptionInit {
-  errorCode?: number;
-  message?: string;
+  errorCode?: number | undefined;
+  message?: string | undefined;
 }
 
 export class Xception extends TException {
@@ -469,8 +469,8 @@ export class Xception extends TException {
 
 /** The input form of {@link Xception2}. */
 export interface Xception2Init {
-  errorCode?: number;
-  struct_thing?: XtructInit;
+  errorCode?: number | undefined;
+  struct_thing?: XtructInit | undefined;
 }
 
 export class Xception2 extends TException {
@@ -478,7 +478,7 @@ export class Xception2 extends TException {
 
   errorCode: number;
 
-  struct_thing?: Xtruct;
+  struct_thing?: Xtruct | undefined;
 
   constructor(init: Xception2Init = {}) {
     super("Xception2");
@@ -543,10 +543,10 @@ export interface EmptyStructInit {}
 
 export const EmptyStruct: StructCodec<EmptyStruct, EmptyStructInit> = {
   name: "EmptyStruct",
-  create(init: EmptyStructInit): EmptyStruct {
+  create(_init: EmptyStructInit): EmptyStruct {
     return {};
   },
-  write(w: ProtocolWriter, v: EmptyStructInit): void {
+  write(w: ProtocolWriter, _v: EmptyStructInit): void {
     w.writeStructBegin("EmptyStruct");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -568,12 +568,12 @@ export const EmptyStruct: StructCodec<EmptyStruct, EmptyStructInit> = {
 };
 
 export interface OneField {
-  field?: EmptyStruct;
+  field?: EmptyStruct | undefined;
 }
 
 /** The input form of {@link OneField}: fields with defaults may be omitted. */
 export interface OneFieldInit {
-  field?: EmptyStructInit;
+  field?: EmptyStructInit | undefined;
 }
 
 export const OneField: StructCodec<OneField, OneFieldInit> = {
@@ -621,7 +621,7 @@ export interface TestFor3709_00 {
 
 /** The input form of {@link TestFor3709_00}: fields with defaults may be omitted. */
 export interface TestFor3709_00Init {
-  foo?: number;
+  foo?: number | undefined;
 }
 
 export const TestFor3709_00: StructCodec<TestFor3709_00, TestFor3709_00Init> = {
@@ -666,7 +666,7 @@ export interface TestFor3709_01 {
 
 /** The input form of {@link TestFor3709_01}: fields with defaults may be omitted. */
 export interface TestFor3709_01Init {
-  foo?: number;
+  foo?: number | undefined;
 }
 
 export const TestFor3709_01: StructCodec<TestFor3709_01, TestFor3709_01Init> = {
@@ -711,7 +711,7 @@ export interface TestFor3709_02 {
 
 /** The input form of {@link TestFor3709_02}: fields with defaults may be omitted. */
 export interface TestFor3709_02Init {
-  foo?: number;
+  foo?: number | undefined;
 }
 
 export const TestFor3709_02: StructCodec<TestFor3709_02, TestFor3709_02Init> = {
@@ -757,7 +757,7 @@ export interface TestFor3709_03 {
 
 /** The input form of {@link TestFor3709_03}: fields with defaults may be omitted. */
 export interface TestFor3709_03Init {
-  foo?: number;
+  foo?: number | undefined;
 }
 
 export const TestFor3709_03: StructCodec<TestFor3709_03, TestFor3709_03Init> = {
@@ -803,7 +803,7 @@ export interface TestFor3709_04 {
 
 /** The input form of {@link TestFor3709_04}: fields with defaults may be omitted. */
 export interface TestFor3709_04Init {
-  foo?: number;
+  foo?: number | undefined;
 }
 
 export const TestFor3709_04: StructCodec<TestFor3709_04, TestFor3709_04Init> = {
@@ -849,7 +849,7 @@ export interface TestFor3709_05 {
 
 /** The input form of {@link TestFor3709_05}: fields with defaults may be omitted. */
 export interface TestFor3709_05Init {
-  foo?: number;
+  foo?: number | undefined;
 }
 
 export const TestFor3709_05: StructCodec<TestFor3709_05, TestFor3709_05Init> = {
@@ -895,7 +895,7 @@ export interface TestFor3709_06 {
 
 /** The input form of {@link TestFor3709_06}: fields with defaults may be omitted. */
 export interface TestFor3709_06Init {
-  foo?: number;
+  foo?: number | undefined;
 }
 
 export const TestFor3709_06: StructCodec<TestFor3709_06, TestFor3709_06Init> = {
@@ -941,7 +941,7 @@ export interface TestFor3709_07 {
 
 /** The input form of {@link TestFor3709_07}: fields with defaults may be omitted. */
 export interface TestFor3709_07Init {
-  foo?: number;
+  foo?: number | undefined;
 }
 
 export const TestFor3709_07: StructCodec<TestFor3709_07, TestFor3709_07Init> = {
@@ -987,7 +987,7 @@ export interface TestFor3709_08 {
 
 /** The input form of {@link TestFor3709_08}: fields with defaults may be omitted. */
 export interface TestFor3709_08Init {
-  foo?: number;
+  foo?: number | undefined;
 }
 
 export const TestFor3709_08: StructCodec<TestFor3709_08, TestFor3709_08Init> = {
@@ -1135,7 +1135,7 @@ const ThriftTest_testVoid_args: MessageCodec<
   ThriftTest_testVoid_argsInit
 > = {
   name: "ThriftTest_testVoid_args",
-  write(w: ProtocolWriter, v: ThriftTest_testVoid_argsInit): void {
+  write(w: ProtocolWriter, _v: ThriftTest_testVoid_argsInit): void {
     w.writeStructBegin("ThriftTest_testVoid_args");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -1166,7 +1166,7 @@ const ThriftTest_testVoid_result: MessageCodec<
   ThriftTest_testVoid_resultInit
 > = {
   name: "ThriftTest_testVoid_result",
-  write(w: ProtocolWriter, v: ThriftTest_testVoid_resultInit): void {
+  write(w: ProtocolWriter, _v: ThriftTest_testVoid_resultInit): void {
     w.writeStructBegin("ThriftTest_testVoid_result");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -1203,7 +1203,7 @@ const ThriftTest_testVoid: MethodDescriptor<
   annotations: {},
   invoke(
     h: ThriftTestHandler,
-    a: ThriftTest_testVoid_args,
+    _a: ThriftTest_testVoid_args,
     ctx: CallContext,
   ): unknown {
     return h.testVoid(ctx);
@@ -1216,7 +1216,7 @@ interface ThriftTest_testString_args {
 
 /** The input form of {@link ThriftTest_testString_args}: fields with defaults may be omitted. */
 interface ThriftTest_testString_argsInit {
-  thing?: string;
+  thing?: string | undefined;
 }
 
 const ThriftTest_testString_args: MessageCodec<
@@ -1256,12 +1256,12 @@ const ThriftTest_testString_args: MessageCodec<
 };
 
 interface ThriftTest_testString_result {
-  success?: string;
+  success?: string | undefined;
 }
 
 /** The input form of {@link ThriftTest_testString_result}: fields with defaults may be omitted. */
 interface ThriftTest_testString_resultInit {
-  success?: string;
+  success?: string | undefined;
 }
 
 const ThriftTest_testString_result: MessageCodec<
@@ -1329,7 +1329,7 @@ interface ThriftTest_testByte_args {
 
 /** The input form of {@link ThriftTest_testByte_args}: fields with defaults may be omitted. */
 interface ThriftTest_testByte_argsInit {
-  thing?: number;
+  thing?: number | undefined;
 }
 
 const ThriftTest_testByte_args: MessageCodec<
@@ -1369,12 +1369,12 @@ const ThriftTest_testByte_args: MessageCodec<
 };
 
 interface ThriftTest_testByte_result {
-  success?: number;
+  success?: number | undefined;
 }
 
 /** The input form of {@link ThriftTest_testByte_result}: fields with defaults may be omitted. */
 interface ThriftTest_testByte_resultInit {
-  success?: number;
+  success?: number | undefined;
 }
 
 const ThriftTest_testByte_result: MessageCodec<
@@ -1442,7 +1442,7 @@ interface ThriftTest_testI32_args {
 
 /** The input form of {@link ThriftTest_testI32_args}: fields with defaults may be omitted. */
 interface ThriftTest_testI32_argsInit {
-  thing?: number;
+  thing?: number | undefined;
 }
 
 const ThriftTest_testI32_args: MessageCodec<
@@ -1482,12 +1482,12 @@ const ThriftTest_testI32_args: MessageCodec<
 };
 
 interface ThriftTest_testI32_result {
-  success?: number;
+  success?: number | undefined;
 }
 
 /** The input form of {@link ThriftTest_testI32_result}: fields with defaults may be omitted. */
 interface ThriftTest_testI32_resultInit {
-  success?: number;
+  success?: number | undefined;
 }
 
 const ThriftTest_testI32_result: MessageCodec<
@@ -1555,7 +1555,7 @@ interface ThriftTest_testI64_args {
 
 /** The input form of {@link ThriftTest_testI64_args}: fields with defaults may be omitted. */
 interface ThriftTest_testI64_argsInit {
-  thing?: bigint | number;
+  thing?: bigint | number | undefined;
 }
 
 const ThriftTest_testI64_args: MessageCodec<
@@ -1595,12 +1595,12 @@ const ThriftTest_testI64_args: MessageCodec<
 };
 
 interface ThriftTest_testI64_result {
-  success?: bigint;
+  success?: bigint | undefined;
 }
 
 /** The input form of {@link ThriftTest_testI64_result}: fields with defaults may be omitted. */
 interface ThriftTest_testI64_resultInit {
-  success?: bigint | number;
+  success?: bigint | number | undefined;
 }
 
 const ThriftTest_testI64_result: MessageCodec<
@@ -1668,7 +1668,7 @@ interface ThriftTest_testDouble_args {
 
 /** The input form of {@link ThriftTest_testDouble_args}: fields with defaults may be omitted. */
 interface ThriftTest_testDouble_argsInit {
-  thing?: number;
+  thing?: number | undefined;
 }
 
 const ThriftTest_testDouble_args: MessageCodec<
@@ -1708,12 +1708,12 @@ const ThriftTest_testDouble_args: MessageCodec<
 };
 
 interface ThriftTest_testDouble_result {
-  success?: number;
+  success?: number | undefined;
 }
 
 /** The input form of {@link ThriftTest_testDouble_result}: fields with defaults may be omitted. */
 interface ThriftTest_testDouble_resultInit {
-  success?: number;
+  success?: number | undefined;
 }
 
 const ThriftTest_testDouble_result: MessageCodec<
@@ -1776,12 +1776,12 @@ const ThriftTest_testDouble: MethodDescriptor<
 };
 
 interface ThriftTest_testStruct_args {
-  thing?: Xtruct;
+  thing?: Xtruct | undefined;
 }
 
 /** The input form of {@link ThriftTest_testStruct_args}: fields with defaults may be omitted. */
 interface ThriftTest_testStruct_argsInit {
-  thing?: XtructInit;
+  thing?: XtructInit | undefined;
 }
 
 const ThriftTest_testStruct_args: MessageCodec<
@@ -1821,12 +1821,12 @@ const ThriftTest_testStruct_args: MessageCodec<
 };
 
 interface ThriftTest_testStruct_result {
-  success?: Xtruct;
+  success?: Xtruct | undefined;
 }
 
 /** The input form of {@link ThriftTest_testStruct_result}: fields with defaults may be omitted. */
 interface ThriftTest_testStruct_resultInit {
-  success?: XtructInit;
+  success?: XtructInit | undefined;
 }
 
 const ThriftTest_testStruct_result: MessageCodec<
@@ -1889,12 +1889,12 @@ const ThriftTest_testStruct: MethodDescriptor<
 };
 
 interface ThriftTest_testNest_args {
-  thing?: Xtruct2;
+  thing?: Xtruct2 | undefined;
 }
 
 /** The input form of {@link ThriftTest_testNest_args}: fields with defaults may be omitted. */
 interface ThriftTest_testNest_argsInit {
-  thing?: Xtruct2Init;
+  thing?: Xtruct2Init | undefined;
 }
 
 const ThriftTest_testNest_args: MessageCodec<
@@ -1934,12 +1934,12 @@ const ThriftTest_testNest_args: MessageCodec<
 };
 
 interface ThriftTest_testNest_result {
-  success?: Xtruct2;
+  success?: Xtruct2 | undefined;
 }
 
 /** The input form of {@link ThriftTest_testNest_result}: fields with defaults may be omitted. */
 interface ThriftTest_testNest_resultInit {
-  success?: Xtruct2Init;
+  success?: Xtruct2Init | undefined;
 }
 
 const ThriftTest_testNest_result: MessageCodec<
@@ -2007,7 +2007,7 @@ interface ThriftTest_testMap_args {
 
 /** The input form of {@link ThriftTest_testMap_args}: fields with defaults may be omitted. */
 interface ThriftTest_testMap_argsInit {
-  thing?: ReadonlyMap<number, number>;
+  thing?: ReadonlyMap<number, number> | undefined;
 }
 
 const ThriftTest_testMap_args: MessageCodec<
@@ -2062,12 +2062,12 @@ const ThriftTest_testMap_args: MessageCodec<
 };
 
 interface ThriftTest_testMap_result {
-  success?: Map<number, number>;
+  success?: Map<number, number> | undefined;
 }
 
 /** The input form of {@link ThriftTest_testMap_result}: fields with defaults may be omitted. */
 interface ThriftTest_testMap_resultInit {
-  success?: ReadonlyMap<number, number>;
+  success?: ReadonlyMap<number, number> | undefined;
 }
 
 const ThriftTest_testMap_result: MessageCodec<
@@ -2150,7 +2150,7 @@ interface ThriftTest_testSet_args {
 
 /** The input form of {@link ThriftTest_testSet_args}: fields with defaults may be omitted. */
 interface ThriftTest_testSet_argsInit {
-  thing?: ReadonlySet<number>;
+  thing?: ReadonlySet<number> | undefined;
 }
 
 const ThriftTest_testSet_args: MessageCodec<
@@ -2203,12 +2203,12 @@ const ThriftTest_testSet_args: MessageCodec<
 };
 
 interface ThriftTest_testSet_result {
-  success?: Set<number>;
+  success?: Set<number> | undefined;
 }
 
 /** The input form of {@link ThriftTest_testSet_result}: fields with defaults may be omitted. */
 interface ThriftTest_testSet_resultInit {
-  success?: ReadonlySet<number>;
+  success?: ReadonlySet<number> | undefined;
 }
 
 const ThriftTest_testSet_result: MessageCodec<
@@ -2289,7 +2289,7 @@ interface ThriftTest_testList_args {
 
 /** The input form of {@link ThriftTest_testList_args}: fields with defaults may be omitted. */
 interface ThriftTest_testList_argsInit {
-  thing?: readonly number[];
+  thing?: readonly number[] | undefined;
 }
 
 const ThriftTest_testList_args: MessageCodec<
@@ -2342,12 +2342,12 @@ const ThriftTest_testList_args: MessageCodec<
 };
 
 interface ThriftTest_testList_result {
-  success?: number[];
+  success?: number[] | undefined;
 }
 
 /** The input form of {@link ThriftTest_testList_result}: fields with defaults may be omitted. */
 interface ThriftTest_testList_resultInit {
-  success?: readonly number[];
+  success?: readonly number[] | undefined;
 }
 
 const ThriftTest_testList_result: MessageCodec<
@@ -2429,7 +2429,7 @@ interface ThriftTest_testEnum_args {
 
 /** The input form of {@link ThriftTest_testEnum_args}: fields with defaults may be omitted. */
 interface ThriftTest_testEnum_argsInit {
-  thing?: Numberz;
+  thing?: Numberz | undefined;
 }
 
 const ThriftTest_testEnum_args: MessageCodec<
@@ -2469,12 +2469,12 @@ const ThriftTest_testEnum_args: MessageCodec<
 };
 
 interface ThriftTest_testEnum_result {
-  success?: Numberz;
+  success?: Numberz | undefined;
 }
 
 /** The input form of {@link ThriftTest_testEnum_result}: fields with defaults may be omitted. */
 interface ThriftTest_testEnum_resultInit {
-  success?: Numberz;
+  success?: Numberz | undefined;
 }
 
 const ThriftTest_testEnum_result: MessageCodec<
@@ -2542,7 +2542,7 @@ interface ThriftTest_testTypedef_args {
 
 /** The input form of {@link ThriftTest_testTypedef_args}: fields with defaults may be omitted. */
 interface ThriftTest_testTypedef_argsInit {
-  thing?: bigint | number;
+  thing?: bigint | number | undefined;
 }
 
 const ThriftTest_testTypedef_args: MessageCodec<
@@ -2582,12 +2582,12 @@ const ThriftTest_testTypedef_args: MessageCodec<
 };
 
 interface ThriftTest_testTypedef_result {
-  success?: UserId;
+  success?: UserId | undefined;
 }
 
 /** The input form of {@link ThriftTest_testTypedef_result}: fields with defaults may be omitted. */
 interface ThriftTest_testTypedef_resultInit {
-  success?: bigint | number;
+  success?: bigint | number | undefined;
 }
 
 const ThriftTest_testTypedef_result: MessageCodec<
@@ -2655,7 +2655,7 @@ interface ThriftTest_testMapMap_args {
 
 /** The input form of {@link ThriftTest_testMapMap_args}: fields with defaults may be omitted. */
 interface ThriftTest_testMapMap_argsInit {
-  hello?: number;
+  hello?: number | undefined;
 }
 
 const ThriftTest_testMapMap_args: MessageCodec<
@@ -2695,12 +2695,12 @@ const ThriftTest_testMapMap_args: MessageCodec<
 };
 
 interface ThriftTest_testMapMap_result {
-  success?: Map<number, Map<number, number>>;
+  success?: Map<number, Map<number, number>> | undefined;
 }
 
 /** The input form of {@link ThriftTest_testMapMap_result}: fields with defaults may be omitted. */
 interface ThriftTest_testMapMap_resultInit {
-  success?: ReadonlyMap<number, ReadonlyMap<number, number>>;
+  success?: ReadonlyMap<number, ReadonlyMap<number, number>> | undefined;
 }
 
 const ThriftTest_testMapMap_result: MessageCodec<
@@ -2790,12 +2790,12 @@ const ThriftTest_testMapMap: MethodDescriptor<
 };
 
 interface ThriftTest_testInsanity_args {
-  argument?: Insanity;
+  argument?: Insanity | undefined;
 }
 
 /** The input form of {@link ThriftTest_testInsanity_args}: fields with defaults may be omitted. */
 interface ThriftTest_testInsanity_argsInit {
-  argument?: InsanityInit;
+  argument?: InsanityInit | undefined;
 }
 
 const ThriftTest_testInsanity_args: MessageCodec<
@@ -2835,12 +2835,14 @@ const ThriftTest_testInsanity_args: MessageCodec<
 };
 
 interface ThriftTest_testInsanity_result {
-  success?: Map<UserId, Map<Numberz, Insanity>>;
+  success?: Map<UserId, Map<Numberz, Insanity>> | undefined;
 }
 
 /** The input form of {@link ThriftTest_testInsanity_result}: fields with defaults may be omitted. */
 interface ThriftTest_testInsanity_resultInit {
-  success?: ReadonlyMap<bigint | number, ReadonlyMap<Numberz, InsanityInit>>;
+  success?:
+    | ReadonlyMap<bigint | number, ReadonlyMap<Numberz, InsanityInit>>
+    | undefined;
 }
 
 const ThriftTest_testInsanity_result: MessageCodec<

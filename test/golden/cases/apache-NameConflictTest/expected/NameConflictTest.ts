@@ -40,8 +40,8 @@ export interface using {
 
 /** The input form of {@link using}: fields with defaults may be omitted. */
 export interface usingInit {
-  single?: number;
-  integer?: number;
+  single?: number | undefined;
+  integer?: number | undefined;
 }
 
 export const using: StructCodec<using, usingInit> = {
@@ -92,13 +92,13 @@ export const using: StructCodec<using, usingInit> = {
 
 export interface delegate {
   partial: string;
-  delegate?: delegate;
+  delegate?: delegate | undefined;
 }
 
 /** The input form of {@link delegate}: fields with defaults may be omitted. */
 export interface delegateInit {
-  partial?: string;
-  delegate?: delegateInit;
+  partial?: string | undefined;
+  delegate?: delegateInit | undefined;
 }
 
 export const delegate: StructCodec<delegate, delegateInit> = {
@@ -159,7 +159,7 @@ export interface get {
 
 /** The input form of {@link get}: fields with defaults may be omitted. */
 export interface getInit {
-  sbyte?: boolean;
+  sbyte?: boolean | undefined;
 }
 
 export const get: StructCodec<get, getInit> = {
@@ -199,16 +199,16 @@ export const get: StructCodec<get, getInit> = {
 };
 
 export interface partial {
-  using?: using;
+  using?: using | undefined;
   read: boolean;
   write: boolean;
 }
 
 /** The input form of {@link partial}: fields with defaults may be omitted. */
 export interface partialInit {
-  using?: usingInit;
-  read?: boolean;
-  write?: boolean;
+  using?: usingInit | undefined;
+  read?: boolean | undefined;
+  write?: boolean | undefined;
 }
 
 export const partial: StructCodec<partial, partialInit> = {
@@ -277,7 +277,7 @@ export interface foldr {
 
 /** The input form of {@link foldr}: fields with defaults may be omitted. */
 export interface foldrInit {
-  id?: string;
+  id?: string | undefined;
 }
 
 export const foldr: StructCodec<foldr, foldrInit> = {
@@ -323,8 +323,8 @@ export interface of {
 
 /** The input form of {@link of}: fields with defaults may be omitted. */
 export interface ofInit {
-  let?: string;
-  where?: string;
+  let?: string | undefined;
+  where?: string | undefined;
 }
 
 export const of: StructCodec<of, ofInit> = {
@@ -374,12 +374,12 @@ export const of: StructCodec<of, ofInit> = {
 };
 
 export interface ofOf {
-  Of?: of;
+  Of?: of | undefined;
 }
 
 /** The input form of {@link ofOf}: fields with defaults may be omitted. */
 export interface ofOfInit {
-  Of?: ofInit;
+  Of?: ofInit | undefined;
 }
 
 export const ofOf: StructCodec<ofOf, ofOfInit> = {
@@ -427,10 +427,10 @@ export interface ClassAndProp {
 
 /** The input form of {@link ClassAndProp}: fields with defaults may be omitted. */
 export interface ClassAndPropInit {
-  ClassAndProp?: boolean;
-  ClassAndProp_?: boolean;
-  ClassAndProp__?: boolean;
-  ClassAndProper?: boolean;
+  ClassAndProp?: boolean | undefined;
+  ClassAndProp_?: boolean | undefined;
+  ClassAndProp__?: boolean | undefined;
+  ClassAndProper?: boolean | undefined;
 }
 
 export const ClassAndProp: StructCodec<ClassAndProp, ClassAndPropInit> = {
@@ -518,10 +518,10 @@ export interface second_chance {
 
 /** The input form of {@link second_chance}: fields with defaults may be omitted. */
 export interface second_chanceInit {
-  SECOND_CHANCE?: boolean;
-  SECOND_CHANCE_?: boolean;
-  SECOND_CHANCE__?: boolean;
-  SECOND_CHANCES?: boolean;
+  SECOND_CHANCE?: boolean | undefined;
+  SECOND_CHANCE_?: boolean | undefined;
+  SECOND_CHANCE__?: boolean | undefined;
+  SECOND_CHANCES?: boolean | undefined;
 }
 
 export const second_chance: StructCodec<second_chance, second_chanceInit> = {
@@ -604,10 +604,10 @@ export interface NOW_EAT_THIS {
 
 /** The input form of {@link NOW_EAT_THIS}: fields with defaults may be omitted. */
 export interface NOW_EAT_THISInit {
-  now_eat_this?: boolean;
-  now_eat_this_?: boolean;
-  now_eat_this__?: boolean;
-  now_eat_this_and_this?: boolean;
+  now_eat_this?: boolean | undefined;
+  now_eat_this_?: boolean | undefined;
+  now_eat_this__?: boolean | undefined;
+  now_eat_this_and_this?: boolean | undefined;
 }
 
 export const NOW_EAT_THIS: StructCodec<NOW_EAT_THIS, NOW_EAT_THISInit> = {
@@ -697,12 +697,12 @@ export interface TheEdgeCase {
 
 /** The input form of {@link TheEdgeCase}: fields with defaults may be omitted. */
 export interface TheEdgeCaseInit {
-  theEdgeCase?: boolean;
-  theEdgeCase_?: boolean;
-  theEdgeCase__?: boolean;
-  TheEdgeCase?: boolean;
-  TheEdgeCase_?: boolean;
-  TheEdgeCase__?: boolean;
+  theEdgeCase?: boolean | undefined;
+  theEdgeCase_?: boolean | undefined;
+  theEdgeCase__?: boolean | undefined;
+  TheEdgeCase?: boolean | undefined;
+  TheEdgeCase_?: boolean | undefined;
+  TheEdgeCase__?: boolean | undefined;
 }
 
 export const TheEdgeCase: StructCodec<TheEdgeCase, TheEdgeCaseInit> = {
@@ -812,8 +812,8 @@ export interface Tricky_ {
 
 /** The input form of {@link Tricky_}: fields with defaults may be omitted. */
 export interface Tricky_Init {
-  tricky?: boolean;
-  Tricky?: boolean;
+  tricky?: boolean | undefined;
+  Tricky?: boolean | undefined;
 }
 
 export const Tricky_: StructCodec<Tricky_, Tricky_Init> = {
@@ -863,22 +863,22 @@ export const Tricky_: StructCodec<Tricky_, Tricky_Init> = {
 };
 
 export interface Nested {
-  ClassAndProp?: ClassAndProp;
-  second_chance?: second_chance;
-  NOW_EAT_THIS?: NOW_EAT_THIS;
-  TheEdgeCase?: TheEdgeCase;
-  Tricky_?: Tricky_;
-  Nested?: Nested;
+  ClassAndProp?: ClassAndProp | undefined;
+  second_chance?: second_chance | undefined;
+  NOW_EAT_THIS?: NOW_EAT_THIS | undefined;
+  TheEdgeCase?: TheEdgeCase | undefined;
+  Tricky_?: Tricky_ | undefined;
+  Nested?: Nested | undefined;
 }
 
 /** The input form of {@link Nested}: fields with defaults may be omitted. */
 export interface NestedInit {
-  ClassAndProp?: ClassAndPropInit;
-  second_chance?: second_chanceInit;
-  NOW_EAT_THIS?: NOW_EAT_THISInit;
-  TheEdgeCase?: TheEdgeCaseInit;
-  Tricky_?: Tricky_Init;
-  Nested?: NestedInit;
+  ClassAndProp?: ClassAndPropInit | undefined;
+  second_chance?: second_chanceInit | undefined;
+  NOW_EAT_THIS?: NOW_EAT_THISInit | undefined;
+  TheEdgeCase?: TheEdgeCaseInit | undefined;
+  Tricky_?: Tricky_Init | undefined;
+  Nested?: NestedInit | undefined;
 }
 
 export const Nested: StructCodec<Nested, NestedInit> = {
@@ -997,8 +997,8 @@ export const Nested: StructCodec<Nested, NestedInit> = {
 
 /** The input form of {@link Problem_}. */
 export interface Problem_Init {
-  problem?: boolean;
-  Problem?: boolean;
+  problem?: boolean | undefined;
+  Problem?: boolean | undefined;
 }
 
 export class Problem_ extends TException {
@@ -1077,18 +1077,18 @@ export interface Thrift5626 {
 
 /** The input form of {@link Thrift5626}: fields with defaults may be omitted. */
 export interface Thrift5626Init {
-  i8?: number;
-  i16?: number;
-  i32?: number;
-  i64?: bigint | number;
-  uuid?: string;
-  string?: string;
-  binary?: Uint8Array;
-  bool?: boolean;
-  byte?: number;
-  list?: readonly string[];
-  set?: ReadonlySet<string>;
-  map?: ReadonlyMap<string, string>;
+  i8?: number | undefined;
+  i16?: number | undefined;
+  i32?: number | undefined;
+  i64?: bigint | number | undefined;
+  uuid?: string | undefined;
+  string?: string | undefined;
+  binary?: Uint8Array | undefined;
+  bool?: boolean | undefined;
+  byte?: number | undefined;
+  list?: readonly string[] | undefined;
+  set?: ReadonlySet<string> | undefined;
+  map?: ReadonlyMap<string, string> | undefined;
 }
 
 export const Thrift5626: StructCodec<Thrift5626, Thrift5626Init> = {
@@ -1309,12 +1309,12 @@ export const Thrift5626: StructCodec<Thrift5626, Thrift5626Init> = {
 };
 
 interface extern_event_args {
-  get?: partial;
+  get?: partial | undefined;
 }
 
 /** The input form of {@link extern_event_args}: fields with defaults may be omitted. */
 interface extern_event_argsInit {
-  get?: partialInit;
+  get?: partialInit | undefined;
 }
 
 const extern_event_args: MessageCodec<
@@ -1354,12 +1354,12 @@ const extern_event_args: MessageCodec<
 };
 
 interface extern_event_result {
-  success?: delegate;
+  success?: delegate | undefined;
 }
 
 /** The input form of {@link extern_event_result}: fields with defaults may be omitted. */
 interface extern_event_resultInit {
-  success?: delegateInit;
+  success?: delegateInit | undefined;
 }
 
 const extern_event_result: MessageCodec<
@@ -1418,12 +1418,12 @@ const extern_event: MethodDescriptor<
 };
 
 interface extern_Foo_args {
-  Foo_args?: Nested;
+  Foo_args?: Nested | undefined;
 }
 
 /** The input form of {@link extern_Foo_args}: fields with defaults may be omitted. */
 interface extern_Foo_argsInit {
-  Foo_args?: NestedInit;
+  Foo_args?: NestedInit | undefined;
 }
 
 const extern_Foo_args: MessageCodec<extern_Foo_args, extern_Foo_argsInit> = {
@@ -1460,12 +1460,12 @@ const extern_Foo_args: MessageCodec<extern_Foo_args, extern_Foo_argsInit> = {
 };
 
 interface extern_Foo_result {
-  Foo_result?: Problem_;
+  Foo_result?: Problem_ | undefined;
 }
 
 /** The input form of {@link extern_Foo_result}: fields with defaults may be omitted. */
 interface extern_Foo_resultInit {
-  Foo_result?: Problem_Init;
+  Foo_result?: Problem_Init | undefined;
 }
 
 const extern_Foo_result: MessageCodec<
@@ -1563,7 +1563,7 @@ interface qualified_maybe_args {
 
 /** The input form of {@link qualified_maybe_args}: fields with defaults may be omitted. */
 interface qualified_maybe_argsInit {
-  foldr?: Maybe;
+  foldr?: Maybe | undefined;
 }
 
 const qualified_maybe_args: MessageCodec<
@@ -1603,12 +1603,12 @@ const qualified_maybe_args: MessageCodec<
 };
 
 interface qualified_maybe_result {
-  success?: Maybe;
+  success?: Maybe | undefined;
 }
 
 /** The input form of {@link qualified_maybe_result}: fields with defaults may be omitted. */
 interface qualified_maybe_resultInit {
-  success?: Maybe;
+  success?: Maybe | undefined;
 }
 
 const qualified_maybe_result: MessageCodec<
@@ -1671,12 +1671,12 @@ const qualified_maybe: MethodDescriptor<
 };
 
 interface qualified_either_args {
-  of?: foldr;
+  of?: foldr | undefined;
 }
 
 /** The input form of {@link qualified_either_args}: fields with defaults may be omitted. */
 interface qualified_either_argsInit {
-  of?: foldrInit;
+  of?: foldrInit | undefined;
 }
 
 const qualified_either_args: MessageCodec<
@@ -1716,12 +1716,12 @@ const qualified_either_args: MessageCodec<
 };
 
 interface qualified_either_result {
-  success?: Either;
+  success?: Either | undefined;
 }
 
 /** The input form of {@link qualified_either_result}: fields with defaults may be omitted. */
 interface qualified_either_resultInit {
-  success?: Either;
+  success?: Either | undefined;
 }
 
 const qualified_either_result: MessageCodec<

@@ -21,9 +21,9 @@ export interface OldSchool {
 
 /** The input form of {@link OldSchool}: fields with defaults may be omitted. */
 export interface OldSchoolInit {
-  im_int?: number;
-  im_str?: string;
-  im_big?: readonly ReadonlyMap<number, string>[];
+  im_int?: number | undefined;
+  im_str?: string | undefined;
+  im_big?: readonly ReadonlyMap<number, string>[] | undefined;
 }
 
 export const OldSchool: StructCodec<OldSchool, OldSchoolInit> = {
@@ -117,14 +117,14 @@ export const OldSchool: StructCodec<OldSchool, OldSchoolInit> = {
 export interface Simple {
   im_default: number;
   im_required: number;
-  im_optional?: number;
+  im_optional?: number | undefined;
 }
 
 /** The input form of {@link Simple}: fields with defaults may be omitted. */
 export interface SimpleInit {
-  im_default?: number;
+  im_default?: number | undefined;
   im_required: number;
-  im_optional?: number;
+  im_optional?: number | undefined;
 }
 
 export const Simple: StructCodec<Simple, SimpleInit> = {
@@ -197,7 +197,7 @@ export interface Tricky1 {
 
 /** The input form of {@link Tricky1}: fields with defaults may be omitted. */
 export interface Tricky1Init {
-  im_default?: number;
+  im_default?: number | undefined;
 }
 
 export const Tricky1: StructCodec<Tricky1, Tricky1Init> = {
@@ -237,12 +237,12 @@ export const Tricky1: StructCodec<Tricky1, Tricky1Init> = {
 };
 
 export interface Tricky2 {
-  im_optional?: number;
+  im_optional?: number | undefined;
 }
 
 /** The input form of {@link Tricky2}: fields with defaults may be omitted. */
 export interface Tricky2Init {
-  im_optional?: number;
+  im_optional?: number | undefined;
 }
 
 export const Tricky2: StructCodec<Tricky2, Tricky2Init> = {
@@ -337,8 +337,8 @@ export interface OptionalDefault {
 
 /** The input form of {@link OptionalDefault}: fields with defaults may be omitted. */
 export interface OptionalDefaultInit {
-  opt_int?: number;
-  opt_str?: string;
+  opt_int?: number | undefined;
+  opt_str?: string | undefined;
 }
 
 export const OptionalDefault: StructCodec<
@@ -394,20 +394,20 @@ export const OptionalDefault: StructCodec<
 export interface Complex {
   cp_default: number;
   cp_required: number;
-  cp_optional?: number;
+  cp_optional?: number | undefined;
   the_map: Map<number, Simple>;
   req_simp: Simple;
-  opt_simp?: Simple;
+  opt_simp?: Simple | undefined;
 }
 
 /** The input form of {@link Complex}: fields with defaults may be omitted. */
 export interface ComplexInit {
-  cp_default?: number;
+  cp_default?: number | undefined;
   cp_required: number;
-  cp_optional?: number;
-  the_map?: ReadonlyMap<number, SimpleInit>;
+  cp_optional?: number | undefined;
+  the_map?: ReadonlyMap<number, SimpleInit> | undefined;
   req_simp: SimpleInit;
-  opt_simp?: SimpleInit;
+  opt_simp?: SimpleInit | undefined;
 }
 
 export const Complex: StructCodec<Complex, ComplexInit> = {
@@ -538,22 +538,22 @@ export const Complex: StructCodec<Complex, ComplexInit> = {
 };
 
 export interface ManyOpt {
-  opt1?: number;
-  opt2?: number;
-  opt3?: number;
+  opt1?: number | undefined;
+  opt2?: number | undefined;
+  opt3?: number | undefined;
   def4: number;
-  opt5?: number;
-  opt6?: number;
+  opt5?: number | undefined;
+  opt6?: number | undefined;
 }
 
 /** The input form of {@link ManyOpt}: fields with defaults may be omitted. */
 export interface ManyOptInit {
-  opt1?: number;
-  opt2?: number;
-  opt3?: number;
-  def4?: number;
-  opt5?: number;
-  opt6?: number;
+  opt1?: number | undefined;
+  opt2?: number | undefined;
+  opt3?: number | undefined;
+  def4?: number | undefined;
+  opt5?: number | undefined;
+  opt6?: number | undefined;
 }
 
 export const ManyOpt: StructCodec<ManyOpt, ManyOptInit> = {
@@ -651,21 +651,21 @@ export const ManyOpt: StructCodec<ManyOpt, ManyOptInit> = {
 
 export interface JavaTestHelper {
   req_int: number;
-  opt_int?: number;
+  opt_int?: number | undefined;
   req_obj: string;
-  opt_obj?: string;
+  opt_obj?: string | undefined;
   req_bin: Uint8Array;
-  opt_bin?: Uint8Array;
+  opt_bin?: Uint8Array | undefined;
 }
 
 /** The input form of {@link JavaTestHelper}: fields with defaults may be omitted. */
 export interface JavaTestHelperInit {
   req_int: number;
-  opt_int?: number;
+  opt_int?: number | undefined;
   req_obj: string;
-  opt_obj?: string;
+  opt_obj?: string | undefined;
   req_bin: Uint8Array;
-  opt_bin?: Uint8Array;
+  opt_bin?: Uint8Array | undefined;
 }
 
 export const JavaTestHelper: StructCodec<JavaTestHelper, JavaTestHelperInit> = {
@@ -776,14 +776,14 @@ export const JavaTestHelper: StructCodec<JavaTestHelper, JavaTestHelperInit> = {
 export interface Binaries {
   bin: Uint8Array;
   req_bin: Uint8Array;
-  opt_bin?: Uint8Array;
+  opt_bin?: Uint8Array | undefined;
 }
 
 /** The input form of {@link Binaries}: fields with defaults may be omitted. */
 export interface BinariesInit {
-  bin?: Uint8Array;
+  bin?: Uint8Array | undefined;
   req_bin: Uint8Array;
-  opt_bin?: Uint8Array;
+  opt_bin?: Uint8Array | undefined;
 }
 
 export const Binaries: StructCodec<Binaries, BinariesInit> = {

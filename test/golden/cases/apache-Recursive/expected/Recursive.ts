@@ -25,8 +25,8 @@ export interface RecTree {
 
 /** The input form of {@link RecTree}: fields with defaults may be omitted. */
 export interface RecTreeInit {
-  children?: readonly RecTreeInit[];
-  item?: number;
+  children?: readonly RecTreeInit[] | undefined;
+  item?: number | undefined;
 }
 
 export const RecTree: StructCodec<RecTree, RecTreeInit> = {
@@ -95,14 +95,14 @@ export const RecTree: StructCodec<RecTree, RecTreeInit> = {
 };
 
 export interface RecList {
-  nextitem?: RecList;
+  nextitem?: RecList | undefined;
   item: number;
 }
 
 /** The input form of {@link RecList}: fields with defaults may be omitted. */
 export interface RecListInit {
-  nextitem?: RecListInit;
-  item?: number;
+  nextitem?: RecListInit | undefined;
+  item?: number | undefined;
 }
 
 export const RecList: StructCodec<RecList, RecListInit> = {
@@ -156,12 +156,12 @@ export const RecList: StructCodec<RecList, RecListInit> = {
 };
 
 export interface CoRec {
-  other?: CoRec2;
+  other?: CoRec2 | undefined;
 }
 
 /** The input form of {@link CoRec}: fields with defaults may be omitted. */
 export interface CoRecInit {
-  other?: CoRec2Init;
+  other?: CoRec2Init | undefined;
 }
 
 export const CoRec: StructCodec<CoRec, CoRecInit> = {
@@ -203,12 +203,12 @@ export const CoRec: StructCodec<CoRec, CoRecInit> = {
 };
 
 export interface CoRec2 {
-  other?: CoRec;
+  other?: CoRec | undefined;
 }
 
 /** The input form of {@link CoRec2}: fields with defaults may be omitted. */
 export interface CoRec2Init {
-  other?: CoRecInit;
+  other?: CoRecInit | undefined;
 }
 
 export const CoRec2: StructCodec<CoRec2, CoRec2Init> = {
@@ -365,13 +365,13 @@ export const CoUnion2: StructCodec<CoUnion2, CoUnion2Init> = {
 
 /** The input form of {@link CoError}. */
 export interface CoErrorInit {
-  other?: CoError2Init;
+  other?: CoError2Init | undefined;
 }
 
 export class CoError extends TException {
   override name = "CoError";
 
-  other?: CoError2;
+  other?: CoError2 | undefined;
 
   constructor(init: CoErrorInit = {}) {
     super("CoError");
@@ -417,13 +417,13 @@ export class CoError extends TException {
 
 /** The input form of {@link CoError2}. */
 export interface CoError2Init {
-  other?: CoErrorInit;
+  other?: CoErrorInit | undefined;
 }
 
 export class CoError2 extends TException {
   override name = "CoError2";
 
-  other?: CoError;
+  other?: CoError | undefined;
 
   constructor(init: CoError2Init = {}) {
     super("CoError2");
@@ -473,7 +473,7 @@ export interface VectorTest {
 
 /** The input form of {@link VectorTest}: fields with defaults may be omitted. */
 export interface VectorTestInit {
-  lister?: readonly RecListInit[];
+  lister?: readonly RecListInit[] | undefined;
 }
 
 export const VectorTest: StructCodec<VectorTest, VectorTestInit> = {
@@ -531,12 +531,12 @@ export const VectorTest: StructCodec<VectorTest, VectorTestInit> = {
 };
 
 interface TestService_echoTree_args {
-  tree?: RecTree;
+  tree?: RecTree | undefined;
 }
 
 /** The input form of {@link TestService_echoTree_args}: fields with defaults may be omitted. */
 interface TestService_echoTree_argsInit {
-  tree?: RecTreeInit;
+  tree?: RecTreeInit | undefined;
 }
 
 const TestService_echoTree_args: MessageCodec<
@@ -576,12 +576,12 @@ const TestService_echoTree_args: MessageCodec<
 };
 
 interface TestService_echoTree_result {
-  success?: RecTree;
+  success?: RecTree | undefined;
 }
 
 /** The input form of {@link TestService_echoTree_result}: fields with defaults may be omitted. */
 interface TestService_echoTree_resultInit {
-  success?: RecTreeInit;
+  success?: RecTreeInit | undefined;
 }
 
 const TestService_echoTree_result: MessageCodec<
@@ -644,12 +644,12 @@ const TestService_echoTree: MethodDescriptor<
 };
 
 interface TestService_echoList_args {
-  lst?: RecList;
+  lst?: RecList | undefined;
 }
 
 /** The input form of {@link TestService_echoList_args}: fields with defaults may be omitted. */
 interface TestService_echoList_argsInit {
-  lst?: RecListInit;
+  lst?: RecListInit | undefined;
 }
 
 const TestService_echoList_args: MessageCodec<
@@ -689,12 +689,12 @@ const TestService_echoList_args: MessageCodec<
 };
 
 interface TestService_echoList_result {
-  success?: RecList;
+  success?: RecList | undefined;
 }
 
 /** The input form of {@link TestService_echoList_result}: fields with defaults may be omitted. */
 interface TestService_echoList_resultInit {
-  success?: RecListInit;
+  success?: RecListInit | undefined;
 }
 
 const TestService_echoList_result: MessageCodec<
@@ -757,12 +757,12 @@ const TestService_echoList: MethodDescriptor<
 };
 
 interface TestService_echoCoRec_args {
-  item?: CoRec;
+  item?: CoRec | undefined;
 }
 
 /** The input form of {@link TestService_echoCoRec_args}: fields with defaults may be omitted. */
 interface TestService_echoCoRec_argsInit {
-  item?: CoRecInit;
+  item?: CoRecInit | undefined;
 }
 
 const TestService_echoCoRec_args: MessageCodec<
@@ -802,14 +802,14 @@ const TestService_echoCoRec_args: MessageCodec<
 };
 
 interface TestService_echoCoRec_result {
-  success?: CoRec;
-  err?: CoError;
+  success?: CoRec | undefined;
+  err?: CoError | undefined;
 }
 
 /** The input form of {@link TestService_echoCoRec_result}: fields with defaults may be omitted. */
 interface TestService_echoCoRec_resultInit {
-  success?: CoRecInit;
-  err?: CoErrorInit;
+  success?: CoRecInit | undefined;
+  err?: CoErrorInit | undefined;
 }
 
 const TestService_echoCoRec_result: MessageCodec<
@@ -882,12 +882,12 @@ const TestService_echoCoRec: MethodDescriptor<
 };
 
 interface TestService_echoCoUnion_args {
-  item?: CoUnion;
+  item?: CoUnion | undefined;
 }
 
 /** The input form of {@link TestService_echoCoUnion_args}: fields with defaults may be omitted. */
 interface TestService_echoCoUnion_argsInit {
-  item?: CoUnionInit;
+  item?: CoUnionInit | undefined;
 }
 
 const TestService_echoCoUnion_args: MessageCodec<
@@ -927,14 +927,14 @@ const TestService_echoCoUnion_args: MessageCodec<
 };
 
 interface TestService_echoCoUnion_result {
-  success?: CoUnion;
-  err?: CoError;
+  success?: CoUnion | undefined;
+  err?: CoError | undefined;
 }
 
 /** The input form of {@link TestService_echoCoUnion_result}: fields with defaults may be omitted. */
 interface TestService_echoCoUnion_resultInit {
-  success?: CoUnionInit;
-  err?: CoErrorInit;
+  success?: CoUnionInit | undefined;
+  err?: CoErrorInit | undefined;
 }
 
 const TestService_echoCoUnion_result: MessageCodec<

@@ -25,7 +25,7 @@ export interface Goodbyez {
 
 /** The input form of {@link Goodbyez}: fields with defaults may be omitted. */
 export interface GoodbyezInit {
-  val?: number;
+  val?: number | undefined;
 }
 
 export const Goodbyez: StructCodec<Goodbyez, GoodbyezInit> = {
@@ -69,7 +69,7 @@ export interface BoolPasser {
 
 /** The input form of {@link BoolPasser}: fields with defaults may be omitted. */
 export interface BoolPasserInit {
-  value?: boolean;
+  value?: boolean | undefined;
 }
 
 export const BoolPasser: StructCodec<BoolPasser, BoolPasserInit> = {
@@ -117,11 +117,11 @@ export interface Hello {
 
 /** The input form of {@link Hello}: fields with defaults may be omitted. */
 export interface HelloInit {
-  simple?: number;
-  complex?: ReadonlyMap<number, number>;
-  complexer?: ReadonlyMap<number, ReadonlyMap<number, number>>;
-  words?: string;
-  thinz?: GoodbyezInit;
+  simple?: number | undefined;
+  complex?: ReadonlyMap<number, number> | undefined;
+  complexer?: ReadonlyMap<number, ReadonlyMap<number, number>> | undefined;
+  words?: string | undefined;
+  thinz?: GoodbyezInit | undefined;
 }
 
 export const Hello: StructCodec<Hello, HelloInit> = {
@@ -269,9 +269,9 @@ export const Hello: StructCodec<Hello, HelloInit> = {
 
 /** The input form of {@link Goodbye}. */
 export interface GoodbyeInit {
-  simple?: number;
-  complex?: ReadonlyMap<number, number>;
-  complexer?: ReadonlyMap<number, ReadonlyMap<number, number>>;
+  simple?: number | undefined;
+  complex?: ReadonlyMap<number, number> | undefined;
+  complexer?: ReadonlyMap<number, ReadonlyMap<number, number>> | undefined;
 }
 
 export class Goodbye extends TException {
@@ -400,7 +400,7 @@ export interface Thinger {
 
 /** The input form of {@link Thinger}: fields with defaults may be omitted. */
 export interface ThingerInit {
-  dummy?: number;
+  dummy?: number | undefined;
 }
 
 export const Thinger: StructCodec<Thinger, ThingerInit> = {
@@ -451,12 +451,12 @@ export const WHOA: Readonly<Hello> = Object.freeze(
 );
 
 interface SmallService_testThinger_args {
-  bootz?: Thinger;
+  bootz?: Thinger | undefined;
 }
 
 /** The input form of {@link SmallService_testThinger_args}: fields with defaults may be omitted. */
 interface SmallService_testThinger_argsInit {
-  bootz?: ThingerInit;
+  bootz?: ThingerInit | undefined;
 }
 
 const SmallService_testThinger_args: MessageCodec<
@@ -496,12 +496,12 @@ const SmallService_testThinger_args: MessageCodec<
 };
 
 interface SmallService_testThinger_result {
-  success?: Thinger;
+  success?: Thinger | undefined;
 }
 
 /** The input form of {@link SmallService_testThinger_result}: fields with defaults may be omitted. */
 interface SmallService_testThinger_resultInit {
-  success?: ThingerInit;
+  success?: ThingerInit | undefined;
 }
 
 const SmallService_testThinger_result: MessageCodec<
@@ -565,13 +565,13 @@ const SmallService_testThinger: MethodDescriptor<
 
 interface SmallService_testMe_args {
   hello: number;
-  wonk?: Hello;
+  wonk?: Hello | undefined;
 }
 
 /** The input form of {@link SmallService_testMe_args}: fields with defaults may be omitted. */
 interface SmallService_testMe_argsInit {
-  hello?: number;
-  wonk?: HelloInit;
+  hello?: number | undefined;
+  wonk?: HelloInit | undefined;
 }
 
 const SmallService_testMe_args: MessageCodec<
@@ -620,14 +620,14 @@ const SmallService_testMe_args: MessageCodec<
 };
 
 interface SmallService_testMe_result {
-  success?: Hello;
-  g?: Goodbye;
+  success?: Hello | undefined;
+  g?: Goodbye | undefined;
 }
 
 /** The input form of {@link SmallService_testMe_result}: fields with defaults may be omitted. */
 interface SmallService_testMe_resultInit {
-  success?: HelloInit;
-  g?: GoodbyeInit;
+  success?: HelloInit | undefined;
+  g?: GoodbyeInit | undefined;
 }
 
 const SmallService_testMe_result: MessageCodec<
@@ -712,7 +712,7 @@ const SmallService_testVoid_args: MessageCodec<
   SmallService_testVoid_argsInit
 > = {
   name: "SmallService_testVoid_args",
-  write(w: ProtocolWriter, v: SmallService_testVoid_argsInit): void {
+  write(w: ProtocolWriter, _v: SmallService_testVoid_argsInit): void {
     w.writeStructBegin("SmallService_testVoid_args");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -734,12 +734,12 @@ const SmallService_testVoid_args: MessageCodec<
 };
 
 interface SmallService_testVoid_result {
-  g?: Goodbye;
+  g?: Goodbye | undefined;
 }
 
 /** The input form of {@link SmallService_testVoid_result}: fields with defaults may be omitted. */
 interface SmallService_testVoid_resultInit {
-  g?: GoodbyeInit;
+  g?: GoodbyeInit | undefined;
 }
 
 const SmallService_testVoid_result: MessageCodec<
@@ -794,7 +794,7 @@ const SmallService_testVoid: MethodDescriptor<
   annotations: {},
   invoke(
     h: SmallServiceHandler,
-    a: SmallService_testVoid_args,
+    _a: SmallService_testVoid_args,
     ctx: CallContext,
   ): unknown {
     return h.testVoid(ctx);
@@ -807,7 +807,7 @@ interface SmallService_testI32_args {
 
 /** The input form of {@link SmallService_testI32_args}: fields with defaults may be omitted. */
 interface SmallService_testI32_argsInit {
-  boo?: number;
+  boo?: number | undefined;
 }
 
 const SmallService_testI32_args: MessageCodec<
@@ -847,12 +847,12 @@ const SmallService_testI32_args: MessageCodec<
 };
 
 interface SmallService_testI32_result {
-  success?: number;
+  success?: number | undefined;
 }
 
 /** The input form of {@link SmallService_testI32_result}: fields with defaults may be omitted. */
 interface SmallService_testI32_resultInit {
-  success?: number;
+  success?: number | undefined;
 }
 
 const SmallService_testI32_result: MessageCodec<

@@ -22,8 +22,8 @@ export interface SharedStruct {
 
 /** The input form of {@link SharedStruct}: fields with defaults may be omitted. */
 export interface SharedStructInit {
-  key?: number;
-  value?: string;
+  key?: number | undefined;
+  value?: string | undefined;
 }
 
 export const SharedStruct: StructCodec<SharedStruct, SharedStructInit> = {
@@ -78,7 +78,7 @@ interface SharedService_getStruct_args {
 
 /** The input form of {@link SharedService_getStruct_args}: fields with defaults may be omitted. */
 interface SharedService_getStruct_argsInit {
-  key?: number;
+  key?: number | undefined;
 }
 
 const SharedService_getStruct_args: MessageCodec<
@@ -118,12 +118,12 @@ const SharedService_getStruct_args: MessageCodec<
 };
 
 interface SharedService_getStruct_result {
-  success?: SharedStruct;
+  success?: SharedStruct | undefined;
 }
 
 /** The input form of {@link SharedService_getStruct_result}: fields with defaults may be omitted. */
 interface SharedService_getStruct_resultInit {
-  success?: SharedStructInit;
+  success?: SharedStructInit | undefined;
 }
 
 const SharedService_getStruct_result: MessageCodec<

@@ -52,15 +52,15 @@ export interface Work {
   num1: number;
   num2: number;
   op: Operation;
-  comment?: string;
+  comment?: string | undefined;
 }
 
 /** The input form of {@link Work}: fields with defaults may be omitted. */
 export interface WorkInit {
-  num1?: number;
-  num2?: number;
-  op?: Operation;
-  comment?: string;
+  num1?: number | undefined;
+  num2?: number | undefined;
+  op?: Operation | undefined;
+  comment?: string | undefined;
 }
 
 export const Work: StructCodec<Work, WorkInit> = {
@@ -135,8 +135,8 @@ export const Work: StructCodec<Work, WorkInit> = {
 
 /** The input form of {@link InvalidOperation}. */
 export interface InvalidOperationInit {
-  whatOp?: number;
-  why?: string;
+  whatOp?: number | undefined;
+  why?: string | undefined;
 }
 
 /** Structs can also be exceptions, if they are nasty. */
@@ -220,7 +220,7 @@ const Calculator_ping_args: MessageCodec<
   Calculator_ping_argsInit
 > = {
   name: "Calculator_ping_args",
-  write(w: ProtocolWriter, v: Calculator_ping_argsInit): void {
+  write(w: ProtocolWriter, _v: Calculator_ping_argsInit): void {
     w.writeStructBegin("Calculator_ping_args");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -251,7 +251,7 @@ const Calculator_ping_result: MessageCodec<
   Calculator_ping_resultInit
 > = {
   name: "Calculator_ping_result",
-  write(w: ProtocolWriter, v: Calculator_ping_resultInit): void {
+  write(w: ProtocolWriter, _v: Calculator_ping_resultInit): void {
     w.writeStructBegin("Calculator_ping_result");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -288,7 +288,7 @@ const Calculator_ping: MethodDescriptor<
   annotations: {},
   invoke(
     h: CalculatorHandler,
-    a: Calculator_ping_args,
+    _a: Calculator_ping_args,
     ctx: CallContext,
   ): unknown {
     return h.ping(ctx);
@@ -302,8 +302,8 @@ interface Calculator_add_args {
 
 /** The input form of {@link Calculator_add_args}: fields with defaults may be omitted. */
 interface Calculator_add_argsInit {
-  num1?: number;
-  num2?: number;
+  num1?: number | undefined;
+  num2?: number | undefined;
 }
 
 const Calculator_add_args: MessageCodec<
@@ -353,12 +353,12 @@ const Calculator_add_args: MessageCodec<
 };
 
 interface Calculator_add_result {
-  success?: number;
+  success?: number | undefined;
 }
 
 /** The input form of {@link Calculator_add_result}: fields with defaults may be omitted. */
 interface Calculator_add_resultInit {
-  success?: number;
+  success?: number | undefined;
 }
 
 const Calculator_add_result: MessageCodec<
@@ -425,13 +425,13 @@ const Calculator_add: MethodDescriptor<
 
 interface Calculator_calculate_args {
   logid: number;
-  w?: Work;
+  w?: Work | undefined;
 }
 
 /** The input form of {@link Calculator_calculate_args}: fields with defaults may be omitted. */
 interface Calculator_calculate_argsInit {
-  logid?: number;
-  w?: WorkInit;
+  logid?: number | undefined;
+  w?: WorkInit | undefined;
 }
 
 const Calculator_calculate_args: MessageCodec<
@@ -481,14 +481,14 @@ const Calculator_calculate_args: MessageCodec<
 };
 
 interface Calculator_calculate_result {
-  success?: number;
-  ouch?: InvalidOperation;
+  success?: number | undefined;
+  ouch?: InvalidOperation | undefined;
 }
 
 /** The input form of {@link Calculator_calculate_result}: fields with defaults may be omitted. */
 interface Calculator_calculate_resultInit {
-  success?: number;
-  ouch?: InvalidOperationInit;
+  success?: number | undefined;
+  ouch?: InvalidOperationInit | undefined;
 }
 
 const Calculator_calculate_result: MessageCodec<
@@ -573,7 +573,7 @@ const Calculator_zip_args: MessageCodec<
   Calculator_zip_argsInit
 > = {
   name: "Calculator_zip_args",
-  write(w: ProtocolWriter, v: Calculator_zip_argsInit): void {
+  write(w: ProtocolWriter, _v: Calculator_zip_argsInit): void {
     w.writeStructBegin("Calculator_zip_args");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -604,7 +604,7 @@ const Calculator_zip_result: MessageCodec<
   Calculator_zip_resultInit
 > = {
   name: "Calculator_zip_result",
-  write(w: ProtocolWriter, v: Calculator_zip_resultInit): void {
+  write(w: ProtocolWriter, _v: Calculator_zip_resultInit): void {
     w.writeStructBegin("Calculator_zip_result");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -641,7 +641,7 @@ const Calculator_zip: MethodDescriptor<
   annotations: {},
   invoke(
     h: CalculatorHandler,
-    a: Calculator_zip_args,
+    _a: Calculator_zip_args,
     ctx: CallContext,
   ): unknown {
     return h.zip(ctx);

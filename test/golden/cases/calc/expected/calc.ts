@@ -17,7 +17,7 @@ import {
 
 /** The input form of {@link InvalidOperation}. */
 export interface InvalidOperationInit {
-  message?: string;
+  message?: string | undefined;
 }
 
 /** Thrown when an operation cannot be carried out, e.g. a division by zero. */
@@ -71,8 +71,8 @@ interface Calc_divide_args {
 
 /** The input form of {@link Calc_divide_args}: fields with defaults may be omitted. */
 interface Calc_divide_argsInit {
-  num1?: number;
-  num2?: number;
+  num1?: number | undefined;
+  num2?: number | undefined;
 }
 
 const Calc_divide_args: MessageCodec<Calc_divide_args, Calc_divide_argsInit> = {
@@ -118,14 +118,14 @@ const Calc_divide_args: MessageCodec<Calc_divide_args, Calc_divide_argsInit> = {
 };
 
 interface Calc_divide_result {
-  success?: number;
-  e?: InvalidOperation;
+  success?: number | undefined;
+  e?: InvalidOperation | undefined;
 }
 
 /** The input form of {@link Calc_divide_result}: fields with defaults may be omitted. */
 interface Calc_divide_resultInit {
-  success?: number;
-  e?: InvalidOperationInit;
+  success?: number | undefined;
+  e?: InvalidOperationInit | undefined;
 }
 
 const Calc_divide_result: MessageCodec<

@@ -38,8 +38,8 @@ export interface Point {
 
 /** The input form of {@link Point}: fields with defaults may be omitted. */
 export interface PointInit {
-  lat?: number;
-  lon?: number;
+  lat?: number | undefined;
+  lon?: number | undefined;
 }
 
 export const Point: StructCodec<Point, PointInit> = {
@@ -92,15 +92,15 @@ export interface Route {
   points: types_Point[];
   level: Level;
   leaves: Map<string, Leaf>;
-  origin?: Point;
+  origin?: Point | undefined;
 }
 
 /** The input form of {@link Route}: fields with defaults may be omitted. */
 export interface RouteInit {
   points: readonly types_PointInit[];
-  level?: Level;
-  leaves?: ReadonlyMap<string, LeafInit>;
-  origin?: PointInit;
+  level?: Level | undefined;
+  leaves?: ReadonlyMap<string, LeafInit> | undefined;
+  origin?: PointInit | undefined;
 }
 
 export const Route: StructCodec<Route, RouteInit> = {
@@ -215,14 +215,14 @@ export const ORIGIN: Readonly<types_Point> = Object.freeze(
 export const LIMIT: number = MAX_POINTS;
 
 interface Router_plan_args {
-  from?: types_Point;
-  to?: types_Point;
+  from?: types_Point | undefined;
+  to?: types_Point | undefined;
 }
 
 /** The input form of {@link Router_plan_args}: fields with defaults may be omitted. */
 interface Router_plan_argsInit {
-  from?: types_PointInit;
-  to?: types_PointInit;
+  from?: types_PointInit | undefined;
+  to?: types_PointInit | undefined;
 }
 
 const Router_plan_args: MessageCodec<Router_plan_args, Router_plan_argsInit> = {
@@ -269,14 +269,14 @@ const Router_plan_args: MessageCodec<Router_plan_args, Router_plan_argsInit> = {
 };
 
 interface Router_plan_result {
-  success?: Route;
-  missing?: NotFound;
+  success?: Route | undefined;
+  missing?: NotFound | undefined;
 }
 
 /** The input form of {@link Router_plan_result}: fields with defaults may be omitted. */
 interface Router_plan_resultInit {
-  success?: RouteInit;
-  missing?: NotFoundInit;
+  success?: RouteInit | undefined;
+  missing?: NotFoundInit | undefined;
 }
 
 const Router_plan_result: MessageCodec<

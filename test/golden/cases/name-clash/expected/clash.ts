@@ -39,13 +39,13 @@ export interface constructor {
 
 /** The input form of {@link constructor}: fields with defaults may be omitted. */
 export interface constructorInit {
-  __proto___?: string;
-  constructor_?: string;
-  write?: number;
-  read?: number;
-  create?: number;
-  name?: number;
-  delete?: delete_;
+  __proto___?: string | undefined;
+  constructor_?: string | undefined;
+  write?: number | undefined;
+  read?: number | undefined;
+  create?: number | undefined;
+  name?: number | undefined;
+  delete?: delete_ | undefined;
 }
 
 export const constructor: StructCodec<constructor, constructorInit> = {
@@ -166,7 +166,7 @@ export interface Foo {
 
 /** The input form of {@link Foo}: fields with defaults may be omitted. */
 export interface FooInit {
-  a?: number;
+  a?: number | undefined;
 }
 
 export const Foo: StructCodec<Foo, FooInit> = {
@@ -212,8 +212,8 @@ export interface foo {
 
 /** The input form of {@link foo}: fields with defaults may be omitted. */
 export interface fooInit {
-  A?: number;
-  a?: number;
+  A?: number | undefined;
+  a?: number | undefined;
 }
 
 export const foo: StructCodec<foo, fooInit> = {
@@ -269,7 +269,7 @@ export interface TType {
 
 /** The input form of {@link TType}: fields with defaults may be omitted. */
 export interface TTypeInit {
-  STRUCT?: number;
+  STRUCT?: number | undefined;
 }
 
 export const TType: StructCodec<TType, TTypeInit> = {
@@ -312,15 +312,15 @@ export interface r {
   w: number;
   v: number;
   t: number;
-  r_?: r_;
+  r_?: r_ | undefined;
 }
 
 /** The input form of {@link r}: fields with defaults may be omitted. */
 export interface rInit {
-  w?: number;
-  v?: number;
-  t?: number;
-  r_?: r_Init;
+  w?: number | undefined;
+  v?: number | undefined;
+  t?: number | undefined;
+  r_?: r_Init | undefined;
 }
 
 export const r: StructCodec<r, rInit> = {
@@ -400,7 +400,7 @@ export interface r_ {
 
 /** The input form of {@link r_}: fields with defaults may be omitted. */
 export interface r_Init {
-  x?: number;
+  x?: number | undefined;
 }
 
 export const r_: StructCodec<r_, r_Init> = {
@@ -441,10 +441,10 @@ export const r_: StructCodec<r_, r_Init> = {
 
 /** The input form of {@link Error}. */
 export interface ErrorInit {
-  name_?: number;
-  message_?: number;
-  stack_?: string;
-  cause_?: number;
+  name_?: number | undefined;
+  message_?: number | undefined;
+  stack_?: string | undefined;
+  cause_?: number | undefined;
 }
 
 export class Error extends TException {
@@ -623,9 +623,9 @@ interface class__get_args {
 
 /** The input form of {@link class__get_args}: fields with defaults may be omitted. */
 interface class__get_argsInit {
-  options?: number;
-  default?: number;
-  ctx?: number;
+  options?: number | undefined;
+  default?: number | undefined;
+  ctx?: number | undefined;
 }
 
 const class__get_args: MessageCodec<class__get_args, class__get_argsInit> = {
@@ -682,12 +682,12 @@ const class__get_args: MessageCodec<class__get_args, class__get_argsInit> = {
 };
 
 interface class__get_result {
-  success?: number;
+  success?: number | undefined;
 }
 
 /** The input form of {@link class__get_result}: fields with defaults may be omitted. */
 interface class__get_resultInit {
-  success?: number;
+  success?: number | undefined;
 }
 
 const class__get_result: MessageCodec<
@@ -750,12 +750,12 @@ const class__get: MethodDescriptor<
 };
 
 interface class__channel_args {
-  constructor_?: constructor;
+  constructor_?: constructor | undefined;
 }
 
 /** The input form of {@link class__channel_args}: fields with defaults may be omitted. */
 interface class__channel_argsInit {
-  constructor_?: constructorInit;
+  constructor_?: constructorInit | undefined;
 }
 
 const class__channel_args: MessageCodec<
@@ -804,7 +804,7 @@ const class__channel_result: MessageCodec<
   class__channel_resultInit
 > = {
   name: "class__channel_result",
-  write(w: ProtocolWriter, v: class__channel_resultInit): void {
+  write(w: ProtocolWriter, _v: class__channel_resultInit): void {
     w.writeStructBegin("class__channel_result");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -850,7 +850,7 @@ interface class__function_args {
 
 /** The input form of {@link class__function_args}: fields with defaults may be omitted. */
 interface class__function_argsInit {
-  this?: number;
+  this?: number | undefined;
 }
 
 const class__function_args: MessageCodec<
@@ -889,14 +889,14 @@ const class__function_args: MessageCodec<
 };
 
 interface class__function_result {
-  success?: number_;
-  e?: Error;
+  success?: number_ | undefined;
+  e?: Error | undefined;
 }
 
 /** The input form of {@link class__function_result}: fields with defaults may be omitted. */
 interface class__function_resultInit {
-  success?: number;
-  e?: ErrorInit;
+  success?: number | undefined;
+  e?: ErrorInit | undefined;
 }
 
 const class__function_result: MessageCodec<

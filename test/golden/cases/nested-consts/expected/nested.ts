@@ -17,13 +17,13 @@ import {
  */
 export interface Inner {
   a: number;
-  label?: string;
+  label?: string | undefined;
 }
 
 /** The input form of {@link Inner}: fields with defaults may be omitted. */
 export interface InnerInit {
-  a?: number;
-  label?: string;
+  a?: number | undefined;
+  label?: string | undefined;
 }
 
 export const Inner: StructCodec<Inner, InnerInit> = {
@@ -73,14 +73,14 @@ export const Inner: StructCodec<Inner, InnerInit> = {
 };
 
 export interface Mid {
-  i?: Inner;
-  more?: Inner[];
+  i?: Inner | undefined;
+  more?: Inner[] | undefined;
 }
 
 /** The input form of {@link Mid}: fields with defaults may be omitted. */
 export interface MidInit {
-  i?: InnerInit;
-  more?: readonly InnerInit[];
+  i?: InnerInit | undefined;
+  more?: readonly InnerInit[] | undefined;
 }
 
 export const Mid: StructCodec<Mid, MidInit> = {
@@ -150,13 +150,13 @@ export const Mid: StructCodec<Mid, MidInit> = {
 
 export interface Outer {
   ms: Mid[];
-  byName?: Map<string, Mid>;
+  byName?: Map<string, Mid> | undefined;
 }
 
 /** The input form of {@link Outer}: fields with defaults may be omitted. */
 export interface OuterInit {
-  ms?: readonly MidInit[];
-  byName?: ReadonlyMap<string, MidInit>;
+  ms?: readonly MidInit[] | undefined;
+  byName?: ReadonlyMap<string, MidInit> | undefined;
 }
 
 export const Outer: StructCodec<Outer, OuterInit> = {

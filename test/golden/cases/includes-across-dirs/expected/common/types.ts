@@ -21,14 +21,14 @@ import { Leaf, type LeafInit } from "./nested/deep.js";
 export interface Point {
   x: number;
   y: number;
-  tag?: Leaf;
+  tag?: Leaf | undefined;
 }
 
 /** The input form of {@link Point}: fields with defaults may be omitted. */
 export interface PointInit {
-  x?: number;
-  y?: number;
-  tag?: LeafInit;
+  x?: number | undefined;
+  y?: number | undefined;
+  tag?: LeafInit | undefined;
 }
 
 export const Point: StructCodec<Point, PointInit> = {
@@ -93,8 +93,8 @@ export const Point: StructCodec<Point, PointInit> = {
 
 /** The input form of {@link NotFound}. */
 export interface NotFoundInit {
-  message?: string;
-  code?: bigint | number;
+  message?: string | undefined;
+  code?: bigint | number | undefined;
 }
 
 export class NotFound extends TException {
@@ -164,7 +164,7 @@ const BaseService_ping_args: MessageCodec<
   BaseService_ping_argsInit
 > = {
   name: "BaseService_ping_args",
-  write(w: ProtocolWriter, v: BaseService_ping_argsInit): void {
+  write(w: ProtocolWriter, _v: BaseService_ping_argsInit): void {
     w.writeStructBegin("BaseService_ping_args");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -195,7 +195,7 @@ const BaseService_ping_result: MessageCodec<
   BaseService_ping_resultInit
 > = {
   name: "BaseService_ping_result",
-  write(w: ProtocolWriter, v: BaseService_ping_resultInit): void {
+  write(w: ProtocolWriter, _v: BaseService_ping_resultInit): void {
     w.writeStructBegin("BaseService_ping_result");
     w.writeFieldStop();
     w.writeStructEnd();
@@ -232,7 +232,7 @@ const BaseService_ping: MethodDescriptor<
   annotations: {},
   invoke(
     h: BaseServiceHandler,
-    a: BaseService_ping_args,
+    _a: BaseService_ping_args,
     ctx: CallContext,
   ): unknown {
     return h.ping(ctx);
@@ -245,7 +245,7 @@ interface BaseService_log_args {
 
 /** The input form of {@link BaseService_log_args}: fields with defaults may be omitted. */
 interface BaseService_log_argsInit {
-  line?: string;
+  line?: string | undefined;
 }
 
 const BaseService_log_args: MessageCodec<
@@ -294,7 +294,7 @@ const BaseService_log_result: MessageCodec<
   BaseService_log_resultInit
 > = {
   name: "BaseService_log_result",
-  write(w: ProtocolWriter, v: BaseService_log_resultInit): void {
+  write(w: ProtocolWriter, _v: BaseService_log_resultInit): void {
     w.writeStructBegin("BaseService_log_result");
     w.writeFieldStop();
     w.writeStructEnd();

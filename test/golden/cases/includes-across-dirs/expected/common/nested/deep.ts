@@ -21,8 +21,8 @@ export interface Leaf {
 
 /** The input form of {@link Leaf}: fields with defaults may be omitted. */
 export interface LeafInit {
-  name?: string;
-  payload?: Uint8Array;
+  name?: string | undefined;
+  payload?: Uint8Array | undefined;
 }
 
 export const Leaf: StructCodec<Leaf, LeafInit> = {

@@ -1,0 +1,29 @@
+/** Options of the Node-only parts of the HTTP transport: the ready-made server and the node:http client. */
+import type { Agent as HttpAgent } from "node:http";
+import type { SecureContextOptions, TlsOptions } from "node:tls";
+import type { HttpChannelOptions, HttpHandlerOptions } from "./options.js";
+
+export interface HttpServerOptions extends HttpHandlerOptions {
+  /** Serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) with these options (`key`, `cert`, `ca`, `requestCert`, ...). */
+  tls?: (SecureContextOptions & TlsOptions) | undefined;
+  /** Also accept HTTP/2 (h2c with prior knowledge in clear text, `h2` by ALPN over TLS). Default true. */
+  http2?: boolean | undefined;
+  /** Idle keep-alive connections are closed after this long, in ms. Default 5,000 (Node's). */
+  keepAliveTimeoutMs?: number | undefined;
+  /** How long `close()` lets requests in flight finish before cutting connections, in ms. Default 10,000. */
+  shutdownTimeoutMs?: number | undefined;
+  /** Requests beyond this many open connections are refused. Default 10,000. */
+  maxConnections?: number | undefined;
+}
+
+/** What the Node client adds: HTTP/2, its own agent, TLS settings. */
+export interface NodeHttpChannelOptions extends HttpChannelOptions {
+  /** `1.1` (default): keep-alive connections, one call at a time on each; `2`: one connection, every call multiplexed on it. */
+  httpVersion?: "1.1" | "2" | undefined;
+  /** HTTP/1.1 connections kept open per origin, at most. Default 100. */
+  maxSockets?: number | undefined;
+  /** An agent of one's own (HTTP/1.1). */
+  agent?: HttpAgent | undefined;
+  /** TLS settings for `https:` URLs (`ca`, `cert`, `key`, `servername`, `minVersion`, ...). */
+  tls?: (SecureContextOptions & { servername?: string | undefined; rejectUnauthorized?: boolean | undefined }) | undefined;
+}
