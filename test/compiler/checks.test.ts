@@ -58,9 +58,14 @@ const checks: [string, string, string[]][] = [
     "enum C { A }\nconst i32 A = 1\nconst C X = A",
     ["3:13: error: 'A' is unqualified where a value of enum 'C' is expected; write a qualified value such as 'C.A'"],
   ],
-  ["a value of another enum", "enum Color { RED }\nenum Other { RED }\nconst Color C = Other.RED", ["3:17: error: const 'C' has enum type Color but 'Other.RED' is a value of enum 'Other'"]],
+  ["a value of another enum", "enum Color { RED }\nenum Other { BLUE }\nconst Color C = Other.BLUE", ["3:17: error: const 'C' has enum type Color but 'Other.BLUE' is a value of enum 'Other'"]],
+  [
+    "a value of another enum with a value of the same name: taken by name, as Apache does",
+    "enum Color { RED }\nenum Other { RED = 3 }\nconst Color C = Other.RED",
+    ["3:17: warning: const 'C' has enum type Color but 'Other.RED' is a value of enum 'Other'; it is taken as Color.RED (0), the value of the same name, as Apache's compiler does"],
+  ],
   ["an enum value for a string", "enum Color { RED }\nconst string S = Color.RED", ["2:18: error: const 'S' has type string but 'Color.RED' is an enum value"]],
-  ["an integer that names no enum value", "enum Color { RED }\nconst Color C = 7", ["2:17: warning: const 'C' is 7, which is not a value of enum 'Color'"]],
+  ["an integer that names no enum value", "enum Color { RED }\nconst Color C = 7", ["2:17: error: const 'C' is 7, which is not a value of enum 'Color'"]],
   ["a constant of the wrong type", "const string NAME = 'x'\nconst i32 N = NAME", ["2:15: error: const 'N' has type i32 but const 'NAME' has type string"]],
   ["a constant defined in terms of itself", "const i32 A = B\nconst i32 B = A", [
     "1:11: error: const 'A' is defined in terms of itself (A -> B -> A)",
