@@ -231,7 +231,7 @@ class ProgramChecker {
             this.checkFields(f.throws, `the throws clause of '${f.name}'`);
             for (const t of f.throws) {
               const target = resolveTypedefs(t.type);
-              if (t.type.kind === "named" && !t.type.target) continue;
+              if (target.kind === "named" && !target.target) continue; // an unknown type, reported where it is named
               if (target.kind !== "named" || target.target?.kind !== "exception") {
                 const what = target.kind === "named" && target.target ? describeDefinition(target.target) : describeType(target);
                 this.diagnostics.error(`'${f.name}' can only throw exceptions, but '${describeType(t.type)}' is ${what}`, t.type.loc);
@@ -451,6 +451,7 @@ class ProgramChecker {
     }
     const constDef = this.scope.lookupConst(value.name);
     const member = this.scope.lookupEnumMember(value.name);
+    if (!constDef && !member && this.scope.behindUnloadedInclude(value.name)) return; // the include's own error says it all
     if (member) {
       value.target = { kind: "enum", def: member.def, member: member.member };
       if (!targetEnum) {

@@ -50,7 +50,9 @@ export function resolvePrograms(programs: readonly Program[], scopeOf: (p: Progr
         case "service":
           if (d.extends) {
             const parent = scope.lookupType(d.extends.name);
-            if (!parent) {
+            if (!parent && scope.behindUnloadedInclude(d.extends.name)) {
+              // The include's own error says it all.
+            } else if (!parent) {
               diagnostics.error(`unknown service '${d.extends.name}'${diagnostics.suggester.didYouMean(d.extends.name, scope.typeNames())}`, d.extends.loc);
             } else if (parent.kind !== "service") {
               diagnostics.error(`service '${d.name}' cannot extend '${d.extends.name}': it is ${describeDefinition(parent)}, not a service`, d.extends.loc);
@@ -100,6 +102,7 @@ function resolveType(t: TypeRef, scope: Scope, diagnostics: DiagnosticBag): void
 function bindNamed(t: NamedType, scope: Scope, diagnostics: DiagnosticBag): void {
   const def = scope.lookupType(t.name);
   if (!def) {
+    if (scope.behindUnloadedInclude(t.name)) return; // the include's own error says it all
     if (scope.lookupConst(t.name)) diagnostics.error(`'${t.name}' is a constant, not a type`, t.loc);
     else diagnostics.error(`unknown type '${t.name}'${diagnostics.suggester.didYouMean(t.name, scope.typeNames(), baseTypeNames)}`, t.loc);
     return;

@@ -110,6 +110,57 @@ describe("include checks", () => {
     expect(show(r)).toEqual(["/a/main.thrift:1:9: error: cannot find included file 'missing.thrift' (looked in: /a, /inc1, /inc2)"]);
   });
 
+  test("include not found: reported once, and nothing that only follows from it; other errors stay", () => {
+    const r = compileFiles({
+      "/a/main.thrift": [
+        'include "common/missing.thrift"',
+        "typedef missing.UserId Id",
+        "typedef missing.Err MissingErr",
+        "struct U {",
+        "  1: missing.UserId id",
+        "  2: list<missing.UserId> ids = missing.NO_IDS",
+        "  3: i32 n = missing.N",
+        "  4: map<string, Id> byName",
+        "  5: Color c = missing.Color.RED",
+        "  6: Nope real",
+        "}",
+        "enum Color { RED }",
+        "const i32 LIMIT = missing.MAX",
+        "const Color C = missing.DEFAULT_COLOR",
+        "service S extends missing.Base {",
+        "  missing.UserId get(1: missing.UserId id, 2: Id other) throws (1: missing.Err e, 2: MissingErr e2)",
+        "}",
+        'const string WRONG = 5',
+        "struct V { 1: missng.Other o }",
+      ].join("\n"),
+    });
+    expect(show(r)).toEqual([
+      "/a/main.thrift:1:9: error: cannot find included file 'common/missing.thrift' (looked in: /a/common)",
+      "/a/main.thrift:10:6: error: unknown type 'Nope'",
+      "/a/main.thrift:18:22: error: const 'WRONG' has type string but is the integer 5",
+      "/a/main.thrift:19:15: error: unknown type 'missng.Other'",
+    ]);
+  });
+
+  test("a name whose prefix is a loaded include is still checked, even with another include missing", () => {
+    const r = compileFiles({
+      "/a/main.thrift": 'include "a.thrift"\ninclude "a.b.thrift"\nstruct S { 1: a.Nope x, 2: a.b.C y, 3: a.A z }',
+      "/a/a.thrift": "struct A {}",
+    });
+    expect(show(r)).toEqual([
+      "/a/main.thrift:2:9: error: cannot find included file 'a.b.thrift' (looked in: /a)",
+      "/a/main.thrift:3:15: error: unknown type 'a.Nope'",
+    ]);
+  });
+
+  test("an include that closes a cycle: names through it are not reported again", () => {
+    const r = compileFiles({
+      "/a/main.thrift": 'include "b.thrift"',
+      "/a/b.thrift": 'include "main.thrift"\nstruct B { 1: main.M m }',
+    });
+    expect(show(r)).toEqual(["/a/b.thrift:1:9: error: include cycle: main.thrift -> b.thrift -> main.thrift"]);
+  });
+
   test("include not found with a directory in the path", () => {
     const r = compileFiles({ "/a/main.thrift": 'include "sub/missing.thrift"' }, { includeDirs: ["/inc1"] });
     expect(show(r)).toEqual(["/a/main.thrift:1:9: error: cannot find included file 'sub/missing.thrift' (looked in: /a/sub, /inc1/sub)"]);
