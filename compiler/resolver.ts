@@ -100,6 +100,11 @@ function resolveType(t: TypeRef, scope: Scope, diagnostics: DiagnosticBag): void
 }
 
 function bindNamed(t: NamedType, scope: Scope, diagnostics: DiagnosticBag): void {
+  if (t.typeArgs) {
+    // A misspelt container, reported by the parser: only its arguments can still have errors of their own.
+    for (const a of t.typeArgs) resolveType(a, scope, diagnostics);
+    return;
+  }
   const def = scope.lookupType(t.name);
   if (!def) {
     if (scope.behindUnloadedInclude(t.name)) return; // the include's own error says it all

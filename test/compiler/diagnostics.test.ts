@@ -155,6 +155,45 @@ const table: [string, string, string[]][] = [
     ' 2 | typedef S (ann = "x") T',
     "   |                       ^",
   ]],
+  // A misspelt container keyword: the whole type is parsed, and gets one error.
+  ["a misspelt list", "struct S {\n  1: lst<string> names\n  2: i32 count\n}\n", [
+    "bad.thrift:2:6: error: unknown type 'lst' (did you mean 'list'?)",
+    " 2 |   1: lst<string> names",
+    "   |      ^^^",
+  ]],
+  ["a misspelt map, in a container", "struct S {\n  1: map<string, mpa<string, i32>> m\n}\n", [
+    "bad.thrift:2:18: error: unknown type 'mpa' (did you mean 'map'?)",
+    " 2 |   1: map<string, mpa<string, i32>> m",
+    "   |                  ^^^",
+  ]],
+  ["a misspelt set in a typedef, used later", "typedef sett<i32> Ids\nstruct S { 1: Ids ids }\n", [
+    "bad.thrift:1:9: error: unknown type 'sett' (did you mean 'set'?)",
+    " 1 | typedef sett<i32> Ids",
+    "   |         ^^^^",
+  ]],
+  ["a capitalised List as a return type", "service S {\n  List<i64> ids()\n}\n", [
+    "bad.thrift:2:3: error: unknown type 'List' (did you mean 'list'?)",
+    " 2 |   List<i64> ids()",
+    "   |   ^^^^",
+  ]],
+  ["type arguments after a name that is no container", "struct P {}\nconst Pair<i32, P> X = {}\n", [
+    "bad.thrift:2:7: error: 'Pair<...>' is not a type: only list, set and map take type arguments",
+    " 2 | const Pair<i32, P> X = {}",
+    "   |       ^^^^",
+  ]],
+  ["a misspelt container with a misspelt type inside: both reported", "struct S { 1: lst<Strng> s }\n", [
+    "bad.thrift:1:15: error: unknown type 'lst' (did you mean 'list'?)",
+    " 1 | struct S { 1: lst<Strng> s }",
+    "   |               ^^^",
+    "bad.thrift:1:19: error: unknown type 'Strng' (did you mean 'string'?)",
+    " 1 | struct S { 1: lst<Strng> s }",
+    "   |                   ^^^^^",
+  ]],
+  ["a misspelt type without type arguments", "struct S { 1: strng s }\n", [
+    "bad.thrift:1:15: error: unknown type 'strng' (did you mean 'string'?)",
+    " 1 | struct S { 1: strng s }",
+    "   |               ^^^^^",
+  ]],
   // Lexer errors
   ["unterminated string", 'const string S = "abc\n', [
     "bad.thrift:1:18: error: unterminated string literal: missing closing quote on this line",
