@@ -1,3 +1,4 @@
+import { colors, noColors, type Palette } from "./ansi.js";
 import { Suggester } from "./suggest.js";
 import type { SourceLocation } from "./model.js";
 import type { SourceFile } from "./source-file.js";
@@ -64,24 +65,33 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
  *          |                ^^^
  *
  * A note in another file than the diagnostic is shown without its line (only `source` is at hand).
+ * With `color`, severities, carets, locations and the gutter get rustc's terminal colours.
  */
-export function formatDiagnostic(d: Diagnostic, source?: SourceFile, displayPath?: string): string {
-  if (!d.loc) return `${displayPath ?? "rpcgen"}: ${d.severity}: ${d.message}`;
-  const parts = [located(d.severity, d.message, d.loc, source, displayPath)];
+export function formatDiagnostic(d: Diagnostic, source?: SourceFile, displayPath?: string, options: { color?: boolean } = {}): string {
+  const palette = options.color ? colors : noColors;
+  if (!d.loc) return `${displayPath ?? "rpcgen"}: ${palette.severity(d.severity, d.severity + ":")} ${palette.strong(d.message)}`;
+  const parts = [located(palette, d.severity, d.message, d.loc, source, displayPath)];
   for (const note of d.notes ?? []) {
     const sameFile = note.loc.file === d.loc.file;
-    parts.push(located("note", note.message, note.loc, sameFile ? source : undefined, sameFile ? displayPath : undefined));
+    parts.push(located(palette, "note", note.message, note.loc, sameFile ? source : undefined, sameFile ? displayPath : undefined));
   }
   return parts.join("\n");
 }
 
-function located(label: string, message: string, loc: SourceLocation, source: SourceFile | undefined, displayPath: string | undefined): string {
-  const head = `${displayPath ?? loc.file}:${loc.line}:${loc.column}: ${label}: ${message}`;
+function located(
+  palette: Palette,
+  label: "error" | "warning" | "note",
+  message: string,
+  loc: SourceLocation,
+  source: SourceFile | undefined,
+  displayPath: string | undefined,
+): string {
+  const head = `${palette.strong(`${displayPath ?? loc.file}:${loc.line}:${loc.column}:`)} ${palette.severity(label, label + ":")} ${palette.strong(message)}`;
   if (!source) return head;
   const text = source.lineText(loc.line).replace(/\t/g, " ");
   const gutter = String(loc.line);
   const pad = " ".repeat(gutter.length);
   const caretLen = Math.max(1, Math.min(loc.length, text.length - loc.column + 1));
-  const caret = " ".repeat(Math.max(0, loc.column - 1)) + "^".repeat(caretLen);
-  return `${head}\n ${gutter} | ${text}\n ${pad} | ${caret}`;
+  const caret = " ".repeat(Math.max(0, loc.column - 1)) + palette.severity(label, "^".repeat(caretLen));
+  return `${head}\n ${palette.gutter(`${gutter} |`)} ${text}\n ${palette.gutter(`${pad} |`)} ${caret}`;
 }
