@@ -9,15 +9,17 @@ const closers = new Set(Object.values(closerOf));
 
 /**
  * For each query, the innermost bracket opened before `offset` (NaN: the end of the input), still
- * open there, that `closer` would close. One pass over the tokens for all queries. A closer that
- * matches an outer bracket closes the ones inside it too; one that matches none is ignored.
+ * open there, that `closer` would close (none for a query without one). One pass over the tokens for
+ * all queries. A closer that matches an outer bracket closes the ones inside it too; one that matches
+ * none is ignored.
  */
-export function openersBefore(tokens: readonly IToken[], queries: readonly { offset: number; closer: string }[]): (IToken | undefined)[] {
+export function openersBefore(tokens: readonly IToken[], queries: readonly { offset: number; closer: string | undefined }[]): (IToken | undefined)[] {
   const order = queries.map((q, i) => ({ at: isNaN(q.offset) ? Infinity : q.offset, closer: q.closer, i })).sort((a, b) => a.at - b.at);
-  const found: (IToken | undefined)[] = new Array<IToken | undefined>(queries.length);
+  const found: (IToken | undefined)[] = queries.map(() => undefined);
   const open: IToken[] = [];
   let t = 0;
   for (const q of order) {
+    if (q.closer === undefined) continue;
     for (; t < tokens.length && tokens[t]!.startOffset < q.at; t++) {
       const tok = tokens[t]!;
       const image = tok.image;

@@ -69,7 +69,7 @@ export function parse(text: string, fileName: string): ParseOutput {
   const foreignStart = foreign.length ? foreign[0]!.token.startOffset : Infinity;
   // A missing closing bracket is noticed where something else comes instead, perhaps far from the
   // bracket it should close: the error points at that one too.
-  const closers = parsed.errors.map((e) => ({ offset: e.token.startOffset, closer: expectedCloser(e.message) ?? "" }));
+  const closers = parsed.errors.map((e) => ({ offset: e.token.startOffset, closer: expectedCloser(e.message) }));
   const openers = openersBefore(tokens, closers);
   parsed.errors.forEach((e, i) => {
     const t = e.token;

@@ -50,10 +50,11 @@ export function resolvePrograms(programs: readonly Program[], scopeOf: (p: Progr
         case "service":
           if (d.extends) {
             const parent = scope.lookupType(d.extends.name);
-            if (!parent && scope.behindUnloadedInclude(d.extends.name)) {
-              // The include's own error says it all.
-            } else if (!parent) {
-              diagnostics.error(`unknown service '${d.extends.name}'${diagnostics.suggester.didYouMean(d.extends.name, scope.typeNames())}`, d.extends.loc);
+            if (!parent) {
+              // Behind an include that was not loaded, the include's own error says it all.
+              if (!scope.behindUnloadedInclude(d.extends.name)) {
+                diagnostics.error(`unknown service '${d.extends.name}'${diagnostics.suggester.didYouMean(d.extends.name, scope.typeNames())}`, d.extends.loc);
+              }
             } else if (parent.kind !== "service") {
               diagnostics.error(`service '${d.name}' cannot extend '${d.extends.name}': it is ${describeDefinition(parent)}, not a service`, d.extends.loc);
             } else {
