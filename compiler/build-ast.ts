@@ -5,6 +5,7 @@
  */
 import type { CstNode, IToken } from "chevrotain";
 import type { DiagnosticBag } from "./diagnostics.js";
+import { foreignGenerics } from "./foreign-syntax.js";
 import { docText } from "./lexer.js";
 import type {
   Annotation,
@@ -27,6 +28,9 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
+
+/** The types that take type arguments: what a name with type arguments was probably meant to be. */
+const CONTAINERS = ["list", "set", "map"];
 
 type Children = Record<string, (CstNode | IToken)[] | undefined>;
 
@@ -448,7 +452,20 @@ class ProgramBuilder {
     if (!n) return undefined;
     const c = n.children as Children;
     const named = tok(c, "named");
-    if (named) return { kind: "named", name: named.image, loc: this.loc(named), annotations: [] };
+    if (named) {
+      const args = nodes(c, "typeArg");
+      if (!args.length) return { kind: "named", name: named.image, loc: this.loc(named), annotations: [] };
+      // fbthrift's generics (`hash_map<...>`) have their own error from the foreign syntax scan.
+      if (!foreignGenerics.has(named.image)) {
+        const suggestion = this.ctx.diagnostics.suggester.didYouMean(named.image, CONTAINERS);
+        this.ctx.diagnostics.error(
+          suggestion ? `unknown type '${named.image}'${suggestion}` : `'${named.image}<...>' is not a type: only list, set and map take type arguments`,
+          this.loc(named),
+        );
+      }
+      const typeArgs = args.map((a) => this.fieldType(a)).filter((a): a is TypeRef => a !== undefined);
+      return { kind: "named", name: named.image, loc: this.loc(named), annotations: [], typeArgs };
+    }
     const name = tok(c, "base");
     if (name) {
       if (name.image === "byte") this.ctx.diagnostics.warning("'byte' is deprecated; use 'i8'", this.loc(name));

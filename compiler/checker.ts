@@ -4,7 +4,7 @@
  * the integer types). Binds const identifiers to the const or enum member they name.
  */
 import { DiagnosticBag } from "./diagnostics.js";
-import type { ConstDef, ConstValue, Field, Program, TypeRef } from "./model.js";
+import type { ConstDef, ConstValue, EnumDef, Field, Program, TypeRef } from "./model.js";
 import { resolveTypedefs } from "./model.js";
 import { describeDefinition } from "./resolver.js";
 import type { Scope } from "./scope.js";
@@ -22,7 +22,7 @@ const bits: Record<string, number> = { byte: 8, i8: 8, i16: 16, i32: 32, i64: 64
 const UUID_RE = /^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$/;
 
 export function checkPrograms(programs: readonly Program[], scopeOf: (p: Program) => Scope, diagnostics: DiagnosticBag): void {
-  const shared: SharedState = { active: new Set(), chainEnds: new Map() };
+  const shared: SharedState = { active: new Set(), chainEnds: new Map(), misfits: new Map() };
   for (const program of programs) new ProgramChecker(scopeOf, program, diagnostics, shared).check();
   // After binding: a constant defined in terms of itself has no value (and would send anything that
   // evaluates it round in circles).
@@ -141,6 +141,17 @@ export function describeType(t: TypeRef): string {
   }
 }
 
+/** The names of an enum type as a qualifier of its values may spell it: the enum's and each typedef's on the way to it. */
+function namesOfEnumType(type: TypeRef): string[] {
+  const names: string[] = [];
+  for (let t = type, guard = 0; t.kind === "named" && t.target && guard < 100; guard++) {
+    names.push(t.target.name);
+    if (t.target.kind !== "typedef") break;
+    t = t.target.type;
+  }
+  return names;
+}
+
 function describeValue(v: ConstValue): string {
   switch (v.kind) {
     case "int":
@@ -164,17 +175,26 @@ interface SharedState {
   readonly active: Set<ConstDef>;
   /** Where a chain of plain references (`A = B`, `B = C`) ends; null when it never does. */
   readonly chainEnds: Map<ConstDef, ConstDef | null>;
+  /** Whether a const's value has errors against its own type, once checked (which also binds its names). */
+  readonly misfits: Map<ConstDef, boolean>;
 }
 
 class ProgramChecker {
   private readonly scope: Scope;
   private readonly active: Set<ConstDef>;
 
+  /**
+   * `referenced`: checking the value of a const that another const or default refers to, against the
+   * referrer's type. Its names were bound against its own type where it is declared, and are taken as
+   * bound: a value written in place may be read by name alone (as Apache's compiler reads enum values),
+   * a referenced one keeps the meaning it has where it is written.
+   */
   constructor(
     private readonly scopeOf: (p: Program) => Scope,
     program: Program,
     private readonly diagnostics: DiagnosticBag,
     private readonly shared: SharedState,
+    private readonly referenced = false,
   ) {
     this.scope = scopeOf(program);
     this.active = shared.active;
@@ -211,7 +231,7 @@ class ProgramChecker {
             this.checkFields(f.throws, `the throws clause of '${f.name}'`);
             for (const t of f.throws) {
               const target = resolveTypedefs(t.type);
-              if (t.type.kind === "named" && !t.type.target) continue;
+              if (target.kind === "named" && !target.target) continue; // an unknown type, reported where it is named
               if (target.kind !== "named" || target.target?.kind !== "exception") {
                 const what = target.kind === "named" && target.target ? describeDefinition(target.target) : describeType(target);
                 this.diagnostics.error(`'${f.name}' can only throw exceptions, but '${describeType(t.type)}' is ${what}`, t.type.loc);
@@ -263,7 +283,7 @@ class ProgramChecker {
     };
 
     if (value.kind === "identifier") {
-      this.checkIdentifier(value, t, typeName, what);
+      this.checkIdentifier(value, type, t, typeName, what);
       return;
     }
 
@@ -312,10 +332,10 @@ class ProgramChecker {
       case "named": {
         const def = t.target!;
         if (def.kind === "enum") {
-          // Apache accepts a plain integer for an enum; flag one that names no member.
+          // An integer must be the number of one of the enum's values (Apache's resolve_const_value).
           if (value.kind !== "int") return mismatch();
           if (!def.members.some((m) => BigInt(m.value) === value.value)) {
-            this.diagnostics.warning(`${what} is ${value.value}, which is not a value of enum '${def.name}'`, value.loc);
+            this.diagnostics.error(`${what} is ${value.value}, which is not a value of enum '${this.seenName(def)}'`, value.loc);
           }
           return;
         }
@@ -338,13 +358,41 @@ class ProgramChecker {
     }
   }
 
-  /** Whether a const's value has errors against its own declared type (checked quietly). */
+  /**
+   * Whether a const's value has errors against its own declared type (checked quietly, once). The
+   * check also binds the value's names as they read where the const is declared.
+   */
   private misfitsOwnType(c: ConstDef): boolean {
-    const scratch = new DiagnosticBag();
-    this.active.add(c);
-    new ProgramChecker(this.scopeOf, c.program, scratch, this.shared).checkValue(c.value, c.type, `const '${c.name}'`);
-    this.active.delete(c);
-    return scratch.hasErrors;
+    let misfits = this.shared.misfits.get(c);
+    if (misfits === undefined) {
+      const scratch = new DiagnosticBag();
+      this.active.add(c);
+      new ProgramChecker(this.scopeOf, c.program, scratch, this.shared).checkValue(c.value, c.type, `const '${c.name}'`);
+      this.active.delete(c);
+      misfits = scratch.hasErrors;
+      this.shared.misfits.set(c, misfits);
+    }
+    return misfits;
+  }
+
+  /** A definition's name as written here: `Name`, or `prefix.Name` for one from an included file. */
+  private seenName(d: { readonly name: string; readonly program: Program }): string {
+    return d.program === this.scope.program ? d.name : `${d.program.name}.${d.name}`;
+  }
+
+  /** A type as written here (describeType gives it as written where it is declared). */
+  private seenType(t: TypeRef): string {
+    switch (t.kind) {
+      case "base":
+        return t.name;
+      case "list":
+      case "set":
+        return `${t.kind}<${this.seenType(t.elem)}>`;
+      case "map":
+        return `map<${this.seenType(t.key)}, ${this.seenType(t.value)}>`;
+      case "named":
+        return t.target ? this.seenName(t.target) : t.name;
+    }
   }
 
   /**
@@ -387,23 +435,49 @@ class ProgramChecker {
     return end ?? undefined;
   }
 
-  private checkIdentifier(value: ConstValue & { kind: "identifier" }, t: TypeRef, typeName: string, what: string): void {
+  /**
+   * A name where a value of `type` (`t` with typedefs followed) is expected: an enum value, a const,
+   * or, for an enum type, a name Apache's compiler reads as one of the enum's values.
+   */
+  private checkIdentifier(value: ConstValue & { kind: "identifier" }, type: TypeRef, t: TypeRef, typeName: string, what: string): void {
+    const targetEnum = t.kind === "named" && t.target?.kind === "enum" ? t.target : undefined;
+    if (this.referenced && value.target?.kind === "enum") {
+      // Bound where the const is declared (perhaps to another enum's value read by name): keep that.
+      const bound = value.target.def;
+      if (targetEnum ? bound !== targetEnum : !(t.kind === "base" && t.name in intRanges)) {
+        this.diagnostics.error(`${what} has type ${typeName} but '${value.name}' is a value of enum '${this.seenName(bound)}'`, value.loc);
+      }
+      return;
+    }
     const constDef = this.scope.lookupConst(value.name);
     const member = this.scope.lookupEnumMember(value.name);
-    const targetEnum = t.kind === "named" && t.target?.kind === "enum" ? t.target : undefined;
+    if (!constDef && !member && this.scope.behindUnloadedInclude(value.name)) return; // the include's own error says it all
     if (member) {
       value.target = { kind: "enum", def: member.def, member: member.member };
-      if (targetEnum && member.def !== targetEnum) {
-        this.diagnostics.error(`${what} has enum type ${typeName} but '${value.name}' is a value of enum '${member.def.name}'`, value.loc);
-      } else if (!targetEnum && !(t.kind === "base" && t.name in intRanges)) {
-        this.diagnostics.error(`${what} has type ${typeName} but '${value.name}' is an enum value`, value.loc);
+      if (!targetEnum) {
+        if (!(t.kind === "base" && t.name in intRanges)) this.diagnostics.error(`${what} has type ${typeName} but '${value.name}' is an enum value`, value.loc);
+        return;
       }
+      if (member.def === targetEnum) return;
+      const mismatch = `${what} has enum type ${typeName} but '${value.name}' is a value of enum '${this.seenName(member.def)}'`;
+      // Apache's compiler takes the value of the expected enum with the same name (enum values are
+      // integers to it): accepted, but hardly what was meant.
+      const same = targetEnum.members.find((m) => m.name === member.member.name);
+      if (!same || this.referenced) {
+        this.diagnostics.error(mismatch, value.loc);
+        return;
+      }
+      value.target = { kind: "enum", def: targetEnum, member: same };
+      this.diagnostics.warning(
+        `${mismatch}; it is taken as ${this.seenName(targetEnum)}.${same.name} (${same.value}), the value of the same name, as Apache's compiler does`,
+        value.loc,
+      );
       return;
     }
     if (constDef && targetEnum && !value.name.includes(".")) {
       // Apache's validate_const_rec insists on a dotted name wherever an enum value is expected.
       this.diagnostics.error(
-        `'${value.name}' is unqualified where a value of enum '${targetEnum.name}' is expected; write a qualified value such as '${targetEnum.name}.${targetEnum.members[0]?.name ?? "VALUE"}'`,
+        `'${value.name}' is unqualified where a value of enum '${this.seenName(targetEnum)}' is expected; write a qualified value such as '${this.seenName(targetEnum)}.${targetEnum.members[0]?.name ?? "VALUE"}'`,
         value.loc,
       );
       return;
@@ -417,31 +491,65 @@ class ProgramChecker {
       if (this.active.has(constDef)) return;
       const end = this.chainEnd(constDef);
       if (!end || this.active.has(end)) return; // an unknown name or a cycle, reported elsewhere
+      // When the referenced value does not even fit its own type, that is reported where it is written.
+      if (this.misfitsOwnType(end)) return;
       this.active.add(constDef);
       this.active.add(end);
       const scratch = new DiagnosticBag();
-      new ProgramChecker(this.scopeOf, end.program, scratch, this.shared).checkValue(end.value, t, what);
+      new ProgramChecker(this.scopeOf, end.program, scratch, this.shared, true).checkValue(end.value, t, what);
       this.active.delete(constDef);
       this.active.delete(end);
-      // When the referenced value does not even fit its own type, that is reported where it is written.
-      if (scratch.hasErrors && !this.misfitsOwnType(end)) {
-        this.diagnostics.error(`${what} has type ${typeName} but const '${value.name}' has type ${describeType(constDef.type)}`, value.loc);
+      if (scratch.hasErrors) {
+        this.diagnostics.error(`${what} has type ${typeName} but const '${value.name}' has type ${this.seenType(constDef.type)}`, value.loc);
       }
       return;
     }
     if (targetEnum) {
-      const m = targetEnum.members.find((x) => x.name === value.name);
-      if (m) {
-        this.diagnostics.error(`enum value '${value.name}' is unqualified; write '${targetEnum.name}.${value.name}'`, value.loc);
-        return;
+      this.checkEnumValueName(value, type, targetEnum, typeName, what);
+      return;
+    }
+    this.diagnostics.error(`unknown constant '${value.name}'${this.diagnostics.suggester.didYouMean(value.name, this.scope.constNames())}`, value.loc);
+  }
+
+  /**
+   * A name that is no enum value and no const, where a value of `targetEnum` is expected. Apache's
+   * compiler reads it by its last name: it drops the first dotted part and, if a dot remains, the
+   * second (t_const_value::get_identifier_name), and what is left must name one of the enum's values.
+   * The parts dropped are never looked at, so `Color.RED` for an included `other.Color` is fine (and
+   * passes silently here), while `Anything.RED` passes with a warning.
+   */
+  private checkEnumValueName(value: ConstValue & { kind: "identifier" }, type: TypeRef, targetEnum: EnumDef, typeName: string, what: string): void {
+    const enumName = this.seenName(targetEnum);
+    const parts = value.name.split(".");
+    const last = parts[parts.length - 1]!;
+    const named = targetEnum.members.find((x) => x.name === last);
+    if (named && parts.length === 1) {
+      this.diagnostics.error(`enum value '${value.name}' is unqualified; write '${enumName}.${value.name}'`, value.loc);
+      return;
+    }
+    if (named && parts.length <= 3 && !this.referenced) {
+      value.target = { kind: "enum", def: targetEnum, member: named };
+      const qualifier = parts.slice(0, -1).join(".");
+      if (namesOfEnumType(type).includes(qualifier)) return;
+      let qualified = this.scope.lookupType(qualifier);
+      if (qualified?.kind === "typedef") {
+        const r = resolveTypedefs(qualified.type);
+        qualified = r.kind === "named" ? r.target : undefined;
       }
-      const last = value.name.split(".").pop()!;
-      this.diagnostics.error(
-        `'${last}' is not a value of enum '${targetEnum.name}'${this.diagnostics.suggester.didYouMean(last, targetEnum.members.map((x) => x.name))}`,
+      const reason = qualified?.kind === "enum" ? `enum '${this.seenName(qualified)}' has no value '${last}'` : `'${qualifier}' names no enum`;
+      this.diagnostics.warning(
+        `${what} has enum type ${typeName} but ${reason}; '${value.name}' is taken as ${enumName}.${named.name} (${named.value}), as Apache's compiler does`,
         value.loc,
       );
       return;
     }
-    this.diagnostics.error(`unknown constant '${value.name}'${this.diagnostics.suggester.didYouMean(value.name, this.scope.constNames())}`, value.loc);
+    if (named) {
+      this.diagnostics.error(`'${value.name}' is not a value of enum '${enumName}'; write '${enumName}.${last}'`, value.loc);
+      return;
+    }
+    this.diagnostics.error(
+      `'${last}' is not a value of enum '${enumName}'${this.diagnostics.suggester.didYouMean(last, targetEnum.members.map((x) => x.name))}`,
+      value.loc,
+    );
   }
 }

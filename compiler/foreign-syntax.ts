@@ -29,6 +29,9 @@ const oldNamespaceKeywords: Record<string, string> = {
 
 const FBTHRIFT = "fbthrift syntax is not supported";
 
+/** fbthrift's generic types, each reported here when followed by `<`. */
+export const foreignGenerics: ReadonlySet<string> = new Set(["stream", "sink", "hash_map", "hash_set"]);
+
 /** Tokens after which an identifier is a declared name, not a type: `i32 slist`, `struct slist`. */
 const namePrecedes = new Set<unknown>([
   T.Identifier, T.Bool, T.Byte, T.I8, T.I16, T.I32, T.I64, T.Double, T.Float, T.String, T.Binary, T.Uuid,
@@ -54,10 +57,11 @@ export function findForeignSyntax(tokens: readonly IToken[]): ForeignSyntax[] {
         found.push({ token: tok, message: `${FBTHRIFT}: 'package'; use 'namespace <language> <name>'` });
       } else if (depth === 0 && image === "interaction" && nextType === T.Identifier) {
         found.push({ token: tok, message: `${FBTHRIFT}: 'interaction'; use a service` });
-      } else if ((image === "stream" || image === "sink") && nextType === T.LAngle) {
-        found.push({ token: tok, message: `${FBTHRIFT}: '${image}<...>' return types; use a list or a paged method` });
-      } else if ((image === "hash_map" || image === "hash_set") && nextType === T.LAngle) {
-        found.push({ token: tok, message: `${FBTHRIFT}: '${image}'; use '${image.slice(5)}'` });
+      } else if (foreignGenerics.has(image) && nextType === T.LAngle) {
+        const message = image.startsWith("hash_")
+          ? `${FBTHRIFT}: '${image}'; use '${image.slice(5)}'`
+          : `${FBTHRIFT}: '${image}<...>' return types; use a list or a paged method`;
+        found.push({ token: tok, message });
       } else if (depth === 0 && image === "senum" && nextType === T.Identifier) {
         found.push({ token: tok, message: "'senum' is no longer supported; use 'string' (or an enum)" });
       } else if (image === "slist" && !(i > 0 && namePrecedes.has(tokens[i - 1]!.tokenType))) {

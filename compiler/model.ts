@@ -72,6 +72,11 @@ export interface NamedType extends TypeBase {
   readonly name: string;
   /** Set by the resolver; undefined when the name could not be resolved (a diagnostic says why). */
   target?: TypeDefinition;
+  /**
+   * Type arguments written after the name (`lst<string>`): a misspelt container, which the parser
+   * reports. Such a type never resolves; its arguments do, so their own errors are reported too.
+   */
+  readonly typeArgs?: readonly TypeRef[];
 }
 
 export type TypeDefinition = TypedefDef | EnumDef | StructDef;

@@ -1,12 +1,14 @@
 /** One file: lexer → foreign-syntax scan → parser → CST-to-model. */
 import type { IToken } from "chevrotain";
 import { basename, extname } from "node:path";
+import { openersBefore } from "./brackets.js";
 import { attachDocComments, buildProgram } from "./build-ast.js";
 import { DiagnosticBag, type Diagnostic } from "./diagnostics.js";
 import { findForeignSyntax } from "./foreign-syntax.js";
 import * as T from "./lexer.js";
 import { lex } from "./lexer.js";
 import type { Program } from "./model.js";
+import { expectedCloser } from "./parser-messages.js";
 import { parseTokens } from "./parser.js";
 import { SourceFile } from "./source-file.js";
 
@@ -65,17 +67,23 @@ export function parse(text: string, fileName: string): ParseOutput {
   const parsed = parseTokens(tokens);
   // Foreign syntax derails the grammar: after it, its own message says all that is useful.
   const foreignStart = foreign.length ? foreign[0]!.token.startOffset : Infinity;
-  for (const e of parsed.errors) {
+  // A missing closing bracket is noticed where something else comes instead, perhaps far from the
+  // bracket it should close: the error points at that one too.
+  const closers = parsed.errors.map((e) => ({ offset: e.token.startOffset, closer: expectedCloser(e.message) }));
+  const openers = openersBefore(tokens, closers);
+  parsed.errors.forEach((e, i) => {
     const t = e.token;
     // Where the input was cut short, the parser's complaints about its sudden end are noise.
-    if (deep >= 0 && isNaN(t.startOffset)) continue;
+    if (deep >= 0 && isNaN(t.startOffset)) return;
     // The end-of-file token has no offset: place its errors right after the last token.
     const prev = e.previous;
     const offset = !isNaN(t.startOffset) ? t.startOffset : prev && !isNaN(prev.startOffset) ? prev.startOffset + prev.image.length : text.length;
-    if (offset >= foreignStart) continue;
+    if (offset >= foreignStart) return;
     const length = isNaN(t.startOffset) ? 1 : Math.max(1, t.image.length);
-    diagnostics.error(e.message, source.location(offset, length));
-  }
+    const opener = openers[i];
+    const notes = opener ? [{ message: `'${opener.image}' opened here`, loc: source.location(opener.startOffset, 1) }] : undefined;
+    diagnostics.error(e.message, source.location(offset, length), notes);
+  });
   const docs = attachDocComments(lexed.docComments, tokens);
   const program = buildProgram(parsed.cst, programName(fileName), { source, diagnostics, docs });
   return { program, source, diagnostics: diagnostics.items };

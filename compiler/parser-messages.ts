@@ -56,6 +56,11 @@ function oneOf(items: string[]): string {
   return unique.slice(0, -1).join(", ") + " or " + unique[unique.length - 1];
 }
 
+/** The closing bracket a syntax error message says was expected (`expected '}' after ...`), if any. */
+export function expectedCloser(message: string): string | undefined {
+  return /^expected '([})>\]])'/.exec(message)?.[1];
+}
+
 export const parserErrorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, previous, ruleName }) {
     // Recovery between definitions reports "expected the end of the file": what was wanted is a definition.

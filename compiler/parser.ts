@@ -271,7 +271,22 @@ class ThriftParser extends CstParser {
   fieldType = this.RULE("fieldType", () => {
     this.OR({
       DEF: [
-        { ALT: () => this.CONSUME(T.Identifier, { LABEL: "named" }) },
+        {
+          ALT: () => {
+            this.CONSUME(T.Identifier, { LABEL: "named" });
+            // Only containers take type arguments; after a name they are a misspelt container
+            // (`lst<string>`), parsed whole so it gets one error instead of a cascade.
+            this.OPTION2(() => {
+              this.CONSUME(T.LAngle);
+              this.SUBRULE(this.fieldType, { LABEL: "typeArg" });
+              this.MANY(() => {
+                this.CONSUME(T.Comma);
+                this.SUBRULE2(this.fieldType, { LABEL: "typeArg" });
+              });
+              this.CONSUME(T.RAngle);
+            });
+          },
+        },
         {
           ALT: () => {
             this.CONSUME(T.BaseType, { LABEL: "base" });
@@ -283,7 +298,6 @@ class ThriftParser extends CstParser {
       ERR_MSG: "a field type",
     });
   });
-
 
   containerType = this.RULE("containerType", () => {
     this.OR([

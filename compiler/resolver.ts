@@ -51,7 +51,10 @@ export function resolvePrograms(programs: readonly Program[], scopeOf: (p: Progr
           if (d.extends) {
             const parent = scope.lookupType(d.extends.name);
             if (!parent) {
-              diagnostics.error(`unknown service '${d.extends.name}'${diagnostics.suggester.didYouMean(d.extends.name, scope.typeNames())}`, d.extends.loc);
+              // Behind an include that was not loaded, the include's own error says it all.
+              if (!scope.behindUnloadedInclude(d.extends.name)) {
+                diagnostics.error(`unknown service '${d.extends.name}'${diagnostics.suggester.didYouMean(d.extends.name, scope.typeNames())}`, d.extends.loc);
+              }
             } else if (parent.kind !== "service") {
               diagnostics.error(`service '${d.name}' cannot extend '${d.extends.name}': it is ${describeDefinition(parent)}, not a service`, d.extends.loc);
             } else {
@@ -98,8 +101,14 @@ function resolveType(t: TypeRef, scope: Scope, diagnostics: DiagnosticBag): void
 }
 
 function bindNamed(t: NamedType, scope: Scope, diagnostics: DiagnosticBag): void {
+  if (t.typeArgs) {
+    // A misspelt container, reported by the parser: only its arguments can still have errors of their own.
+    for (const a of t.typeArgs) resolveType(a, scope, diagnostics);
+    return;
+  }
   const def = scope.lookupType(t.name);
   if (!def) {
+    if (scope.behindUnloadedInclude(t.name)) return; // the include's own error says it all
     if (scope.lookupConst(t.name)) diagnostics.error(`'${t.name}' is a constant, not a type`, t.loc);
     else diagnostics.error(`unknown type '${t.name}'${diagnostics.suggester.didYouMean(t.name, scope.typeNames(), baseTypeNames)}`, t.loc);
     return;

@@ -3,6 +3,7 @@
  * (`shared.SharedService`). Lookups live here so resolver and checker agree on what a name means.
  */
 import { resolveTypedefs, type ConstDef, type EnumDef, type EnumMember, type Program, type ServiceDef, type TypeDefinition } from "./model.js";
+import { programName } from "./parse.js";
 
 export type Named = TypeDefinition | ServiceDef;
 
@@ -10,12 +11,17 @@ export class Scope {
   readonly types = new Map<string, Named>();
   readonly consts = new Map<string, ConstDef>();
   readonly includes = new Map<string, Program>();
+  /** Prefixes of includes that were not loaded (not found, or closing a cycle): already an error each. */
+  private readonly unloaded = new Set<string>();
 
   constructor(
     readonly program: Program,
     private readonly scopeOf: (p: Program) => Scope,
   ) {
-    for (const inc of program.includes) if (inc.program) this.includes.set(inc.program.name, inc.program);
+    for (const inc of program.includes) {
+      if (inc.program) this.includes.set(inc.program.name, inc.program);
+      else this.unloaded.add(programName(inc.path));
+    }
     for (const d of program.definitions) {
       if (d.kind === "const") {
         if (!this.consts.has(d.name)) this.consts.set(d.name, d);
@@ -33,6 +39,19 @@ export class Scope {
       if (name.startsWith(prefix + ".") && (!best || prefix.length > best[0].length)) best = [prefix, program];
     }
     return best && { scope: this.scopeOf(best[1]), rest: name.slice(best[0].length + 1) };
+  }
+
+  /**
+   * Whether `name` is qualified by the prefix of an include that was not loaded (and by no longer
+   * prefix of a loaded one): whatever it names is unknowable, and saying so again for every use would
+   * only repeat the include's own error.
+   */
+  behindUnloadedInclude(name: string): boolean {
+    let unloaded = 0;
+    for (const prefix of this.unloaded) if (name.startsWith(prefix + ".") && prefix.length > unloaded) unloaded = prefix.length;
+    if (unloaded === 0) return false;
+    for (const prefix of this.includes.keys()) if (name.startsWith(prefix + ".") && prefix.length > unloaded) return false;
+    return true;
   }
 
   lookupType(name: string): Named | undefined {

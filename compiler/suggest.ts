@@ -14,7 +14,8 @@ export class Suggester {
   /**
    * ` (did you mean 'X'?)` when a candidate is close enough, else "". Close means a few edits (swapping
    * two neighbours counts as one), about one per three characters, and never a rewrite of a whole
-   * short name: 'X' does not suggest 'S'.
+   * short name: 'X' does not suggest 'S'. The name itself is never suggested (it is known but wrong
+   * where it is used, and the message must say why); another spelling of it (`red` for `RED`) is.
    */
   didYouMean(name: string, ...candidateLists: readonly (readonly string[])[]): string {
     let best: string | undefined;
@@ -24,7 +25,7 @@ export class Suggester {
     for (const candidates of candidateLists) {
       for (const c of candidates) {
         // The length difference alone is a lower bound on the distance.
-        if (Math.abs(c.length - name.length) > bound) continue;
+        if (Math.abs(c.length - name.length) > bound || c === name) continue;
         if (this.left <= 0) return best !== undefined ? ` (did you mean '${best}'?)` : "";
         this.left--;
         const d = editDistance(lower, c.toLowerCase(), bound);

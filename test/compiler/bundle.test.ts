@@ -78,7 +78,8 @@ describe("the bundled CLI", () => {
     // writes block or (on a non-blocking pipe) fall back to the stream.
     const bad = join(tmp, "many-errors.thrift");
     writeFileSync(bad, Array.from({ length: 4000 }, (_, i) => `typedef Missing${i} T${i}`).join("\n"));
-    const r = spawnSync(process.execPath, [join(dist, "compiler", "bin.cjs"), bad], { encoding: "utf8", maxBuffer: 64 << 20 });
+    // A clean environment: a FORCE_COLOR from outside would colour the lines.
+    const r = spawnSync(process.execPath, [join(dist, "compiler", "bin.cjs"), bad], { encoding: "utf8", maxBuffer: 64 << 20, env: { PATH: process.env["PATH"] ?? "" } });
     expect(r.status).toBe(1);
     const lines = r.stderr.trimEnd().split("\n");
     expect(lines.at(-1)).toBe("4000 errors");

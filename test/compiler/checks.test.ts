@@ -58,9 +58,14 @@ const checks: [string, string, string[]][] = [
     "enum C { A }\nconst i32 A = 1\nconst C X = A",
     ["3:13: error: 'A' is unqualified where a value of enum 'C' is expected; write a qualified value such as 'C.A'"],
   ],
-  ["a value of another enum", "enum Color { RED }\nenum Other { RED }\nconst Color C = Other.RED", ["3:17: error: const 'C' has enum type Color but 'Other.RED' is a value of enum 'Other'"]],
+  ["a value of another enum", "enum Color { RED }\nenum Other { BLUE }\nconst Color C = Other.BLUE", ["3:17: error: const 'C' has enum type Color but 'Other.BLUE' is a value of enum 'Other'"]],
+  [
+    "a value of another enum with a value of the same name: taken by name, as Apache does",
+    "enum Color { RED }\nenum Other { RED = 3 }\nconst Color C = Other.RED",
+    ["3:17: warning: const 'C' has enum type Color but 'Other.RED' is a value of enum 'Other'; it is taken as Color.RED (0), the value of the same name, as Apache's compiler does"],
+  ],
   ["an enum value for a string", "enum Color { RED }\nconst string S = Color.RED", ["2:18: error: const 'S' has type string but 'Color.RED' is an enum value"]],
-  ["an integer that names no enum value", "enum Color { RED }\nconst Color C = 7", ["2:17: warning: const 'C' is 7, which is not a value of enum 'Color'"]],
+  ["an integer that names no enum value", "enum Color { RED }\nconst Color C = 7", ["2:17: error: const 'C' is 7, which is not a value of enum 'Color'"]],
   ["a constant of the wrong type", "const string NAME = 'x'\nconst i32 N = NAME", ["2:15: error: const 'N' has type i32 but const 'NAME' has type string"]],
   ["a constant defined in terms of itself", "const i32 A = B\nconst i32 B = A", [
     "1:11: error: const 'A' is defined in terms of itself (A -> B -> A)",
@@ -103,6 +108,57 @@ describe("include checks", () => {
   test("include not found: the message lists every directory searched, in order", () => {
     const r = compileFiles({ "/a/main.thrift": 'include "missing.thrift"\nstruct S {}' }, { includeDirs: ["/inc1", "/inc2"] });
     expect(show(r)).toEqual(["/a/main.thrift:1:9: error: cannot find included file 'missing.thrift' (looked in: /a, /inc1, /inc2)"]);
+  });
+
+  test("include not found: reported once, and nothing that only follows from it; other errors stay", () => {
+    const r = compileFiles({
+      "/a/main.thrift": [
+        'include "common/missing.thrift"',
+        "typedef missing.UserId Id",
+        "typedef missing.Err MissingErr",
+        "struct U {",
+        "  1: missing.UserId id",
+        "  2: list<missing.UserId> ids = missing.NO_IDS",
+        "  3: i32 n = missing.N",
+        "  4: map<string, Id> byName",
+        "  5: Color c = missing.Color.RED",
+        "  6: Nope real",
+        "}",
+        "enum Color { RED }",
+        "const i32 LIMIT = missing.MAX",
+        "const Color C = missing.DEFAULT_COLOR",
+        "service S extends missing.Base {",
+        "  missing.UserId get(1: missing.UserId id, 2: Id other) throws (1: missing.Err e, 2: MissingErr e2)",
+        "}",
+        'const string WRONG = 5',
+        "struct V { 1: missng.Other o }",
+      ].join("\n"),
+    });
+    expect(show(r)).toEqual([
+      "/a/main.thrift:1:9: error: cannot find included file 'common/missing.thrift' (looked in: /a/common)",
+      "/a/main.thrift:10:6: error: unknown type 'Nope'",
+      "/a/main.thrift:18:22: error: const 'WRONG' has type string but is the integer 5",
+      "/a/main.thrift:19:15: error: unknown type 'missng.Other'",
+    ]);
+  });
+
+  test("a name whose prefix is a loaded include is still checked, even with another include missing", () => {
+    const r = compileFiles({
+      "/a/main.thrift": 'include "a.thrift"\ninclude "a.b.thrift"\nstruct S { 1: a.Nope x, 2: a.b.C y, 3: a.A z }',
+      "/a/a.thrift": "struct A {}",
+    });
+    expect(show(r)).toEqual([
+      "/a/main.thrift:2:9: error: cannot find included file 'a.b.thrift' (looked in: /a)",
+      "/a/main.thrift:3:15: error: unknown type 'a.Nope'",
+    ]);
+  });
+
+  test("an include that closes a cycle: names through it are not reported again", () => {
+    const r = compileFiles({
+      "/a/main.thrift": 'include "b.thrift"',
+      "/a/b.thrift": 'include "main.thrift"\nstruct B { 1: main.M m }',
+    });
+    expect(show(r)).toEqual(["/a/b.thrift:1:9: error: include cycle: main.thrift -> b.thrift -> main.thrift"]);
   });
 
   test("include not found with a directory in the path", () => {

@@ -2,13 +2,13 @@
  * The `rpcgen` command line: options, exit codes and output, run in-process through `main`, plus one
  * run of the built executable to prove the installed command works without a TypeScript loader.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { main } from "../../compiler/cli.js";
+import { main, type CliEnvironment } from "../../compiler/cli.js";
 
 const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
 const pkg = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as { version: string };
@@ -19,12 +19,17 @@ interface Run {
   err: string;
 }
 
-async function run(...argv: string[]): Promise<Run> {
+/** No colour settings, stderr not a terminal: what a pipe in a clean environment gets. */
+const plainEnvironment: CliEnvironment = { env: {}, stderrIsTerminal: () => false };
+
+async function runIn(cli: CliEnvironment, ...argv: string[]): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
+  const code = await main(argv, (s) => out.push(s), (s) => err.push(s), cli);
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
+
+const run = (...argv: string[]): Promise<Run> => runIn(plainEnvironment, ...argv);
 
 let dir: string;
 const path = (...parts: string[]): string => join(dir, ...parts);
@@ -74,6 +79,25 @@ describe("rpcgen options", () => {
       code: 1,
       out: "",
       err: "rpcgen: error: Unknown option '--frobnicate'\nRun 'rpcgen --help' for usage.",
+    });
+  });
+
+  test("a misspelt option gets a suggestion", async () => {
+    for (const [flag, meant] of [["--ouput", "--out"], ["--no-warning", "--no-warnings"], ["--inlcude=x", "--include"], ["--colour", "--color"], ["--verison", "--version"]] as const) {
+      const shown = flag.replace(/=.*/, "");
+      expect(await run(flag, "x.thrift")).toEqual({
+        code: 1,
+        out: "",
+        err: `rpcgen: error: Unknown option '${shown}' (did you mean '${meant}'?)\nRun 'rpcgen --help' for usage.`,
+      });
+    }
+  });
+
+  test("--color takes auto, always or never", async () => {
+    expect(await run("--color=sometimes", "x.thrift")).toEqual({
+      code: 1,
+      out: "",
+      err: "rpcgen: error: --color takes auto, always or never, not 'sometimes'\nRun 'rpcgen --help' for usage.",
     });
   });
 
@@ -169,6 +193,95 @@ describe("rpcgen on files", () => {
   });
 });
 
+describe("notes", () => {
+  test("an unclosed '{' is pointed at below the error", async () => {
+    const file = path("unclosed.thrift");
+    writeFileSync(file, "struct S {\n  1: string name\n\nservice Svc {\n  void ping()\n}\n");
+    expect((await run(file)).err).toBe(
+      [
+        `${file}:4:1: error: expected '}' after 'name' but found 'service'`,
+        " 4 | service Svc {",
+        "   | ^^^^^^^",
+        `${file}:1:10: note: '{' opened here`,
+        " 1 | struct S {",
+        "   |          ^",
+        "1 error",
+      ].join("\n"),
+    );
+  });
+});
+
+test("the README's diagnostics example is what rpcgen prints for test/compiler/fixtures/bad.thrift", async () => {
+  const readme = readFileSync(join(projectRoot, "README.md"), "utf8");
+  const shown = /Diagnostics look like tsc's[\s\S]*?```\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(shown, "README's diagnostics example").toBeDefined();
+  const r = await run(join(projectRoot, "test/compiler/fixtures/bad.thrift"));
+  expect(r.err.replaceAll(join(projectRoot, "test/compiler/fixtures/bad.thrift"), "bad.thrift").replaceAll("test/compiler/fixtures/bad.thrift", "bad.thrift")).toBe(shown!.trimEnd());
+});
+
+describe("colour", () => {
+  const esc = (code: string, text: string): string => `\x1b[${code}m${text}\x1b[0m`;
+  const bold = (t: string): string => esc("1", t);
+  const red = (t: string): string => esc("1;31", t);
+  const yellow = (t: string): string => esc("1;33", t);
+  const blue = (t: string): string => esc("1;34", t);
+  const terminal: CliEnvironment = { env: {}, stderrIsTerminal: () => true };
+
+  test("errors, locations, messages, the gutter, carets and the summary, as rustc colours them", async () => {
+    const file = path("broken.thrift");
+    expect((await run("--color=always", file)).err).toBe(
+      [
+        `${bold(`${file}:2:6:`)} ${red("error:")} ${bold("expected a field type after ':' but found '}'")}`,
+        ` ${blue("2 |")}   1: }`,
+        ` ${blue("  |")}      ${red("^")}`,
+        `${bold(`${file}:3:15:`)} ${red("error:")} ${bold("unknown type 'Nope'")}`,
+        ` ${blue("3 |")} struct T { 1: Nope n }`,
+        ` ${blue("  |")}               ${red("^^^^")}`,
+        red("2 errors"),
+      ].join("\n"),
+    );
+  });
+
+  test("warnings in yellow, notes in green", async () => {
+    const warns = await run("--color=always", path("mixed.thrift"));
+    expect(warns.err).toContain(`${yellow("warning:")} ${bold("no field id given for 'x'; an id is assigned automatically, which is not backwards compatible")}`);
+    expect(warns.err).toContain(` ${blue("  |")}       ${yellow("^")}`);
+    expect(warns.err.split("\n").pop()).toBe(`${red("1 error")}, ${yellow("1 warning")}`);
+    const file = path("unclosed-color.thrift");
+    writeFileSync(file, "enum E {\n  A\n");
+    expect((await run("--color=always", file)).err).toContain(`${bold(`${file}:1:8:`)} ${esc("1;32", "note:")} ${bold("'{' opened here")}\n ${blue("1 |")} enum E {\n ${blue("  |")}        ${esc("1;32", "^")}`);
+  });
+
+  test("usage errors too", async () => {
+    expect((await runIn(terminal)).err).toBe(`rpcgen: ${red("error:")} no input files\nRun 'rpcgen --help' for usage.`);
+  });
+
+  test("on when stderr is a terminal, unless NO_COLOR or TERM=dumb; FORCE_COLOR and --color decide over both", async () => {
+    const file = path("broken.thrift");
+    const colored = async (cli: CliEnvironment, ...flags: string[]): Promise<boolean> => (await runIn(cli, ...flags, file)).err.includes("\x1b[");
+    const pipe = plainEnvironment;
+    expect(await colored(terminal)).toBe(true);
+    expect(await colored(pipe)).toBe(false);
+    expect(await colored({ ...terminal, env: { NO_COLOR: "1" } })).toBe(false);
+    expect(await colored({ ...terminal, env: { NO_COLOR: "" } })).toBe(true); // set but empty: not NO_COLOR
+    expect(await colored({ ...terminal, env: { TERM: "dumb" } })).toBe(false);
+    expect(await colored({ ...pipe, env: { FORCE_COLOR: "1" } })).toBe(true);
+    expect(await colored({ ...pipe, env: { FORCE_COLOR: "" } })).toBe(true);
+    expect(await colored({ ...terminal, env: { FORCE_COLOR: "0" } })).toBe(false);
+    expect(await colored({ ...pipe, env: { FORCE_COLOR: "1", NO_COLOR: "1" } })).toBe(true);
+    expect(await colored({ ...terminal, env: { FORCE_COLOR: "1" } }, "--color=never")).toBe(false);
+    expect(await colored({ ...pipe, env: { NO_COLOR: "1" } }, "--color", "always")).toBe(true);
+    expect(await colored(terminal, "--color=auto")).toBe(true);
+  });
+
+  test("a run with nothing to print never asks whether stderr is a terminal", async () => {
+    let asked = 0;
+    const r = await runIn({ env: {}, stderrIsTerminal: () => (asked++, true) }, path("clean.thrift"));
+    expect(r).toEqual({ code: 0, out: "", err: "" });
+    expect(asked).toBe(0);
+  });
+});
+
 describe("the installed executable", () => {
   const bin = join(projectRoot, "dist/compiler/bin.cjs");
 
@@ -181,5 +294,18 @@ describe("the installed executable", () => {
       env: { PATH: process.env["PATH"] ?? "" },
     });
     expect(stdout).toBe(`rpcgen ${pkg.version}\n`);
+  });
+
+  test("colours its diagnostics on a terminal, and not on a pipe", () => {
+    const env = { PATH: process.env["PATH"] ?? "" };
+    const file = path("broken.thrift");
+    // A pseudo-terminal from Python's pty module (Debian's /usr/bin/python3, as for the peers).
+    const onTerminal = spawnSync("/usr/bin/python3", ["-c", "import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)", process.execPath, bin, file], { encoding: "utf8", env });
+    expect(onTerminal.status, onTerminal.stderr).toBe(1);
+    expect(onTerminal.stdout).toContain("\x1b[1;31merror:\x1b[0m");
+    const onPipe = spawnSync(process.execPath, [bin, file], { encoding: "utf8", env });
+    expect(onPipe.status).toBe(1);
+    expect(onPipe.stderr).toContain(": error: unknown type 'Nope'");
+    expect(onPipe.stderr).not.toContain("\x1b[");
   });
 });

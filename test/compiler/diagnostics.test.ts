@@ -42,10 +42,78 @@ const table: [string, string, string[]][] = [
     " 2 |   1 i32 a",
     "   |     ^^^",
   ]],
+  // An unclosed bracket: the error where the closer is missing, and a note at the opener.
   ["unclosed struct at the end of the file", "struct S {\n  1: i32 a\n", [
     "bad.thrift:2:11: error: expected '}' after 'a' but reached the end of the file",
     " 2 |   1: i32 a",
     "   |           ^",
+    "bad.thrift:1:10: note: '{' opened here",
+    " 1 | struct S {",
+    "   |          ^",
+  ]],
+  ["unclosed struct before the next definition", "struct S {\n  1: string name\n\nservice Svc {\n  void ping()\n}\n", [
+    "bad.thrift:4:1: error: expected '}' after 'name' but found 'service'",
+    " 4 | service Svc {",
+    "   | ^^^^^^^",
+    "bad.thrift:1:10: note: '{' opened here",
+    " 1 | struct S {",
+    "   |          ^",
+  ]],
+  ["unclosed enum", "enum E {\n  A,\n  B\n\nstruct S {}\n", [
+    "bad.thrift:5:1: error: expected '}' after 'B' but found 'struct'",
+    " 5 | struct S {}",
+    "   | ^^^^^^",
+    "bad.thrift:1:8: note: '{' opened here",
+    " 1 | enum E {",
+    "   |        ^",
+  ]],
+  ["unclosed service", "service Svc {\n  void ping()\n\nstruct S {}\n", [
+    "bad.thrift:4:1: error: expected '}' after ')' but found 'struct'",
+    " 4 | struct S {}",
+    "   | ^^^^^^",
+    "bad.thrift:1:13: note: '{' opened here",
+    " 1 | service Svc {",
+    "   |             ^",
+  ]],
+  ["unclosed throws clause", "exception X {}\nservice Svc {\n  void f() throws (1: X e\n}\n", [
+    "bad.thrift:4:1: error: expected ')' after 'e' but found '}'",
+    " 4 | }",
+    "   | ^",
+    "bad.thrift:3:19: note: '(' opened here",
+    " 3 |   void f() throws (1: X e",
+    "   |                   ^",
+  ]],
+  ["unclosed annotations", 'struct S {\n  1: i32 a (x = "1"\n}\n', [
+    "bad.thrift:3:1: error: expected ')' after '\"1\"' but found '}'",
+    " 3 | }",
+    "   | ^",
+    "bad.thrift:2:12: note: '(' opened here",
+    ' 2 |   1: i32 a (x = "1"',
+    "   |            ^",
+  ]],
+  ["unclosed map type", "struct S {\n  1: map<i32, string m\n}\n", [
+    "bad.thrift:2:22: error: expected '>' after 'string' but found 'm'",
+    " 2 |   1: map<i32, string m",
+    "   |                      ^",
+    "bad.thrift:2:9: note: '<' opened here",
+    " 2 |   1: map<i32, string m",
+    "   |         ^",
+  ]],
+  ["unclosed map literal", 'const map<i32, string> M = {1: "a"\n', [
+    "bad.thrift:1:35: error: expected '}' after '\"a\"' but reached the end of the file",
+    ' 1 | const map<i32, string> M = {1: "a"',
+    "   |                                   ^",
+    "bad.thrift:1:28: note: '{' opened here",
+    ' 1 | const map<i32, string> M = {1: "a"',
+    "   |                            ^",
+  ]],
+  ["unclosed inner list literal: the innermost opener", "const list<list<i32>> L = [[1, 2], [3\n", [
+    "bad.thrift:1:38: error: expected ']' after '3' but reached the end of the file",
+    " 1 | const list<list<i32>> L = [[1, 2], [3",
+    "   |                                      ^",
+    "bad.thrift:1:36: note: '[' opened here",
+    " 1 | const list<list<i32>> L = [[1, 2], [3",
+    "   |                                    ^",
   ]],
   ["struct without a name", "struct {\n}\n", [
     "bad.thrift:1:8: error: expected a name after 'struct' but found '{'",
@@ -76,6 +144,9 @@ const table: [string, string, string[]][] = [
     "bad.thrift:3:1: error: expected ')' after '(' but found '}'",
     " 3 | }",
     "   | ^",
+    "bad.thrift:2:9: note: '(' opened here",
+    " 2 |   void f(",
+    "   |         ^",
   ]],
   ["throws with nothing after it", "service S {\n  void f() throws\n}\n", [
     "bad.thrift:3:1: error: expected '(' or an exception type after 'throws' but found '}'",
@@ -96,6 +167,9 @@ const table: [string, string, string[]][] = [
     "bad.thrift:2:15: error: expected '>' after 'i32' but found 'l'",
     " 2 |   1: list<i32 l",
     "   |               ^",
+    "bad.thrift:2:10: note: '<' opened here",
+    " 2 |   1: list<i32 l",
+    "   |          ^",
   ]],
   ["include without a string", "include foo\n", [
     "bad.thrift:1:9: error: expected a string literal after 'include' but found 'foo'",
@@ -131,6 +205,9 @@ const table: [string, string, string[]][] = [
     "bad.thrift:1:26: error: expected ']' after '2' but reached the end of the file",
     " 1 | const list<i32> L = [1, 2",
     "   |                          ^",
+    "bad.thrift:1:21: note: '[' opened here",
+    " 1 | const list<i32> L = [1, 2",
+    "   |                     ^",
   ]],
   ["map literal entry without ':'", "const map<i32, i32> M = {1 2}\n", [
     "bad.thrift:1:28: error: expected ':' after '1' but found '2'",
@@ -146,6 +223,9 @@ const table: [string, string, string[]][] = [
     "bad.thrift:1:24: error: expected '>' after ')' but reached the end of the file",
     " 1 | service Calc < void f()",
     "   |                        ^",
+    "bad.thrift:1:14: note: '<' opened here",
+    " 1 | service Calc < void f()",
+    "   |              ^",
   ]],
   ["annotations on a named type in a typedef (fbthrift)", 'struct S {}\ntypedef S (ann = "x") T\n', [
     "bad.thrift:2:11: error: expected a name for the typedef after 'S' but found '('",
@@ -154,6 +234,45 @@ const table: [string, string, string[]][] = [
     "bad.thrift:2:23: error: expected a definition (const, typedef, enum, struct, union, exception or service) but found 'T'",
     ' 2 | typedef S (ann = "x") T',
     "   |                       ^",
+  ]],
+  // A misspelt container keyword: the whole type is parsed, and gets one error.
+  ["a misspelt list", "struct S {\n  1: lst<string> names\n  2: i32 count\n}\n", [
+    "bad.thrift:2:6: error: unknown type 'lst' (did you mean 'list'?)",
+    " 2 |   1: lst<string> names",
+    "   |      ^^^",
+  ]],
+  ["a misspelt map, in a container", "struct S {\n  1: map<string, mpa<string, i32>> m\n}\n", [
+    "bad.thrift:2:18: error: unknown type 'mpa' (did you mean 'map'?)",
+    " 2 |   1: map<string, mpa<string, i32>> m",
+    "   |                  ^^^",
+  ]],
+  ["a misspelt set in a typedef, used later", "typedef sett<i32> Ids\nstruct S { 1: Ids ids }\n", [
+    "bad.thrift:1:9: error: unknown type 'sett' (did you mean 'set'?)",
+    " 1 | typedef sett<i32> Ids",
+    "   |         ^^^^",
+  ]],
+  ["a capitalised List as a return type", "service S {\n  List<i64> ids()\n}\n", [
+    "bad.thrift:2:3: error: unknown type 'List' (did you mean 'list'?)",
+    " 2 |   List<i64> ids()",
+    "   |   ^^^^",
+  ]],
+  ["type arguments after a name that is no container", "struct P {}\nconst Pair<i32, P> X = {}\n", [
+    "bad.thrift:2:7: error: 'Pair<...>' is not a type: only list, set and map take type arguments",
+    " 2 | const Pair<i32, P> X = {}",
+    "   |       ^^^^",
+  ]],
+  ["a misspelt container with a misspelt type inside: both reported", "struct S { 1: lst<Strng> s }\n", [
+    "bad.thrift:1:15: error: unknown type 'lst' (did you mean 'list'?)",
+    " 1 | struct S { 1: lst<Strng> s }",
+    "   |               ^^^",
+    "bad.thrift:1:19: error: unknown type 'Strng' (did you mean 'string'?)",
+    " 1 | struct S { 1: lst<Strng> s }",
+    "   |                   ^^^^^",
+  ]],
+  ["a misspelt type without type arguments", "struct S { 1: strng s }\n", [
+    "bad.thrift:1:15: error: unknown type 'strng' (did you mean 'string'?)",
+    " 1 | struct S { 1: strng s }",
+    "   |               ^^^^^",
   ]],
   // Lexer errors
   ["unterminated string", 'const string S = "abc\n', [
@@ -276,6 +395,23 @@ describe("formatDiagnostic", () => {
   test("without the source, only the heading line; the path defaults to the file", () => {
     const source = new SourceFile("/x/a.thrift", "struct");
     expect(formatDiagnostic({ severity: "error", message: "m", loc: source.location(0, 6) })).toBe("/x/a.thrift:1:1: error: m");
+  });
+
+  test("a note in another file is shown with its own path, and its line only when that file is the source", () => {
+    const source = new SourceFile("/x/a.thrift", "struct S {\n");
+    const other = new SourceFile("/x/b.thrift", "x\n");
+    const d = {
+      severity: "error" as const,
+      message: "m",
+      loc: source.location(9, 1),
+      notes: [
+        { message: "here", loc: source.location(7, 1) },
+        { message: "there", loc: other.location(0, 1) },
+      ],
+    };
+    expect(formatDiagnostic(d, source, "a.thrift")).toBe(
+      ["a.thrift:1:10: error: m", " 1 | struct S {", "   |          ^", "a.thrift:1:8: note: here", " 1 | struct S {", "   |        ^", "/x/b.thrift:1:1: note: there"].join("\n"),
+    );
   });
 
   test("a caret never runs past the end of the line", () => {

@@ -28,6 +28,12 @@ function checkLocation(d: Diagnostic, source: SourceFile): void {
   expect(d.message.length, where).toBeGreaterThan(0);
   // Rendering never fails either.
   expect(formatDiagnostic(d, source, "input.thrift")).toContain(`:${loc.line}:${loc.column}: ${d.severity}: `);
+  for (const note of d.notes ?? []) {
+    checkLocation({ severity: d.severity, message: note.message, loc: note.loc }, source);
+    // The only notes are the openers of brackets a syntax error expected closed: before the error.
+    expect(`'${text[note.loc.offset]}' opened here`, where).toBe(note.message);
+    expect("{(<[".includes(text[note.loc.offset]!) && note.loc.offset < loc.offset, where).toBe(true);
+  }
 }
 
 /** parse() and compile() of `text` as one file; both must return normally with well-placed diagnostics. */

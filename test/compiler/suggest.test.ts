@@ -21,14 +21,14 @@ function referenceDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-/** The rule, stated plainly: the first candidate at the smallest distance within the limit. */
+/** The rule, stated plainly: the first candidate at the smallest distance within the limit, never the name itself. */
 function referenceSuggestion(name: string, candidates: readonly string[]): string {
   let best: string | undefined;
   let bestDistance = Infinity;
   const limit = Math.max(1, Math.floor(name.length / 3));
   for (const c of candidates) {
     const d = referenceDistance(name.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance && d <= limit && d < Math.min(name.length, c.length)) {
+    if (c !== name && d < bestDistance && d <= limit && d < Math.min(name.length, c.length)) {
       bestDistance = d;
       best = c;
     }
@@ -64,6 +64,10 @@ describe("suggestions", () => {
     expect(s.didYouMean("Strng", ["string", "Sting"])).toBe(" (did you mean 'string'?)");
     expect(s.didYouMean("X", ["S"])).toBe("");
     expect(s.didYouMean("Usre", ["User", "Users"])).toBe(" (did you mean 'User'?)");
+    // Never the name itself; another case of it, or a near name, is still offered.
+    expect(s.didYouMean("RED", ["RED"])).toBe("");
+    expect(s.didYouMean("RED", ["RED", "REDS"])).toBe(" (did you mean 'REDS'?)");
+    expect(s.didYouMean("red", ["RED"])).toBe(" (did you mean 'RED'?)");
   });
 
   test("once the budget is spent, errors come without suggestions", () => {

@@ -22,13 +22,14 @@ import {
   TApplicationException,
   TApplicationExceptionType,
   type CallContext,
+  type Protocol,
 } from "../../runtime/index.js";
 import { Calc, InvalidOperation, type CalcHandler } from "../../generated/calc.js";
 import { onCleanup, sleep } from "../runtime/helpers.js";
 import { calcHandler, divideCall, raw, raw2, startHttp } from "./helpers.js";
 
 /** Decodes a reply body: the divide result, or the error it carries. */
-function decodeReply(body: Uint8Array, protocol = BinaryProtocol): { type: number; seqid: number; value?: number; error?: unknown } {
+function decodeReply(body: Uint8Array, protocol: Protocol = BinaryProtocol): { type: number; seqid: number; value?: number; error?: unknown } {
   const r = protocol.createReader(body);
   const header = r.readMessageBegin();
   if (header.type === MessageType.EXCEPTION) return { type: header.type, seqid: header.seqid, error: TApplicationException.read(r) };
