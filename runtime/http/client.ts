@@ -67,7 +67,7 @@ export class NodeHttpChannel extends HttpChannelBase {
       const outgoing: Record<string, string> = { "content-length": String(body.length) };
       for (const [name, value] of headers) outgoing[name] = value;
       const request = (this.secure ? httpsRequest : httpRequest)(this.target, { method: "POST", agent: this.agent, headers: outgoing, signal });
-      request.once("error", reject);
+      request.on("error", reject); // `on`: a second error (after a reset, say) must not go unhandled
       request.once("response", (response: IncomingMessage) => {
         collect(response, this.maxResponseSize, this.url).then(
           (data) =>
@@ -95,7 +95,7 @@ export class NodeHttpChannel extends HttpChannelBase {
       };
       for (const [name, value] of headers) outgoing[name] = value;
       const stream = session.request(outgoing, { signal });
-      stream.once("error", reject);
+      stream.on("error", reject);
       stream.once("response", (responseHeaders: Http2Headers) => {
         const status = Number(responseHeaders[h2.HTTP2_HEADER_STATUS] ?? 0);
         collect(stream, this.maxResponseSize, this.url).then((data) => resolve({ status, statusText: "", headers: () => toHeaders(responseHeaders), body: data }), reject);
@@ -140,7 +140,7 @@ function collect(stream: NodeJS.ReadableStream & { destroy(error?: Error): unkno
       chunks.push(chunk);
     });
     stream.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    stream.once("error", reject);
+    stream.on("error", reject);
   });
 }
 
