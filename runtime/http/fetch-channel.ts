@@ -5,6 +5,7 @@
  */
 import type { ReaderLimits } from "../protocol/protocol.js";
 import { TTransportException, TTransportExceptionType } from "../protocol/errors.js";
+import type { PendingCall } from "../rpc/pending.js";
 import { HttpChannelBase, type HttpReply } from "./channel.js";
 import type { HttpChannelOptions } from "./options.js";
 
@@ -18,8 +19,10 @@ export class FetchChannel extends HttpChannelBase {
     this.fetch = f;
   }
 
-  protected async post(body: Uint8Array, headers: Headers, signal: AbortSignal): Promise<HttpReply> {
-    const response = await this.fetch(this.url, { method: "POST", body: body as RequestInit["body"], headers, signal, credentials: "same-origin" });
+  protected async post(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): Promise<HttpReply> {
+    const controller = new AbortController();
+    pending.cancel = controller;
+    const response = await this.fetch(this.url, { method: "POST", body: body as RequestInit["body"], headers, signal: controller.signal, credentials: "same-origin" });
     return {
       status: response.status,
       statusText: response.statusText,

@@ -50,6 +50,7 @@ const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 
 /** Settings resolved once per handler. */
 interface Settings {
+  readonly bodyTimer: BodyTimer;
   readonly processor: Processor;
   readonly logger: ServerLogger;
   readonly protocols: readonly Protocol[];
@@ -62,7 +63,9 @@ interface Settings {
 
 export function createHttpHandler(services: Readonly<Record<string, Registration>>, options: HttpHandlerOptions = {}): HttpHandler {
   const logger = options.logger ?? defaultLogger;
+  const bodyTimeoutMs = positive(options.bodyTimeoutMs, 30_000, "bodyTimeoutMs");
   const settings: Settings = {
+    bodyTimer: new BodyTimer(bodyTimeoutMs),
     processor: new Processor({
       services,
       ...(options.defaultService !== undefined && { defaultService: options.defaultService }),
@@ -74,7 +77,7 @@ export function createHttpHandler(services: Readonly<Record<string, Registration
     path: options.path,
     cors: options.cors === undefined ? undefined : new Cors(options.cors),
     maxBodySize: positive(options.maxBodySize, DEFAULT_MAX_BODY, "maxBodySize"),
-    bodyTimeoutMs: positive(options.bodyTimeoutMs, 30_000, "bodyTimeoutMs"),
+    bodyTimeoutMs,
     limits: {
       maxStringLength: positive(options.maxStringLength, DEFAULT_READER_LIMITS.maxStringLength, "maxStringLength"),
       maxContainerElements: positive(options.maxContainerElements, DEFAULT_READER_LIMITS.maxContainerElements, "maxContainerElements"),
@@ -88,8 +91,8 @@ export function createHttpHandler(services: Readonly<Record<string, Registration
     active.add(scope);
     res.once("close", () => {
       active.delete(scope);
-      // The client went away before its answer (or the answer is out): calls still running abort.
-      scope.abort(new TTransportException(TTransportExceptionType.END_OF_FILE, "the client went away"));
+      // The connection closed before the answer was out: the client went away, calls still running abort.
+      if (!res.writableFinished) scope.abort(new TTransportException(TTransportExceptionType.END_OF_FILE, "the client went away"));
     });
     serve(settings, req, res, scope);
   }) as HttpHandler;
@@ -211,16 +214,20 @@ function readBody(s: Settings, req: HttpRequest, res: HttpResponse): Promise<Uin
     let done = false;
     const finish = (): void => {
       done = true;
-      clearTimeout(timer);
+      s.bodyTimer.delete(deadline);
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onError);
     };
-    const timer = setTimeout(() => {
-      finish();
-      refuse408(s, req, res);
-      resolve(undefined);
-    }, s.bodyTimeoutMs);
+    const deadline: BodyDeadline = {
+      due: Date.now() + s.bodyTimeoutMs,
+      expire: () => {
+        finish();
+        refuse408(s, req, res);
+        resolve(undefined);
+      },
+    };
+    s.bodyTimer.add(deadline);
     const onData = (chunk: Uint8Array): void => {
       if (done) return;
       size += chunk.length;
@@ -247,6 +254,48 @@ function readBody(s: Settings, req: HttpRequest, res: HttpResponse): Promise<Uin
     req.on("end", onEnd);
     req.on("error", onError);
   });
+}
+
+interface BodyDeadline {
+  readonly due: number;
+  expire(): void;
+}
+
+/**
+ * The bodies being read, held to their deadline by one coarse timer per handler rather than a timer per
+ * request: a body is refused at most a quarter of the timeout late. The timer runs only while bodies are
+ * being read.
+ */
+class BodyTimer {
+  private readonly reads = new Set<BodyDeadline>();
+  private timer: ReturnType<typeof setInterval> | undefined = undefined;
+  private readonly periodMs: number;
+
+  constructor(timeoutMs: number) {
+    this.periodMs = Math.max(5, Math.min(1000, Math.floor(timeoutMs / 4)));
+  }
+
+  add(read: BodyDeadline): void {
+    this.reads.add(read);
+    if (this.timer === undefined) {
+      this.timer = setInterval(() => this.sweep(), this.periodMs);
+      this.timer.unref();
+    }
+  }
+
+  delete(read: BodyDeadline): void {
+    this.reads.delete(read);
+  }
+
+  private sweep(): void {
+    if (this.reads.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      return;
+    }
+    const now = Date.now();
+    for (const read of this.reads) if (read.due <= now) read.expire();
+  }
 }
 
 function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
@@ -312,8 +361,13 @@ function answer(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope, 
     }
     return;
   }
-  const headers = requestHeaders(req);
-  const ctx = processor.context(call, { peer: peerOf(req), scope, headers, deadline: deadlineOf(headers.get(DEADLINE_BUDGET_HEADER), Date.now()) });
+  const budget = header(req, DEADLINE_BUDGET_HEADER);
+  const ctx = processor.context(call, {
+    peer: peerOf(req),
+    scope,
+    headers: () => requestHeaders(req),
+    deadline: budget === undefined ? undefined : deadlineOf(budget, Date.now()),
+  });
   const settle = (value: unknown, failed: boolean): void => {
     ctx.release();
     if (call.oneway) {

@@ -70,7 +70,8 @@ export class HttpServer {
       const http1 = createHttp1Server({ keepAliveTimeout }, serve);
       this.http2 = options.http2 === false ? undefined : createHttp2Server(serve);
       const h2 = this.http2;
-      this.listener = createNetServer((socket) => {
+      // noDelay: Nagle's algorithm would hold small replies back (HTTP/2 frames especially) for the peer's delayed ACK.
+      this.listener = createNetServer({ noDelay: true }, (socket) => {
         this.track(socket);
         if (h2 === undefined) http1.emit("connection", socket);
         else route(socket, http1, h2);

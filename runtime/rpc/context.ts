@@ -52,7 +52,8 @@ export class ServerCallContext implements CallContext {
   private controller: AbortController | undefined = undefined;
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private done = false;
-  private requestHeadersValue: Headers | undefined;
+  /** The call's headers, or how to make them (on first use: most handlers never look). */
+  private requestHeadersValue: Headers | (() => Headers) | undefined;
   private responseHeadersValue: Headers | undefined = undefined;
 
   constructor(
@@ -60,7 +61,7 @@ export class ServerCallContext implements CallContext {
     readonly method: string,
     readonly peer: string | undefined,
     private readonly scope: CallScope,
-    requestHeaders: Headers | undefined,
+    requestHeaders: Headers | (() => Headers) | undefined,
     readonly deadline: number | undefined,
   ) {
     this.requestHeadersValue = requestHeaders;
@@ -87,8 +88,11 @@ export class ServerCallContext implements CallContext {
   }
 
   get requestHeaders(): Headers {
-    if (this.requestHeadersValue === undefined) this.requestHeadersValue = new Headers();
-    return this.requestHeadersValue;
+    const value = this.requestHeadersValue;
+    if (value instanceof Headers) return value;
+    const headers = value === undefined ? new Headers() : value();
+    this.requestHeadersValue = headers;
+    return headers;
   }
 
   get responseHeaders(): Headers {

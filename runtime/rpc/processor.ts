@@ -45,7 +45,8 @@ export interface ProcessorOptions {
 export interface RequestContext {
   peer?: string | undefined;
   scope: CallScope;
-  headers?: Headers | undefined;
+  /** The call's headers, or how to make them when a handler first looks. */
+  headers?: Headers | (() => Headers) | undefined;
   deadline?: number | undefined;
   /** Filled by `handle`: the headers the handler set for the reply, if any. */
   replyHeaders?: Headers | undefined;
