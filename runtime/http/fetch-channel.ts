@@ -19,7 +19,9 @@ export class FetchChannel extends HttpChannelBase {
   }
 
   protected async post(body: Uint8Array, headers: Headers, signal: AbortSignal): Promise<HttpReply> {
-    const response = await this.fetch(this.url, { method: "POST", body: body as RequestInit["body"], headers, signal, credentials: "same-origin" });
+    // Called without a receiver: a browser's fetch refuses any `this` but the window ("Illegal invocation").
+    const fetch = this.fetch;
+    const response = await fetch(this.url, { method: "POST", body: body as RequestInit["body"], headers, signal, credentials: "same-origin" });
     return {
       status: response.status,
       statusText: response.statusText,
