@@ -12,6 +12,9 @@
  * - 413 for a body over `maxBodySize`, before it is read (from `Content-Length`) or as soon as it is;
  * - 400 for a body that is not one Thrift call; 408 for a body that does not arrive in time.
  *
+ * With CORS on, these carry an allowed origin's CORS headers (a browser hides the status of a response
+ * without them from the page), and preflights are answered on every path.
+ *
  * Call headers are the HTTP headers; `Deadline-Budget` sets the call's deadline; headers a handler sets
  * on `ctx.responseHeaders` go out with the reply.
  */
@@ -130,8 +133,17 @@ function header(req: HttpRequest, name: string): string | undefined {
 function serve(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope): void {
   const origin = header(req, "origin");
   const method = req.method ?? "GET";
+  // A browser shows a page nothing of a failed preflight, so preflights are answered on every path: the
+  // call itself then gets the 404, which the page can read.
+  if (method === "OPTIONS" && s.cors !== undefined) {
+    preflight(s, req, res, origin);
+    return;
+  }
+  // Refusals to an allowed origin carry its CORS headers too, or its browser hides their status.
+  const allowedOrigin = origin !== undefined && s.cors !== undefined && s.cors.allows(origin);
+  const refusal = allowedOrigin ? s.cors!.response(origin, []) : {};
   if (s.path !== undefined && pathOf(req.url) !== s.path) {
-    refuse(s, req, res, 404, `no Thrift service at ${pathOf(req.url)} (this server serves ${s.path})`);
+    refuse(s, req, res, 404, `no Thrift service at ${pathOf(req.url)} (this server serves ${s.path})`, { ...refusal });
     return;
   }
   if (method === "OPTIONS") {
@@ -139,28 +151,24 @@ function serve(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope): 
     return;
   }
   if (method !== "POST") {
-    refuse(s, req, res, 405, `${method} is not served here: Thrift calls are POST requests`, { allow: allowed(s).join(", ") });
+    refuse(s, req, res, 405, `${method} is not served here: Thrift calls are POST requests`, { ...refusal, allow: allowed(s).join(", ") });
     return;
   }
-  let cors: Record<string, string> | undefined;
-  if (origin !== undefined && s.cors !== undefined) {
-    if (!s.cors.allows(origin)) {
-      refuse(s, req, res, 403, `origin ${origin} is not allowed`);
-      return;
-    }
-    cors = {};
+  if (origin !== undefined && s.cors !== undefined && !allowedOrigin) {
+    refuse(s, req, res, 403, `origin ${origin} is not allowed`);
+    return;
   }
   const declared = header(req, "content-length");
   if (declared !== undefined && Number(declared) > s.maxBodySize) {
-    refuse(s, req, res, 413, `the request body of ${declared} bytes is over the limit of ${s.maxBodySize} bytes`, { connection: "close" });
+    refuse(s, req, res, 413, `the request body of ${declared} bytes is over the limit of ${s.maxBodySize} bytes`, { ...refusal, connection: "close" });
     return;
   }
-  readBody(s, req, res).then(
+  readBody(s, req, res, refusal).then(
     (body) => {
-      if (body !== undefined) answer(s, req, res, scope, body, origin, cors !== undefined);
+      if (body !== undefined) answer(s, req, res, scope, body, origin, allowedOrigin);
     },
     (error: unknown) => {
-      if (!res.headersSent) refuse(s, req, res, 400, `the request body could not be read: ${describe(error)}`, { connection: "close" });
+      if (!res.headersSent) refuse(s, req, res, 400, `the request body could not be read: ${describe(error)}`, { ...refusal, connection: "close" });
     },
   );
 }
@@ -202,7 +210,7 @@ function preflight(s: Settings, req: HttpRequest, res: HttpResponse, origin: str
  * Reads the body within the size limit and the time limit. Resolves with undefined when it answered
  * the request itself (413, 408). Uses a body a framework already read into bytes (`req.body`).
  */
-function readBody(s: Settings, req: HttpRequest, res: HttpResponse): Promise<Uint8Array | undefined> {
+function readBody(s: Settings, req: HttpRequest, res: HttpResponse, refusal: Record<string, string>): Promise<Uint8Array | undefined> {
   const preread = (req as { body?: unknown }).body;
   if (preread instanceof Uint8Array) return Promise.resolve(preread);
   if (req.readableEnded) {
@@ -223,7 +231,7 @@ function readBody(s: Settings, req: HttpRequest, res: HttpResponse): Promise<Uin
       due: Date.now() + s.bodyTimeoutMs,
       expire: () => {
         finish();
-        refuse408(s, req, res);
+        refuse408(s, req, res, refusal);
         resolve(undefined);
       },
     };
@@ -233,7 +241,7 @@ function readBody(s: Settings, req: HttpRequest, res: HttpResponse): Promise<Uin
       size += chunk.length;
       if (size > s.maxBodySize) {
         finish();
-        refuse(s, req, res, 413, `the request body is over the limit of ${s.maxBodySize} bytes`, { connection: "close" });
+        refuse(s, req, res, 413, `the request body is over the limit of ${s.maxBodySize} bytes`, { ...refusal, connection: "close" });
         req.resume(); // drop the rest; the connection closes after the answer
         resolve(undefined);
         return;
@@ -254,6 +262,10 @@ function readBody(s: Settings, req: HttpRequest, res: HttpResponse): Promise<Uin
     req.on("end", onEnd);
     req.on("error", onError);
   });
+}
+
+function refuse408(s: Settings, req: HttpRequest, res: HttpResponse, refusal: Record<string, string>): void {
+  refuse(s, req, res, 408, `the request body did not arrive within ${s.bodyTimeoutMs} ms`, { ...refusal, connection: "close" });
 }
 
 interface BodyDeadline {
@@ -308,10 +320,6 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
-function refuse408(s: Settings, req: HttpRequest, res: HttpResponse): void {
-  refuse(s, req, res, 408, `the request body did not arrive within ${s.bodyTimeoutMs} ms`, { connection: "close" });
-}
-
 /** Answers with a plain-text error and reports it. */
 function refuse(s: Settings, req: HttpRequest, res: HttpResponse, status: number, reason: string, headers: Record<string, string> = {}): void {
   s.logger({ kind: "request-rejected", peer: peerOf(req), status, reason });
@@ -333,9 +341,10 @@ function protocolOf(s: Settings, body: Uint8Array): Protocol | undefined {
 }
 
 function answer(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope, body: Uint8Array, origin: string | undefined, cors: boolean): void {
+  const refusal = cors ? s.cors!.response(origin!, []) : {};
   const protocol = protocolOf(s, body);
   if (protocol === undefined) {
-    refuse(s, req, res, 400, body.length === 0 ? "empty request body: expected a Thrift call" : `the request body is not a Thrift call in ${s.protocols.map((p) => p.name).join(", ")}`);
+    refuse(s, req, res, 400, body.length === 0 ? "empty request body: expected a Thrift call" : `the request body is not a Thrift call in ${s.protocols.map((p) => p.name).join(", ")}`, refusal);
     return;
   }
   const processor = s.processor;
@@ -345,7 +354,7 @@ function answer(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope, 
     call = processor.readCall(r);
     if (r.remaining !== 0) throw new Error(`${r.remaining} bytes follow the call`);
   } catch (error) {
-    refuse(s, req, res, 400, `the request body is not one Thrift call (${protocol.name}): ${describe(error)}`);
+    refuse(s, req, res, 400, `the request body is not one Thrift call (${protocol.name}): ${describe(error)}`, refusal);
     return;
   }
   const contentType = contentTypeOf(protocol);

@@ -46,4 +46,9 @@ export interface HttpChannelOptions extends ChannelOptions {
   maxResponseSize?: number | undefined;
   /** The `fetch` to use (a wrapped one, a polyfill). In browsers the default is the global `fetch`. */
   fetch?: typeof globalThis.fetch | undefined;
+  /**
+   * Whether a browser sends cookies and HTTP authentication with the calls: `same-origin` (default),
+   * `include` (also cross-origin; the server's CORS must allow credentials), or `omit`. fetch only.
+   */
+  credentials?: "omit" | "same-origin" | "include" | undefined;
 }
