@@ -22,24 +22,25 @@ export interface CallScope {
 /** A scope of its own, for transports that have no connection to hang calls on (HTTP requests, in-memory calls). */
 export class Scope implements CallScope {
   abortReason: unknown = undefined;
-  private readonly watched = new Set<ServerCallContext>();
+  /** Made when a handler first asks for its signal (most calls never do). */
+  private watched: Set<ServerCallContext> | undefined = undefined;
 
   watch(ctx: ServerCallContext): void {
-    this.watched.add(ctx);
+    (this.watched ??= new Set()).add(ctx);
   }
 
   unwatch(ctx: ServerCallContext): void {
-    this.watched.delete(ctx);
+    this.watched?.delete(ctx);
   }
 
   /** Ends the scope: every watching context aborts with `reason`. */
   abort(reason: unknown): void {
     if (this.abortReason !== undefined) return;
     this.abortReason = reason;
-    if (this.watched.size === 0) return;
-    const contexts = [...this.watched];
-    this.watched.clear();
-    for (const ctx of contexts) ctx.abort(reason);
+    const watched = this.watched;
+    if (watched === undefined || watched.size === 0) return;
+    this.watched = undefined;
+    for (const ctx of [...watched]) ctx.abort(reason);
   }
 }
 
