@@ -19,3 +19,14 @@ export {
   type TypeKind,
   type TypeSchema,
 } from "./schema.js";
+export { encodeBase64, decodeBase64 } from "./base64.js";
+export {
+  float32Decimal,
+  fromJson,
+  JsonMappingError,
+  mapsAsObjects,
+  scalarFromText,
+  toJson,
+  type JsonMappingOptions,
+  type JsonValue,
+} from "./json-mapping.js";
