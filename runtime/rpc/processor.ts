@@ -113,6 +113,23 @@ export class Processor {
           });
   }
 
+  /** The services served, by the name clients use as multiplexing prefix. */
+  get registrations(): Readonly<Record<string, Registration>> {
+    return this.services;
+  }
+
+  /**
+   * The method `method` of the service registered as `service`, when it is declared and its handler
+   * implements it (what a call by name dispatches to); undefined otherwise.
+   */
+  lookup(service: string, method: string): { registration: Registration; method: MethodDescriptor } | undefined {
+    if (!Object.hasOwn(this.services, service)) return undefined;
+    const registration = this.services[service]!;
+    const methods = registration.descriptor.methods;
+    if (!Object.hasOwn(methods, method) || this.unimplemented.get(registration)?.has(method) === true) return undefined;
+    return { registration, method: methods[method]! };
+  }
+
   /**
    * Reads one request message: header and arguments (the arguments of an unknown method are skipped).
    * Throws TProtocolException when the request cannot be decoded or is not a call.

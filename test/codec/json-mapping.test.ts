@@ -71,7 +71,7 @@ function schemaDiff(schema: SchemaModule, t: TypeSchema, model: Ty, where: strin
       if (kind !== "map") return `${where}: ${kind} vs map`;
       return schemaDiff(schema, (t as MapSchema).key, ty(model.key), `${where}.key`) ?? schemaDiff(schema, (t as MapSchema).value, ty(model.value), `${where}.value`);
     case "struct":
-      return t === schema.codec(model.def) ? undefined : `${where}: not the codec of ${model.def.name}`;
+      return t === (schema.codec(model.def) as unknown) ? undefined : `${where}: not the codec of ${model.def.name}`;
   }
 }
 
