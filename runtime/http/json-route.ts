@@ -19,7 +19,7 @@
  */
 import { TApplicationException, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import { fromJson, JsonMappingError, scalarFromText, toJson } from "../reflect/json-mapping.js";
-import { isScalar, structInfo, typeKind, type FieldSchema, type TypeSchema } from "../reflect/schema.js";
+import { isScalar, structInfo, typeKind, type TypeSchema } from "../reflect/schema.js";
 import type { Scope } from "../rpc/context.js";
 import { DEADLINE_BUDGET_HEADER, deadlineOf } from "../rpc/headers.js";
 import { describe } from "../rpc/logger.js";
@@ -216,10 +216,10 @@ export class JsonRoutes {
   private queryArgs(x: JsonExchange, route: Route, url: string): unknown {
     const q = url.indexOf("?");
     const query = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
-    const params = new Map(route.method.args.fields().map((f) => [f.name, f]));
+    const params = structInfo(route.method.args).byName;
     const json: Record<string, unknown> = {};
     for (const [name, text] of query) {
-      const param = params.get(name);
+      const param = params.get(name)?.schema;
       if (param === undefined) {
         this.refuse(x, 400, unknownParam(route, name));
         return undefined;
@@ -290,9 +290,9 @@ export class JsonRoutes {
   private success(route: Route, value: unknown): [number, string] {
     const method = route.method;
     if (method.returnsVoid) return [200, "{}\n"];
-    const returns = successType(method);
     try {
       if (value === undefined) throw new Error("the handler returned no value");
+      const returns = structInfo(method.result).fields.find((f) => f.schema.id === 0)!.schema.type;
       return [200, `${JSON.stringify({ result: toJson(returns, value, { path: "result" }) })}\n`];
     } catch (error) {
       // What the binary path does with a value it cannot encode: report it, answer a generic error.
@@ -305,9 +305,9 @@ export class JsonRoutes {
     const method = route.method;
     for (const declared of method.throws) {
       if (!(error instanceof declared.type)) continue;
-      const field = method.result.fields().find((f) => f.id === declared.id);
+      const field = structInfo(method.result).fields.find((f) => f.schema.id === declared.id)!;
       try {
-        const value = toJson(field!.type, error, { path: declared.name });
+        const value = toJson(field.schema.type, error, { path: declared.name });
         return [DECLARED_EXCEPTION_STATUS, `${JSON.stringify({ exception: (error as Error).name, value })}\n`];
       } catch (mapping) {
         this.processor.logger({ kind: "result-error", service: route.service, method: method.name, error: mapping });
@@ -384,12 +384,6 @@ function getAllowed(key: string, method: MethodDescriptor, listed: boolean): boo
 function describeType(t: TypeSchema): string {
   const kind = typeKind(t);
   return kind === "struct" ? (t as { name: string }).name : kind;
-}
-
-function successType(method: MethodDescriptor): TypeSchema {
-  const success: FieldSchema | undefined = method.result.fields().find((f) => f.id === 0);
-  if (success === undefined) throw new Error(`${method.name} has no result type`);
-  return success.type;
 }
 
 function notFound(path: string, route: Route | undefined): string {
