@@ -17,6 +17,9 @@
  *
  * Call headers are the HTTP headers; `Deadline-Budget` sets the call's deadline; headers a handler sets
  * on `ctx.responseHeaders` go out with the reply.
+ *
+ * The same handler answers plain JSON calls (`POST /<Service>/<method>` with `application/json`, GET
+ * where allowed) unless `json: false`: json-route.ts, which says how they are told apart.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
@@ -33,6 +36,7 @@ import { defaultLogger, describe } from "../rpc/logger.js";
 import { isThenable, Processor, writeException, type IncomingCall, type Registration, type ServerLogger } from "../rpc/processor.js";
 import { contentTypeOf, detectProtocol } from "./content-type.js";
 import { Cors } from "./cors.js";
+import { jsonErrorBody, JSON_CONTENT_TYPE, JsonRoutes } from "./json-route.js";
 import type { HttpHandlerOptions } from "./options.js";
 
 export type HttpRequest = IncomingMessage | Http2ServerRequest;
@@ -62,19 +66,22 @@ interface Settings {
   readonly maxBodySize: number;
   readonly bodyTimeoutMs: number;
   readonly limits: ReaderLimits;
+  /** Plain JSON calls at /<Service>/<method> (json-route.ts); undefined when turned off. */
+  readonly json: JsonRoutes | undefined;
 }
 
 export function createHttpHandler(services: Readonly<Record<string, Registration>>, options: HttpHandlerOptions = {}): HttpHandler {
   const logger = options.logger ?? defaultLogger;
   const bodyTimeoutMs = positive(options.bodyTimeoutMs, 30_000, "bodyTimeoutMs");
+  const processor = new Processor({
+    services,
+    ...(options.defaultService !== undefined && { defaultService: options.defaultService }),
+    ...(options.interceptors !== undefined && { interceptors: options.interceptors }),
+    logger,
+  });
   const settings: Settings = {
     bodyTimer: new BodyTimer(bodyTimeoutMs),
-    processor: new Processor({
-      services,
-      ...(options.defaultService !== undefined && { defaultService: options.defaultService }),
-      ...(options.interceptors !== undefined && { interceptors: options.interceptors }),
-      logger,
-    }),
+    processor,
     logger,
     protocols: options.protocols ?? [BinaryProtocol, CompactProtocol, JSONProtocol],
     path: options.path,
@@ -86,6 +93,7 @@ export function createHttpHandler(services: Readonly<Record<string, Registration
       maxContainerElements: positive(options.maxContainerElements, DEFAULT_READER_LIMITS.maxContainerElements, "maxContainerElements"),
       maxDepth: positive(options.maxDepth, DEFAULT_READER_LIMITS.maxDepth, "maxDepth"),
     },
+    json: options.json === false ? undefined : new JsonRoutes(processor, options.json === true ? {} : options.json),
   };
   if (settings.protocols.length === 0) throw new Error("protocols must name at least one protocol");
   const active = new Set<Scope>();
@@ -132,6 +140,23 @@ function header(req: HttpRequest, name: string): string | undefined {
 
 function serve(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope): void {
   const origin = header(req, "origin");
+  // Refusals to an allowed origin carry its CORS headers too, or its browser hides their status.
+  const allowedOrigin = origin !== undefined && s.cors !== undefined && s.cors.allows(origin);
+  const refusal = allowedOrigin ? s.cors!.response(origin, []) : {};
+  if (s.json?.claims(req) === true) {
+    s.json.serve({
+      req,
+      res,
+      scope,
+      peer: peerOf(req),
+      cors: s.cors,
+      maxBodySize: s.maxBodySize,
+      maxDepth: s.limits.maxDepth,
+      headers: () => requestHeaders(req),
+      readBody: () => readBody(s, req, res, refusal),
+    });
+    return;
+  }
   const method = req.method ?? "GET";
   // A browser shows a page nothing of a failed preflight, so preflights are answered on every path: the
   // call itself then gets the 404, which the page can read.
@@ -139,9 +164,6 @@ function serve(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope): 
     preflight(s, req, res, origin);
     return;
   }
-  // Refusals to an allowed origin carry its CORS headers too, or its browser hides their status.
-  const allowedOrigin = origin !== undefined && s.cors !== undefined && s.cors.allows(origin);
-  const refusal = allowedOrigin ? s.cors!.response(origin, []) : {};
   if (s.path !== undefined && pathOf(req.url) !== s.path) {
     refuse(s, req, res, 404, `no Thrift service at ${pathOf(req.url)} (this server serves ${s.path})`, { ...refusal });
     return;
@@ -320,17 +342,18 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
-/** Answers with a plain-text error and reports it. */
+/** Answers with a plain-text error (a JSON one to a JSON request) and reports it. */
 function refuse(s: Settings, req: HttpRequest, res: HttpResponse, status: number, reason: string, headers: Record<string, string> = {}): void {
   s.logger({ kind: "request-rejected", peer: peerOf(req), status, reason });
   if (res.headersSent) {
     res.end();
     return;
   }
-  const body = `${reason}\n`;
+  const json = s.json?.claims(req) === true;
+  const body = json ? jsonErrorBody(status, reason) : `${reason}\n`;
   const isHttp2 = (req as { httpVersionMajor?: number }).httpVersionMajor === 2;
   if (isHttp2) delete headers["connection"]; // HTTP/2 has no connection header
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": String(Buffer.byteLength(body)), ...headers });
+  res.writeHead(status, { "content-type": json ? JSON_CONTENT_TYPE : "text/plain; charset=utf-8", "content-length": String(Buffer.byteLength(body)), ...headers });
   res.end(body);
 }
 
