@@ -21,13 +21,13 @@
  * The same handler answers plain JSON calls (`POST /<Service>/<method>` with `application/json`, GET
  * where allowed) unless `json: false`: json-route.ts, which says how they are told apart.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Stream } from "node:http2";
 import { BinaryProtocol } from "../protocol/binary.js";
 import { CompactProtocol } from "../protocol/compact.js";
 import { TApplicationException, TApplicationExceptionType, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import { JSONProtocol } from "../protocol/json.js";
-import type { Protocol, ReaderLimits } from "../protocol/protocol.js";
+import type { Protocol, ProtocolReader, ProtocolWriter, ReaderInput, ReaderLimits } from "../protocol/protocol.js";
 import { DEFAULT_READER_LIMITS } from "../protocol/protocol.js";
 import { WriteBuffer } from "../protocol/write-buffer.js";
 import { Scope } from "../rpc/context.js";
@@ -36,6 +36,7 @@ import { defaultLogger, describe } from "../rpc/logger.js";
 import { isThenable, Processor, writeException, type IncomingCall, type Registration, type ServerLogger } from "../rpc/processor.js";
 import { contentTypeOf, detectProtocol } from "./content-type.js";
 import { Cors } from "./cors.js";
+import { streamExchange, type RequestLike, type ResponseLike } from "./exchange.js";
 import { jsonErrorBody, JSON_CONTENT_TYPE, JsonRoutes } from "./json-route.js";
 import type { HttpHandlerOptions } from "./options.js";
 
@@ -45,6 +46,8 @@ export type HttpResponse = ServerResponse | Http2ServerResponse;
 /** A Node request handler serving Thrift calls. */
 export interface HttpHandler {
   (req: HttpRequest, res: HttpResponse): void;
+  /** Serves an HTTP/2 stream directly (what HttpServer does: no compatibility objects per request). */
+  stream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void;
   /** The processor behind it (its services, interceptors and logger). */
   readonly processor: Processor;
   /** Requests being answered now. */
@@ -56,7 +59,19 @@ export interface HttpHandler {
 const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 
 /** Settings resolved once per handler. */
+/**
+ * A protocol's reader and writer, one each per handler: a call is decoded in one synchronous step and
+ * its reply encoded in another, so they are reused (the reply's bytes are copied out).
+ */
+interface Codec {
+  readonly protocol: Protocol;
+  readonly contentType: string;
+  readonly reader: ProtocolReader & ReaderInput;
+  writer: ProtocolWriter & { readonly buffer: WriteBuffer };
+}
+
 interface Settings {
+  readonly codecs: readonly Codec[];
   readonly bodyTimer: BodyTimer;
   readonly processor: Processor;
   readonly logger: ServerLogger;
@@ -80,6 +95,7 @@ export function createHttpHandler(services: Readonly<Record<string, Registration
     logger,
   });
   const settings: Settings = {
+    codecs: [],
     bodyTimer: new BodyTimer(bodyTimeoutMs),
     processor,
     logger,
@@ -96,8 +112,14 @@ export function createHttpHandler(services: Readonly<Record<string, Registration
     json: options.json === false ? undefined : new JsonRoutes(processor, options.json === true ? {} : options.json),
   };
   if (settings.protocols.length === 0) throw new Error("protocols must name at least one protocol");
+  (settings as { codecs: readonly Codec[] }).codecs = settings.protocols.map((protocol) => ({
+    protocol,
+    contentType: contentTypeOf(protocol),
+    reader: protocol.createReader(new Uint8Array(0), settings.limits),
+    writer: protocol.createWriter(new WriteBuffer(1024)),
+  }));
   const active = new Set<Scope>();
-  const handler = ((req: HttpRequest, res: HttpResponse) => {
+  const handle = (req: RequestLike, res: ResponseLike): void => {
     const scope = new Scope();
     active.add(scope);
     res.once("close", () => {
@@ -106,8 +128,10 @@ export function createHttpHandler(services: Readonly<Record<string, Registration
       if (!res.writableFinished) scope.abort(new TTransportException(TTransportExceptionType.END_OF_FILE, "the client went away"));
     });
     serve(settings, req, res, scope);
-  }) as HttpHandler;
+  };
+  const handler = ((req: HttpRequest, res: HttpResponse) => handle(req as RequestLike, res as ResponseLike)) as HttpHandler;
   Object.defineProperties(handler, {
+    stream: { value: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => handle(...streamExchange(stream, headers)) },
     processor: { value: settings.processor },
     activeRequests: { get: () => active.size },
     abortAll: {
@@ -125,20 +149,25 @@ function positive(value: number | undefined, fallback: number, name: string): nu
   return value;
 }
 
-/** The request's peer: `address:port` of the socket. */
-function peerOf(req: HttpRequest): string | undefined {
-  const socket = req.socket as { remoteAddress?: string; remotePort?: number } | undefined;
-  const address = socket?.remoteAddress;
+const PEER = Symbol("rpcgen.peer");
+
+/** The request's peer: `address:port` of the socket (made once per connection). */
+function peerOf(req: RequestLike): string | undefined {
+  const socket = req.socket as { remoteAddress?: string; remotePort?: number; [PEER]?: string } | null | undefined;
+  if (socket === null || socket === undefined) return undefined;
+  const known = socket[PEER];
+  if (known !== undefined) return known;
+  const address = socket.remoteAddress;
   if (address === undefined) return undefined;
-  return `${address.includes(":") ? `[${address}]` : address}:${socket?.remotePort ?? 0}`;
+  return (socket[PEER] = `${address.includes(":") ? `[${address}]` : address}:${socket.remotePort ?? 0}`);
 }
 
-function header(req: HttpRequest, name: string): string | undefined {
+function header(req: RequestLike, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(", ") : value;
 }
 
-function serve(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope): void {
+function serve(s: Settings, req: RequestLike, res: ResponseLike, scope: Scope): void {
   const origin = header(req, "origin");
   // Refusals to an allowed origin carry its CORS headers too, or its browser hides their status.
   const allowedOrigin = origin !== undefined && s.cors !== undefined && s.cors.allows(origin);
@@ -153,7 +182,7 @@ function serve(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope): 
       maxBodySize: s.maxBodySize,
       maxDepth: s.limits.maxDepth,
       headers: () => requestHeaders(req),
-      readBody: () => readBody(s, req, res, refusal),
+      readBody: () => new Promise((resolve, reject) => readBody(s, req, res, refusal, (body, error) => (error !== undefined ? reject(error) : resolve(body)))),
     });
     return;
   }
@@ -185,14 +214,13 @@ function serve(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope): 
     refuse(s, req, res, 413, `the request body of ${declared} bytes is over the limit of ${s.maxBodySize} bytes`, { ...refusal, connection: "close" });
     return;
   }
-  readBody(s, req, res, refusal).then(
-    (body) => {
-      if (body !== undefined) answer(s, req, res, scope, body, origin, allowedOrigin);
-    },
-    (error: unknown) => {
+  readBody(s, req, res, refusal, (body, error) => {
+    if (error !== undefined) {
       if (!res.headersSent) refuse(s, req, res, 400, `the request body could not be read: ${describe(error)}`, { ...refusal, connection: "close" });
-    },
-  );
+    } else if (body !== undefined) {
+      answer(s, req, res, scope, body, origin, allowedOrigin);
+    }
+  });
 }
 
 function pathOf(url: string | undefined): string {
@@ -205,7 +233,7 @@ function allowed(s: Settings): string[] {
   return s.cors !== undefined ? ["POST", "OPTIONS"] : ["POST"];
 }
 
-function preflight(s: Settings, req: HttpRequest, res: HttpResponse, origin: string | undefined): void {
+function preflight(s: Settings, req: RequestLike, res: ResponseLike, origin: string | undefined): void {
   if (s.cors === undefined) {
     refuse(s, req, res, 405, "OPTIONS is not served here: CORS is not enabled on this server", { allow: allowed(s).join(", ") });
     return;
@@ -228,65 +256,89 @@ function preflight(s: Settings, req: HttpRequest, res: HttpResponse, origin: str
   res.end();
 }
 
+/** Receives a body: the bytes, or undefined when the request was answered already (413, 408), or an error. */
+type BodyCallback = (body: Uint8Array | undefined, error?: unknown) => void;
+
 /**
- * Reads the body within the size limit and the time limit. Resolves with undefined when it answered
- * the request itself (413, 408). Uses a body a framework already read into bytes (`req.body`).
+ * Reads the body within the size limit and the time limit, then calls `done` (a callback, not a
+ * promise: this is on every request's path). Uses a body a framework already read into bytes.
  */
-function readBody(s: Settings, req: HttpRequest, res: HttpResponse, refusal: Record<string, string>): Promise<Uint8Array | undefined> {
+function readBody(s: Settings, req: RequestLike, res: ResponseLike, refusal: Record<string, string>, done: BodyCallback): void {
   const preread = (req as { body?: unknown }).body;
-  if (preread instanceof Uint8Array) return Promise.resolve(preread);
-  if (req.readableEnded) {
-    return Promise.reject(new Error("the body was already consumed (mount the Thrift handler before body parsers, or use a raw body parser)"));
+  if (preread instanceof Uint8Array) {
+    done(preread);
+    return;
   }
-  return new Promise<Uint8Array | undefined>((resolve, reject) => {
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (): void => {
-      done = true;
-      s.bodyTimer.delete(deadline);
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onError);
-    };
-    const deadline: BodyDeadline = {
-      due: Date.now() + s.bodyTimeoutMs,
-      expire: () => {
-        finish();
-        refuse408(s, req, res, refusal);
-        resolve(undefined);
-      },
-    };
-    s.bodyTimer.add(deadline);
-    const onData = (chunk: Uint8Array): void => {
-      if (done) return;
-      size += chunk.length;
-      if (size > s.maxBodySize) {
-        finish();
-        refuse(s, req, res, 413, `the request body is over the limit of ${s.maxBodySize} bytes`, { ...refusal, connection: "close" });
-        req.resume(); // drop the rest; the connection closes after the answer
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      if (done) return;
-      finish();
-      resolve(chunks.length === 1 ? chunks[0]! : concat(chunks, size));
-    };
-    const onError = (error: Error): void => {
-      if (done) return;
-      finish();
-      reject(error);
-    };
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", onError);
-  });
+  if (req.readableEnded) {
+    done(undefined, new Error("the body was already consumed (mount the Thrift handler before body parsers, or use a raw body parser)"));
+    return;
+  }
+  new BodyRead(s, req, res, refusal, done);
 }
 
-function refuse408(s: Settings, req: HttpRequest, res: HttpResponse, refusal: Record<string, string>): void {
+/** One body being read: its chunks, its deadline (held by the handler's BodyTimer), its listeners. */
+class BodyRead implements BodyDeadline {
+  readonly due: number;
+  private readonly chunks: Uint8Array[] = [];
+  private size = 0;
+  private finished = false;
+
+  constructor(
+    private readonly s: Settings,
+    private readonly req: RequestLike,
+    private readonly res: ResponseLike,
+    private readonly refusal: Record<string, string>,
+    private readonly done: BodyCallback,
+  ) {
+    this.due = Date.now() + s.bodyTimeoutMs;
+    s.bodyTimer.add(this);
+    req.on("data", this.onData);
+    req.on("end", this.onEnd);
+    req.on("error", this.onError);
+  }
+
+  private readonly onData = (chunk: Uint8Array): void => {
+    if (this.finished) return;
+    this.size += chunk.length;
+    if (this.size > this.s.maxBodySize) {
+      this.finish();
+      refuse(this.s, this.req, this.res, 413, `the request body is over the limit of ${this.s.maxBodySize} bytes`, { ...this.refusal, connection: "close" });
+      this.req.resume(); // drop the rest; the connection closes after the answer
+      this.done(undefined);
+      return;
+    }
+    this.chunks.push(chunk);
+  };
+
+  private readonly onEnd = (): void => {
+    if (this.finished) return;
+    this.finish();
+    const chunks = this.chunks;
+    this.done(chunks.length === 1 ? chunks[0]! : concat(chunks, this.size));
+  };
+
+  private readonly onError = (error: Error): void => {
+    if (this.finished) return;
+    this.finish();
+    this.done(undefined, error);
+  };
+
+  expire(): void {
+    this.finish();
+    refuse408(this.s, this.req, this.res, this.refusal);
+    this.done(undefined);
+  }
+
+  private finish(): void {
+    this.finished = true;
+    this.s.bodyTimer.delete(this);
+    this.req.off("data", this.onData);
+    this.req.off("end", this.onEnd);
+    this.req.off("error", this.onError);
+  }
+}
+
+function refuse408(s: Settings, req: RequestLike, res: ResponseLike, refusal: Record<string, string>): void {
   refuse(s, req, res, 408, `the request body did not arrive within ${s.bodyTimeoutMs} ms`, { ...refusal, connection: "close" });
 }
 
@@ -343,7 +395,7 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
 }
 
 /** Answers with a plain-text error (a JSON one to a JSON request) and reports it. */
-function refuse(s: Settings, req: HttpRequest, res: HttpResponse, status: number, reason: string, headers: Record<string, string> = {}): void {
+function refuse(s: Settings, req: RequestLike, res: ResponseLike, status: number, reason: string, headers: Record<string, string> = {}): void {
   s.logger({ kind: "request-rejected", peer: peerOf(req), status, reason });
   if (res.headersSent) {
     res.end();
@@ -357,39 +409,46 @@ function refuse(s: Settings, req: HttpRequest, res: HttpResponse, status: number
   res.end(body);
 }
 
-function protocolOf(s: Settings, body: Uint8Array): Protocol | undefined {
-  if (s.protocols.length === 1) return s.protocols[0];
+/** The codec of the protocol a body is in: the only one served, or the one its first byte tells. */
+function codecOf(s: Settings, body: Uint8Array): Codec | undefined {
+  const codecs = s.codecs;
+  if (codecs.length === 1) return codecs[0];
   const detected = detectProtocol(body);
-  return detected !== undefined && s.protocols.some((p) => p.name === detected.name) ? s.protocols.find((p) => p.name === detected.name) : undefined;
+  if (detected === undefined) return undefined;
+  for (const c of codecs) if (c.protocol.name === detected.name) return c;
+  return undefined;
 }
 
-function answer(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope, body: Uint8Array, origin: string | undefined, cors: boolean): void {
+function answer(s: Settings, req: RequestLike, res: ResponseLike, scope: Scope, body: Uint8Array, origin: string | undefined, cors: boolean): void {
   const refusal = cors ? s.cors!.response(origin!, []) : {};
-  const protocol = protocolOf(s, body);
-  if (protocol === undefined) {
+  const codec = codecOf(s, body);
+  if (codec === undefined) {
     refuse(s, req, res, 400, body.length === 0 ? "empty request body: expected a Thrift call" : `the request body is not a Thrift call in ${s.protocols.map((p) => p.name).join(", ")}`, refusal);
     return;
   }
   const processor = s.processor;
-  const r = protocol.createReader(body, s.limits);
+  const r = codec.reader;
+  r.reset(body);
   let call: IncomingCall;
   try {
     call = processor.readCall(r);
     if (r.remaining !== 0) throw new Error(`${r.remaining} bytes follow the call`);
   } catch (error) {
-    refuse(s, req, res, 400, `the request body is not one Thrift call (${protocol.name}): ${describe(error)}`, refusal);
+    r.reset(EMPTY); // a failed decode may leave the reader mid-struct; and the body is not held
+    refuse(s, req, res, 400, `the request body is not one Thrift call (${codec.protocol.name}): ${describe(error)}`, refusal);
     return;
   }
-  const contentType = contentTypeOf(protocol);
+  r.reset(EMPTY); // the body is not held until the next request
+  const contentType = codec.contentType;
   if (call.oneway) {
     // Answered before the handler runs, as Apache's Python server does: the client waits for nothing.
     send(res, 200, contentType, undefined, cors ? s.cors!.response(origin!, []) : undefined, undefined);
   }
-  const w = protocol.createWriter(new WriteBuffer(256));
   if (call.method === undefined) {
     if (!call.oneway) {
+      const w = fresh(codec);
       processor.writeUnknown(w, call);
-      reply(s, res, call, w.buffer, contentType, undefined, cors ? origin : undefined);
+      reply(s, res, call, codec, undefined, cors ? origin : undefined);
     }
     return;
   }
@@ -403,13 +462,14 @@ function answer(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope, 
   const settle = (value: unknown, failed: boolean): void => {
     ctx.release();
     if (call.oneway) {
-      if (failed) processor.writeError(w, call, value); // logs; nobody waits for an answer
+      if (failed) processor.writeError(fresh(codec), call, value); // logs; nobody waits for an answer
       return;
     }
     if (res.writableEnded || scope.abortReason !== undefined) return; // the client went away
+    const w = fresh(codec);
     if (failed) processor.writeError(w, call, value);
     else processor.writeSuccess(w, call, value);
-    reply(s, res, call, w.buffer, contentType, ctx.replyHeaders, cors ? origin : undefined);
+    reply(s, res, call, codec, ctx.replyHeaders, cors ? origin : undefined);
   };
   let result: unknown;
   try {
@@ -429,7 +489,7 @@ function answer(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope, 
 }
 
 /** Headers of the request as a `Headers` (HTTP/2 pseudo-headers left out). */
-function requestHeaders(req: HttpRequest): Headers {
+function requestHeaders(req: RequestLike): Headers {
   const headers = new Headers();
   const raw = req.headers;
   for (const name in raw) {
@@ -442,16 +502,19 @@ function requestHeaders(req: HttpRequest): Headers {
   return headers;
 }
 
-function reply(
-  s: Settings,
-  res: HttpResponse,
-  call: IncomingCall,
-  buffer: WriteBuffer,
-  contentType: string,
-  replyHeaders: Headers | undefined,
-  origin: string | undefined,
-): void {
-  let bytes = buffer.finish();
+const EMPTY = new Uint8Array(0);
+
+/** The codec's writer, emptied for a new message. */
+function fresh(codec: Codec): ProtocolWriter {
+  codec.writer.buffer.reset();
+  return codec.writer;
+}
+
+/** Sends the reply the codec's writer holds (its bytes copied out: the writer is reused). */
+function reply(s: Settings, res: ResponseLike, call: IncomingCall, codec: Codec, replyHeaders: Headers | undefined, origin: string | undefined): void {
+  const buffer = codec.writer.buffer;
+  const contentType = codec.contentType;
+  let bytes = buffer.finish().slice();
   if (bytes.length > s.maxBodySize) {
     s.logger({
       kind: "result-error",
@@ -459,17 +522,16 @@ function reply(
       method: call.name,
       error: new TTransportException(TTransportExceptionType.SIZE_LIMIT, `reply of ${bytes.length} bytes exceeds the maximum body size of ${s.maxBodySize} bytes`),
     });
-    buffer.reset();
-    const w = s.protocols.find((p) => contentTypeOf(p) === contentType) ?? BinaryProtocol;
-    const writer = w.createWriter(buffer);
-    writeException(writer, call.name, call.seqid, new TApplicationException(TApplicationExceptionType.INTERNAL_ERROR, "Internal error"));
-    bytes = buffer.finish();
+    writeException(fresh(codec), call.name, call.seqid, new TApplicationException(TApplicationExceptionType.INTERNAL_ERROR, "Internal error"));
+    bytes = buffer.finish().slice();
   }
+  // A huge reply's storage is not kept for the next one.
+  if (buffer.bytes.length > 1024 * 1024) codec.writer = codec.protocol.createWriter(new WriteBuffer(1024));
   send(res, 200, contentType, bytes, origin !== undefined ? s.cors!.response(origin, replyHeaders?.keys() ?? []) : undefined, replyHeaders);
 }
 
 function send(
-  res: HttpResponse,
+  res: ResponseLike,
   status: number,
   contentType: string,
   body: Uint8Array | undefined,

@@ -26,7 +26,7 @@ import { describe } from "../rpc/logger.js";
 import { IncomingCall, isThenable, type Processor, type Registration } from "../rpc/processor.js";
 import type { MethodDescriptor } from "../service.js";
 import type { Cors } from "./cors.js";
-import type { HttpRequest, HttpResponse } from "./handler.js";
+import type { RequestLike, ResponseLike } from "./exchange.js";
 import type { JsonRouteOptions } from "./options.js";
 
 export const JSON_CONTENT_TYPE = "application/json";
@@ -69,8 +69,8 @@ export function jsonErrorBody(status: number, message: string): string {
 
 /** What the handler hands a JSON request: its exchange, and the body reader with the handler's limits. */
 export interface JsonExchange {
-  readonly req: HttpRequest;
-  readonly res: HttpResponse;
+  readonly req: RequestLike;
+  readonly res: ResponseLike;
   readonly scope: Scope;
   readonly peer: string | undefined;
   readonly cors: Cors | undefined;
@@ -114,7 +114,7 @@ export class JsonRoutes {
    * plain text to `/<Service>/...` of a served service; and requests of any other method there (GET
    * calls, CORS preflights, and what is refused there with 404 or 405).
    */
-  claims(req: HttpRequest): boolean {
+  claims(req: RequestLike): boolean {
     const path = pathOf(req.url);
     const slash = path.indexOf("/", 1);
     const served = slash > 1 && Object.hasOwn(this.processor.registrations, path.slice(1, slash));
@@ -414,7 +414,7 @@ function pathOf(url: string | undefined): string {
   return q < 0 ? url : url.slice(0, q);
 }
 
-function headerOf(req: HttpRequest, name: string): string | undefined {
+function headerOf(req: RequestLike, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(", ") : value;
 }

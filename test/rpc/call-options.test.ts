@@ -274,6 +274,6 @@ test("a handler whose methods the generated code renamed (`channel` → `channel
     function: (n) => n,
   };
   const client = createClient(clash.class_, createInMemoryChannel(clash.class_, handler));
-  await client.channel_();
+  await client.channel_({});
   expect(seen).toEqual(["channel"]);
 });
