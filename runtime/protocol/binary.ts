@@ -4,6 +4,7 @@
  */
 import { TProtocolException, TProtocolExceptionType } from "./errors.js";
 import type { MessageHeader, Protocol, ProtocolReader, ProtocolWriter } from "./protocol.js";
+import { BINARY_COST, STRUCT_COST } from "./decode-cost.js";
 import { ReaderBase, typeName, type ReaderOptions } from "./reader-base.js";
 import { TType, type MessageType } from "./ttype.js";
 import { decodeUtf8 } from "./utf8.js";
@@ -225,6 +226,7 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
 
   readStructBegin(): void {
     if (++this.depth > this.maxDepth) this.depthExceeded();
+    if ((this.budget -= STRUCT_COST) < 0) this.overBudget(0, "struct", 1);
   }
 
   readStructEnd(): void {
@@ -261,6 +263,7 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
     if (size !== 0)
       this.checkCount(size, MIN_SIZE[k]! < 0 || MIN_SIZE[v]! < 0 ? -1 : MIN_SIZE[k]! + MIN_SIZE[v]!, "map");
     if (++this.depth > this.maxDepth) this.depthExceeded();
+    this.chargeMap(size);
     return size;
   }
 
@@ -351,6 +354,7 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
     const start = p + 4;
     this.pos = start;
     if (len < 0 || len > this.maxStringLength || len > this.end - start) this.badLength(len, "binary");
+    if ((this.budget -= BINARY_COST) < 0) this.overBudget(0, "binary", 1);
     this.pos = start + len;
     return this.bytes.slice(start, start + len);
   }

@@ -4,6 +4,7 @@
  */
 import { TProtocolException, TProtocolExceptionType } from "./errors.js";
 import type { MessageHeader, Protocol, ProtocolReader, ProtocolWriter } from "./protocol.js";
+import { BINARY_COST, STRUCT_COST } from "./decode-cost.js";
 import { ReaderBase, typeName, type ReaderOptions } from "./reader-base.js";
 import { TType, type MessageType } from "./ttype.js";
 import { decodeUtf8 } from "./utf8.js";
@@ -364,6 +365,7 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
 
   readStructBegin(): void {
     if (++this.depth > this.maxDepth) this.depthExceeded();
+    if ((this.budget -= STRUCT_COST) < 0) this.overBudget(0, "struct", 1);
     this.idStack[this.sp++] = this.lastFieldId;
     this.lastFieldId = 0;
   }
@@ -434,6 +436,7 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
       this.checkCount(size, mk + mv, "map");
     }
     if (++this.depth > this.maxDepth) this.depthExceeded();
+    this.chargeMap(size);
     return size;
   }
 
@@ -534,6 +537,7 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
     const len = this.readVarint32();
     const start = this.pos;
     if (len < 0 || len > this.maxStringLength || len > this.end - start) this.badLength(len, "binary");
+    if ((this.budget -= BINARY_COST) < 0) this.overBudget(0, "binary", 1);
     this.pos = start + len;
     return this.bytes.slice(start, start + len);
   }
@@ -602,7 +606,7 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
       }
       case TType.SET:
       case TType.LIST: {
-        const n = this.readCollectionBegin(type === TType.LIST ? "list" : "set");
+        const n = type === TType.LIST ? this.readListBegin() : this.readSetBegin();
         const t = this.elemType;
         const f = FIXED_SIZE[t]!;
         if (f !== 0) {

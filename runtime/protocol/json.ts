@@ -27,6 +27,7 @@
  */
 import { TProtocolException, TProtocolExceptionType } from "./errors.js";
 import type { MessageHeader, Protocol, ProtocolReader, ProtocolWriter } from "./protocol.js";
+import { BINARY_COST, STRUCT_COST } from "./decode-cost.js";
 import { ReaderBase, typeName, type ReaderOptions } from "./reader-base.js";
 import { TType, type MessageType } from "./ttype.js";
 import { decodeUtf8 } from "./utf8.js";
@@ -957,6 +958,7 @@ export class JSONReader extends ReaderBase implements ProtocolReader {
 
   readStructBegin(): void {
     if (++this.depth > this.maxDepth) this.depthExceeded();
+    if ((this.budget -= STRUCT_COST) < 0) this.overBudget(0, "struct", 1);
     this.objectStart();
   }
 
@@ -992,6 +994,7 @@ export class JSONReader extends ReaderBase implements ProtocolReader {
     if (size !== 0) this.checkCount(size, MIN_SIZE[k]! < 0 || MIN_SIZE[v]! < 0 ? -1 : MIN_SIZE[k]! + MIN_SIZE[v]! + 2, "map");
     this.objectStart();
     if (++this.depth > this.maxDepth) this.depthExceeded();
+    this.chargeMap(size);
     return size;
   }
 
@@ -1134,6 +1137,7 @@ export class JSONReader extends ReaderBase implements ProtocolReader {
         `binary length ${len} exceeds the limit of ${this.maxStringLength} bytes at offset ${at}`,
       );
     }
+    if ((this.budget -= BINARY_COST) < 0) this.overBudget(0, "binary", 1);
     const out = new Uint8Array(len);
     let o = 0;
     let i = start;
@@ -1235,7 +1239,7 @@ export class JSONReader extends ReaderBase implements ProtocolReader {
       }
       case TType.SET:
       case TType.LIST: {
-        const n = this.readCollectionBegin(type === TType.LIST ? "list" : "set");
+        const n = type === TType.LIST ? this.readListBegin() : this.readSetBegin();
         const t = this.elemType;
         for (let i = 0; i < n; i++) this.skipValue(t);
         this.readListEnd();

@@ -86,12 +86,23 @@ export interface ReaderLimits {
   maxContainerElements: number;
   /** Deepest nesting of structs and containers. */
   maxDepth: number;
+  /**
+   * The decode budget of a message, per byte of it: the values decoded from one message may take an
+   * estimated `max(decodeBudgetFloor, decodeBudgetRatio × its bytes)` bytes of memory, and a message
+   * that would take more is refused before that memory is allocated (see `decode-cost.ts` for the
+   * estimates). `Infinity` turns the budget off.
+   */
+  decodeBudgetRatio: number;
+  /** The least decode budget of any message, in estimated bytes of memory (small messages get this much). */
+  decodeBudgetFloor: number;
 }
 
 export const DEFAULT_READER_LIMITS: Readonly<ReaderLimits> = Object.freeze({
   maxStringLength: 16 * 1024 * 1024,
   maxContainerElements: 1_000_000,
   maxDepth: 64,
+  decodeBudgetRatio: 48,
+  decodeBudgetFloor: 1024 * 1024,
 });
 
 /** What a Protocol's readers offer besides the ProtocolReader methods: the cursor, and reuse. */

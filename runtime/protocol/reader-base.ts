@@ -1,3 +1,4 @@
+import { AHEAD, LIST_COST, LIST_ELEMENT, MAP_COST, MAP_ENTRY, SET_COST, SET_ELEMENT, VALUE_COST } from "./decode-cost.js";
 import { TProtocolException, TProtocolExceptionType } from "./errors.js";
 import { DEFAULT_READER_LIMITS, type ReaderLimits } from "./protocol.js";
 
@@ -36,11 +37,6 @@ function plain(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * State and checks shared by the protocol readers: the input (`bytes`, its DataView, the cursor `pos`
- * and `end`), the header out-fields, the limits and the nesting depth. Every check throws a
- * TProtocolException; the hot paths test one condition and call a cold method to build the error.
- */
-/**
  * Scratch space for reading 4- and 8-byte floats and i64s: the bytes are copied in and read out. It
  * spares every reader a DataView of its own (a reader is made per message), and is only ever used
  * within one synchronous call.
@@ -48,6 +44,11 @@ function plain(bytes: Uint8Array): Uint8Array {
 const SCRATCH = new DataView(new ArrayBuffer(8));
 const SCRATCH_BYTES = new Uint8Array(SCRATCH.buffer);
 
+/**
+ * State and checks shared by the protocol readers: the input (`bytes`, the cursor `pos` and `end`), the
+ * header out-fields, the limits, the nesting depth and the decode budget. Every check throws a
+ * TProtocolException; the hot paths test one condition and call a cold method to build the error.
+ */
 export abstract class ReaderBase {
   bytes: Uint8Array;
   /** Cursor: offset of the next unread byte, relative to the start of `bytes`. */
@@ -63,6 +64,17 @@ export abstract class ReaderBase {
   readonly maxStringLength: number;
   readonly maxContainerElements: number;
   readonly maxDepth: number;
+  /**
+   * Decode budget left for the current message, in estimated bytes of memory (decode-cost.ts): every
+   * struct, container and binary value read is charged to it, and the read that would overdraw it
+   * throws SIZE_LIMIT instead.
+   */
+  budget: number;
+  /** The current message's whole budget, and the bytes it was derived from (for the error message). */
+  private budgetTotal: number;
+  private budgetBytes: number;
+  readonly decodeBudgetRatio: number;
+  readonly decodeBudgetFloor: number;
 
   constructor(input: Uint8Array, options?: ReaderOptions) {
     const bytes = plain(input);
@@ -77,6 +89,31 @@ export abstract class ReaderBase {
     this.maxStringLength = options?.maxStringLength ?? DEFAULT_READER_LIMITS.maxStringLength;
     this.maxContainerElements = options?.maxContainerElements ?? DEFAULT_READER_LIMITS.maxContainerElements;
     this.maxDepth = options?.maxDepth ?? DEFAULT_READER_LIMITS.maxDepth;
+    this.decodeBudgetRatio = options?.decodeBudgetRatio ?? DEFAULT_READER_LIMITS.decodeBudgetRatio;
+    this.decodeBudgetFloor = options?.decodeBudgetFloor ?? DEFAULT_READER_LIMITS.decodeBudgetFloor;
+    this.budget = 0;
+    this.budgetTotal = 0;
+    this.budgetBytes = 0;
+    this.armBudget();
+  }
+
+  /**
+   * Gives the message between `pos` and `end` its decode budget. reset() does this; a caller that moves
+   * `pos` and `end` itself to the next message calls it.
+   */
+  armBudget(): void {
+    const bytes = this.end - this.pos;
+    const ratio = this.decodeBudgetRatio;
+    // Infinity × 0 would be NaN: an unlimited ratio is an unlimited budget, whatever the size.
+    const total = ratio === Infinity ? Infinity : Math.max(this.decodeBudgetFloor, ratio * bytes);
+    this.budget = total;
+    this.budgetTotal = total;
+    this.budgetBytes = bytes;
+  }
+
+  /** Estimated bytes of memory the values read from the current message take so far (decode-cost.ts). */
+  get decodeCost(): number {
+    return this.budgetTotal - this.budget;
   }
 
   /** Starts over on new input (same limits), so one reader can serve many messages. */
@@ -90,6 +127,7 @@ export abstract class ReaderBase {
     this.keyType = 0;
     this.valueType = 0;
     this.depth = 0;
+    this.armBudget();
   }
 
   /** The big-endian i16 at `p` (bounds already checked). */
@@ -213,6 +251,33 @@ export abstract class ReaderBase {
     );
   }
 
+  /**
+   * Charges a map header of `size` entries of types `keyType`, `valueType` (see decode-cost.ts), and
+   * checks that the budget left holds what its struct and container keys and values will charge.
+   */
+  protected chargeMap(size: number): void {
+    const k = this.keyType;
+    const v = this.valueType;
+    const ahead = size * (AHEAD[k]! + AHEAD[v]!);
+    if ((this.budget -= MAP_COST + size * (MAP_ENTRY + VALUE_COST[k]! + VALUE_COST[v]!)) < ahead) this.overBudget(ahead, "map", size);
+  }
+
+  /** Throws SIZE_LIMIT for a value that overdrew the decode budget (already charged; `ahead` more needed). */
+  protected overBudget(ahead: number, what: string, count: number): never {
+    const needed = this.budgetTotal - this.budget + ahead;
+    const value =
+      what === "map"
+        ? `a map of ${count} ${typeName(this.keyType)}-${typeName(this.valueType)} entries`
+        : what === "list" || what === "set"
+          ? `a ${what} of ${count} ${typeName(this.elemType)} elements`
+          : `a ${what}`;
+    throw new TProtocolException(
+      TProtocolExceptionType.SIZE_LIMIT,
+      `${value} at offset ${this.pos} exceeds the message's decode budget: its values would take an estimated ${needed} bytes of memory or more, ` +
+        `over the budget of ${this.budgetTotal} for its ${this.budgetBytes} bytes (decodeBudgetRatio ${this.decodeBudgetRatio}, decodeBudgetFloor ${this.decodeBudgetFloor})`,
+    );
+  }
+
   /** Throws DEPTH_LIMIT (called after `depth` went over `maxDepth`). */
   protected depthExceeded(): never {
     const depth = this.depth;
@@ -223,21 +288,23 @@ export abstract class ReaderBase {
     );
   }
 
-  /**
-   * Turns a call-stack overflow (only possible with a huge maxDepth) into DEPTH_LIMIT; returns any
-   * other error unchanged.
-   */
   /** Reads a list or set header (element type into `elemType`), checking size and depth. */
   protected abstract readCollectionBegin(what: string): number;
   /** Skips one value of `type` (recursively); `skip` turns a call-stack overflow into DEPTH_LIMIT. */
   protected abstract skipValue(type: number): void;
 
   readListBegin(): number {
-    return this.readCollectionBegin("list");
+    const n = this.readCollectionBegin("list");
+    const t = this.elemType;
+    if ((this.budget -= LIST_COST + n * LIST_ELEMENT[t]!) < n * AHEAD[t]!) this.overBudget(n * AHEAD[t]!, "list", n);
+    return n;
   }
 
   readSetBegin(): number {
-    return this.readCollectionBegin("set");
+    const n = this.readCollectionBegin("set");
+    const t = this.elemType;
+    if ((this.budget -= SET_COST + n * SET_ELEMENT[t]!) < n * AHEAD[t]!) this.overBudget(n * AHEAD[t]!, "set", n);
+    return n;
   }
 
   readMapEnd(): void {
@@ -260,6 +327,10 @@ export abstract class ReaderBase {
     }
   }
 
+  /**
+   * Turns a call-stack overflow (only possible with a huge maxDepth) into DEPTH_LIMIT; returns any
+   * other error unchanged.
+   */
   protected stackOverflow(e: unknown): unknown {
     if (e instanceof RangeError) {
       return new TProtocolException(

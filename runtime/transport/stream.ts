@@ -20,6 +20,13 @@ export interface TransportLimits {
   maxContainerElements?: number;
   /** Deepest nesting of structs and containers. Default 64. */
   maxDepth?: number;
+  /**
+   * Decode budget: a message whose values would take more than an estimated `decodeBudgetRatio` bytes
+   * of memory per byte of it (and more than `decodeBudgetFloor` bytes) is refused. Defaults 48 and
+   * 1 MiB; `Infinity` turns it off.
+   */
+  decodeBudgetRatio?: number;
+  decodeBudgetFloor?: number;
 }
 
 export interface TransportOptions extends TransportLimits {
@@ -50,6 +57,8 @@ export function streamSettings(options: TransportOptions): StreamSettings {
       maxStringLength: positive(options.maxStringLength, DEFAULT_READER_LIMITS.maxStringLength, "maxStringLength"),
       maxContainerElements: positive(options.maxContainerElements, DEFAULT_READER_LIMITS.maxContainerElements, "maxContainerElements"),
       maxDepth: positive(options.maxDepth, DEFAULT_READER_LIMITS.maxDepth, "maxDepth"),
+      decodeBudgetRatio: budgetSetting(options.decodeBudgetRatio, DEFAULT_READER_LIMITS.decodeBudgetRatio, "decodeBudgetRatio"),
+      decodeBudgetFloor: budgetSetting(options.decodeBudgetFloor, DEFAULT_READER_LIMITS.decodeBudgetFloor, "decodeBudgetFloor"),
     },
   };
 }
@@ -57,6 +66,13 @@ export function streamSettings(options: TransportOptions): StreamSettings {
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (!(value > 0) || !Number.isInteger(value)) throw new Error(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+/** A decode budget setting: a positive number, or Infinity (no budget). */
+function budgetSetting(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!(value > 0)) throw new Error(`${name} must be a positive number (or Infinity), got ${value}`);
   return value;
 }
 
@@ -89,6 +105,7 @@ export class MessageStream {
       if (base.bytes !== bytes || base.depth !== 0) r.reset(bytes);
       base.pos = start;
       base.end = end;
+      base.armBudget();
     } else {
       r.reset(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
     }
