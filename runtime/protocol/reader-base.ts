@@ -104,8 +104,8 @@ export abstract class ReaderBase {
   armBudget(): void {
     const bytes = this.end - this.pos;
     const ratio = this.decodeBudgetRatio;
-    // Infinity × 0 would be NaN: an unlimited ratio is an unlimited budget, whatever the size.
-    const total = ratio === Infinity ? Infinity : Math.max(this.decodeBudgetFloor, ratio * bytes);
+    // No budget is the largest exact one (so decodeCost stays exact); Infinity × 0 would be NaN.
+    const total = ratio === Infinity ? Number.MAX_SAFE_INTEGER : Math.min(Number.MAX_SAFE_INTEGER, Math.max(this.decodeBudgetFloor, ratio * bytes));
     this.budget = total;
     this.budgetTotal = total;
     this.budgetBytes = bytes;
