@@ -224,9 +224,9 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
 
   readMessageEnd(): void {}
 
-  readStructBegin(): void {
+  readStructBegin(cost: number = STRUCT_COST): void {
     if (++this.depth > this.maxDepth) this.depthExceeded();
-    if ((this.budget -= STRUCT_COST) < 0) this.overBudget(0, "struct", 1);
+    if ((this.budget -= cost) < 0) this.overBudget(0, "struct", 1);
   }
 
   readStructEnd(): void {

@@ -363,9 +363,9 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
 
   readMessageEnd(): void {}
 
-  readStructBegin(): void {
+  readStructBegin(cost: number = STRUCT_COST): void {
     if (++this.depth > this.maxDepth) this.depthExceeded();
-    if ((this.budget -= STRUCT_COST) < 0) this.overBudget(0, "struct", 1);
+    if ((this.budget -= cost) < 0) this.overBudget(0, "struct", 1);
     this.idStack[this.sp++] = this.lastFieldId;
     this.lastFieldId = 0;
   }

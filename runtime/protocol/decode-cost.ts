@@ -7,22 +7,35 @@
  * the readers charge it with these estimates of V8's heap bytes (64-bit, measured with
  * `process.memoryUsage()` after decoding many values of each kind):
  *
- *   - a struct when it begins: the object generated code builds, which holds every declared field;
+ *   - a struct when it begins, with the cost generated code passes: the object it builds, which holds
+ *     every declared field, and the defaults it allocates for absent fields (empty containers);
  *   - a list, set or map at its header, for itself and all its elements at once, so a container that
  *     cannot fit is refused before anything is allocated for it. Elements that are themselves structs or
  *     containers are charged again when they begin; the header only checks that the budget leaves room
- *     for each of them to cost at least as much as an empty one ({@link AHEAD});
+ *     for each of them to cost as much as an empty container or a typical struct ({@link AHEAD}), so a
+ *     list of empty structs is refused at its header rather than after decoding most of it;
  *   - a binary value when it is read (its typed array and buffer objects; the bytes themselves are on
  *     the wire).
  *
  * Numbers and bools cost nothing beyond their slot; i64s are bigints; strings cost their header here,
- * and their characters are paid for by their own bytes. Skipped values are charged alike (the budget
- * is a property of the message, whoever reads it).
+ * and their characters are paid for by their own bytes. Skipped values are charged alike, a skipped
+ * struct as a typical one.
+ *
+ * The compiler computes each struct's cost from these figures (compiler/emit/decode-cost.ts repeats
+ * them, as the compiler does not import the runtime; a test checks that both agree).
  */
 import { TType } from "./ttype.js";
 
-/** A struct's object (with the handful of fields typical structs have). */
+/** A typical struct's object: what a struct of unknown type is charged (skipped, or read by hand). */
 export const STRUCT_COST = 56;
+/** What an Error adds to an object (its captured stack): generated exceptions are Error subclasses. */
+export const EXCEPTION_COST = 320;
+
+/** An object literal of `fields` properties, as generated read methods return (an empty one has room for four). */
+export function objectCost(fields: number): number {
+  return fields === 0 ? STRUCT_COST : 24 + 8 * fields;
+}
+
 /** An array, with no elements. */
 export const LIST_COST = 32;
 /** A Set, with its empty hash table. */

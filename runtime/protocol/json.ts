@@ -956,9 +956,9 @@ export class JSONReader extends ReaderBase implements ProtocolReader {
     this.arrayEnd();
   }
 
-  readStructBegin(): void {
+  readStructBegin(cost: number = STRUCT_COST): void {
     if (++this.depth > this.maxDepth) this.depthExceeded();
-    if ((this.budget -= STRUCT_COST) < 0) this.overBudget(0, "struct", 1);
+    if ((this.budget -= cost) < 0) this.overBudget(0, "struct", 1);
     this.objectStart();
   }
 

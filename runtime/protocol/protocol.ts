@@ -45,7 +45,12 @@ export interface ProtocolReader {
   valueType: number;
   readMessageBegin(): MessageHeader;
   readMessageEnd(): void;
-  readStructBegin(): void;
+  /**
+   * `cost`: the estimated bytes of memory of what the caller builds from this struct (the object, with
+   * every field and the defaults of absent ones), charged to the message's decode budget; generated code
+   * passes it. Without it the struct is charged as a typical one.
+   */
+  readStructBegin(cost?: number): void;
   readStructEnd(): void;
   /** Returns the field's TType (TType.STOP at the end of the struct); the id is left in `fieldId`. */
   readFieldBegin(): number;

@@ -101,7 +101,7 @@ export const thing: StructCodec<thing, thingInit> = {
     let id = "00000000-0000-0000-0000-000000000000";
     let my_id = "00000000-0000-0000-0000-000000000000";
     let my_optional_id: myUUID | undefined;
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -168,7 +168,7 @@ export class Blah extends TException {
 
   static read(r: ProtocolReader): Blah {
     let bing = 0;
-    r.readStructBegin();
+    r.readStructBegin(328);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -208,7 +208,7 @@ export class Gak extends TException {
   }
 
   static read(r: ProtocolReader): Gak {
-    r.readStructBegin();
+    r.readStructBegin(320);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -323,7 +323,7 @@ const yowza_blingity_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): yowza_blingity_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -354,7 +354,7 @@ const yowza_blingity_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): yowza_blingity_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -404,7 +404,7 @@ const yowza_blangity_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): yowza_blangity_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -453,7 +453,7 @@ const yowza_blangity_result: MessageCodec<
   read(r: ProtocolReader): yowza_blangity_result {
     let success: number | undefined;
     let hoot: Blah | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

@@ -201,7 +201,7 @@ export const Xtruct: StructCodec<Xtruct, XtructInit> = {
     let byte_thing = 0;
     let i32_thing = 0;
     let i64_thing = 0n;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -281,7 +281,7 @@ export const Xtruct2: StructCodec<Xtruct2, Xtruct2Init> = {
     let byte_thing = 0;
     let struct_thing: Xtruct | undefined;
     let i32_thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -363,7 +363,7 @@ export const Insanity: StructCodec<Insanity, InsanityInit> = {
   read(r: ProtocolReader): Insanity {
     let userMap = new Map<Numberz, UserId>();
     let xtructs: Xtruct[] = [];
-    r.readStructBegin();
+    r.readStructBegin(256);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -444,7 +444,7 @@ export class Xception extends TException {
   static read(r: ProtocolReader): Xception {
     let errorCode = 0;
     let message = "";
-    r.readStructBegin();
+    r.readStructBegin(336);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -512,7 +512,7 @@ export class Xception2 extends TException {
   static read(r: ProtocolReader): Xception2 {
     let errorCode = 0;
     let struct_thing: Xtruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(336);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -552,7 +552,7 @@ export const EmptyStruct: StructCodec<EmptyStruct, EmptyStructInit> = {
     w.writeStructEnd();
   },
   read(r: ProtocolReader): EmptyStruct {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -596,7 +596,7 @@ export const OneField: StructCodec<OneField, OneFieldInit> = {
   },
   read(r: ProtocolReader): OneField {
     let field: EmptyStruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -641,7 +641,7 @@ export const TestFor3709_00: StructCodec<TestFor3709_00, TestFor3709_00Init> = {
   },
   read(r: ProtocolReader): TestFor3709_00 {
     let foo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -686,7 +686,7 @@ export const TestFor3709_01: StructCodec<TestFor3709_01, TestFor3709_01Init> = {
   },
   read(r: ProtocolReader): TestFor3709_01 {
     let foo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -731,7 +731,7 @@ export const TestFor3709_02: StructCodec<TestFor3709_02, TestFor3709_02Init> = {
   },
   read(r: ProtocolReader): TestFor3709_02 {
     let foo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -777,7 +777,7 @@ export const TestFor3709_03: StructCodec<TestFor3709_03, TestFor3709_03Init> = {
   },
   read(r: ProtocolReader): TestFor3709_03 {
     let foo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -823,7 +823,7 @@ export const TestFor3709_04: StructCodec<TestFor3709_04, TestFor3709_04Init> = {
   },
   read(r: ProtocolReader): TestFor3709_04 {
     let foo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -869,7 +869,7 @@ export const TestFor3709_05: StructCodec<TestFor3709_05, TestFor3709_05Init> = {
   },
   read(r: ProtocolReader): TestFor3709_05 {
     let foo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -915,7 +915,7 @@ export const TestFor3709_06: StructCodec<TestFor3709_06, TestFor3709_06Init> = {
   },
   read(r: ProtocolReader): TestFor3709_06 {
     let foo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -961,7 +961,7 @@ export const TestFor3709_07: StructCodec<TestFor3709_07, TestFor3709_07Init> = {
   },
   read(r: ProtocolReader): TestFor3709_07 {
     let foo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1007,7 +1007,7 @@ export const TestFor3709_08: StructCodec<TestFor3709_08, TestFor3709_08Init> = {
   },
   read(r: ProtocolReader): TestFor3709_08 {
     let foo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1078,7 +1078,7 @@ export const TestFor3709: StructCodec<TestFor3709, TestFor3709Init> = {
     let id: string | undefined;
     let typeId: string | undefined;
     let endTimestamp: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1141,7 +1141,7 @@ const ThriftTest_testVoid_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): ThriftTest_testVoid_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1172,7 +1172,7 @@ const ThriftTest_testVoid_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): ThriftTest_testVoid_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1236,7 +1236,7 @@ const ThriftTest_testString_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testString_args {
     let thing = "";
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1281,7 +1281,7 @@ const ThriftTest_testString_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testString_result {
     let success: string | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1349,7 +1349,7 @@ const ThriftTest_testByte_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testByte_args {
     let thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1394,7 +1394,7 @@ const ThriftTest_testByte_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testByte_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1462,7 +1462,7 @@ const ThriftTest_testI32_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI32_args {
     let thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1507,7 +1507,7 @@ const ThriftTest_testI32_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI32_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1575,7 +1575,7 @@ const ThriftTest_testI64_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI64_args {
     let thing = 0n;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1620,7 +1620,7 @@ const ThriftTest_testI64_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI64_result {
     let success: bigint | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1688,7 +1688,7 @@ const ThriftTest_testDouble_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testDouble_args {
     let thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1733,7 +1733,7 @@ const ThriftTest_testDouble_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testDouble_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1801,7 +1801,7 @@ const ThriftTest_testStruct_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testStruct_args {
     let thing: Xtruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1846,7 +1846,7 @@ const ThriftTest_testStruct_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testStruct_result {
     let success: Xtruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1914,7 +1914,7 @@ const ThriftTest_testNest_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testNest_args {
     let thing: Xtruct2 | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1959,7 +1959,7 @@ const ThriftTest_testNest_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testNest_result {
     let success: Xtruct2 | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2032,7 +2032,7 @@ const ThriftTest_testMap_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMap_args {
     let thing = new Map<number, number>();
-    r.readStructBegin();
+    r.readStructBegin(216);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2092,7 +2092,7 @@ const ThriftTest_testMap_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMap_result {
     let success: Map<number, number> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2174,7 +2174,7 @@ const ThriftTest_testSet_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testSet_args {
     let thing = new Set<number>();
-    r.readStructBegin();
+    r.readStructBegin(184);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2232,7 +2232,7 @@ const ThriftTest_testSet_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testSet_result {
     let success: Set<number> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2313,7 +2313,7 @@ const ThriftTest_testList_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testList_args {
     let thing: number[] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2371,7 +2371,7 @@ const ThriftTest_testList_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testList_result {
     let success: number[] | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2449,7 +2449,7 @@ const ThriftTest_testEnum_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testEnum_args {
     let thing: Numberz = Numberz.ONE;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2494,7 +2494,7 @@ const ThriftTest_testEnum_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testEnum_result {
     let success: Numberz | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2562,7 +2562,7 @@ const ThriftTest_testTypedef_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testTypedef_args {
     let thing = 0n;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2607,7 +2607,7 @@ const ThriftTest_testTypedef_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testTypedef_result {
     let success: UserId | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2675,7 +2675,7 @@ const ThriftTest_testMapMap_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMapMap_args {
     let hello = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2730,7 +2730,7 @@ const ThriftTest_testMapMap_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMapMap_result {
     let success: Map<number, Map<number, number>> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2815,7 +2815,7 @@ const ThriftTest_testInsanity_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testInsanity_args {
     let argument: Insanity | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2870,7 +2870,7 @@ const ThriftTest_testInsanity_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testInsanity_result {
     let success: Map<UserId, Map<Numberz, Insanity>> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

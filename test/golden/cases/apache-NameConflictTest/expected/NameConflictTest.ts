@@ -67,7 +67,7 @@ export const using: StructCodec<using, usingInit> = {
   read(r: ProtocolReader): using {
     let single = 0;
     let integer = 0;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -130,7 +130,7 @@ export const delegate: StructCodec<delegate, delegateInit> = {
   read(r: ProtocolReader): delegate {
     let partial_ = "";
     let delegate_: delegate | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -179,7 +179,7 @@ export const get: StructCodec<get, getInit> = {
   },
   read(r: ProtocolReader): get {
     let sbyte = false;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -244,7 +244,7 @@ export const partial: StructCodec<partial, partialInit> = {
     let using_: using | undefined;
     let read = false;
     let write = false;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -297,7 +297,7 @@ export const foldr: StructCodec<foldr, foldrInit> = {
   },
   read(r: ProtocolReader): foldr {
     let id = "";
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -350,7 +350,7 @@ export const of: StructCodec<of, ofInit> = {
   read(r: ProtocolReader): of {
     let let_ = "";
     let where = "";
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -399,7 +399,7 @@ export const ofOf: StructCodec<ofOf, ofOfInit> = {
   },
   read(r: ProtocolReader): ofOf {
     let Of: of | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -473,7 +473,7 @@ export const ClassAndProp: StructCodec<ClassAndProp, ClassAndPropInit> = {
     let ClassAndProp__ = false;
     let ClassAndProp___ = false;
     let ClassAndProper = false;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -564,7 +564,7 @@ export const second_chance: StructCodec<second_chance, second_chanceInit> = {
     let SECOND_CHANCE_ = false;
     let SECOND_CHANCE__ = false;
     let SECOND_CHANCES = false;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -650,7 +650,7 @@ export const NOW_EAT_THIS: StructCodec<NOW_EAT_THIS, NOW_EAT_THISInit> = {
     let now_eat_this_ = false;
     let now_eat_this__ = false;
     let now_eat_this_and_this = false;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -759,7 +759,7 @@ export const TheEdgeCase: StructCodec<TheEdgeCase, TheEdgeCaseInit> = {
     let TheEdgeCase_ = false;
     let TheEdgeCase__ = false;
     let TheEdgeCase___ = false;
-    r.readStructBegin();
+    r.readStructBegin(72);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -839,7 +839,7 @@ export const Tricky_: StructCodec<Tricky_, Tricky_Init> = {
   read(r: ProtocolReader): Tricky_ {
     let tricky = false;
     let Tricky = false;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -949,7 +949,7 @@ export const Nested: StructCodec<Nested, NestedInit> = {
     let TheEdgeCase_: TheEdgeCase | undefined;
     let Tricky__: Tricky_ | undefined;
     let Nested_: Nested | undefined;
-    r.readStructBegin();
+    r.readStructBegin(72);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1037,7 +1037,7 @@ export class Problem_ extends TException {
   static read(r: ProtocolReader): Problem_ {
     let problem = false;
     let Problem = false;
-    r.readStructBegin();
+    r.readStructBegin(336);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1204,7 +1204,7 @@ export const Thrift5626: StructCodec<Thrift5626, Thrift5626Init> = {
     let list: string[] = [];
     let set = new Set<string>();
     let map = new Map<string, string>();
-    r.readStructBegin();
+    r.readStructBegin(672);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1334,7 +1334,7 @@ const extern_event_args: MessageCodec<
   },
   read(r: ProtocolReader): extern_event_args {
     let get_: partial | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1379,7 +1379,7 @@ const extern_event_result: MessageCodec<
   },
   read(r: ProtocolReader): extern_event_result {
     let success: delegate | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1440,7 +1440,7 @@ const extern_Foo_args: MessageCodec<extern_Foo_args, extern_Foo_argsInit> = {
   },
   read(r: ProtocolReader): extern_Foo_args {
     let Foo_args: Nested | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1485,7 +1485,7 @@ const extern_Foo_result: MessageCodec<
   },
   read(r: ProtocolReader): extern_Foo_result {
     let Foo_result: Problem_ | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1583,7 +1583,7 @@ const qualified_maybe_args: MessageCodec<
   },
   read(r: ProtocolReader): qualified_maybe_args {
     let foldr_: Maybe = Maybe.JUST;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1628,7 +1628,7 @@ const qualified_maybe_result: MessageCodec<
   },
   read(r: ProtocolReader): qualified_maybe_result {
     let success: Maybe | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1696,7 +1696,7 @@ const qualified_either_args: MessageCodec<
   },
   read(r: ProtocolReader): qualified_either_args {
     let of_: foldr | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1741,7 +1741,7 @@ const qualified_either_result: MessageCodec<
   },
   read(r: ProtocolReader): qualified_either_result {
     let success: Either | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

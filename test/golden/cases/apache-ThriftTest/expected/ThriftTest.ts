@@ -78,7 +78,7 @@ export const Bonk: StructCodec<Bonk, BonkInit> = {
   read(r: ProtocolReader): Bonk {
     let message = "";
     let type = 0;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -135,7 +135,7 @@ export const Bools: StructCodec<Bools, BoolsInit> = {
   read(r: ProtocolReader): Bools {
     let im_true = false;
     let im_false = false;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -213,7 +213,7 @@ export const Xtruct: StructCodec<Xtruct, XtructInit> = {
     let byte_thing = 0;
     let i32_thing = 0;
     let i64_thing = 0n;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -293,7 +293,7 @@ export const Xtruct2: StructCodec<Xtruct2, Xtruct2Init> = {
     let byte_thing = 0;
     let struct_thing: Xtruct | undefined;
     let i32_thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -375,7 +375,7 @@ export const Xtruct3: StructCodec<Xtruct3, Xtruct3Init> = {
     let changed = 0;
     let i32_thing = 0;
     let i64_thing = 0n;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -459,7 +459,7 @@ export const Insanity: StructCodec<Insanity, InsanityInit> = {
   read(r: ProtocolReader): Insanity {
     let userMap = new Map<Numberz, UserId>();
     let xtructs: Xtruct[] = [];
-    r.readStructBegin();
+    r.readStructBegin(256);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -620,7 +620,7 @@ export const CrazyNesting: StructCodec<CrazyNesting, CrazyNestingInit> = {
       Map<Set<number>, Map<number, Set<Map<Insanity, string>[]>>>[] | undefined;
     let binary_field: Uint8Array = new Uint8Array(0);
     let uuid_field = "00000000-0000-0000-0000-000000000000";
-    r.readStructBegin();
+    r.readStructBegin(248);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -863,7 +863,7 @@ export const SomeUnion: StructCodec<SomeUnion, SomeUnionInit> = {
   read(r: ProtocolReader): SomeUnion {
     let $value: SomeUnion | undefined;
     let $count = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -967,7 +967,7 @@ export class Xception extends TException {
   static read(r: ProtocolReader): Xception {
     let errorCode = 0;
     let message = "";
-    r.readStructBegin();
+    r.readStructBegin(336);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1035,7 +1035,7 @@ export class Xception2 extends TException {
   static read(r: ProtocolReader): Xception2 {
     let errorCode = 0;
     let struct_thing: Xtruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(336);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1074,7 +1074,7 @@ export const EmptyStruct: StructCodec<EmptyStruct, EmptyStructInit> = {
     w.writeStructEnd();
   },
   read(r: ProtocolReader): EmptyStruct {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1118,7 +1118,7 @@ export const OneField: StructCodec<OneField, OneFieldInit> = {
   },
   read(r: ProtocolReader): OneField {
     let field: EmptyStruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1186,7 +1186,7 @@ export const VersioningTestV1: StructCodec<
     let begin_in_both = 0;
     let old_string = "";
     let end_in_both = 0;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1361,7 +1361,7 @@ export const VersioningTestV2: StructCodec<
     let newmap = new Map<number, number>();
     let newstring = "";
     let end_in_both = 0;
-    r.readStructBegin();
+    r.readStructBegin(488);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1509,7 +1509,7 @@ export const ListTypeVersioningV1: StructCodec<
   read(r: ProtocolReader): ListTypeVersioningV1 {
     let myints: number[] = [];
     let hello = "";
-    r.readStructBegin();
+    r.readStructBegin(72);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1585,7 +1585,7 @@ export const ListTypeVersioningV2: StructCodec<
   read(r: ProtocolReader): ListTypeVersioningV2 {
     let strings: string[] = [];
     let hello = "";
-    r.readStructBegin();
+    r.readStructBegin(72);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1656,7 +1656,7 @@ export const GuessProtocolStruct: StructCodec<
   },
   read(r: ProtocolReader): GuessProtocolStruct {
     let map_field = new Map<string, string>();
-    r.readStructBegin();
+    r.readStructBegin(216);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1811,7 +1811,7 @@ export const LargeDeltas: StructCodec<LargeDeltas, LargeDeltasInit> = {
     let a_set2500 = new Set<string>();
     let vertwo3000: VersioningTestV2 | undefined;
     let big_numbers: number[] = [];
-    r.readStructBegin();
+    r.readStructBegin(288);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1937,7 +1937,7 @@ export const NestedListsI32x2: StructCodec<
   },
   read(r: ProtocolReader): NestedListsI32x2 {
     let integerlist: number[][] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2017,7 +2017,7 @@ export const NestedListsI32x3: StructCodec<
   },
   read(r: ProtocolReader): NestedListsI32x3 {
     let integerlist: number[][][] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2142,7 +2142,7 @@ export const NestedMixedx2: StructCodec<NestedMixedx2, NestedMixedx2Init> = {
     let int_set_list: Set<number>[] = [];
     let map_int_strset = new Map<number, Set<string>>();
     let map_int_strset_list: Map<number, Set<string>>[] = [];
-    r.readStructBegin();
+    r.readStructBegin(296);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2254,7 +2254,7 @@ export const ListBonks: StructCodec<ListBonks, ListBonksInit> = {
   },
   read(r: ProtocolReader): ListBonks {
     let bonk: Bonk[] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2328,7 +2328,7 @@ export const NestedListsBonk: StructCodec<
   },
   read(r: ProtocolReader): NestedListsBonk {
     let bonk: Bonk[][][] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2400,7 +2400,7 @@ export const BoolTest: StructCodec<BoolTest, BoolTestInit> = {
   read(r: ProtocolReader): BoolTest {
     let b = true;
     let s = "true";
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2450,7 +2450,7 @@ export const StructA: StructCodec<StructA, StructAInit> = {
   },
   read(r: ProtocolReader): StructA {
     let s: string | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2510,7 +2510,7 @@ export const StructB: StructCodec<StructB, StructBInit> = {
   read(r: ProtocolReader): StructB {
     let aa: StructA | undefined;
     let ab: StructA | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2573,7 +2573,7 @@ export const OptionalSetDefaultTest: StructCodec<
   },
   read(r: ProtocolReader): OptionalSetDefaultTest {
     let with_default: Set<string> = new Set(["test"]);
-    r.readStructBegin();
+    r.readStructBegin(184);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2651,7 +2651,7 @@ export const OptionalBinary: StructCodec<OptionalBinary, OptionalBinaryInit> = {
   read(r: ProtocolReader): OptionalBinary {
     let bin_set: Set<Uint8Array> = new Set<Uint8Array>();
     let bin_map: Map<Uint8Array, number> = new Map<Uint8Array, number>();
-    r.readStructBegin();
+    r.readStructBegin(376);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2711,7 +2711,7 @@ const ThriftTest_testVoid_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): ThriftTest_testVoid_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2742,7 +2742,7 @@ const ThriftTest_testVoid_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): ThriftTest_testVoid_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2806,7 +2806,7 @@ const ThriftTest_testString_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testString_args {
     let thing = "";
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2851,7 +2851,7 @@ const ThriftTest_testString_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testString_result {
     let success: string | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2919,7 +2919,7 @@ const ThriftTest_testBool_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testBool_args {
     let thing = false;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2964,7 +2964,7 @@ const ThriftTest_testBool_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testBool_result {
     let success: boolean | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3032,7 +3032,7 @@ const ThriftTest_testByte_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testByte_args {
     let thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3077,7 +3077,7 @@ const ThriftTest_testByte_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testByte_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3145,7 +3145,7 @@ const ThriftTest_testI32_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI32_args {
     let thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3190,7 +3190,7 @@ const ThriftTest_testI32_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI32_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3258,7 +3258,7 @@ const ThriftTest_testI64_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI64_args {
     let thing = 0n;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3303,7 +3303,7 @@ const ThriftTest_testI64_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI64_result {
     let success: bigint | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3371,7 +3371,7 @@ const ThriftTest_testDouble_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testDouble_args {
     let thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3416,7 +3416,7 @@ const ThriftTest_testDouble_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testDouble_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3484,7 +3484,7 @@ const ThriftTest_testBinary_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testBinary_args {
     let thing: Uint8Array = new Uint8Array(0);
-    r.readStructBegin();
+    r.readStructBegin(216);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3529,7 +3529,7 @@ const ThriftTest_testBinary_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testBinary_result {
     let success: Uint8Array | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3597,7 +3597,7 @@ const ThriftTest_testUuid_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testUuid_args {
     let thing = "00000000-0000-0000-0000-000000000000";
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3642,7 +3642,7 @@ const ThriftTest_testUuid_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testUuid_result {
     let success: string | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3710,7 +3710,7 @@ const ThriftTest_testStruct_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testStruct_args {
     let thing: Xtruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3755,7 +3755,7 @@ const ThriftTest_testStruct_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testStruct_result {
     let success: Xtruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3823,7 +3823,7 @@ const ThriftTest_testNest_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testNest_args {
     let thing: Xtruct2 | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3868,7 +3868,7 @@ const ThriftTest_testNest_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testNest_result {
     let success: Xtruct2 | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3941,7 +3941,7 @@ const ThriftTest_testMap_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMap_args {
     let thing = new Map<number, number>();
-    r.readStructBegin();
+    r.readStructBegin(216);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4001,7 +4001,7 @@ const ThriftTest_testMap_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMap_result {
     let success: Map<number, number> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4084,7 +4084,7 @@ const ThriftTest_testStringMap_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testStringMap_args {
     let thing = new Map<string, string>();
-    r.readStructBegin();
+    r.readStructBegin(216);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4144,7 +4144,7 @@ const ThriftTest_testStringMap_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testStringMap_result {
     let success: Map<string, string> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4226,7 +4226,7 @@ const ThriftTest_testSet_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testSet_args {
     let thing = new Set<number>();
-    r.readStructBegin();
+    r.readStructBegin(184);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4284,7 +4284,7 @@ const ThriftTest_testSet_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testSet_result {
     let success: Set<number> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4365,7 +4365,7 @@ const ThriftTest_testList_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testList_args {
     let thing: number[] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4423,7 +4423,7 @@ const ThriftTest_testList_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testList_result {
     let success: number[] | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4500,7 +4500,7 @@ const ThriftTest_testEnum_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testEnum_args {
     let thing: Numberz = Numberz.ONE;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4545,7 +4545,7 @@ const ThriftTest_testEnum_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testEnum_result {
     let success: Numberz | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4613,7 +4613,7 @@ const ThriftTest_testTypedef_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testTypedef_args {
     let thing = 0n;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4658,7 +4658,7 @@ const ThriftTest_testTypedef_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testTypedef_result {
     let success: UserId | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4726,7 +4726,7 @@ const ThriftTest_testMapMap_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMapMap_args {
     let hello = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4781,7 +4781,7 @@ const ThriftTest_testMapMap_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMapMap_result {
     let success: Map<number, Map<number, number>> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4866,7 +4866,7 @@ const ThriftTest_testInsanity_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testInsanity_args {
     let argument: Insanity | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4921,7 +4921,7 @@ const ThriftTest_testInsanity_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testInsanity_result {
     let success: Map<UserId, Map<Numberz, Insanity>> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5051,7 +5051,7 @@ const ThriftTest_testMulti_args: MessageCodec<
     let arg3 = new Map<number, string>();
     let arg4: Numberz = Numberz.ONE;
     let arg5 = 0n;
-    r.readStructBegin();
+    r.readStructBegin(256);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5126,7 +5126,7 @@ const ThriftTest_testMulti_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMulti_result {
     let success: Xtruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5201,7 +5201,7 @@ const ThriftTest_testException_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testException_args {
     let arg = "";
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5246,7 +5246,7 @@ const ThriftTest_testException_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testException_result {
     let err1: Xception | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5322,7 +5322,7 @@ const ThriftTest_testMultiException_args: MessageCodec<
   read(r: ProtocolReader): ThriftTest_testMultiException_args {
     let arg0 = "";
     let arg1 = "";
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5387,7 +5387,7 @@ const ThriftTest_testMultiException_result: MessageCodec<
     let success: Xtruct | undefined;
     let err1: Xception | undefined;
     let err2: Xception2 | undefined;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5469,7 +5469,7 @@ const ThriftTest_testOneway_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testOneway_args {
     let secondsToSleep = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5504,7 +5504,7 @@ const ThriftTest_testOneway_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): ThriftTest_testOneway_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -6168,7 +6168,7 @@ const SecondService_secondtestString_args: MessageCodec<
   },
   read(r: ProtocolReader): SecondService_secondtestString_args {
     let thing = "";
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -6213,7 +6213,7 @@ const SecondService_secondtestString_result: MessageCodec<
   },
   read(r: ProtocolReader): SecondService_secondtestString_result {
     let success: string | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

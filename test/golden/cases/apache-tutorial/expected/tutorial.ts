@@ -102,7 +102,7 @@ export const Work: StructCodec<Work, WorkInit> = {
     let num2 = 0;
     let op: Operation = Operation.ADD;
     let comment: string | undefined;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -176,7 +176,7 @@ export class InvalidOperation extends TException {
   static read(r: ProtocolReader): InvalidOperation {
     let whatOp = 0;
     let why = "";
-    r.readStructBegin();
+    r.readStructBegin(336);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -226,7 +226,7 @@ const Calculator_ping_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Calculator_ping_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -257,7 +257,7 @@ const Calculator_ping_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Calculator_ping_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -329,7 +329,7 @@ const Calculator_add_args: MessageCodec<
   read(r: ProtocolReader): Calculator_add_args {
     let num1 = 0;
     let num2 = 0;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -378,7 +378,7 @@ const Calculator_add_result: MessageCodec<
   },
   read(r: ProtocolReader): Calculator_add_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -457,7 +457,7 @@ const Calculator_calculate_args: MessageCodec<
   read(r: ProtocolReader): Calculator_calculate_args {
     let logid = 0;
     let w_: Work | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -514,7 +514,7 @@ const Calculator_calculate_result: MessageCodec<
   read(r: ProtocolReader): Calculator_calculate_result {
     let success: number | undefined;
     let ouch: InvalidOperation | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -579,7 +579,7 @@ const Calculator_zip_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Calculator_zip_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -610,7 +610,7 @@ const Calculator_zip_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Calculator_zip_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

@@ -109,7 +109,7 @@ export const constructor: StructCodec<constructor, constructorInit> = {
     let create = 0;
     let name = 0;
     let delete__: delete_ = delete_.default;
-    r.readStructBegin();
+    r.readStructBegin(80);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -186,7 +186,7 @@ export const Foo: StructCodec<Foo, FooInit> = {
   },
   read(r: ProtocolReader): Foo {
     let a = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -239,7 +239,7 @@ export const foo: StructCodec<foo, fooInit> = {
   read(r: ProtocolReader): foo {
     let A = 0;
     let a = 0;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -289,7 +289,7 @@ export const TType: StructCodec<TType, TTypeInit> = {
   },
   read(r: ProtocolReader): TType {
     let STRUCT = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -363,7 +363,7 @@ export const r: StructCodec<r, rInit> = {
     let v_ = 0;
     let t_ = 0;
     let r__: r_ | undefined;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -420,7 +420,7 @@ export const r_: StructCodec<r_, r_Init> = {
   },
   read(r: ProtocolReader): r_ {
     let x = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -501,7 +501,7 @@ export class Error extends TException {
     let message_ = 0;
     let stack_ = "";
     let cause_ = 0;
-    r.readStructBegin();
+    r.readStructBegin(352);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -574,7 +574,7 @@ export const switch_: StructCodec<switch_, switch_Init> = {
   read(r: ProtocolReader): switch_ {
     let $value: switch_ | undefined;
     let $count = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -654,7 +654,7 @@ const class__get_args: MessageCodec<class__get_args, class__get_argsInit> = {
     let options_ = 0;
     let default_ = 0;
     let ctx_ = 0;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -707,7 +707,7 @@ const class__get_result: MessageCodec<
   },
   read(r: ProtocolReader): class__get_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -775,7 +775,7 @@ const class__channel_args: MessageCodec<
   },
   read(r: ProtocolReader): class__channel_args {
     let constructor_: constructor | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -810,7 +810,7 @@ const class__channel_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): class__channel_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -869,7 +869,7 @@ const class__function_args: MessageCodec<
   },
   read(r: ProtocolReader): class__function_args {
     let this_ = interface_;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -922,7 +922,7 @@ const class__function_result: MessageCodec<
   read(r: ProtocolReader): class__function_result {
     let success: number_ | undefined;
     let e: Error | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
