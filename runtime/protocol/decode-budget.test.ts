@@ -3,6 +3,7 @@
  * would cost far more memory than their bytes are refused with SIZE_LIMIT before the values are built,
  * legitimate large messages are not, and the budget is per message on a reused reader.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BinaryProtocol } from "./binary.js";
 import { CompactProtocol } from "./compact.js";
@@ -215,7 +216,7 @@ describe.each(PROTOCOLS)("decode budget, %s", (name, p) => {
   it("nested containers of empty containers: refused where one byte is a whole Set or Map (compact), within the bound elsewhere", () => {
     for (const inner of [{ set: "i32" }, { map: ["i32", "i32"] }] satisfies Shape[]) {
       const fields = { 1: { list: { list: inner } } } satisfies Record<number, Shape>;
-      const empty = "set" in inner ? () => new Set() : () => new Map();
+      const empty = (): unknown => ("set" in inner ? new Set() : new Map());
       const bytes = callMessage(p, fields, { 1: times(200, () => times(1000, empty)) });
       const result = readCall(p, bytes, fields);
       if (name === "compact") expect(refused(result).message).toMatch(/^a list of 1000 (set|map) elements/);
@@ -309,5 +310,55 @@ describe.each(PROTOCOLS)("decode budget, %s", (name, p) => {
     }
     const huge = structs(100_000);
     expect(readCall(p, huge, fields, { decodeBudgetRatio: Infinity }).error).toBeUndefined();
+  });
+});
+
+/**
+ * Reasonable data at scale: a big list whose elements are drawn (as a cycled template) from values a
+ * real service sends. Not reasonable, and refused at scale on purpose: lists dominated by empty structs,
+ * empty or tiny containers of tiny values, or tiny binaries (each a whole object for a byte or two).
+ */
+const tiny = fc.integer({ min: -64, max: 63 });
+const scalars = {
+  i32: fc.oneof(fc.integer(), tiny),
+  i64: fc.oneof(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.bigInt({ min: -64n, max: 63n })),
+  double: fc.double(),
+  bool: fc.boolean(),
+  string: fc.string({ maxLength: 24 }),
+  binary: fc.uint8Array({ minLength: 8, maxLength: 64 }),
+} satisfies Record<string, fc.Arbitrary<unknown>>;
+type Scalar = keyof typeof scalars;
+
+/** An element shape and the values of it. */
+const elements: fc.Arbitrary<[Shape, fc.Arbitrary<unknown>]> = fc.oneof(
+  fc.constantFrom(...(Object.keys(scalars) as Scalar[])).map((k): [Shape, fc.Arbitrary<unknown>] => [k, scalars[k]]),
+  // A struct of one to four small fields, all set.
+  fc.array(fc.constantFrom<Scalar>("i32", "bool", "string"), { minLength: 1, maxLength: 4 }).map((types): [Shape, fc.Arbitrary<unknown>] => [
+    { struct: Object.fromEntries(types.map((t, i) => [i + 1, t])) },
+    fc.tuple(...types.map((t) => (t === "i32" ? tiny : scalars[t]))).map((vs) => Object.fromEntries(vs.map((v, i) => [i + 1, v]))),
+  ]),
+  fc.constant<[Shape, fc.Arbitrary<unknown>]>([{ list: "i32" }, fc.array(tiny, { minLength: 1, maxLength: 8 })]),
+  fc.constant<[Shape, fc.Arbitrary<unknown>]>([{ set: "i32" }, fc.uniqueArray(fc.integer(), { minLength: 8, maxLength: 16 }).map((v) => new Set(v))]),
+  fc.constant<[Shape, fc.Arbitrary<unknown>]>([
+    { map: ["i32", "string"] },
+    fc.uniqueArray(tiny, { minLength: 8, maxLength: 16 }).map((keys) => new Map(keys.map((k) => [k, "x".repeat(k & 3)]))),
+  ]),
+);
+
+/** A big list of one element shape: a template of up to eight values, cycled. */
+const bigList = fc
+  .tuple(elements, fc.integer({ min: 20_000, max: 60_000 }))
+  .chain(([[shape, values], count]) => fc.tuple(fc.constant(shape), fc.array(values, { minLength: 1, maxLength: 8 }), fc.constant(count)));
+
+describe("decode budget: what our writers produce for reasonable data decodes under the default budget", () => {
+  it.each(PROTOCOLS)("%s", (_, p) => {
+    fc.assert(
+      fc.property(bigList, ([shape, template, count]) => {
+        const fields = { 1: { list: shape } } satisfies Record<number, Shape>;
+        const bytes = callMessage(p, fields, { 1: times(count, (i) => template[i % template.length]) });
+        accepted(readCall(p, bytes, fields), bytes);
+      }),
+      { numRuns: 25, seed: 0x5eed },
+    );
   });
 });
