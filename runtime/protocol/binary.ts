@@ -4,7 +4,7 @@
  */
 import { TProtocolException, TProtocolExceptionType } from "./errors.js";
 import type { MessageHeader, Protocol, ProtocolReader, ProtocolWriter } from "./protocol.js";
-import { BINARY_COST, STRUCT_COST } from "./decode-cost.js";
+import { BINARY_COST } from "./decode-cost.js";
 import { ReaderBase, typeName, type ReaderOptions } from "./reader-base.js";
 import { TType, type MessageType } from "./ttype.js";
 import { decodeUtf8 } from "./utf8.js";
@@ -224,9 +224,11 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
 
   readMessageEnd(): void {}
 
-  readStructBegin(cost: number = STRUCT_COST): void {
-    if (++this.depth > this.maxDepth) this.depthExceeded();
-    if ((this.budget -= cost) < 0) this.overBudget(0, "struct", 1);
+  readStructBegin(cost?: number): void {
+    // Without a cost the difference is NaN, which fails the check too: structLimit then charges a typical struct.
+    const budget = this.budget - cost!;
+    if (++this.depth > this.maxDepth || !(budget >= 0)) this.structLimit(cost);
+    else this.budget = budget;
   }
 
   readStructEnd(): void {
@@ -262,8 +264,7 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
     this.valueType = v;
     if (size !== 0)
       this.checkCount(size, MIN_SIZE[k]! < 0 || MIN_SIZE[v]! < 0 ? -1 : MIN_SIZE[k]! + MIN_SIZE[v]!, "map");
-    if (++this.depth > this.maxDepth) this.depthExceeded();
-    this.chargeMap(size);
+    this.enterMap(size);
     return size;
   }
 
@@ -275,7 +276,6 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
     this.pos = p + 5;
     this.elemType = t;
     if (size !== 0) this.checkCount(size, MIN_SIZE[t]!, what);
-    if (++this.depth > this.maxDepth) this.depthExceeded();
     return size;
   }
 

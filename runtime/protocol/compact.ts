@@ -4,7 +4,7 @@
  */
 import { TProtocolException, TProtocolExceptionType } from "./errors.js";
 import type { MessageHeader, Protocol, ProtocolReader, ProtocolWriter } from "./protocol.js";
-import { BINARY_COST, STRUCT_COST } from "./decode-cost.js";
+import { BINARY_COST } from "./decode-cost.js";
 import { ReaderBase, typeName, type ReaderOptions } from "./reader-base.js";
 import { TType, type MessageType } from "./ttype.js";
 import { decodeUtf8 } from "./utf8.js";
@@ -363,9 +363,11 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
 
   readMessageEnd(): void {}
 
-  readStructBegin(cost: number = STRUCT_COST): void {
-    if (++this.depth > this.maxDepth) this.depthExceeded();
-    if ((this.budget -= cost) < 0) this.overBudget(0, "struct", 1);
+  readStructBegin(cost?: number): void {
+    // Without a cost the difference is NaN, which fails the check too: structLimit then charges a typical struct.
+    const budget = this.budget - cost!;
+    if (++this.depth > this.maxDepth || !(budget >= 0)) this.structLimit(cost);
+    else this.budget = budget;
     this.idStack[this.sp++] = this.lastFieldId;
     this.lastFieldId = 0;
   }
@@ -435,8 +437,7 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
       this.valueType = v;
       this.checkCount(size, mk + mv, "map");
     }
-    if (++this.depth > this.maxDepth) this.depthExceeded();
-    this.chargeMap(size);
+    this.enterMap(size);
     return size;
   }
 
@@ -461,7 +462,6 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
     } else {
       this.elemType = t < 0 ? TType.STOP : t;
     }
-    if (++this.depth > this.maxDepth) this.depthExceeded();
     return size;
   }
 

@@ -27,7 +27,7 @@
  */
 import { TProtocolException, TProtocolExceptionType } from "./errors.js";
 import type { MessageHeader, Protocol, ProtocolReader, ProtocolWriter } from "./protocol.js";
-import { BINARY_COST, STRUCT_COST } from "./decode-cost.js";
+import { BINARY_COST } from "./decode-cost.js";
 import { ReaderBase, typeName, type ReaderOptions } from "./reader-base.js";
 import { TType, type MessageType } from "./ttype.js";
 import { decodeUtf8 } from "./utf8.js";
@@ -956,9 +956,11 @@ export class JSONReader extends ReaderBase implements ProtocolReader {
     this.arrayEnd();
   }
 
-  readStructBegin(cost: number = STRUCT_COST): void {
-    if (++this.depth > this.maxDepth) this.depthExceeded();
-    if ((this.budget -= cost) < 0) this.overBudget(0, "struct", 1);
+  readStructBegin(cost?: number): void {
+    // Without a cost the difference is NaN, which fails the check too: structLimit then charges a typical struct.
+    const budget = this.budget - cost!;
+    if (++this.depth > this.maxDepth || !(budget >= 0)) this.structLimit(cost);
+    else this.budget = budget;
     this.objectStart();
   }
 
@@ -993,8 +995,7 @@ export class JSONReader extends ReaderBase implements ProtocolReader {
     // Per entry at least: key, ':', value, ',' or '}'.
     if (size !== 0) this.checkCount(size, MIN_SIZE[k]! < 0 || MIN_SIZE[v]! < 0 ? -1 : MIN_SIZE[k]! + MIN_SIZE[v]! + 2, "map");
     this.objectStart();
-    if (++this.depth > this.maxDepth) this.depthExceeded();
-    this.chargeMap(size);
+    this.enterMap(size);
     return size;
   }
 
@@ -1021,7 +1022,6 @@ export class JSONReader extends ReaderBase implements ProtocolReader {
     this.elemType = t;
     // Per element at least: the value, then ',' or ']'.
     if (size !== 0) this.checkCount(size, MIN_SIZE[t]! < 0 ? -1 : MIN_SIZE[t]! + 1, what);
-    if (++this.depth > this.maxDepth) this.depthExceeded();
     return size;
   }
 

@@ -1,4 +1,4 @@
-import { AHEAD, LIST_COST, LIST_ELEMENT, MAP_COST, MAP_ENTRY, SET_COST, SET_ELEMENT, VALUE_COST } from "./decode-cost.js";
+import { AHEAD, LIST_COST, LIST_ELEMENT, MAP_COST, MAP_ENTRY, SET_COST, SET_ELEMENT, STRUCT_COST, VALUE_COST } from "./decode-cost.js";
 import { TProtocolException, TProtocolExceptionType } from "./errors.js";
 import { DEFAULT_READER_LIMITS, type ReaderLimits } from "./protocol.js";
 
@@ -70,11 +70,11 @@ export abstract class ReaderBase {
    * throws SIZE_LIMIT instead.
    */
   budget: number;
-  /** The current message's whole budget, and the bytes it was derived from (for the error message). */
-  private budgetTotal: number;
+  /** The size of the current message, which its budget was derived from. */
   private budgetBytes: number;
-  readonly decodeBudgetRatio: number;
-  readonly decodeBudgetFloor: number;
+  /** decodeBudgetRatio and decodeBudgetFloor as applied: no budget is the largest exact one (so decodeCost stays exact). */
+  private readonly budgetRatio: number;
+  private readonly budgetFloor: number;
 
   constructor(input: Uint8Array, options?: ReaderOptions) {
     const bytes = plain(input);
@@ -89,10 +89,12 @@ export abstract class ReaderBase {
     this.maxStringLength = options?.maxStringLength ?? DEFAULT_READER_LIMITS.maxStringLength;
     this.maxContainerElements = options?.maxContainerElements ?? DEFAULT_READER_LIMITS.maxContainerElements;
     this.maxDepth = options?.maxDepth ?? DEFAULT_READER_LIMITS.maxDepth;
-    this.decodeBudgetRatio = options?.decodeBudgetRatio ?? DEFAULT_READER_LIMITS.decodeBudgetRatio;
-    this.decodeBudgetFloor = options?.decodeBudgetFloor ?? DEFAULT_READER_LIMITS.decodeBudgetFloor;
+    const ratio = options?.decodeBudgetRatio ?? DEFAULT_READER_LIMITS.decodeBudgetRatio;
+    const floor = options?.decodeBudgetFloor ?? DEFAULT_READER_LIMITS.decodeBudgetFloor;
+    // A message is at most 2^31 bytes: a ratio up to 2^21 keeps every budget below 2^53.
+    this.budgetRatio = ratio === Infinity ? 0 : ratio < 2 ** 21 ? ratio : 2 ** 21;
+    this.budgetFloor = ratio === Infinity || floor > Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : floor;
     this.budget = 0;
-    this.budgetTotal = 0;
     this.budgetBytes = 0;
     this.armBudget();
   }
@@ -103,17 +105,18 @@ export abstract class ReaderBase {
    */
   armBudget(): void {
     const bytes = this.end - this.pos;
-    const ratio = this.decodeBudgetRatio;
-    // No budget is the largest exact one (so decodeCost stays exact); Infinity × 0 would be NaN.
-    const total = ratio === Infinity ? Number.MAX_SAFE_INTEGER : Math.min(Number.MAX_SAFE_INTEGER, Math.max(this.decodeBudgetFloor, ratio * bytes));
-    this.budget = total;
-    this.budgetTotal = total;
     this.budgetBytes = bytes;
+    this.budget = this.budgetFor(bytes);
+  }
+
+  private budgetFor(bytes: number): number {
+    const byRatio = this.budgetRatio * bytes;
+    return byRatio > this.budgetFloor ? byRatio : this.budgetFloor;
   }
 
   /** Estimated bytes of memory the values read from the current message take so far (decode-cost.ts). */
   get decodeCost(): number {
-    return this.budgetTotal - this.budget;
+    return this.budgetFor(this.budgetBytes) - this.budget;
   }
 
   /** Starts over on new input (same limits), so one reader can serve many messages. */
@@ -251,20 +254,47 @@ export abstract class ReaderBase {
     );
   }
 
-  /**
-   * Charges a map header of `size` entries of types `keyType`, `valueType` (see decode-cost.ts), and
-   * checks that the budget left holds what its struct and container keys and values will charge.
+  /*
+   * The hot paths below keep their checks to one branch each (the nesting depth and the budget tested
+   * together), and the code that sorts out which limit was hit in cold methods: the protocols' header
+   * methods are inlined into every generated read method, and V8 inlines only so much into one.
    */
-  protected chargeMap(size: number): void {
+
+  /** Throws for a struct that went over maxDepth or the budget; charges a typical struct when `cost` was not given. */
+  protected structLimit(cost: number | undefined): void {
+    if (this.depth > this.maxDepth) this.depthExceeded();
+    if (cost === undefined) {
+      if ((this.budget -= STRUCT_COST) < 0) this.overBudget(0, "struct", 1);
+      return;
+    }
+    this.budget -= cost;
+    this.overBudget(0, "struct", 1);
+  }
+
+  /**
+   * Enters a map of `size` entries of types `keyType`, `valueType`: checks the depth, charges the map
+   * (see decode-cost.ts) and checks that the budget left holds what its struct and container keys and
+   * values will charge.
+   */
+  protected enterMap(size: number): void {
     const k = this.keyType;
     const v = this.valueType;
-    const ahead = size * (AHEAD[k]! + AHEAD[v]!);
-    if ((this.budget -= MAP_COST + size * (MAP_ENTRY + VALUE_COST[k]! + VALUE_COST[v]!)) < ahead) this.overBudget(ahead, "map", size);
+    const budget = this.budget - (MAP_COST + size * (MAP_ENTRY + VALUE_COST[k]! + VALUE_COST[v]!));
+    if (++this.depth > this.maxDepth || budget < size * (AHEAD[k]! + AHEAD[v]!)) this.containerLimit(budget, "map", size);
+    this.budget = budget;
+  }
+
+  /** Throws for a container that went over maxDepth, or whose charge left `budget` too little for its elements. */
+  private containerLimit(budget: number, what: string, count: number): never {
+    if (this.depth > this.maxDepth) this.depthExceeded();
+    this.budget = budget;
+    const ahead = what === "map" ? count * (AHEAD[this.keyType]! + AHEAD[this.valueType]!) : count * AHEAD[this.elemType]!;
+    this.overBudget(ahead, what, count);
   }
 
   /** Throws SIZE_LIMIT for a value that overdrew the decode budget (already charged; `ahead` more needed). */
   protected overBudget(ahead: number, what: string, count: number): never {
-    const needed = this.budgetTotal - this.budget + ahead;
+    const needed = this.decodeCost + ahead;
     const value =
       what === "map"
         ? `a map of ${count} ${typeName(this.keyType)}-${typeName(this.valueType)} entries`
@@ -274,7 +304,7 @@ export abstract class ReaderBase {
     throw new TProtocolException(
       TProtocolExceptionType.SIZE_LIMIT,
       `${value} at offset ${this.pos} exceeds the message's decode budget: its values would take an estimated ${needed} bytes of memory or more, ` +
-        `over the budget of ${this.budgetTotal} for its ${this.budgetBytes} bytes (decodeBudgetRatio ${this.decodeBudgetRatio}, decodeBudgetFloor ${this.decodeBudgetFloor})`,
+        `over the budget of ${this.budgetFor(this.budgetBytes)} for its ${this.budgetBytes} bytes (decodeBudgetRatio ${this.budgetRatio}, decodeBudgetFloor ${this.budgetFloor})`,
     );
   }
 
@@ -288,7 +318,7 @@ export abstract class ReaderBase {
     );
   }
 
-  /** Reads a list or set header (element type into `elemType`), checking size and depth. */
+  /** Reads a list or set header (element type into `elemType`), checking its size (the caller checks depth and budget). */
   protected abstract readCollectionBegin(what: string): number;
   /** Skips one value of `type` (recursively); `skip` turns a call-stack overflow into DEPTH_LIMIT. */
   protected abstract skipValue(type: number): void;
@@ -296,14 +326,18 @@ export abstract class ReaderBase {
   readListBegin(): number {
     const n = this.readCollectionBegin("list");
     const t = this.elemType;
-    if ((this.budget -= LIST_COST + n * LIST_ELEMENT[t]!) < n * AHEAD[t]!) this.overBudget(n * AHEAD[t]!, "list", n);
+    const budget = this.budget - (LIST_COST + n * LIST_ELEMENT[t]!);
+    if (++this.depth > this.maxDepth || budget < n * AHEAD[t]!) this.containerLimit(budget, "list", n);
+    this.budget = budget;
     return n;
   }
 
   readSetBegin(): number {
     const n = this.readCollectionBegin("set");
     const t = this.elemType;
-    if ((this.budget -= SET_COST + n * SET_ELEMENT[t]!) < n * AHEAD[t]!) this.overBudget(n * AHEAD[t]!, "set", n);
+    const budget = this.budget - (SET_COST + n * SET_ELEMENT[t]!);
+    if (++this.depth > this.maxDepth || budget < n * AHEAD[t]!) this.containerLimit(budget, "set", n);
+    this.budget = budget;
     return n;
   }
 

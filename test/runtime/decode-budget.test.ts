@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, expect, test } from "vitest";
 import { BinaryProtocol, connect, createClient, MessageType, TType } from "../../runtime/index.js";
+import { streamSettings } from "../../runtime/transport/stream.js";
 import { ThriftTest } from "../../interop/thrift-test/ThriftTest.v0.16-nouuid.js";
 import { framed, rawSocket, sleep, until, within } from "./helpers.js";
 
@@ -151,3 +152,10 @@ test("a 1 MB frame of 1,000,000 empty structs is refused by the decode budget; m
     await conn.close().catch(() => {});
   }
 }, 30_000);
+
+test("the budget options reach the readers, and bad values are refused", () => {
+  expect(streamSettings({}).limits).toMatchObject({ decodeBudgetRatio: 48, decodeBudgetFloor: 1024 * 1024 });
+  expect(streamSettings({ decodeBudgetRatio: 2.5, decodeBudgetFloor: Infinity }).limits).toMatchObject({ decodeBudgetRatio: 2.5, decodeBudgetFloor: Infinity });
+  expect(() => streamSettings({ decodeBudgetRatio: 0 })).toThrow("decodeBudgetRatio must be a positive number (or Infinity), got 0");
+  expect(() => streamSettings({ decodeBudgetFloor: NaN })).toThrow("decodeBudgetFloor must be a positive number (or Infinity), got NaN");
+});
