@@ -35,16 +35,17 @@ import {
 } from "rpcgen/runtime";
 import { baseProtocol, integer, isMultiplexed, oneOf, parseCommandLine, PROTOCOLS, TRANSPORTS, UsageError, type ProtocolName } from "./cli.js";
 import {
+  Insanity,
   Numberz,
   SecondService,
   ThriftTest,
   Xception,
   Xception2,
+  Xtruct,
+  Xtruct2,
   type InsanityInit,
   type SecondServiceHandler,
   type ThriftTestHandler,
-  type XtructInit,
-  type Xtruct2Init,
 } from "./thrift-test/ThriftTest.v0.16-nouuid.js";
 
 const NAME = "test-server";
@@ -127,12 +128,17 @@ const log = (msg: string): void => {
 // ------------------------------------------------------------------------------------------------
 // handlers: Apache's reference semantics (thrift-notes §4.6)
 
-/**
- * An echo of an optional struct argument. A client that leaves the argument out gets no result back
- * (MISSING_RESULT), as from Apache's servers, which return what they were given.
- */
-function echoStruct<T>(thing: T | undefined): T {
-  return thing as T;
+// A struct argument the client left out is the struct's default value, as in Apache's C++ server,
+// whose handlers are given a default-constructed struct (all of its fields, nested structs too, at
+// their zero values). Absent containers, strings and numbers already decode to their zero values.
+// Python's server would pass None, and fail on testInsanity.
+
+function defaultXtruct(): Xtruct {
+  return Xtruct.create({});
+}
+
+function defaultXtruct2(): Xtruct2 {
+  return Xtruct2.create({ struct_thing: defaultXtruct() });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -159,8 +165,8 @@ const thriftTest: ThriftTestHandler = {
   testI64: (thing) => thing,
   testDouble: (thing) => thing,
   testBinary: (thing) => thing,
-  testStruct: (thing): XtructInit => echoStruct(thing),
-  testNest: (thing): Xtruct2Init => echoStruct(thing),
+  testStruct: (thing) => thing ?? defaultXtruct(),
+  testNest: (thing) => thing ?? defaultXtruct2(),
   testMap: (thing) => thing,
   testStringMap: (thing) => thing,
   testSet: (thing) => thing,
@@ -192,7 +198,7 @@ const thriftTest: ThriftTestHandler = {
   },
   testInsanity(argument) {
     log("testInsanity(...)");
-    const arg: InsanityInit = echoStruct(argument);
+    const arg: InsanityInit = argument ?? Insanity.create({});
     return new Map([
       [
         1n,

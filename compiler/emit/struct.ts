@@ -9,6 +9,7 @@ import { withDoc, type GeneratedFile } from "./generated-file.js";
 import { assign, assignment, binaryRhs, block, call, callStatement, declaration, letUnion, huggedCall, ifBlock, method, nullish, objectLiteral, property, rhs, spacedBody, ternary, unionAnnotation, type RightSide } from "./layout.js";
 import { propertyName, stringLiteral } from "./names.js";
 import { readValue, ttype, writeValue } from "./codec.js";
+import { BINARY_COST, EXCEPTION_COST, LIST_COST, MAP_COST, objectCost, SET_COST, STRUCT_COST } from "./decode-cost.js";
 import { fieldsMethod } from "./schema.js";
 import { typeDoc } from "./type-doc.js";
 import { hasZeroValue, inputType, needsConversion, outputType, zeroValue } from "./types.js";
@@ -246,8 +247,36 @@ function writeMethod(f: GeneratedFile, def: StructDef, initName: string, plans: 
   return method(`${isStatic ? "static " : ""}write`, [`w: ${f.runtime("ProtocolWriter", true)}`, `${unusedIf(plans.length === 0, "v")}: ${initName}`], "void", stmts);
 }
 
+/** What an absent field's default allocates on each read (zero values and IDL defaults alike). */
+function defaultCost(t: TypeRef): number {
+  const r = resolveTypedefs(t);
+  switch (r.kind) {
+    case "list":
+      return LIST_COST;
+    case "set":
+      return SET_COST;
+    case "map":
+      return MAP_COST;
+    case "base":
+      return r.name === "binary" ? BINARY_COST : 0;
+    default:
+      return r.kind === "named" && r.target?.kind !== "enum" ? STRUCT_COST : 0;
+  }
+}
+
+/**
+ * The estimated memory of what a read method builds, for the reader's decode budget: the object with
+ * every field, and the defaults it allocates for fields that are absent on the wire.
+ */
+function decodedCost(kind: string, plans: FieldPlan[]): number {
+  if (kind === "union") return objectCost(1);
+  let cost = kind === "exception" ? EXCEPTION_COST + 8 * plans.length : objectCost(plans.length);
+  for (const p of plans) if (p.fallback !== undefined && !p.required) cost += defaultCost(p.field.type);
+  return cost;
+}
+
 /** The field loop of a read method; `store` gives the statements that keep a field's decoded value. */
-function readLoop(f: GeneratedFile, plans: FieldPlan[], store: (p: FieldPlan, expr: string) => Doc[]): Doc[] {
+function readLoop(f: GeneratedFile, cost: number, plans: FieldPlan[], store: (p: FieldPlan, expr: string) => Doc[]): Doc[] {
   const cases: Doc[] = plans.map((p) => {
     const value = readValue(f, p.field.type);
     const test = `if (t === ${ttype(f, p.field.type)})`;
@@ -262,7 +291,7 @@ function readLoop(f: GeneratedFile, plans: FieldPlan[], store: (p: FieldPlan, ex
   });
   cases.push(["default:", indent([hardline, "r.skip(t);"])]);
   return [
-    "r.readStructBegin();",
+    `r.readStructBegin(${cost});`,
     ["for (;;) ", block(["const t = r.readFieldBegin();", `if (t === ${f.runtime("TType")}.STOP) break;`, ["switch (r.fieldId) ", block(cases)], "r.readFieldEnd();"])],
     "r.readStructEnd();",
   ];
@@ -278,12 +307,12 @@ function readMethod(f: GeneratedFile, def: StructDef, name: string, plans: Field
   const reader = f.runtime("ProtocolReader", true);
   if (def.kind === "union") {
     const stmts: Doc[] = [`let $value: ${name} | undefined;`, "let $count = 0;"];
-    stmts.push(...readLoop(f, plans, (p, expr) => [["$value = ", objectLiteral([property(p.prop, rhs(expr))]), ";"], "$count++;"]));
+    stmts.push(...readLoop(f, decodedCost(def.kind, plans), plans, (p, expr) => [["$value = ", objectLiteral([property(p.prop, rhs(expr))]), ";"], "$count++;"]));
     stmts.push(ifBlock("$count !== 1 || $value === undefined", [["throw ", call(f.runtime("unionFieldCount"), [stringLiteral(def.name), "$count"]), ";"]]));
     stmts.push("return $value;");
     return method("read", [`r: ${reader}`], name, stmts);
   }
-  const stmts: Doc[] = [...declareLocals(f, plans), ...readLoop(f, plans, (p, expr) => [assign(p.local, expr)]), ...requiredChecks(f, def, plans)];
+  const stmts: Doc[] = [...declareLocals(f, plans), ...readLoop(f, decodedCost(def.kind, plans), plans, (p, expr) => [assign(p.local, expr)]), ...requiredChecks(f, def, plans)];
   stmts.push(["return ", objectLiteral(plans.map((p) => (p.prop === p.local ? p.prop : `${p.prop}: ${p.local}`))), ";"]);
   return method("read", [`r: ${reader}`], name, stmts);
 }
@@ -326,7 +355,7 @@ function emitException(f: GeneratedFile, def: StructDef, name: string, plans: Fi
   members.push(method("static create", [`init: ${initName}`], name, [`return new ${name}(init);`]));
   members.push(fieldsMethod(f, def.kind, plans, true));
   members.push(writeMethod(f, def, initName, plans, true));
-  const stmts: Doc[] = [...declareLocals(f, plans), ...readLoop(f, plans, (p, expr) => [assign(p.local, expr)]), ...requiredChecks(f, def, plans)];
+  const stmts: Doc[] = [...declareLocals(f, plans), ...readLoop(f, decodedCost(def.kind, plans), plans, (p, expr) => [assign(p.local, expr)]), ...requiredChecks(f, def, plans)];
   stmts.push(["return ", huggedCall(`new ${name}`, objectLiteral(plans.map((p) => (p.prop === p.local ? p.prop : `${p.prop}: ${p.local}`)))), ";"]);
   members.push(method("static read", [`r: ${f.runtime("ProtocolReader", true)}`], name, stmts));
   f.add(withDoc(def.doc, [`export class ${name} extends ${f.runtime("TException")} `, spacedBody(members)]));

@@ -20,7 +20,12 @@ import { typeName } from "../protocol/reader-base.js";
 import { TType } from "../protocol/ttype.js";
 
 
-export interface ScannerLimits extends ReaderLimits {
+/**
+ * The reader limits a scanner applies, and the message size. The decode budget is left to the reader:
+ * the scanner allocates nothing per value, its work is linear in the bytes, and the budget depends on
+ * the size of the whole message, which the reader knows when it starts.
+ */
+export interface ScannerLimits extends Pick<ReaderLimits, "maxStringLength" | "maxContainerElements" | "maxDepth"> {
   /** Largest message, in bytes; a message that grows past it without completing is rejected. */
   maxMessageSize: number;
 }

@@ -11,6 +11,7 @@ import { BinaryProtocol } from "../protocol/binary.js";
 import { TProtocolException, TProtocolExceptionType, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import type { Protocol, ReaderLimits } from "../protocol/protocol.js";
 import { WriteBuffer } from "../protocol/write-buffer.js";
+import { readerLimits } from "../limits.js";
 import { readReply, writeCall } from "../rpc/call.js";
 import { BaseChannel, DEFAULT_TIMEOUT_MS, headersToSend } from "../rpc/channel.js";
 import { budgetOf, DEADLINE_BUDGET_HEADER } from "../rpc/headers.js";
@@ -42,7 +43,7 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
   /** The headers every request carries (lower-case names), before the call's own. */
   private readonly baseHeaders: Readonly<Record<string, string>>;
   private readonly contentType: string;
-  private readonly limits: Partial<ReaderLimits>;
+  private readonly limits: ReaderLimits;
   private closing = false;
   private closeWaiter: (() => void) | undefined = undefined;
 
@@ -61,11 +62,7 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
     base["content-type"] = this.contentType;
     base["accept"] = this.contentType;
     this.baseHeaders = base;
-    this.limits = {
-      ...(options.maxStringLength !== undefined && { maxStringLength: options.maxStringLength }),
-      ...(options.maxContainerElements !== undefined && { maxContainerElements: options.maxContainerElements }),
-      ...(options.maxDepth !== undefined && { maxDepth: options.maxDepth }),
-    };
+    this.limits = readerLimits(options);
   }
 
   /** Calls waiting for their response. */

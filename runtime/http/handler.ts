@@ -28,8 +28,8 @@ import { CompactProtocol } from "../protocol/compact.js";
 import { TApplicationException, TApplicationExceptionType, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import { JSONProtocol } from "../protocol/json.js";
 import type { Protocol, ProtocolReader, ProtocolWriter, ReaderInput, ReaderLimits } from "../protocol/protocol.js";
-import { DEFAULT_READER_LIMITS } from "../protocol/protocol.js";
 import { WriteBuffer } from "../protocol/write-buffer.js";
+import { positiveInteger, readerLimits } from "../limits.js";
 import { Scope } from "../rpc/context.js";
 import { DEADLINE_BUDGET_HEADER, deadlineOf } from "../rpc/headers.js";
 import { defaultLogger, describe } from "../rpc/logger.js";
@@ -87,7 +87,7 @@ interface Settings {
 
 export function createHttpHandler(services: Readonly<Record<string, Registration>>, options: HttpHandlerOptions = {}): HttpHandler {
   const logger = options.logger ?? defaultLogger;
-  const bodyTimeoutMs = positive(options.bodyTimeoutMs, 30_000, "bodyTimeoutMs");
+  const bodyTimeoutMs = positiveInteger(options.bodyTimeoutMs, 30_000, "bodyTimeoutMs");
   const processor = new Processor({
     services,
     ...(options.defaultService !== undefined && { defaultService: options.defaultService }),
@@ -102,13 +102,9 @@ export function createHttpHandler(services: Readonly<Record<string, Registration
     protocols: options.protocols ?? [BinaryProtocol, CompactProtocol, JSONProtocol],
     path: options.path,
     cors: options.cors === undefined ? undefined : new Cors(options.cors),
-    maxBodySize: positive(options.maxBodySize, DEFAULT_MAX_BODY, "maxBodySize"),
+    maxBodySize: positiveInteger(options.maxBodySize, DEFAULT_MAX_BODY, "maxBodySize"),
     bodyTimeoutMs,
-    limits: {
-      maxStringLength: positive(options.maxStringLength, DEFAULT_READER_LIMITS.maxStringLength, "maxStringLength"),
-      maxContainerElements: positive(options.maxContainerElements, DEFAULT_READER_LIMITS.maxContainerElements, "maxContainerElements"),
-      maxDepth: positive(options.maxDepth, DEFAULT_READER_LIMITS.maxDepth, "maxDepth"),
-    },
+    limits: readerLimits(options),
     json: options.json === false ? undefined : new JsonRoutes(processor, options.json === true ? {} : options.json),
   };
   if (settings.protocols.length === 0) throw new Error("protocols must name at least one protocol");
@@ -143,11 +139,6 @@ export function createHttpHandler(services: Readonly<Record<string, Registration
   return handler;
 }
 
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!(value > 0) || !Number.isInteger(value)) throw new Error(`${name} must be a positive integer, got ${value}`);
-  return value;
-}
 
 const PEER = Symbol("rpcgen.peer");
 

@@ -15,6 +15,10 @@ export interface HttpLimits {
   maxContainerElements?: number | undefined;
   /** Deepest nesting of structs and containers. Default 64. */
   maxDepth?: number | undefined;
+  /** The decode budget, as for TCP: estimated bytes of memory per byte of a message. Default 48; Infinity: off. */
+  decodeBudgetRatio?: number | undefined;
+  /** The budget of a small message, in estimated bytes. Default 1 MiB. */
+  decodeBudgetFloor?: number | undefined;
 }
 
 export interface HttpHandlerOptions extends HttpLimits {

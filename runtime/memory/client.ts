@@ -6,6 +6,7 @@
 import { BinaryProtocol } from "../protocol/binary.js";
 import { TProtocolException, TProtocolExceptionType } from "../protocol/errors.js";
 import type { Protocol, ProtocolReader, ProtocolWriter, ReaderInput, ReaderLimits } from "../protocol/protocol.js";
+import { readerLimits } from "../limits.js";
 import { readReply, writeCall } from "../rpc/call.js";
 import { BaseChannel, DEFAULT_TIMEOUT_MS, headersToSend } from "../rpc/channel.js";
 import { Scope } from "../rpc/context.js";
@@ -43,7 +44,7 @@ export class InMemoryChannel extends BaseChannel implements CallHost {
   // Requests are encoded and decoded in one synchronous step, so one writer and one reader serve them all.
   private requestWriter: Writer;
   private readonly reader: ProtocolReader & ReaderInput;
-  private readonly limits: Partial<ReaderLimits>;
+  private readonly limits: ReaderLimits;
 
   constructor(processor: Processor, options: InMemoryOptions) {
     super(options);
@@ -51,11 +52,7 @@ export class InMemoryChannel extends BaseChannel implements CallHost {
     this.protocol = options.protocol ?? BinaryProtocol;
     this.tracker = new CallTracker(this, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, false);
     this.requestWriter = this.protocol.createWriter();
-    this.limits = {
-      ...(options.maxStringLength !== undefined && { maxStringLength: options.maxStringLength }),
-      ...(options.maxContainerElements !== undefined && { maxContainerElements: options.maxContainerElements }),
-      ...(options.maxDepth !== undefined && { maxDepth: options.maxDepth }),
-    };
+    this.limits = readerLimits(options);
     this.reader = this.protocol.createReader(new Uint8Array(0), this.limits);
   }
 

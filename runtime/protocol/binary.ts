@@ -5,6 +5,7 @@
 import { withOptions } from "../options.js";
 import { TProtocolException, TProtocolExceptionType } from "./errors.js";
 import type { MessageHeader, Protocol, ProtocolReader, ProtocolWriter } from "./protocol.js";
+import { BINARY_COST } from "./decode-cost.js";
 import { ReaderBase, typeName, type ReaderOptions } from "./reader-base.js";
 import { TType, type MessageType } from "./ttype.js";
 import { decodeUtf8 } from "./utf8.js";
@@ -224,8 +225,11 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
 
   readMessageEnd(): void {}
 
-  readStructBegin(): void {
-    if (++this.depth > this.maxDepth) this.depthExceeded();
+  readStructBegin(cost?: number): void {
+    // Without a cost the difference is NaN, which fails the check too: structLimit then charges a typical struct.
+    const budget = this.budget - cost!;
+    if (++this.depth > this.maxDepth || !(budget >= 0)) this.structLimit(cost);
+    else this.budget = budget;
   }
 
   readStructEnd(): void {
@@ -261,7 +265,7 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
     this.valueType = v;
     if (size !== 0)
       this.checkCount(size, MIN_SIZE[k]! < 0 || MIN_SIZE[v]! < 0 ? -1 : MIN_SIZE[k]! + MIN_SIZE[v]!, "map");
-    if (++this.depth > this.maxDepth) this.depthExceeded();
+    this.enterMap(size);
     return size;
   }
 
@@ -273,7 +277,6 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
     this.pos = p + 5;
     this.elemType = t;
     if (size !== 0) this.checkCount(size, MIN_SIZE[t]!, what);
-    if (++this.depth > this.maxDepth) this.depthExceeded();
     return size;
   }
 
@@ -352,6 +355,7 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
     const start = p + 4;
     this.pos = start;
     if (len < 0 || len > this.maxStringLength || len > this.end - start) this.badLength(len, "binary");
+    if ((this.budget -= BINARY_COST) < 0) this.overBudget(0, "binary", 1);
     this.pos = start + len;
     return this.bytes.slice(start, start + len);
   }

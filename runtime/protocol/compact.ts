@@ -5,6 +5,7 @@
 import { withOptions } from "../options.js";
 import { TProtocolException, TProtocolExceptionType } from "./errors.js";
 import type { MessageHeader, Protocol, ProtocolReader, ProtocolWriter } from "./protocol.js";
+import { BINARY_COST } from "./decode-cost.js";
 import { ReaderBase, typeName, type ReaderOptions } from "./reader-base.js";
 import { TType, type MessageType } from "./ttype.js";
 import { decodeUtf8 } from "./utf8.js";
@@ -363,8 +364,11 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
 
   readMessageEnd(): void {}
 
-  readStructBegin(): void {
-    if (++this.depth > this.maxDepth) this.depthExceeded();
+  readStructBegin(cost?: number): void {
+    // Without a cost the difference is NaN, which fails the check too: structLimit then charges a typical struct.
+    const budget = this.budget - cost!;
+    if (++this.depth > this.maxDepth || !(budget >= 0)) this.structLimit(cost);
+    else this.budget = budget;
     this.idStack[this.sp++] = this.lastFieldId;
     this.lastFieldId = 0;
   }
@@ -434,7 +438,7 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
       this.valueType = v;
       this.checkCount(size, mk + mv, "map");
     }
-    if (++this.depth > this.maxDepth) this.depthExceeded();
+    this.enterMap(size);
     return size;
   }
 
@@ -459,7 +463,6 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
     } else {
       this.elemType = t < 0 ? TType.STOP : t;
     }
-    if (++this.depth > this.maxDepth) this.depthExceeded();
     return size;
   }
 
@@ -535,6 +538,7 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
     const len = this.readVarint32();
     const start = this.pos;
     if (len < 0 || len > this.maxStringLength || len > this.end - start) this.badLength(len, "binary");
+    if ((this.budget -= BINARY_COST) < 0) this.overBudget(0, "binary", 1);
     this.pos = start + len;
     return this.bytes.slice(start, start + len);
   }
@@ -603,7 +607,7 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
       }
       case TType.SET:
       case TType.LIST: {
-        const n = this.readCollectionBegin(type === TType.LIST ? "list" : "set");
+        const n = type === TType.LIST ? this.readListBegin() : this.readSetBegin();
         const t = this.elemType;
         const f = FIXED_SIZE[t]!;
         if (f !== 0) {

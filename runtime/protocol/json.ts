@@ -28,6 +28,7 @@
 import { withOptions } from "../options.js";
 import { TProtocolException, TProtocolExceptionType } from "./errors.js";
 import type { MessageHeader, Protocol, ProtocolReader, ProtocolWriter } from "./protocol.js";
+import { BINARY_COST } from "./decode-cost.js";
 import { ReaderBase, typeName, type ReaderOptions } from "./reader-base.js";
 import { TType, type MessageType } from "./ttype.js";
 import { decodeUtf8 } from "./utf8.js";
@@ -956,8 +957,11 @@ export class JSONReader extends ReaderBase implements ProtocolReader {
     this.arrayEnd();
   }
 
-  readStructBegin(): void {
-    if (++this.depth > this.maxDepth) this.depthExceeded();
+  readStructBegin(cost?: number): void {
+    // Without a cost the difference is NaN, which fails the check too: structLimit then charges a typical struct.
+    const budget = this.budget - cost!;
+    if (++this.depth > this.maxDepth || !(budget >= 0)) this.structLimit(cost);
+    else this.budget = budget;
     this.objectStart();
   }
 
@@ -992,7 +996,7 @@ export class JSONReader extends ReaderBase implements ProtocolReader {
     // Per entry at least: key, ':', value, ',' or '}'.
     if (size !== 0) this.checkCount(size, MIN_SIZE[k]! < 0 || MIN_SIZE[v]! < 0 ? -1 : MIN_SIZE[k]! + MIN_SIZE[v]! + 2, "map");
     this.objectStart();
-    if (++this.depth > this.maxDepth) this.depthExceeded();
+    this.enterMap(size);
     return size;
   }
 
@@ -1019,7 +1023,6 @@ export class JSONReader extends ReaderBase implements ProtocolReader {
     this.elemType = t;
     // Per element at least: the value, then ',' or ']'.
     if (size !== 0) this.checkCount(size, MIN_SIZE[t]! < 0 ? -1 : MIN_SIZE[t]! + 1, what);
-    if (++this.depth > this.maxDepth) this.depthExceeded();
     return size;
   }
 
@@ -1135,6 +1138,7 @@ export class JSONReader extends ReaderBase implements ProtocolReader {
         `binary length ${len} exceeds the limit of ${this.maxStringLength} bytes at offset ${at}`,
       );
     }
+    if ((this.budget -= BINARY_COST) < 0) this.overBudget(0, "binary", 1);
     const out = new Uint8Array(len);
     let o = 0;
     let i = start;
@@ -1236,7 +1240,7 @@ export class JSONReader extends ReaderBase implements ProtocolReader {
       }
       case TType.SET:
       case TType.LIST: {
-        const n = this.readCollectionBegin(type === TType.LIST ? "list" : "set");
+        const n = type === TType.LIST ? this.readListBegin() : this.readSetBegin();
         const t = this.elemType;
         for (let i = 0; i < n; i++) this.skipValue(t);
         this.readListEnd();

@@ -1,5 +1,5 @@
 import type { MessageType } from "./ttype.js";
-import type { MessageScanner } from "../framing/scanner.js";
+import type { MessageScanner, ScannerLimits } from "../framing/scanner.js";
 import type { ReaderOptions } from "./reader-base.js";
 import type { WriteBuffer } from "./write-buffer.js";
 
@@ -47,7 +47,12 @@ export interface ProtocolReader {
   valueType: number;
   readMessageBegin(): MessageHeader;
   readMessageEnd(): void;
-  readStructBegin(): void;
+  /**
+   * `cost`: the estimated bytes of memory of what the caller builds from this struct (the object, with
+   * every field and the defaults of absent ones), charged to the message's decode budget; generated code
+   * passes it. Without it the struct is charged as a typical one.
+   */
+  readStructBegin(cost?: number): void;
   readStructEnd(): void;
   /** Returns the field's TType (TType.STOP at the end of the struct); the id is left in `fieldId`. */
   readFieldBegin(): number;
@@ -88,12 +93,23 @@ export interface ReaderLimits {
   maxContainerElements: number;
   /** Deepest nesting of structs and containers. */
   maxDepth: number;
+  /**
+   * The decode budget of a message, per byte of it: the values decoded from one message may take an
+   * estimated `max(decodeBudgetFloor, decodeBudgetRatio × its bytes)` bytes of memory, and a message
+   * that would take more is refused before that memory is allocated (see `decode-cost.ts` for the
+   * estimates). `Infinity` turns the budget off.
+   */
+  decodeBudgetRatio: number;
+  /** The least decode budget of any message, in estimated bytes of memory (small messages get this much). */
+  decodeBudgetFloor: number;
 }
 
 export const DEFAULT_READER_LIMITS: Readonly<ReaderLimits> = Object.freeze({
   maxStringLength: 16 * 1024 * 1024,
   maxContainerElements: 1_000_000,
   maxDepth: 64,
+  decodeBudgetRatio: 48,
+  decodeBudgetFloor: 1024 * 1024,
 });
 
 /** What a Protocol's readers offer besides the ProtocolReader methods: the cursor, and reuse. */
@@ -117,5 +133,5 @@ export interface Protocol {
   createWriter(out?: WriteBuffer): ProtocolWriter & { readonly buffer: WriteBuffer };
   createReader(bytes: Uint8Array, limits?: ReaderOptions): ProtocolReader & ReaderInput;
   /** A resumable scanner that finds where each message of an unframed stream ends. */
-  createScanner?(limits: ReaderLimits & { maxMessageSize: number }): MessageScanner;
+  createScanner?(limits: ScannerLimits): MessageScanner;
 }

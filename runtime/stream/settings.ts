@@ -5,8 +5,8 @@ import type { MessageOutput } from "../framing/output.js";
 import { DEFAULT_MAX_FRAME_SIZE } from "../framing/scanner.js";
 import { BinaryProtocol } from "../protocol/binary.js";
 import type { Protocol, ProtocolReader, ReaderInput } from "../protocol/protocol.js";
-import { DEFAULT_READER_LIMITS } from "../protocol/protocol.js";
 import { ReaderBase } from "../protocol/reader-base.js";
+import { positiveInteger, readerLimits } from "../limits.js";
 
 /** `framed`: a 4-byte big-endian length before each message (the default). `buffered`: no framing. */
 export type TransportKind = "framed" | "buffered";
@@ -21,6 +21,13 @@ export interface TransportLimits {
   maxContainerElements?: number | undefined;
   /** Deepest nesting of structs and containers. Default 64. */
   maxDepth?: number | undefined;
+  /**
+   * Decode budget: a message whose values would take more than an estimated `decodeBudgetRatio` bytes
+   * of memory per byte of it (and more than `decodeBudgetFloor` bytes) is refused. Defaults 48 and
+   * 1 MiB; `Infinity` turns it off.
+   */
+  decodeBudgetRatio?: number | undefined;
+  decodeBudgetFloor?: number | undefined;
 }
 
 export interface TransportOptions extends TransportLimits {
@@ -41,27 +48,16 @@ export function streamSettings(options: TransportOptions): StreamSettings {
   const transport = options.transport ?? "framed";
   const framing = typeof transport === "string" ? FRAMINGS[transport] : transport;
   if (framing === undefined) throw new Error(`unknown transport '${String(transport)}' (${Object.keys(FRAMINGS).join(" or ")}, or a Framing)`);
-  const maxFrameSize = positive(options.maxFrameSize, DEFAULT_MAX_FRAME_SIZE, "maxFrameSize");
+  const maxFrameSize = positiveInteger(options.maxFrameSize, DEFAULT_MAX_FRAME_SIZE, "maxFrameSize");
   if (maxFrameSize > 0x7fffffff) throw new Error("maxFrameSize must fit in an i32");
   const settings: StreamSettings = {
     protocol: options.protocol ?? BinaryProtocol,
     framing,
-    limits: {
-      maxFrameSize,
-      maxStringLength: positive(options.maxStringLength, DEFAULT_READER_LIMITS.maxStringLength, "maxStringLength"),
-      maxContainerElements: positive(options.maxContainerElements, DEFAULT_READER_LIMITS.maxContainerElements, "maxContainerElements"),
-      maxDepth: positive(options.maxDepth, DEFAULT_READER_LIMITS.maxDepth, "maxDepth"),
-    },
+    limits: { maxFrameSize, ...readerLimits(options) },
   };
   // A framing that cannot carry this protocol (unframed without a scanner) says so now, not per connection.
   framing.createDecoder(settings.protocol, settings.limits, () => {});
   return settings;
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!(value > 0) || !Number.isInteger(value)) throw new Error(`${name} must be a positive integer, got ${value}`);
-  return value;
 }
 
 export type StreamReader = ProtocolReader & ReaderInput;
@@ -91,6 +87,7 @@ export class MessageStream {
       if (base.bytes !== bytes || base.depth !== 0) r.reset(bytes);
       base.pos = start;
       base.end = end;
+      base.armBudget();
     } else {
       r.reset(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
     }

@@ -230,3 +230,20 @@ describe("documented limitation", () => {
     expect(Object.is(new Map([[-0, 1]]).keys().next().value, 0)).toBe(true);
   });
 });
+
+describe("decode budget over the in-memory channel", () => {
+  test("each request gets its own budget: an amplifying one is refused, the next ones are served", async () => {
+    const processor = new Processor({ services: { ThriftTest: { descriptor: ThriftTest, handler: { testInsanity: (arg: InsanityInit) => new Map([[1n, new Map([[Numberz.TWO, arg]])]]) } } } });
+    const client = createClient(ThriftTest, createInMemoryChannel(processor));
+    // 100,000 Xtructs with no field set: a byte each on the wire, an object each once decoded.
+    const refused = await client.testInsanity({ xtructs: Array.from({ length: 100_000 }, () => ({})) }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toMatch(/^a list of 100000 struct elements at offset \d+ exceeds the message's decode budget/);
+    // Requests that each take most of the floor (1 MiB): one budget for two of them would run out.
+    const xtructs = Array.from({ length: 15_000 }, () => ({}));
+    for (let i = 0; i < 3; i++) {
+      const answer = await client.testInsanity({ xtructs });
+      expect(answer.get(1n)?.get(Numberz.TWO)?.xtructs).toHaveLength(15_000);
+    }
+  });
+});

@@ -105,7 +105,7 @@ export const foo: StructCodec<foo, fooInit> = {
     let baz = 0;
     let qux = 0;
     let bop = 0;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -187,7 +187,7 @@ export class foo_error extends TException {
   static read(r: ProtocolReader): foo_error {
     let error_code = 0;
     let error_msg = "";
-    r.readStructBegin();
+    r.readStructBegin(336);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -240,7 +240,7 @@ export const ostr_default: StructCodec<ostr_default, ostr_defaultInit> = {
   },
   read(r: ProtocolReader): ostr_default {
     let bar = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -290,7 +290,7 @@ export const ostr_custom: StructCodec<ostr_custom, ostr_customInit> = {
   },
   read(r: ProtocolReader): ostr_custom {
     let bar = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -329,7 +329,7 @@ const foo_service_foo_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): foo_service_foo_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -364,7 +364,7 @@ const foo_service_foo_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): foo_service_foo_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -446,7 +446,7 @@ const deprecate_everything_Foo_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): deprecate_everything_Foo_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -481,7 +481,7 @@ const deprecate_everything_Foo_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): deprecate_everything_Foo_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -539,7 +539,7 @@ const deprecate_everything_Bar_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): deprecate_everything_Bar_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -574,7 +574,7 @@ const deprecate_everything_Bar_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): deprecate_everything_Bar_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -632,7 +632,7 @@ const deprecate_everything_Baz_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): deprecate_everything_Baz_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -667,7 +667,7 @@ const deprecate_everything_Baz_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): deprecate_everything_Baz_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -727,7 +727,7 @@ const deprecate_everything_Deprecated_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): deprecate_everything_Deprecated_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -765,7 +765,7 @@ const deprecate_everything_Deprecated_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): deprecate_everything_Deprecated_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

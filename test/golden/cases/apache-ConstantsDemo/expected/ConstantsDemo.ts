@@ -112,7 +112,7 @@ export const thing: StructCodec<thing, thingInit> = {
     let id = "00000000-0000-0000-0000-000000000000";
     let my_id = "00000000-0000-0000-0000-000000000000";
     let my_optional_id: myUUID | undefined;
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -185,7 +185,7 @@ export class Blah extends TException {
 
   static read(r: ProtocolReader): Blah {
     let bing = 0;
-    r.readStructBegin();
+    r.readStructBegin(328);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -231,7 +231,7 @@ export class Gak extends TException {
   }
 
   static read(r: ProtocolReader): Gak {
-    r.readStructBegin();
+    r.readStructBegin(320);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -350,7 +350,7 @@ const yowza_blingity_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): yowza_blingity_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -385,7 +385,7 @@ const yowza_blingity_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): yowza_blingity_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -439,7 +439,7 @@ const yowza_blangity_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): yowza_blangity_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -495,7 +495,7 @@ const yowza_blangity_result: MessageCodec<
   read(r: ProtocolReader): yowza_blangity_result {
     let success: number | undefined;
     let hoot: Blah | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

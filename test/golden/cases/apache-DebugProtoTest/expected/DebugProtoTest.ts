@@ -142,7 +142,7 @@ export const Doubles: StructCodec<Doubles, DoublesInit> = {
     let tiny = 0;
     let zero = 0;
     let negzero = 0;
-    r.readStructBegin();
+    r.readStructBegin(88);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -398,7 +398,7 @@ export const OneOfEach: StructCodec<OneOfEach, OneOfEachInit> = {
     let i64_list: bigint[] = [1n, 2n, 3n];
     let rfc4122_uuid = "00000000-0000-0000-0000-000000000000";
     let rfc4122_uuid_list: string[] = [];
-    r.readStructBegin();
+    r.readStructBegin(464);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -571,7 +571,7 @@ export const Bonk: StructCodec<Bonk, BonkInit> = {
   read(r: ProtocolReader): Bonk {
     let type = 0;
     let message = "";
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -640,7 +640,7 @@ export const Nesting: StructCodec<Nesting, NestingInit> = {
   read(r: ProtocolReader): Nesting {
     let my_bonk: Bonk | undefined;
     let my_ooe: OneOfEach | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -745,7 +745,7 @@ export const HolyMoley: StructCodec<HolyMoley, HolyMoleyInit> = {
     let big: OneOfEach[] = [];
     let contain = new Set<string[]>();
     let bonks = new Map<string, Bonk[]>();
-    r.readStructBegin();
+    r.readStructBegin(416);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -856,7 +856,7 @@ export const Backwards: StructCodec<Backwards, BackwardsInit> = {
   read(r: ProtocolReader): Backwards {
     let second_tag1 = 0;
     let first_tag2 = 0;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -900,7 +900,7 @@ export const Empty: StructCodec<Empty, EmptyInit> = {
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Empty {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -946,7 +946,7 @@ export const Wrapper: StructCodec<Wrapper, WrapperInit> = {
   },
   read(r: ProtocolReader): Wrapper {
     let foo: Empty | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1081,7 +1081,7 @@ export const RandomStuff: StructCodec<RandomStuff, RandomStuffInit> = {
     let maps = new Map<number, Wrapper>();
     let bigint_ = 0n;
     let triple = 0;
-    r.readStructBegin();
+    r.readStructBegin(304);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1241,7 +1241,7 @@ export const Base64: StructCodec<Base64, Base64Init> = {
     let b4: Uint8Array = new Uint8Array(0);
     let b5: Uint8Array = new Uint8Array(0);
     let b6: Uint8Array = new Uint8Array(0);
-    r.readStructBegin();
+    r.readStructBegin(1184);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2152,7 +2152,7 @@ export const CompactProtoTestStruct: StructCodec<
     let field500 = 0n;
     let field5000 = 0n;
     let field20000 = 0n;
-    r.readStructBegin();
+    r.readStructBegin(6144);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2884,7 +2884,7 @@ export const SingleMapTestStruct: StructCodec<
   },
   read(r: ProtocolReader): SingleMapTestStruct {
     let i32_map: Map<number, number> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2975,7 +2975,7 @@ export class ExceptionWithAMap extends TException {
   static read(r: ProtocolReader): ExceptionWithAMap {
     let blah = "";
     let map_field = new Map<string, string>();
-    r.readStructBegin();
+    r.readStructBegin(520);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3046,7 +3046,7 @@ export class MutableException extends TException {
 
   static read(r: ProtocolReader): MutableException {
     let msg = "";
-    r.readStructBegin();
+    r.readStructBegin(328);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3092,7 +3092,7 @@ export class ExceptionWithoutFields extends TException {
   }
 
   static read(r: ProtocolReader): ExceptionWithoutFields {
-    r.readStructBegin();
+    r.readStructBegin(320);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3291,7 +3291,7 @@ export const BlowUp: StructCodec<BlowUp, BlowUpInit> = {
     let b2 = new Map<number[], Set<Map<number, string>>>();
     let b3 = new Map<number[], Set<Map<number, string>>>();
     let b4 = new Map<number[], Set<Map<number, string>>>();
-    r.readStructBegin();
+    r.readStructBegin(792);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3505,7 +3505,7 @@ export const ReverseOrderStruct: StructCodec<
     let third = 0;
     let second = 0;
     let first = "";
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3571,7 +3571,7 @@ export const StructWithSomeEnum: StructCodec<
   },
   read(r: ProtocolReader): StructWithSomeEnum {
     let blah: SomeEnum = SomeEnum.ONE;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3870,7 +3870,7 @@ export const TestUnion: StructCodec<TestUnion, TestUnionInit> = {
   read(r: ProtocolReader): TestUnion {
     let $value: TestUnion | undefined;
     let $count = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4210,7 +4210,7 @@ export const TestUnionMinusStringField: StructCodec<
   read(r: ProtocolReader): TestUnionMinusStringField {
     let $value: TestUnionMinusStringField | undefined;
     let $count = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4357,7 +4357,7 @@ export const ComparableUnion: StructCodec<
   read(r: ProtocolReader): ComparableUnion {
     let $value: ComparableUnion | undefined;
     let $count = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4429,7 +4429,7 @@ export const StructWithAUnion: StructCodec<
   },
   read(r: ProtocolReader): StructWithAUnion {
     let test_union: TestUnion | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4505,7 +4505,7 @@ export const PrimitiveThenStruct: StructCodec<
     let blah = 0;
     let blah2 = 0;
     let bw: Backwards | undefined;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4578,7 +4578,7 @@ export const StructWithASomemap: StructCodec<
   },
   read(r: ProtocolReader): StructWithASomemap {
     let somemap_field: SomeMap | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4654,7 +4654,7 @@ export const BigFieldIdStruct: StructCodec<
   read(r: ProtocolReader): BigFieldIdStruct {
     let field1 = "";
     let field2 = "";
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4737,7 +4737,7 @@ export const BreaksRubyCompactProtocol: StructCodec<
     let field1 = "";
     let field2: BigFieldIdStruct | undefined;
     let field3 = 0;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4911,7 +4911,7 @@ export const TupleProtocolTestStruct: StructCodec<
     let field3: number | undefined;
     let field2: number | undefined;
     let field1: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(120);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5021,7 +5021,7 @@ export const ListDoublePerf: StructCodec<ListDoublePerf, ListDoublePerfInit> = {
   },
   read(r: ProtocolReader): ListDoublePerf {
     let field: number[] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5245,7 +5245,7 @@ const ServiceForExceptionWithAMap_methodThatThrowsAnException_args: MessageCodec
   read(
     r: ProtocolReader,
   ): ServiceForExceptionWithAMap_methodThatThrowsAnException_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5304,7 +5304,7 @@ const ServiceForExceptionWithAMap_methodThatThrowsAnException_result: MessageCod
     r: ProtocolReader,
   ): ServiceForExceptionWithAMap_methodThatThrowsAnException_result {
     let xwamap: ExceptionWithAMap | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5408,7 +5408,7 @@ const Srv_Janky_args: MessageCodec<Srv_Janky_args, Srv_Janky_argsInit> = {
   },
   read(r: ProtocolReader): Srv_Janky_args {
     let arg = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5454,7 +5454,7 @@ const Srv_Janky_result: MessageCodec<Srv_Janky_result, Srv_Janky_resultInit> = {
   },
   read(r: ProtocolReader): Srv_Janky_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5512,7 +5512,7 @@ const Srv_voidMethod_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Srv_voidMethod_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5547,7 +5547,7 @@ const Srv_voidMethod_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Srv_voidMethod_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5601,7 +5601,7 @@ const Srv_primitiveMethod_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Srv_primitiveMethod_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5646,7 +5646,7 @@ const Srv_primitiveMethod_result: MessageCodec<
   },
   read(r: ProtocolReader): Srv_primitiveMethod_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5708,7 +5708,7 @@ const Srv_structMethod_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Srv_structMethod_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5760,7 +5760,7 @@ const Srv_structMethod_result: MessageCodec<
   },
   read(r: ProtocolReader): Srv_structMethod_result {
     let success: CompactProtoTestStruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5827,7 +5827,7 @@ const Srv_methodWithDefaultArgs_args: MessageCodec<
   },
   read(r: ProtocolReader): Srv_methodWithDefaultArgs_args {
     let something = MYCONST;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5866,7 +5866,7 @@ const Srv_methodWithDefaultArgs_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Srv_methodWithDefaultArgs_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5924,7 +5924,7 @@ const Srv_onewayMethod_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Srv_onewayMethod_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5959,7 +5959,7 @@ const Srv_onewayMethod_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Srv_onewayMethod_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -6023,7 +6023,7 @@ const Srv_declaredExceptionMethod_args: MessageCodec<
   },
   read(r: ProtocolReader): Srv_declaredExceptionMethod_args {
     let shouldThrow = false;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -6088,7 +6088,7 @@ const Srv_declaredExceptionMethod_result: MessageCodec<
   read(r: ProtocolReader): Srv_declaredExceptionMethod_result {
     let success: boolean | undefined;
     let xwamap: ExceptionWithAMap | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -6245,7 +6245,7 @@ const Inherited_identity_args: MessageCodec<
   },
   read(r: ProtocolReader): Inherited_identity_args {
     let arg = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -6294,7 +6294,7 @@ const Inherited_identity_result: MessageCodec<
   },
   read(r: ProtocolReader): Inherited_identity_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -6440,7 +6440,7 @@ const ReverseOrderService_myMethod_args: MessageCodec<
     let third = 0;
     let second = 0;
     let first = "";
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -6491,7 +6491,7 @@ const ReverseOrderService_myMethod_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): ReverseOrderService_myMethod_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

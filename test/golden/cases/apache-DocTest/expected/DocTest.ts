@@ -211,7 +211,7 @@ export const Xtruct: StructCodec<Xtruct, XtructInit> = {
     let byte_thing = 0;
     let i32_thing = 0;
     let i64_thing = 0n;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -299,7 +299,7 @@ export const Xtruct2: StructCodec<Xtruct2, Xtruct2Init> = {
     let byte_thing = 0;
     let struct_thing: Xtruct | undefined;
     let i32_thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -392,7 +392,7 @@ export const Insanity: StructCodec<Insanity, InsanityInit> = {
   read(r: ProtocolReader): Insanity {
     let userMap = new Map<Numberz, UserId>();
     let xtructs: Xtruct[] = [];
-    r.readStructBegin();
+    r.readStructBegin(256);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -482,7 +482,7 @@ export class Xception extends TException {
   static read(r: ProtocolReader): Xception {
     let errorCode = 0;
     let message = "";
-    r.readStructBegin();
+    r.readStructBegin(336);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -559,7 +559,7 @@ export class Xception2 extends TException {
   static read(r: ProtocolReader): Xception2 {
     let errorCode = 0;
     let struct_thing: Xtruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(336);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -603,7 +603,7 @@ export const EmptyStruct: StructCodec<EmptyStruct, EmptyStructInit> = {
     w.writeStructEnd();
   },
   read(r: ProtocolReader): EmptyStruct {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -651,7 +651,7 @@ export const OneField: StructCodec<OneField, OneFieldInit> = {
   },
   read(r: ProtocolReader): OneField {
     let field: EmptyStruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -700,7 +700,7 @@ export const TestFor3709_00: StructCodec<TestFor3709_00, TestFor3709_00Init> = {
   },
   read(r: ProtocolReader): TestFor3709_00 {
     let foo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -749,7 +749,7 @@ export const TestFor3709_01: StructCodec<TestFor3709_01, TestFor3709_01Init> = {
   },
   read(r: ProtocolReader): TestFor3709_01 {
     let foo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -798,7 +798,7 @@ export const TestFor3709_02: StructCodec<TestFor3709_02, TestFor3709_02Init> = {
   },
   read(r: ProtocolReader): TestFor3709_02 {
     let foo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -848,7 +848,7 @@ export const TestFor3709_03: StructCodec<TestFor3709_03, TestFor3709_03Init> = {
   },
   read(r: ProtocolReader): TestFor3709_03 {
     let foo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -898,7 +898,7 @@ export const TestFor3709_04: StructCodec<TestFor3709_04, TestFor3709_04Init> = {
   },
   read(r: ProtocolReader): TestFor3709_04 {
     let foo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -948,7 +948,7 @@ export const TestFor3709_05: StructCodec<TestFor3709_05, TestFor3709_05Init> = {
   },
   read(r: ProtocolReader): TestFor3709_05 {
     let foo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -998,7 +998,7 @@ export const TestFor3709_06: StructCodec<TestFor3709_06, TestFor3709_06Init> = {
   },
   read(r: ProtocolReader): TestFor3709_06 {
     let foo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1048,7 +1048,7 @@ export const TestFor3709_07: StructCodec<TestFor3709_07, TestFor3709_07Init> = {
   },
   read(r: ProtocolReader): TestFor3709_07 {
     let foo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1098,7 +1098,7 @@ export const TestFor3709_08: StructCodec<TestFor3709_08, TestFor3709_08Init> = {
   },
   read(r: ProtocolReader): TestFor3709_08 {
     let foo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1177,7 +1177,7 @@ export const TestFor3709: StructCodec<TestFor3709, TestFor3709Init> = {
     let id: string | undefined;
     let typeId: string | undefined;
     let endTimestamp: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1244,7 +1244,7 @@ const ThriftTest_testVoid_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): ThriftTest_testVoid_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1279,7 +1279,7 @@ const ThriftTest_testVoid_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): ThriftTest_testVoid_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1347,7 +1347,7 @@ const ThriftTest_testString_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testString_args {
     let thing = "";
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1398,7 +1398,7 @@ const ThriftTest_testString_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testString_result {
     let success: string | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1470,7 +1470,7 @@ const ThriftTest_testByte_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testByte_args {
     let thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1519,7 +1519,7 @@ const ThriftTest_testByte_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testByte_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1591,7 +1591,7 @@ const ThriftTest_testI32_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI32_args {
     let thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1640,7 +1640,7 @@ const ThriftTest_testI32_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI32_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1712,7 +1712,7 @@ const ThriftTest_testI64_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI64_args {
     let thing = 0n;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1761,7 +1761,7 @@ const ThriftTest_testI64_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI64_result {
     let success: bigint | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1833,7 +1833,7 @@ const ThriftTest_testDouble_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testDouble_args {
     let thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1884,7 +1884,7 @@ const ThriftTest_testDouble_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testDouble_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1956,7 +1956,7 @@ const ThriftTest_testStruct_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testStruct_args {
     let thing: Xtruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2005,7 +2005,7 @@ const ThriftTest_testStruct_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testStruct_result {
     let success: Xtruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2077,7 +2077,7 @@ const ThriftTest_testNest_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testNest_args {
     let thing: Xtruct2 | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2128,7 +2128,7 @@ const ThriftTest_testNest_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testNest_result {
     let success: Xtruct2 | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2205,7 +2205,7 @@ const ThriftTest_testMap_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMap_args {
     let thing = new Map<number, number>();
-    r.readStructBegin();
+    r.readStructBegin(216);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2276,7 +2276,7 @@ const ThriftTest_testMap_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMap_result {
     let success: Map<number, number> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2362,7 +2362,7 @@ const ThriftTest_testSet_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testSet_args {
     let thing = new Set<number>();
-    r.readStructBegin();
+    r.readStructBegin(184);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2431,7 +2431,7 @@ const ThriftTest_testSet_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testSet_result {
     let success: Set<number> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2516,7 +2516,7 @@ const ThriftTest_testList_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testList_args {
     let thing: number[] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2585,7 +2585,7 @@ const ThriftTest_testList_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testList_result {
     let success: number[] | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2667,7 +2667,7 @@ const ThriftTest_testEnum_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testEnum_args {
     let thing: Numberz = Numberz.ONE;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2723,7 +2723,7 @@ const ThriftTest_testEnum_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testEnum_result {
     let success: Numberz | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2795,7 +2795,7 @@ const ThriftTest_testTypedef_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testTypedef_args {
     let thing = 0n;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2844,7 +2844,7 @@ const ThriftTest_testTypedef_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testTypedef_result {
     let success: UserId | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2916,7 +2916,7 @@ const ThriftTest_testMapMap_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMapMap_args {
     let hello = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2982,7 +2982,7 @@ const ThriftTest_testMapMap_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMapMap_result {
     let success: Map<number, Map<number, number>> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3071,7 +3071,7 @@ const ThriftTest_testInsanity_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testInsanity_args {
     let argument: Insanity | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3142,7 +3142,7 @@ const ThriftTest_testInsanity_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testInsanity_result {
     let success: Map<UserId, Map<Numberz, Insanity>> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

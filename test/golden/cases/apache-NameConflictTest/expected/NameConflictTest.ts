@@ -75,7 +75,7 @@ export const using: StructCodec<using, usingInit> = {
   read(r: ProtocolReader): using {
     let single = 0;
     let integer = 0;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -145,7 +145,7 @@ export const delegate: StructCodec<delegate, delegateInit> = {
   read(r: ProtocolReader): delegate {
     let partial_ = "";
     let delegate_: delegate | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -198,7 +198,7 @@ export const get: StructCodec<get, getInit> = {
   },
   read(r: ProtocolReader): get {
     let sbyte = false;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -271,7 +271,7 @@ export const partial: StructCodec<partial, partialInit> = {
     let using_: using | undefined;
     let read = false;
     let write = false;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -328,7 +328,7 @@ export const foldr: StructCodec<foldr, foldrInit> = {
   },
   read(r: ProtocolReader): foldr {
     let id = "";
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -388,7 +388,7 @@ export const of: StructCodec<of, ofInit> = {
   read(r: ProtocolReader): of {
     let let_ = "";
     let where = "";
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -441,7 +441,7 @@ export const ofOf: StructCodec<ofOf, ofOfInit> = {
   },
   read(r: ProtocolReader): ofOf {
     let Of: of | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -524,7 +524,7 @@ export const ClassAndProp: StructCodec<ClassAndProp, ClassAndPropInit> = {
     let ClassAndProp__ = false;
     let ClassAndProp___ = false;
     let ClassAndProper = false;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -624,7 +624,7 @@ export const second_chance: StructCodec<second_chance, second_chanceInit> = {
     let SECOND_CHANCE_ = false;
     let SECOND_CHANCE__ = false;
     let SECOND_CHANCES = false;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -719,7 +719,7 @@ export const NOW_EAT_THIS: StructCodec<NOW_EAT_THIS, NOW_EAT_THISInit> = {
     let now_eat_this_ = false;
     let now_eat_this__ = false;
     let now_eat_this_and_this = false;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -839,7 +839,7 @@ export const TheEdgeCase: StructCodec<TheEdgeCase, TheEdgeCaseInit> = {
     let TheEdgeCase_ = false;
     let TheEdgeCase__ = false;
     let TheEdgeCase___ = false;
-    r.readStructBegin();
+    r.readStructBegin(72);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -926,7 +926,7 @@ export const Tricky_: StructCodec<Tricky_, Tricky_Init> = {
   read(r: ProtocolReader): Tricky_ {
     let tricky = false;
     let Tricky = false;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1047,7 +1047,7 @@ export const Nested: StructCodec<Nested, NestedInit> = {
     let TheEdgeCase_: TheEdgeCase | undefined;
     let Tricky__: Tricky_ | undefined;
     let Nested_: Nested | undefined;
-    r.readStructBegin();
+    r.readStructBegin(72);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1144,7 +1144,7 @@ export class Problem_ extends TException {
   static read(r: ProtocolReader): Problem_ {
     let problem = false;
     let Problem = false;
-    r.readStructBegin();
+    r.readStructBegin(336);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1328,7 +1328,7 @@ export const Thrift5626: StructCodec<Thrift5626, Thrift5626Init> = {
     let list: string[] = [];
     let set = new Set<string>();
     let map = new Map<string, string>();
-    r.readStructBegin();
+    r.readStructBegin(672);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1462,7 +1462,7 @@ const extern_event_args: MessageCodec<
   },
   read(r: ProtocolReader): extern_event_args {
     let get_: partial | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1513,7 +1513,7 @@ const extern_event_result: MessageCodec<
   },
   read(r: ProtocolReader): extern_event_result {
     let success: delegate | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1578,7 +1578,7 @@ const extern_Foo_args: MessageCodec<extern_Foo_args, extern_Foo_argsInit> = {
   },
   read(r: ProtocolReader): extern_Foo_args {
     let Foo_args: Nested | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1629,7 +1629,7 @@ const extern_Foo_result: MessageCodec<
   },
   read(r: ProtocolReader): extern_Foo_result {
     let Foo_result: Problem_ | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1731,7 +1731,7 @@ const qualified_maybe_args: MessageCodec<
   },
   read(r: ProtocolReader): qualified_maybe_args {
     let foldr_: Maybe = Maybe.JUST;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1787,7 +1787,7 @@ const qualified_maybe_result: MessageCodec<
   },
   read(r: ProtocolReader): qualified_maybe_result {
     let success: Maybe | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1859,7 +1859,7 @@ const qualified_either_args: MessageCodec<
   },
   read(r: ProtocolReader): qualified_either_args {
     let of_: foldr | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1915,7 +1915,7 @@ const qualified_either_result: MessageCodec<
   },
   read(r: ProtocolReader): qualified_either_result {
     let success: Either | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

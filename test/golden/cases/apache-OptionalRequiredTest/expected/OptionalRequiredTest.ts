@@ -84,7 +84,7 @@ export const OldSchool: StructCodec<OldSchool, OldSchoolInit> = {
     let im_int = 0;
     let im_str = "";
     let im_big: Map<number, string>[] = [];
-    r.readStructBegin();
+    r.readStructBegin(80);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -182,7 +182,7 @@ export const Simple: StructCodec<Simple, SimpleInit> = {
     let im_default = 0;
     let im_required: number | undefined;
     let im_optional: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -242,7 +242,7 @@ export const Tricky1: StructCodec<Tricky1, Tricky1Init> = {
   },
   read(r: ProtocolReader): Tricky1 {
     let im_default = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -293,7 +293,7 @@ export const Tricky2: StructCodec<Tricky2, Tricky2Init> = {
   },
   read(r: ProtocolReader): Tricky2 {
     let im_optional: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -345,7 +345,7 @@ export const Tricky3: StructCodec<Tricky3, Tricky3Init> = {
   },
   read(r: ProtocolReader): Tricky3 {
     let im_required: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -424,7 +424,7 @@ export const OptionalDefault: StructCodec<
   read(r: ProtocolReader): OptionalDefault {
     let opt_int = 1234;
     let opt_str = "default";
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -542,7 +542,7 @@ export const Complex: StructCodec<Complex, ComplexInit> = {
     let the_map = new Map<number, Simple>();
     let req_simp: Simple | undefined;
     let opt_simp: Simple | undefined;
-    r.readStructBegin();
+    r.readStructBegin(256);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -688,7 +688,7 @@ export const ManyOpt: StructCodec<ManyOpt, ManyOptInit> = {
     let def4 = 0;
     let opt5: number | undefined;
     let opt6: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(72);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -814,7 +814,7 @@ export const JavaTestHelper: StructCodec<JavaTestHelper, JavaTestHelperInit> = {
     let opt_obj: string | undefined;
     let req_bin: Uint8Array | undefined;
     let opt_bin: Uint8Array | undefined;
-    r.readStructBegin();
+    r.readStructBegin(72);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -917,7 +917,7 @@ export const Binaries: StructCodec<Binaries, BinariesInit> = {
     let bin: Uint8Array = new Uint8Array(0);
     let req_bin: Uint8Array | undefined;
     let opt_bin: Uint8Array | undefined;
-    r.readStructBegin();
+    r.readStructBegin(232);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

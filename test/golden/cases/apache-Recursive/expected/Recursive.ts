@@ -70,7 +70,7 @@ export const RecTree: StructCodec<RecTree, RecTreeInit> = {
   read(r: ProtocolReader): RecTree {
     let children: RecTree[] = [];
     let item = 0;
-    r.readStructBegin();
+    r.readStructBegin(72);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -147,7 +147,7 @@ export const RecList: StructCodec<RecList, RecListInit> = {
   read(r: ProtocolReader): RecList {
     let nextitem: RecList | undefined;
     let item = 0;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -202,7 +202,7 @@ export const CoRec: StructCodec<CoRec, CoRecInit> = {
   },
   read(r: ProtocolReader): CoRec {
     let other: CoRec2 | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -253,7 +253,7 @@ export const CoRec2: StructCodec<CoRec2, CoRec2Init> = {
   },
   read(r: ProtocolReader): CoRec2 {
     let other: CoRec | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -307,7 +307,7 @@ export const CoUnion: StructCodec<CoUnion, CoUnionInit> = {
   read(r: ProtocolReader): CoUnion {
     let $value: CoUnion | undefined;
     let $count = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -368,7 +368,7 @@ export const CoUnion2: StructCodec<CoUnion2, CoUnion2Init> = {
   read(r: ProtocolReader): CoUnion2 {
     let $value: CoUnion2 | undefined;
     let $count = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -433,7 +433,7 @@ export class CoError extends TException {
 
   static read(r: ProtocolReader): CoError {
     let other: CoError2 | undefined;
-    r.readStructBegin();
+    r.readStructBegin(328);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -491,7 +491,7 @@ export class CoError2 extends TException {
 
   static read(r: ProtocolReader): CoError2 {
     let other: CoError | undefined;
-    r.readStructBegin();
+    r.readStructBegin(328);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -549,7 +549,7 @@ export const VectorTest: StructCodec<VectorTest, VectorTestInit> = {
   },
   read(r: ProtocolReader): VectorTest {
     let lister: RecList[] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -607,7 +607,7 @@ const TestService_echoTree_args: MessageCodec<
   },
   read(r: ProtocolReader): TestService_echoTree_args {
     let tree: RecTree | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -658,7 +658,7 @@ const TestService_echoTree_result: MessageCodec<
   },
   read(r: ProtocolReader): TestService_echoTree_result {
     let success: RecTree | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -730,7 +730,7 @@ const TestService_echoList_args: MessageCodec<
   },
   read(r: ProtocolReader): TestService_echoList_args {
     let lst: RecList | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -781,7 +781,7 @@ const TestService_echoList_result: MessageCodec<
   },
   read(r: ProtocolReader): TestService_echoList_result {
     let success: RecList | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -853,7 +853,7 @@ const TestService_echoCoRec_args: MessageCodec<
   },
   read(r: ProtocolReader): TestService_echoCoRec_args {
     let item: CoRec | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -913,7 +913,7 @@ const TestService_echoCoRec_result: MessageCodec<
   read(r: ProtocolReader): TestService_echoCoRec_result {
     let success: CoRec | undefined;
     let err: CoError | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -989,7 +989,7 @@ const TestService_echoCoUnion_args: MessageCodec<
   },
   read(r: ProtocolReader): TestService_echoCoUnion_args {
     let item: CoUnion | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1049,7 +1049,7 @@ const TestService_echoCoUnion_result: MessageCodec<
   read(r: ProtocolReader): TestService_echoCoUnion_result {
     let success: CoUnion | undefined;
     let err: CoError | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

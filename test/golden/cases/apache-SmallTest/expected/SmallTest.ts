@@ -49,7 +49,7 @@ export const Goodbyez: StructCodec<Goodbyez, GoodbyezInit> = {
   },
   read(r: ProtocolReader): Goodbyez {
     let val = 325;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -97,7 +97,7 @@ export const BoolPasser: StructCodec<BoolPasser, BoolPasserInit> = {
   },
   read(r: ProtocolReader): BoolPasser {
     let value = true;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -242,7 +242,7 @@ export const Hello: StructCodec<Hello, HelloInit> = {
     let complexer = new Map<number, Map<number, number>>();
     let words = "words";
     let thinz: Goodbyez = Goodbyez.create({ val: 36632 });
-    r.readStructBegin();
+    r.readStructBegin(488);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -391,7 +391,7 @@ export class Goodbye extends TException {
     let simple = 0;
     let complex = new Map<number, number>();
     let complexer = new Map<number, Map<number, number>>();
-    r.readStructBegin();
+    r.readStructBegin(712);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -475,7 +475,7 @@ export const Thinger: StructCodec<Thinger, ThingerInit> = {
   },
   read(r: ProtocolReader): Thinger {
     let dummy = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -535,7 +535,7 @@ const SmallService_testThinger_args: MessageCodec<
   },
   read(r: ProtocolReader): SmallService_testThinger_args {
     let bootz: Thinger | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -586,7 +586,7 @@ const SmallService_testThinger_result: MessageCodec<
   },
   read(r: ProtocolReader): SmallService_testThinger_result {
     let success: Thinger | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -668,7 +668,7 @@ const SmallService_testMe_args: MessageCodec<
   read(r: ProtocolReader): SmallService_testMe_args {
     let hello = 64;
     let wonk: Hello | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -732,7 +732,7 @@ const SmallService_testMe_result: MessageCodec<
   read(r: ProtocolReader): SmallService_testMe_result {
     let success: Hello | undefined;
     let g: Goodbye | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -801,7 +801,7 @@ const SmallService_testVoid_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): SmallService_testVoid_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -846,7 +846,7 @@ const SmallService_testVoid_result: MessageCodec<
   },
   read(r: ProtocolReader): SmallService_testVoid_result {
     let g: Goodbye | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -918,7 +918,7 @@ const SmallService_testI32_args: MessageCodec<
   },
   read(r: ProtocolReader): SmallService_testI32_args {
     let boo = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -967,7 +967,7 @@ const SmallService_testI32_result: MessageCodec<
   },
   read(r: ProtocolReader): SmallService_testI32_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

@@ -85,7 +85,7 @@ export const Bonk: StructCodec<Bonk, BonkInit> = {
   read(r: ProtocolReader): Bonk {
     let message = "";
     let type = 0;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -149,7 +149,7 @@ export const Bools: StructCodec<Bools, BoolsInit> = {
   read(r: ProtocolReader): Bools {
     let im_true = false;
     let im_false = false;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -236,7 +236,7 @@ export const Xtruct: StructCodec<Xtruct, XtructInit> = {
     let byte_thing = 0;
     let i32_thing = 0;
     let i64_thing = 0n;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -324,7 +324,7 @@ export const Xtruct2: StructCodec<Xtruct2, Xtruct2Init> = {
     let byte_thing = 0;
     let struct_thing: Xtruct | undefined;
     let i32_thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -415,7 +415,7 @@ export const Xtruct3: StructCodec<Xtruct3, Xtruct3Init> = {
     let changed = 0;
     let i32_thing = 0;
     let i64_thing = 0n;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -510,7 +510,7 @@ export const Insanity: StructCodec<Insanity, InsanityInit> = {
   read(r: ProtocolReader): Insanity {
     let userMap = new Map<Numberz, UserId>();
     let xtructs: Xtruct[] = [];
-    r.readStructBegin();
+    r.readStructBegin(256);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -686,7 +686,7 @@ export const CrazyNesting: StructCodec<CrazyNesting, CrazyNestingInit> = {
     let list_field:
       Map<Set<number>, Map<number, Set<Map<Insanity, string>[]>>>[] | undefined;
     let binary_field: Uint8Array = new Uint8Array(0);
-    r.readStructBegin();
+    r.readStructBegin(240);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -939,7 +939,7 @@ export const SomeUnion: StructCodec<SomeUnion, SomeUnionInit> = {
   read(r: ProtocolReader): SomeUnion {
     let $value: SomeUnion | undefined;
     let $count = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1052,7 +1052,7 @@ export class Xception extends TException {
   static read(r: ProtocolReader): Xception {
     let errorCode = 0;
     let message = "";
-    r.readStructBegin();
+    r.readStructBegin(336);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1129,7 +1129,7 @@ export class Xception2 extends TException {
   static read(r: ProtocolReader): Xception2 {
     let errorCode = 0;
     let struct_thing: Xtruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(336);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1172,7 +1172,7 @@ export const EmptyStruct: StructCodec<EmptyStruct, EmptyStructInit> = {
     w.writeStructEnd();
   },
   read(r: ProtocolReader): EmptyStruct {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1220,7 +1220,7 @@ export const OneField: StructCodec<OneField, OneFieldInit> = {
   },
   read(r: ProtocolReader): OneField {
     let field: EmptyStruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1296,7 +1296,7 @@ export const VersioningTestV1: StructCodec<
     let begin_in_both = 0;
     let old_string = "";
     let end_in_both = 0;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1488,7 +1488,7 @@ export const VersioningTestV2: StructCodec<
     let newmap = new Map<number, number>();
     let newstring = "";
     let end_in_both = 0;
-    r.readStructBegin();
+    r.readStructBegin(488);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1643,7 +1643,7 @@ export const ListTypeVersioningV1: StructCodec<
   read(r: ProtocolReader): ListTypeVersioningV1 {
     let myints: number[] = [];
     let hello = "";
-    r.readStructBegin();
+    r.readStructBegin(72);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1726,7 +1726,7 @@ export const ListTypeVersioningV2: StructCodec<
   read(r: ProtocolReader): ListTypeVersioningV2 {
     let strings: string[] = [];
     let hello = "";
-    r.readStructBegin();
+    r.readStructBegin(72);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1803,7 +1803,7 @@ export const GuessProtocolStruct: StructCodec<
   },
   read(r: ProtocolReader): GuessProtocolStruct {
     let map_field = new Map<string, string>();
-    r.readStructBegin();
+    r.readStructBegin(216);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1973,7 +1973,7 @@ export const LargeDeltas: StructCodec<LargeDeltas, LargeDeltasInit> = {
     let a_set2500 = new Set<string>();
     let vertwo3000: VersioningTestV2 | undefined;
     let big_numbers: number[] = [];
-    r.readStructBegin();
+    r.readStructBegin(288);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2103,7 +2103,7 @@ export const NestedListsI32x2: StructCodec<
   },
   read(r: ProtocolReader): NestedListsI32x2 {
     let integerlist: number[][] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2189,7 +2189,7 @@ export const NestedListsI32x3: StructCodec<
   },
   read(r: ProtocolReader): NestedListsI32x3 {
     let integerlist: number[][][] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2331,7 +2331,7 @@ export const NestedMixedx2: StructCodec<NestedMixedx2, NestedMixedx2Init> = {
     let int_set_list: Set<number>[] = [];
     let map_int_strset = new Map<number, Set<string>>();
     let map_int_strset_list: Map<number, Set<string>>[] = [];
-    r.readStructBegin();
+    r.readStructBegin(296);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2447,7 +2447,7 @@ export const ListBonks: StructCodec<ListBonks, ListBonksInit> = {
   },
   read(r: ProtocolReader): ListBonks {
     let bonk: Bonk[] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2525,7 +2525,7 @@ export const NestedListsBonk: StructCodec<
   },
   read(r: ProtocolReader): NestedListsBonk {
     let bonk: Bonk[][][] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2616,7 +2616,7 @@ export const BoolTest: StructCodec<BoolTest, BoolTestInit> = {
   read(r: ProtocolReader): BoolTest {
     let b = true;
     let s = "true";
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2670,7 +2670,7 @@ export const StructA: StructCodec<StructA, StructAInit> = {
   },
   read(r: ProtocolReader): StructA {
     let s: string | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2737,7 +2737,7 @@ export const StructB: StructCodec<StructB, StructBInit> = {
   read(r: ProtocolReader): StructB {
     let aa: StructA | undefined;
     let ab: StructA | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2812,7 +2812,7 @@ export const OptionalSetDefaultTest: StructCodec<
   },
   read(r: ProtocolReader): OptionalSetDefaultTest {
     let with_default: Set<string> = new Set(["test"]);
-    r.readStructBegin();
+    r.readStructBegin(184);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2909,7 +2909,7 @@ export const OptionalBinary: StructCodec<OptionalBinary, OptionalBinaryInit> = {
   read(r: ProtocolReader): OptionalBinary {
     let bin_set: Set<Uint8Array> = new Set<Uint8Array>();
     let bin_map: Map<Uint8Array, number> = new Map<Uint8Array, number>();
-    r.readStructBegin();
+    r.readStructBegin(376);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2973,7 +2973,7 @@ const ThriftTest_testVoid_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): ThriftTest_testVoid_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3008,7 +3008,7 @@ const ThriftTest_testVoid_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): ThriftTest_testVoid_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3076,7 +3076,7 @@ const ThriftTest_testString_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testString_args {
     let thing = "";
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3127,7 +3127,7 @@ const ThriftTest_testString_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testString_result {
     let success: string | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3199,7 +3199,7 @@ const ThriftTest_testBool_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testBool_args {
     let thing = false;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3248,7 +3248,7 @@ const ThriftTest_testBool_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testBool_result {
     let success: boolean | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3320,7 +3320,7 @@ const ThriftTest_testByte_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testByte_args {
     let thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3369,7 +3369,7 @@ const ThriftTest_testByte_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testByte_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3441,7 +3441,7 @@ const ThriftTest_testI32_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI32_args {
     let thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3490,7 +3490,7 @@ const ThriftTest_testI32_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI32_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3562,7 +3562,7 @@ const ThriftTest_testI64_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI64_args {
     let thing = 0n;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3611,7 +3611,7 @@ const ThriftTest_testI64_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI64_result {
     let success: bigint | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3683,7 +3683,7 @@ const ThriftTest_testDouble_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testDouble_args {
     let thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3734,7 +3734,7 @@ const ThriftTest_testDouble_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testDouble_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3806,7 +3806,7 @@ const ThriftTest_testBinary_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testBinary_args {
     let thing: Uint8Array = new Uint8Array(0);
-    r.readStructBegin();
+    r.readStructBegin(216);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3857,7 +3857,7 @@ const ThriftTest_testBinary_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testBinary_result {
     let success: Uint8Array | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3929,7 +3929,7 @@ const ThriftTest_testStruct_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testStruct_args {
     let thing: Xtruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3978,7 +3978,7 @@ const ThriftTest_testStruct_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testStruct_result {
     let success: Xtruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4050,7 +4050,7 @@ const ThriftTest_testNest_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testNest_args {
     let thing: Xtruct2 | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4101,7 +4101,7 @@ const ThriftTest_testNest_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testNest_result {
     let success: Xtruct2 | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4178,7 +4178,7 @@ const ThriftTest_testMap_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMap_args {
     let thing = new Map<number, number>();
-    r.readStructBegin();
+    r.readStructBegin(216);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4249,7 +4249,7 @@ const ThriftTest_testMap_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMap_result {
     let success: Map<number, number> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4336,7 +4336,7 @@ const ThriftTest_testStringMap_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testStringMap_args {
     let thing = new Map<string, string>();
-    r.readStructBegin();
+    r.readStructBegin(216);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4407,7 +4407,7 @@ const ThriftTest_testStringMap_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testStringMap_result {
     let success: Map<string, string> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4493,7 +4493,7 @@ const ThriftTest_testSet_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testSet_args {
     let thing = new Set<number>();
-    r.readStructBegin();
+    r.readStructBegin(184);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4562,7 +4562,7 @@ const ThriftTest_testSet_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testSet_result {
     let success: Set<number> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4647,7 +4647,7 @@ const ThriftTest_testList_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testList_args {
     let thing: number[] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4716,7 +4716,7 @@ const ThriftTest_testList_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testList_result {
     let success: number[] | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4797,7 +4797,7 @@ const ThriftTest_testEnum_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testEnum_args {
     let thing: Numberz = Numberz.ONE;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4853,7 +4853,7 @@ const ThriftTest_testEnum_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testEnum_result {
     let success: Numberz | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4925,7 +4925,7 @@ const ThriftTest_testTypedef_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testTypedef_args {
     let thing = 0n;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4974,7 +4974,7 @@ const ThriftTest_testTypedef_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testTypedef_result {
     let success: UserId | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5046,7 +5046,7 @@ const ThriftTest_testMapMap_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMapMap_args {
     let hello = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5112,7 +5112,7 @@ const ThriftTest_testMapMap_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMapMap_result {
     let success: Map<number, Map<number, number>> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5201,7 +5201,7 @@ const ThriftTest_testInsanity_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testInsanity_args {
     let argument: Insanity | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5272,7 +5272,7 @@ const ThriftTest_testInsanity_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testInsanity_result {
     let success: Map<UserId, Map<Numberz, Insanity>> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5413,7 +5413,7 @@ const ThriftTest_testMulti_args: MessageCodec<
     let arg3 = new Map<number, string>();
     let arg4: Numberz = Numberz.ONE;
     let arg5 = 0n;
-    r.readStructBegin();
+    r.readStructBegin(256);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5492,7 +5492,7 @@ const ThriftTest_testMulti_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMulti_result {
     let success: Xtruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5571,7 +5571,7 @@ const ThriftTest_testException_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testException_args {
     let arg = "";
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5620,7 +5620,7 @@ const ThriftTest_testException_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testException_result {
     let err1: Xception | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5703,7 +5703,7 @@ const ThriftTest_testMultiException_args: MessageCodec<
   read(r: ProtocolReader): ThriftTest_testMultiException_args {
     let arg0 = "";
     let arg1 = "";
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5776,7 +5776,7 @@ const ThriftTest_testMultiException_result: MessageCodec<
     let success: Xtruct | undefined;
     let err1: Xception | undefined;
     let err2: Xception2 | undefined;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5862,7 +5862,7 @@ const ThriftTest_testOneway_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testOneway_args {
     let secondsToSleep = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5901,7 +5901,7 @@ const ThriftTest_testOneway_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): ThriftTest_testOneway_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -6548,7 +6548,7 @@ const SecondService_secondtestString_args: MessageCodec<
   },
   read(r: ProtocolReader): SecondService_secondtestString_args {
     let thing = "";
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -6599,7 +6599,7 @@ const SecondService_secondtestString_result: MessageCodec<
   },
   read(r: ProtocolReader): SecondService_secondtestString_result {
     let success: string | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

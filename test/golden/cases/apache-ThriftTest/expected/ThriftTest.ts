@@ -86,7 +86,7 @@ export const Bonk: StructCodec<Bonk, BonkInit> = {
   read(r: ProtocolReader): Bonk {
     let message = "";
     let type = 0;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -150,7 +150,7 @@ export const Bools: StructCodec<Bools, BoolsInit> = {
   read(r: ProtocolReader): Bools {
     let im_true = false;
     let im_false = false;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -237,7 +237,7 @@ export const Xtruct: StructCodec<Xtruct, XtructInit> = {
     let byte_thing = 0;
     let i32_thing = 0;
     let i64_thing = 0n;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -325,7 +325,7 @@ export const Xtruct2: StructCodec<Xtruct2, Xtruct2Init> = {
     let byte_thing = 0;
     let struct_thing: Xtruct | undefined;
     let i32_thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -416,7 +416,7 @@ export const Xtruct3: StructCodec<Xtruct3, Xtruct3Init> = {
     let changed = 0;
     let i32_thing = 0;
     let i64_thing = 0n;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -511,7 +511,7 @@ export const Insanity: StructCodec<Insanity, InsanityInit> = {
   read(r: ProtocolReader): Insanity {
     let userMap = new Map<Numberz, UserId>();
     let xtructs: Xtruct[] = [];
-    r.readStructBegin();
+    r.readStructBegin(256);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -700,7 +700,7 @@ export const CrazyNesting: StructCodec<CrazyNesting, CrazyNestingInit> = {
       Map<Set<number>, Map<number, Set<Map<Insanity, string>[]>>>[] | undefined;
     let binary_field: Uint8Array = new Uint8Array(0);
     let uuid_field = "00000000-0000-0000-0000-000000000000";
-    r.readStructBegin();
+    r.readStructBegin(248);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -957,7 +957,7 @@ export const SomeUnion: StructCodec<SomeUnion, SomeUnionInit> = {
   read(r: ProtocolReader): SomeUnion {
     let $value: SomeUnion | undefined;
     let $count = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1070,7 +1070,7 @@ export class Xception extends TException {
   static read(r: ProtocolReader): Xception {
     let errorCode = 0;
     let message = "";
-    r.readStructBegin();
+    r.readStructBegin(336);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1147,7 +1147,7 @@ export class Xception2 extends TException {
   static read(r: ProtocolReader): Xception2 {
     let errorCode = 0;
     let struct_thing: Xtruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(336);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1190,7 +1190,7 @@ export const EmptyStruct: StructCodec<EmptyStruct, EmptyStructInit> = {
     w.writeStructEnd();
   },
   read(r: ProtocolReader): EmptyStruct {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1238,7 +1238,7 @@ export const OneField: StructCodec<OneField, OneFieldInit> = {
   },
   read(r: ProtocolReader): OneField {
     let field: EmptyStruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1314,7 +1314,7 @@ export const VersioningTestV1: StructCodec<
     let begin_in_both = 0;
     let old_string = "";
     let end_in_both = 0;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1506,7 +1506,7 @@ export const VersioningTestV2: StructCodec<
     let newmap = new Map<number, number>();
     let newstring = "";
     let end_in_both = 0;
-    r.readStructBegin();
+    r.readStructBegin(488);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1661,7 +1661,7 @@ export const ListTypeVersioningV1: StructCodec<
   read(r: ProtocolReader): ListTypeVersioningV1 {
     let myints: number[] = [];
     let hello = "";
-    r.readStructBegin();
+    r.readStructBegin(72);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1744,7 +1744,7 @@ export const ListTypeVersioningV2: StructCodec<
   read(r: ProtocolReader): ListTypeVersioningV2 {
     let strings: string[] = [];
     let hello = "";
-    r.readStructBegin();
+    r.readStructBegin(72);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1821,7 +1821,7 @@ export const GuessProtocolStruct: StructCodec<
   },
   read(r: ProtocolReader): GuessProtocolStruct {
     let map_field = new Map<string, string>();
-    r.readStructBegin();
+    r.readStructBegin(216);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1991,7 +1991,7 @@ export const LargeDeltas: StructCodec<LargeDeltas, LargeDeltasInit> = {
     let a_set2500 = new Set<string>();
     let vertwo3000: VersioningTestV2 | undefined;
     let big_numbers: number[] = [];
-    r.readStructBegin();
+    r.readStructBegin(288);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2121,7 +2121,7 @@ export const NestedListsI32x2: StructCodec<
   },
   read(r: ProtocolReader): NestedListsI32x2 {
     let integerlist: number[][] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2207,7 +2207,7 @@ export const NestedListsI32x3: StructCodec<
   },
   read(r: ProtocolReader): NestedListsI32x3 {
     let integerlist: number[][][] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2349,7 +2349,7 @@ export const NestedMixedx2: StructCodec<NestedMixedx2, NestedMixedx2Init> = {
     let int_set_list: Set<number>[] = [];
     let map_int_strset = new Map<number, Set<string>>();
     let map_int_strset_list: Map<number, Set<string>>[] = [];
-    r.readStructBegin();
+    r.readStructBegin(296);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2465,7 +2465,7 @@ export const ListBonks: StructCodec<ListBonks, ListBonksInit> = {
   },
   read(r: ProtocolReader): ListBonks {
     let bonk: Bonk[] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2543,7 +2543,7 @@ export const NestedListsBonk: StructCodec<
   },
   read(r: ProtocolReader): NestedListsBonk {
     let bonk: Bonk[][][] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2634,7 +2634,7 @@ export const BoolTest: StructCodec<BoolTest, BoolTestInit> = {
   read(r: ProtocolReader): BoolTest {
     let b = true;
     let s = "true";
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2688,7 +2688,7 @@ export const StructA: StructCodec<StructA, StructAInit> = {
   },
   read(r: ProtocolReader): StructA {
     let s: string | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2755,7 +2755,7 @@ export const StructB: StructCodec<StructB, StructBInit> = {
   read(r: ProtocolReader): StructB {
     let aa: StructA | undefined;
     let ab: StructA | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2830,7 +2830,7 @@ export const OptionalSetDefaultTest: StructCodec<
   },
   read(r: ProtocolReader): OptionalSetDefaultTest {
     let with_default: Set<string> = new Set(["test"]);
-    r.readStructBegin();
+    r.readStructBegin(184);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2927,7 +2927,7 @@ export const OptionalBinary: StructCodec<OptionalBinary, OptionalBinaryInit> = {
   read(r: ProtocolReader): OptionalBinary {
     let bin_set: Set<Uint8Array> = new Set<Uint8Array>();
     let bin_map: Map<Uint8Array, number> = new Map<Uint8Array, number>();
-    r.readStructBegin();
+    r.readStructBegin(376);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -2991,7 +2991,7 @@ const ThriftTest_testVoid_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): ThriftTest_testVoid_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3026,7 +3026,7 @@ const ThriftTest_testVoid_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): ThriftTest_testVoid_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3094,7 +3094,7 @@ const ThriftTest_testString_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testString_args {
     let thing = "";
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3145,7 +3145,7 @@ const ThriftTest_testString_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testString_result {
     let success: string | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3217,7 +3217,7 @@ const ThriftTest_testBool_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testBool_args {
     let thing = false;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3266,7 +3266,7 @@ const ThriftTest_testBool_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testBool_result {
     let success: boolean | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3338,7 +3338,7 @@ const ThriftTest_testByte_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testByte_args {
     let thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3387,7 +3387,7 @@ const ThriftTest_testByte_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testByte_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3459,7 +3459,7 @@ const ThriftTest_testI32_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI32_args {
     let thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3508,7 +3508,7 @@ const ThriftTest_testI32_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI32_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3580,7 +3580,7 @@ const ThriftTest_testI64_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI64_args {
     let thing = 0n;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3629,7 +3629,7 @@ const ThriftTest_testI64_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testI64_result {
     let success: bigint | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3701,7 +3701,7 @@ const ThriftTest_testDouble_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testDouble_args {
     let thing = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3752,7 +3752,7 @@ const ThriftTest_testDouble_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testDouble_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3824,7 +3824,7 @@ const ThriftTest_testBinary_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testBinary_args {
     let thing: Uint8Array = new Uint8Array(0);
-    r.readStructBegin();
+    r.readStructBegin(216);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3875,7 +3875,7 @@ const ThriftTest_testBinary_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testBinary_result {
     let success: Uint8Array | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3947,7 +3947,7 @@ const ThriftTest_testUuid_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testUuid_args {
     let thing = "00000000-0000-0000-0000-000000000000";
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -3996,7 +3996,7 @@ const ThriftTest_testUuid_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testUuid_result {
     let success: string | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4068,7 +4068,7 @@ const ThriftTest_testStruct_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testStruct_args {
     let thing: Xtruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4117,7 +4117,7 @@ const ThriftTest_testStruct_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testStruct_result {
     let success: Xtruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4189,7 +4189,7 @@ const ThriftTest_testNest_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testNest_args {
     let thing: Xtruct2 | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4240,7 +4240,7 @@ const ThriftTest_testNest_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testNest_result {
     let success: Xtruct2 | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4317,7 +4317,7 @@ const ThriftTest_testMap_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMap_args {
     let thing = new Map<number, number>();
-    r.readStructBegin();
+    r.readStructBegin(216);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4388,7 +4388,7 @@ const ThriftTest_testMap_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMap_result {
     let success: Map<number, number> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4475,7 +4475,7 @@ const ThriftTest_testStringMap_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testStringMap_args {
     let thing = new Map<string, string>();
-    r.readStructBegin();
+    r.readStructBegin(216);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4546,7 +4546,7 @@ const ThriftTest_testStringMap_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testStringMap_result {
     let success: Map<string, string> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4632,7 +4632,7 @@ const ThriftTest_testSet_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testSet_args {
     let thing = new Set<number>();
-    r.readStructBegin();
+    r.readStructBegin(184);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4701,7 +4701,7 @@ const ThriftTest_testSet_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testSet_result {
     let success: Set<number> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4786,7 +4786,7 @@ const ThriftTest_testList_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testList_args {
     let thing: number[] = [];
-    r.readStructBegin();
+    r.readStructBegin(64);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4855,7 +4855,7 @@ const ThriftTest_testList_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testList_result {
     let success: number[] | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4936,7 +4936,7 @@ const ThriftTest_testEnum_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testEnum_args {
     let thing: Numberz = Numberz.ONE;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -4992,7 +4992,7 @@ const ThriftTest_testEnum_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testEnum_result {
     let success: Numberz | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5064,7 +5064,7 @@ const ThriftTest_testTypedef_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testTypedef_args {
     let thing = 0n;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5113,7 +5113,7 @@ const ThriftTest_testTypedef_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testTypedef_result {
     let success: UserId | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5185,7 +5185,7 @@ const ThriftTest_testMapMap_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMapMap_args {
     let hello = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5251,7 +5251,7 @@ const ThriftTest_testMapMap_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMapMap_result {
     let success: Map<number, Map<number, number>> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5340,7 +5340,7 @@ const ThriftTest_testInsanity_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testInsanity_args {
     let argument: Insanity | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5411,7 +5411,7 @@ const ThriftTest_testInsanity_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testInsanity_result {
     let success: Map<UserId, Map<Numberz, Insanity>> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5552,7 +5552,7 @@ const ThriftTest_testMulti_args: MessageCodec<
     let arg3 = new Map<number, string>();
     let arg4: Numberz = Numberz.ONE;
     let arg5 = 0n;
-    r.readStructBegin();
+    r.readStructBegin(256);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5631,7 +5631,7 @@ const ThriftTest_testMulti_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testMulti_result {
     let success: Xtruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5710,7 +5710,7 @@ const ThriftTest_testException_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testException_args {
     let arg = "";
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5759,7 +5759,7 @@ const ThriftTest_testException_result: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testException_result {
     let err1: Xception | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5842,7 +5842,7 @@ const ThriftTest_testMultiException_args: MessageCodec<
   read(r: ProtocolReader): ThriftTest_testMultiException_args {
     let arg0 = "";
     let arg1 = "";
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -5915,7 +5915,7 @@ const ThriftTest_testMultiException_result: MessageCodec<
     let success: Xtruct | undefined;
     let err1: Xception | undefined;
     let err2: Xception2 | undefined;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -6001,7 +6001,7 @@ const ThriftTest_testOneway_args: MessageCodec<
   },
   read(r: ProtocolReader): ThriftTest_testOneway_args {
     let secondsToSleep = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -6040,7 +6040,7 @@ const ThriftTest_testOneway_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): ThriftTest_testOneway_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -6708,7 +6708,7 @@ const SecondService_secondtestString_args: MessageCodec<
   },
   read(r: ProtocolReader): SecondService_secondtestString_args {
     let thing = "";
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -6759,7 +6759,7 @@ const SecondService_secondtestString_result: MessageCodec<
   },
   read(r: ProtocolReader): SecondService_secondtestString_result {
     let success: string | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

@@ -57,7 +57,7 @@ export const SharedStruct: StructCodec<SharedStruct, SharedStructInit> = {
   read(r: ProtocolReader): SharedStruct {
     let key = 0;
     let value = "";
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -110,7 +110,7 @@ const SharedService_getStruct_args: MessageCodec<
   },
   read(r: ProtocolReader): SharedService_getStruct_args {
     let key = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -161,7 +161,7 @@ const SharedService_getStruct_result: MessageCodec<
   },
   read(r: ProtocolReader): SharedService_getStruct_result {
     let success: SharedStruct | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

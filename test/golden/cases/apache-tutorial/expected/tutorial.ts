@@ -112,7 +112,7 @@ export const Work: StructCodec<Work, WorkInit> = {
     let num2 = 0;
     let op: Operation = Operation.ADD;
     let comment: string | undefined;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -195,7 +195,7 @@ export class InvalidOperation extends TException {
   static read(r: ProtocolReader): InvalidOperation {
     let whatOp = 0;
     let why = "";
-    r.readStructBegin();
+    r.readStructBegin(336);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -249,7 +249,7 @@ const Calculator_ping_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Calculator_ping_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -284,7 +284,7 @@ const Calculator_ping_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Calculator_ping_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -363,7 +363,7 @@ const Calculator_add_args: MessageCodec<
   read(r: ProtocolReader): Calculator_add_args {
     let num1 = 0;
     let num2 = 0;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -416,7 +416,7 @@ const Calculator_add_result: MessageCodec<
   },
   read(r: ProtocolReader): Calculator_add_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -502,7 +502,7 @@ const Calculator_calculate_args: MessageCodec<
   read(r: ProtocolReader): Calculator_calculate_args {
     let logid = 0;
     let w_: Work | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -566,7 +566,7 @@ const Calculator_calculate_result: MessageCodec<
   read(r: ProtocolReader): Calculator_calculate_result {
     let success: number | undefined;
     let ouch: InvalidOperation | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -635,7 +635,7 @@ const Calculator_zip_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Calculator_zip_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -670,7 +670,7 @@ const Calculator_zip_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Calculator_zip_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

@@ -51,7 +51,7 @@ export class InvalidOperation extends TException {
 
   static read(r: ProtocolReader): InvalidOperation {
     let message = "";
-    r.readStructBegin();
+    r.readStructBegin(328);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -107,7 +107,7 @@ const Calc_divide_args: MessageCodec<Calc_divide_args, Calc_divide_argsInit> = {
   read(r: ProtocolReader): Calc_divide_args {
     let num1 = 0;
     let num2 = 1;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -171,7 +171,7 @@ const Calc_divide_result: MessageCodec<
   read(r: ProtocolReader): Calc_divide_result {
     let success: number | undefined;
     let e: InvalidOperation | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

@@ -69,7 +69,7 @@ export const Point: StructCodec<Point, PointInit> = {
   read(r: ProtocolReader): Point {
     let x = 0;
     let y = 0;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -159,7 +159,7 @@ export const Shape: StructCodec<Shape, ShapeInit> = {
   read(r: ProtocolReader): Shape {
     let $value: Shape | undefined;
     let $count = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -255,7 +255,7 @@ export class NotFound extends TException {
   static read(r: ProtocolReader): NotFound {
     let message = "";
     let id = 0n;
-    r.readStructBegin();
+    r.readStructBegin(336);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -353,7 +353,7 @@ const Catalog_describe_args: MessageCodec<
     let scale = 1.5;
     let tag: Uint8Array = new Uint8Array(0);
     let key = "00000000-0000-0000-0000-000000000000";
-    r.readStructBegin();
+    r.readStructBegin(256);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -424,7 +424,7 @@ const Catalog_describe_result: MessageCodec<
   },
   read(r: ProtocolReader): Catalog_describe_result {
     let success: string | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -503,7 +503,7 @@ const Catalog_points_args: MessageCodec<
   },
   read(r: ProtocolReader): Catalog_points_args {
     let n = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -563,7 +563,7 @@ const Catalog_points_result: MessageCodec<
   },
   read(r: ProtocolReader): Catalog_points_result {
     let success: Point[] | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -640,7 +640,7 @@ const Catalog_echoShape_args: MessageCodec<
   },
   read(r: ProtocolReader): Catalog_echoShape_args {
     let shape: Shape | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -689,7 +689,7 @@ const Catalog_echoShape_result: MessageCodec<
   },
   read(r: ProtocolReader): Catalog_echoShape_result {
     let success: Shape | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -766,7 +766,7 @@ const Catalog_label_args: MessageCodec<
   },
   read(r: ProtocolReader): Catalog_label_args {
     let points = new Map<Point, string>();
-    r.readStructBegin();
+    r.readStructBegin(216);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -837,7 +837,7 @@ const Catalog_label_result: MessageCodec<
   },
   read(r: ProtocolReader): Catalog_label_result {
     let success: Map<Point, string> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -920,7 +920,7 @@ const Catalog_blobs_args: MessageCodec<
   },
   read(r: ProtocolReader): Catalog_blobs_args {
     let blobs = new Map<bigint, Uint8Array>();
-    r.readStructBegin();
+    r.readStructBegin(216);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -991,7 +991,7 @@ const Catalog_blobs_result: MessageCodec<
   },
   read(r: ProtocolReader): Catalog_blobs_result {
     let success: Map<bigint, Uint8Array> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1084,7 +1084,7 @@ const Catalog_byColor_args: MessageCodec<
   },
   read(r: ProtocolReader): Catalog_byColor_args {
     let colors = new Map<Color, Set<bigint>>();
-    r.readStructBegin();
+    r.readStructBegin(216);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1165,7 +1165,7 @@ const Catalog_byColor_result: MessageCodec<
   },
   read(r: ProtocolReader): Catalog_byColor_result {
     let success: Map<Color, Set<bigint>> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1264,7 +1264,7 @@ const Catalog_ratio_args: MessageCodec<
   read(r: ProtocolReader): Catalog_ratio_args {
     let a = 0;
     let b = 0;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1319,7 +1319,7 @@ const Catalog_ratio_result: MessageCodec<
   },
   read(r: ProtocolReader): Catalog_ratio_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1390,7 +1390,7 @@ const Catalog_next_args: MessageCodec<
   },
   read(r: ProtocolReader): Catalog_next_args {
     let id = 0n;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1450,7 +1450,7 @@ const Catalog_next_result: MessageCodec<
   read(r: ProtocolReader): Catalog_next_result {
     let success: bigint | undefined;
     let notFound: NotFound | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1512,7 +1512,7 @@ const Catalog_reset_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Catalog_reset_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1547,7 +1547,7 @@ const Catalog_reset_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Catalog_reset_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1608,7 +1608,7 @@ const Catalog_log_args: MessageCodec<Catalog_log_args, Catalog_log_argsInit> = {
   },
   read(r: ProtocolReader): Catalog_log_args {
     let line = "";
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -1647,7 +1647,7 @@ const Catalog_log_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Catalog_log_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

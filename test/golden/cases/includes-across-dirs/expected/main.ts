@@ -73,7 +73,7 @@ export const Point: StructCodec<Point, PointInit> = {
   read(r: ProtocolReader): Point {
     let lat = 0;
     let lon = 0;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -183,7 +183,7 @@ export const Route: StructCodec<Route, RouteInit> = {
     let level: Level = Level.HIGH;
     let leaves = new Map<string, Leaf>();
     let origin: Point | undefined;
-    r.readStructBegin();
+    r.readStructBegin(240);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -280,7 +280,7 @@ const Router_plan_args: MessageCodec<Router_plan_args, Router_plan_argsInit> = {
   read(r: ProtocolReader): Router_plan_args {
     let from: types_Point | undefined;
     let to: types_Point | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -344,7 +344,7 @@ const Router_plan_result: MessageCodec<
   read(r: ProtocolReader): Router_plan_result {
     let success: Route | undefined;
     let missing: NotFound | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

@@ -122,7 +122,7 @@ export const constructor: StructCodec<constructor, constructorInit> = {
     let create = 0;
     let name = 0;
     let delete__: delete_ = delete_.default;
-    r.readStructBegin();
+    r.readStructBegin(80);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -203,7 +203,7 @@ export const Foo: StructCodec<Foo, FooInit> = {
   },
   read(r: ProtocolReader): Foo {
     let a = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -263,7 +263,7 @@ export const foo: StructCodec<foo, fooInit> = {
   read(r: ProtocolReader): foo {
     let A = 0;
     let a = 0;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -317,7 +317,7 @@ export const TType: StructCodec<TType, TTypeInit> = {
   },
   read(r: ProtocolReader): TType {
     let STRUCT = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -400,7 +400,7 @@ export const r: StructCodec<r, rInit> = {
     let v_ = 0;
     let t_ = 0;
     let r__: r_ | undefined;
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -461,7 +461,7 @@ export const r_: StructCodec<r_, r_Init> = {
   },
   read(r: ProtocolReader): r_ {
     let x = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -553,7 +553,7 @@ export class Error extends TException {
     let message_ = 0;
     let stack_ = "";
     let cause_ = 0;
-    r.readStructBegin();
+    r.readStructBegin(352);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -633,7 +633,7 @@ export const switch_: StructCodec<switch_, switch_Init> = {
   read(r: ProtocolReader): switch_ {
     let $value: switch_ | undefined;
     let $count = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -721,7 +721,7 @@ const class__get_args: MessageCodec<class__get_args, class__get_argsInit> = {
     let options_ = 0;
     let default_ = 0;
     let ctx_ = 0;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -778,7 +778,7 @@ const class__get_result: MessageCodec<
   },
   read(r: ProtocolReader): class__get_result {
     let success: number | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -852,7 +852,7 @@ const class__channel_args: MessageCodec<
   },
   read(r: ProtocolReader): class__channel_args {
     let constructor_: constructor | undefined;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -891,7 +891,7 @@ const class__channel_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): class__channel_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -955,7 +955,7 @@ const class__function_args: MessageCodec<
   },
   read(r: ProtocolReader): class__function_args {
     let this_ = interface_;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;
@@ -1015,7 +1015,7 @@ const class__function_result: MessageCodec<
   read(r: ProtocolReader): class__function_result {
     let success: number_ | undefined;
     let e: Error | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType2.STOP) break;

@@ -57,7 +57,7 @@ export const Inner: StructCodec<Inner, InnerInit> = {
   read(r: ProtocolReader): Inner {
     let a = 0;
     let label: string | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -131,7 +131,7 @@ export const Mid: StructCodec<Mid, MidInit> = {
   read(r: ProtocolReader): Mid {
     let i: Inner | undefined;
     let more: Inner[] | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -224,7 +224,7 @@ export const Outer: StructCodec<Outer, OuterInit> = {
   read(r: ProtocolReader): Outer {
     let ms: Mid[] = [];
     let byName: Map<string, Mid> | undefined;
-    r.readStructBegin();
+    r.readStructBegin(72);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

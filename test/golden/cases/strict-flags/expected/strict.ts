@@ -44,7 +44,7 @@ export const Empty: StructCodec<Empty, EmptyInit> = {
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Empty {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -86,7 +86,7 @@ export class EmptyError extends TException {
   }
 
   static read(r: ProtocolReader): EmptyError {
-    r.readStructBegin();
+    r.readStructBegin(320);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -127,7 +127,7 @@ export const EmptyChoice: StructCodec<EmptyChoice, EmptyChoiceInit> = {
   read(r: ProtocolReader): EmptyChoice {
     let $value: EmptyChoice | undefined;
     let $count = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -178,7 +178,7 @@ export const LongEnoughStructName: StructCodec<
   },
   read(r: ProtocolReader): LongEnoughStructName {
     let value = "";
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -402,7 +402,7 @@ export const Optionals: StructCodec<Optionals, OptionalsInit> = {
     let byStruct: Map<LongEnoughStructName, Set<bigint>> | undefined;
     let defaultRequirednessStruct: Empty | undefined;
     let withDefault = "x";
-    r.readStructBegin();
+    r.readStructBegin(96);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -581,7 +581,7 @@ export class Failure extends TException {
     let message = "";
     let details: Optionals | undefined;
     let code: bigint | undefined;
-    r.readStructBegin();
+    r.readStructBegin(344);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -657,7 +657,7 @@ export const Choice: StructCodec<Choice, ChoiceInit> = {
   read(r: ProtocolReader): Choice {
     let $value: Choice | undefined;
     let $count = 0;
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -708,7 +708,7 @@ const Strict_ping_args: MessageCodec<Strict_ping_args, Strict_ping_argsInit> = {
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Strict_ping_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -743,7 +743,7 @@ const Strict_ping_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Strict_ping_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -815,7 +815,7 @@ const Strict_get_args: MessageCodec<Strict_get_args, Strict_get_argsInit> = {
   read(r: ProtocolReader): Strict_get_args {
     let id = 0n;
     let filter: Empty | undefined;
-    r.readStructBegin();
+    r.readStructBegin(40);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -888,7 +888,7 @@ const Strict_get_result: MessageCodec<
     let success: Optionals | undefined;
     let failure: Failure | undefined;
     let empty: EmptyError | undefined;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -960,7 +960,7 @@ const Strict_notify_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Strict_notify_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -995,7 +995,7 @@ const Strict_notify_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): Strict_notify_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

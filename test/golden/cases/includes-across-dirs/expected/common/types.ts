@@ -73,7 +73,7 @@ export const Point: StructCodec<Point, PointInit> = {
     let x = 0;
     let y = 0;
     let tag: Leaf | undefined;
-    r.readStructBegin();
+    r.readStructBegin(48);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -147,7 +147,7 @@ export class NotFound extends TException {
   static read(r: ProtocolReader): NotFound {
     let message = "";
     let code = 404n;
-    r.readStructBegin();
+    r.readStructBegin(336);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -192,7 +192,7 @@ const BaseService_ping_args: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): BaseService_ping_args {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -227,7 +227,7 @@ const BaseService_ping_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): BaseService_ping_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -295,7 +295,7 @@ const BaseService_log_args: MessageCodec<
   },
   read(r: ProtocolReader): BaseService_log_args {
     let line = "";
-    r.readStructBegin();
+    r.readStructBegin(32);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
@@ -334,7 +334,7 @@ const BaseService_log_result: MessageCodec<
     w.writeStructEnd();
   },
   read(r: ProtocolReader): BaseService_log_result {
-    r.readStructBegin();
+    r.readStructBegin(56);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;

@@ -59,7 +59,7 @@ export const Leaf: StructCodec<Leaf, LeafInit> = {
   read(r: ProtocolReader): Leaf {
     let name = "";
     let payload: Uint8Array = new Uint8Array(0);
-    r.readStructBegin();
+    r.readStructBegin(224);
     for (;;) {
       const t = r.readFieldBegin();
       if (t === TType.STOP) break;
