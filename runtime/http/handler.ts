@@ -40,7 +40,7 @@ export interface HttpHandler {
   (req: HttpRequest, res: HttpResponse): void;
   /** The processor behind it (its services, interceptors and logger). */
   readonly processor: Processor;
-  /** Requests being answered now. */
+  /** Requests being answered now, and oneway calls whose handlers still run. */
   readonly activeRequests: number;
   /** Aborts the handlers' signals of every request in flight (the server is going away). */
   abortAll(reason: unknown): void;
@@ -86,12 +86,20 @@ export function createHttpHandler(services: Readonly<Record<string, Registration
   const handler = ((req: HttpRequest, res: HttpResponse) => {
     const scope = new Scope();
     active.add(scope);
+    let detached = false;
+    const detach = (): (() => void) => {
+      detached = true;
+      return () => active.delete(scope);
+    };
     res.once("close", () => {
+      // A oneway call's answer goes out before its handler runs: the handler runs on to its end
+      // (or until the server goes away, abortAll), whatever its response does.
+      if (detached) return;
       active.delete(scope);
       // The client went away before its answer (or the answer is out): calls still running abort.
       scope.abort(new TTransportException(TTransportExceptionType.END_OF_FILE, "the client went away"));
     });
-    serve(settings, req, res, scope);
+    serve(settings, req, res, scope, detach);
   }) as HttpHandler;
   Object.defineProperties(handler, {
     processor: { value: settings.processor },
@@ -124,7 +132,10 @@ function header(req: HttpRequest, name: string): string | undefined {
   return Array.isArray(value) ? value.join(", ") : value;
 }
 
-function serve(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope): void {
+/** Takes a request's scope off its response: returns what ends it. */
+type Detach = () => () => void;
+
+function serve(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope, detach: Detach): void {
   const origin = header(req, "origin");
   const method = req.method ?? "GET";
   if (s.path !== undefined && pathOf(req.url) !== s.path) {
@@ -154,7 +165,7 @@ function serve(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope): 
   }
   readBody(s, req, res).then(
     (body) => {
-      if (body !== undefined) answer(s, req, res, scope, body, origin, cors !== undefined);
+      if (body !== undefined) answer(s, req, res, scope, detach, body, origin, cors !== undefined);
     },
     (error: unknown) => {
       if (!res.headersSent) refuse(s, req, res, 400, `the request body could not be read: ${describe(error)}`, { connection: "close" });
@@ -283,7 +294,16 @@ function protocolOf(s: Settings, body: Uint8Array): Protocol | undefined {
   return detected !== undefined && s.protocols.some((p) => p.name === detected.name) ? s.protocols.find((p) => p.name === detected.name) : undefined;
 }
 
-function answer(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope, body: Uint8Array, origin: string | undefined, cors: boolean): void {
+function answer(
+  s: Settings,
+  req: HttpRequest,
+  res: HttpResponse,
+  scope: Scope,
+  detach: Detach,
+  body: Uint8Array,
+  origin: string | undefined,
+  cors: boolean,
+): void {
   const protocol = protocolOf(s, body);
   if (protocol === undefined) {
     refuse(s, req, res, 400, body.length === 0 ? "empty request body: expected a Thrift call" : `the request body is not a Thrift call in ${s.protocols.map((p) => p.name).join(", ")}`);
@@ -300,13 +320,16 @@ function answer(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope, 
     return;
   }
   const contentType = contentTypeOf(protocol);
+  let ended: (() => void) | undefined;
   if (call.oneway) {
     // Answered before the handler runs, as Apache's Python server does: the client waits for nothing.
+    ended = detach();
     send(res, 200, contentType, undefined, cors ? s.cors!.response(origin!, []) : undefined, undefined);
   }
   const w = protocol.createWriter(new WriteBuffer(256));
   if (call.method === undefined) {
-    if (!call.oneway) {
+    if (ended !== undefined) ended();
+    else {
       processor.writeUnknown(w, call);
       reply(s, res, call, w.buffer, contentType, undefined, cors ? origin : undefined);
     }
@@ -316,7 +339,8 @@ function answer(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope, 
   const ctx = processor.context(call, { peer: peerOf(req), scope, headers, deadline: deadlineOf(headers.get(DEADLINE_BUDGET_HEADER), Date.now()) });
   const settle = (value: unknown, failed: boolean): void => {
     ctx.release();
-    if (call.oneway) {
+    if (ended !== undefined) {
+      ended();
       if (failed) processor.writeError(w, call, value); // logs; nobody waits for an answer
       return;
     }
