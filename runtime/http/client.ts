@@ -5,7 +5,7 @@
  * instead. In browsers `createHttpChannel` is the fetch channel.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
-import { connect as http2Connect, constants as h2, type ClientHttp2Session, type IncomingHttpHeaders as Http2Headers } from "node:http2";
+import { connect as http2Connect, constants as h2, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders as Http2Headers } from "node:http2";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import type { ReaderLimits } from "../protocol/protocol.js";
@@ -95,6 +95,7 @@ export class NodeHttpChannel extends HttpChannelBase {
       };
       for (const [name, value] of headers) outgoing[name] = value;
       const stream = session.request(outgoing, { signal });
+      holdOpen(session, stream);
       stream.once("error", reject);
       stream.once("response", (responseHeaders: Http2Headers) => {
         const status = Number(responseHeaders[h2.HTTP2_HEADER_STATUS] ?? 0);
@@ -118,10 +119,29 @@ export class NodeHttpChannel extends HttpChannelBase {
     session.once("goaway", () => {
       if (this.session === session) this.session = undefined;
     });
-    session.unref(); // an idle session must not keep the process alive; streams in flight ref it
+    session.unref(); // an idle session must not keep the process alive; streams in flight hold it (holdOpen)
     this.session = session;
     return session;
   }
+}
+
+/** Streams in flight per HTTP/2 session. */
+const streamsInFlight = new WeakMap<ClientHttp2Session, number>();
+
+/**
+ * Keeps the process alive while the stream is in flight. The session is unref'd so that an idle one
+ * never holds the process up, and its streams do not ref it again: without this, a script whose only
+ * pending work is a call ended before the answer came.
+ */
+function holdOpen(session: ClientHttp2Session, stream: ClientHttp2Stream): void {
+  const n = streamsInFlight.get(session) ?? 0;
+  if (n === 0) session.ref();
+  streamsInFlight.set(session, n + 1);
+  stream.once("close", () => {
+    const left = (streamsInFlight.get(session) ?? 1) - 1;
+    streamsInFlight.set(session, left);
+    if (left === 0 && !session.destroyed) session.unref();
+  });
 }
 
 /** Reads a response body up to `max` bytes. */
