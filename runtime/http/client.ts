@@ -59,6 +59,8 @@ export class NodeHttpChannel extends HttpChannelBase {
     const session = this.session;
     this.session = undefined;
     if (session === undefined || session.closed) return Promise.resolve();
+    // Held while it closes: an unref'd session would let the process end with the close pending.
+    session.ref();
     return new Promise<void>((resolve) => session.close(() => resolve()));
   }
 
@@ -140,7 +142,8 @@ function holdOpen(session: ClientHttp2Session, stream: ClientHttp2Stream): void 
   stream.once("close", () => {
     const left = (streamsInFlight.get(session) ?? 1) - 1;
     streamsInFlight.set(session, left);
-    if (left === 0 && !session.destroyed) session.unref();
+    // A closing session stays held until it is closed (release()).
+    if (left === 0 && !session.closed) session.unref();
   });
 }
 
