@@ -37,17 +37,17 @@ import { APACHE_GEN, RPCGEN_GEN } from "./lib/prepare.js";
 import { CALL_SIZE, CALL_TEMPLATE, NUM1_AT, NUM2_AT, REPLY_SIZE, RESULT_AT, SEQID_AT } from "./lib/wire.js";
 
 const SERVER_SCRIPT = join(fileURLToPath(new URL(".", import.meta.url)), "servers", "rpc-server.js");
-const HOST = "127.0.0.1";
-const IN_FLIGHT = 100;
+export const HOST = "127.0.0.1";
+export const IN_FLIGHT = 100;
 /** Most calls one peer makes in one round (bounds memory for latencies and the loop). */
 const MAX_CALLS_PER_ROUND = 2_000_000;
 
-interface RpcClient {
+export interface RpcClient {
   call(num1: number, num2: number): Promise<number>;
   close(): Promise<void>;
 }
 
-interface RpcPeer {
+export interface RpcPeer {
   name: string;
   serverKind: string;
   connect(port: number): Promise<RpcClient>;
@@ -71,7 +71,7 @@ export function killServers(): void {
   live.clear();
 }
 
-class ServerProcess {
+export class ServerProcess {
   private cpuWaiters: ((t: CpuTimes) => void)[] = [];
 
   private constructor(
@@ -262,7 +262,7 @@ function apachePeer(): RpcPeer {
   };
 }
 
-function grpcPeer(): RpcPeer {
+export function grpcPeer(): RpcPeer {
   return {
     name: "@grpc/grpc-js (unary)",
     serverKind: "grpc",
@@ -309,13 +309,13 @@ function rpcgenPeer(protocol: Protocol, label: string): RpcPeer {
 // ---------------------------------------------------------------------------------------------------
 // Measurements
 
-interface SeqSample {
+export interface SeqSample {
   callsPerSec: number;
   p50: number;
   p99: number;
 }
 
-interface ParSample {
+export interface ParSample {
   callsPerSec: number;
   clientCpu: number;
   serverCpu: number;
@@ -387,16 +387,16 @@ async function sanityCheck(peer: RpcPeer, client: RpcClient): Promise<void> {
 // ---------------------------------------------------------------------------------------------------
 // Scenarios
 
-type ScenarioKind = "seq" | "seq1" | "par";
+export type ScenarioKind = "seq" | "seq1" | "par";
 
-interface Scenario {
+export interface Scenario {
   kind: ScenarioKind;
   title: string;
   serverCpus: string | undefined;
   clientCpus: string | undefined;
 }
 
-interface PeerState {
+export interface PeerState {
   peer: RpcPeer;
   server?: ServerProcess;
   client?: RpcClient;
@@ -405,7 +405,7 @@ interface PeerState {
   par: ParSample[];
 }
 
-async function runScenario(ctx: BenchContext, scenario: Scenario, peers: RpcPeer[]): Promise<PeerState[]> {
+export async function runScenario(ctx: BenchContext, scenario: Scenario, peers: RpcPeer[]): Promise<PeerState[]> {
   const states: PeerState[] = peers.map((peer) => ({ peer, seq: [], par: [] }));
   const allCpus = ctx.cpus?.join(",");
   if (scenario.clientCpus !== undefined && !pin(process.pid, scenario.clientCpus)) throw new Error("taskset failed to pin the client");
@@ -452,7 +452,7 @@ async function runScenario(ctx: BenchContext, scenario: Scenario, peers: RpcPeer
   return states;
 }
 
-function medianOf<T>(xs: readonly T[], f: (x: T) => number): number | undefined {
+export function medianOf<T>(xs: readonly T[], f: (x: T) => number): number | undefined {
   return xs.length ? median(xs.map(f)) : undefined;
 }
 

@@ -33,9 +33,10 @@ import {
   which,
 } from "./lib/common.js";
 import { ensurePeers, generateApache, generateRpcgen, thriftVersion } from "./lib/prepare.js";
+import { runHttp } from "./http.js";
 import { killServers, runRpc } from "./rpc.js";
 
-const ALL = ["codec", "rpc", "compiler"] as const;
+const ALL = ["codec", "rpc", "http", "compiler"] as const;
 type Bench = (typeof ALL)[number];
 
 type Settings = Pick<BenchContext, "smoke" | "codec" | "rpc" | "compiler">;
@@ -82,7 +83,7 @@ function parse(): { settings: Settings; only: Bench[]; out: string | undefined }
   };
 }
 
-function targets(smoke: boolean, codec: Section | undefined, rpc: Section | undefined, compiler: Section | undefined): string[] {
+function targets(smoke: boolean, codec: Section | undefined, rpc: Section | undefined, http: Section | undefined, compiler: Section | undefined): string[] {
   const rows: string[][] = [];
   const check = (ratio: number | undefined, min: number): string =>
     smoke ? "n/a (smoke run)" : ratio === undefined || !Number.isFinite(ratio) ? "not measured" : ratio >= min ? "**holds**" : `**misses** (${((ratio / min) * 100).toFixed(0)}% of target)`;
@@ -125,6 +126,30 @@ function targets(smoke: boolean, codec: Section | undefined, rpc: Section | unde
       `binary ${fmtRatio(toPb)}, compact ${fmtRatio(f["ratio.compact/protobufjs"])} protobufjs (${fmtInt(f.protobufjs)})`,
       check(toPb, 1.2),
     ]);
+  }
+  if (http) {
+    const f = http.figures;
+    for (const [v, label] of [
+      ["h1", "HTTP/1.1"],
+      ["h2", "HTTP/2"],
+    ] as const) {
+      for (const [kind, what] of [
+        ["par", "100 in flight"],
+        ["seq", "one at a time"],
+      ] as const) {
+        const k = `${v}.${kind}`;
+        const toFloor = f[`ratio.${k}.rpcgen/floor`];
+        const peers = (v === "h1" ? ["apache", "connect"] : ["grpc"]).map((p) => [p, f[`ratio.${k}.rpcgen/${p}`]] as const);
+        const behind = peers.filter(([, r]) => r !== undefined && r < 1).map(([p]) => p);
+        rows.push([
+          `${label} ${what}`,
+          v === "h1" && kind === "par" ? "raw node:http 14,090; Apache thrift 8,566; grpc-js 4,708; connect-node 2,704" : "",
+          "≥ 0.8× raw floor; ahead of every peer",
+          `rpcgen ${fmtInt(f[`${k}.rpcgen`])}: ${fmtRatio(toFloor)} floor (${fmtInt(f[`${k}.floor`])}); ${peers.map(([p, r]) => `${fmtRatio(r)} ${p}`).join(", ")}`,
+          smoke ? "n/a (smoke run)" : [check(toFloor, 0.8), behind.length === 0 ? "ahead of every peer" : `**behind** ${behind.join(", ")}`].join("; "),
+        ]);
+      }
+    }
   }
   if (compiler) {
     const f = compiler.figures;
@@ -178,9 +203,11 @@ async function main(): Promise<void> {
   const sections: Section[] = [];
   let codec: Section | undefined;
   let rpc: Section | undefined;
+  let http: Section | undefined;
   let compiler: Section | undefined;
   if (only.includes("codec")) sections.push((codec = await runCodec(ctx, apacheCode)));
   if (only.includes("rpc")) sections.push((rpc = await runRpc(ctx, apacheCode)));
+  if (only.includes("http")) sections.push((http = await runHttp(ctx, apacheCode)));
   if (only.includes("compiler")) {
     if (existsSync(EVERNOTE_DIR)) sections.push((compiler = runCompilerBench(ctx)));
     else log(`compiler benchmark skipped: the evernote IDL set is not at ${EVERNOTE_DIR} (set RPCGEN_SHARED to the directory holding corpus/)`);
@@ -221,7 +248,7 @@ async function main(): Promise<void> {
     "",
     "## Targets",
     "",
-    ...targets(ctx.smoke, codec, rpc, compiler),
+    ...targets(ctx.smoke, codec, rpc, http, compiler),
     "",
     ...sections.flatMap((s) => [`## ${s.title}`, "", ...s.markdown, ""]),
   ];

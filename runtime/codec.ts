@@ -1,14 +1,16 @@
 /**
  * What generated code exports for every struct, union and exception: a codec with straight-line
  * `write`/`read` against the protocol interfaces, plus `create` to build a complete value from its
- * input form. `T` is the decoded (output) shape, `I` the input shape `write` and `create` accept.
+ * input form, and its fields as data (`fields()`, see reflect/schema.ts). `T` is the decoded (output)
+ * shape, `I` the input shape `write` and `create` accept.
  */
 import type { ProtocolReader, ProtocolWriter } from "./protocol/protocol.js";
+import type { StructSchema } from "./reflect/schema.js";
 import { TProtocolException, TProtocolExceptionType } from "./protocol/errors.js";
 import { formatUuid, writeUuidBytes } from "./protocol/values.js";
 
-/** Encoding and decoding of one struct type (what a method's args and result structs need). */
-export interface MessageCodec<T, I = T> {
+/** Encoding and decoding of one struct type (what a method's args and result structs need), and its fields. */
+export interface MessageCodec<T, I = T> extends StructSchema {
   /** The IDL name of the type. */
   readonly name: string;
   write(w: ProtocolWriter, value: I): void;

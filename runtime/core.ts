@@ -6,6 +6,7 @@
  */
 export * from "./protocol/index.js";
 export * from "./codec.js";
+export * from "./reflect/index.js";
 export * from "./service.js";
 export { utf8Bytes } from "./bytes.js";
 export * from "./rpc/index.js";

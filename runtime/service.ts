@@ -67,6 +67,8 @@ export interface ParamDescriptor {
  */
 export interface MethodDescriptor<A = any, R = any, H = any, AI = A> {
   readonly name: string;
+  /** The handler's method for it, where that is not `name` (an IDL name that clashes in TypeScript). */
+  readonly handlerName?: string | undefined;
   readonly oneway: boolean;
   readonly returnsVoid: boolean;
   readonly params: readonly ParamDescriptor[];

@@ -3,15 +3,19 @@
  *
  *   node dist/bench/servers/rpc-server.js <kind>
  *
- * kinds: raw, raw-batched, apache, grpc, rpcgen-binary, rpcgen-compact. It listens on a free port of
+ * kinds: raw, raw-batched, apache, grpc, rpcgen-binary, rpcgen-compact (TCP); http-raw, http2-raw,
+ * rpcgen-http, apache-http, connect (HTTP, bench/http.ts). It listens on a free port of
  * 127.0.0.1 and talks to the parent over the IPC channel: it sends { type: "ready", port } (or
  * { type: "error", message }), answers { type: "cpu" } with its process.cpuUsage(), and exits on
  * { type: "exit" } or when the parent goes away.
  */
-import { createServer as createNetServer, type Socket } from "node:net";
+import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttp2Server, type ServerHttp2Stream } from "node:http2";
+import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { BinaryProtocol, CompactProtocol, createServer } from "../../runtime/index.js";
+import { BinaryProtocol, CompactProtocol, createHttpServer, createServer } from "../../runtime/index.js";
+import { connectCalc } from "../lib/connect-calc.js";
 import { IDL_DIR, peerRequire } from "../lib/common.js";
 import { APACHE_GEN, RPCGEN_GEN } from "../lib/prepare.js";
 import { CALL_SIZE, NUM1_AT, NUM2_AT, REPLY_SIZE, REPLY_TEMPLATE, RESULT_AT, SEQID_AT } from "../lib/wire.js";
@@ -125,6 +129,112 @@ async function rpcgenServer(protocol: "binary" | "compact"): Promise<number> {
   return (address as { port: number }).port;
 }
 
+/** The unframed call's 33 bytes → the unframed reply's 30 bytes (the framed layouts less their length). */
+function answer(call: Buffer): Buffer {
+  const reply = Buffer.allocUnsafe(REPLY_SIZE - 4);
+  REPLY_TEMPLATE.copy(reply, 0, 4);
+  reply.writeInt32BE(call.readInt32BE(SEQID_AT - 4), SEQID_AT - 4);
+  reply.writeDoubleBE(call.readInt32BE(NUM1_AT - 4) / call.readInt32BE(NUM2_AT - 4), RESULT_AT - 4);
+  return reply;
+}
+
+function listening(server: NetServer | ReturnType<typeof createHttp2Server>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port));
+  });
+}
+
+/** The HTTP/1.1 floor: node:http answering each POST body with the reply bytes, keep-alive. */
+function httpRawServer(): Promise<number> {
+  const server = createHttp1Server((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      if (body.length !== CALL_SIZE - 4) {
+        res.writeHead(400).end();
+        return;
+      }
+      const reply = answer(body);
+      res.writeHead(200, { "content-type": "application/x-thrift", "content-length": String(reply.length) });
+      res.end(reply);
+    });
+  });
+  closeServer = () => server.close();
+  return listening(server);
+}
+
+/** The HTTP/2 floor: node:http2 (h2c) answering each stream with the reply bytes. */
+function http2RawServer(): Promise<number> {
+  const server = createHttp2Server();
+  server.on("stream", (stream: ServerHttp2Stream) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (c: Buffer) => chunks.push(c));
+    stream.on("end", () => {
+      const reply = answer(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      stream.respond({ ":status": 200, "content-type": "application/x-thrift", "content-length": reply.length });
+      stream.end(reply);
+    });
+    stream.on("error", () => {});
+  });
+  closeServer = () => server.close();
+  return listening(server);
+}
+
+async function rpcgenHttpServer(): Promise<number> {
+  const mod = (await import(pathToFileURL(join(RPCGEN_GEN, "calc.js")).href)) as any;
+  const InvalidOperation = mod.InvalidOperation as new (init: { message: string }) => Error;
+  const server = createHttpServer(
+    mod.Calc,
+    {
+      divide(num1: number, num2: number): number {
+        if (num2 === 0) throw new InvalidOperation({ message: "division by zero" });
+        return num1 / num2;
+      },
+    },
+    { logger: () => {} },
+  );
+  closeServer = () => void server.destroy();
+  const address = await server.listen(0, "127.0.0.1");
+  return (address as { port: number }).port;
+}
+
+function apacheHttpServer(): Promise<number> {
+  const thrift = peerRequire("thrift") as any;
+  const Calc = peerRequire(join(APACHE_GEN, "Calc.js")) as any;
+  const types = peerRequire(join(APACHE_GEN, "calc_types.js")) as any;
+  const handler = {
+    divide(num1: number, num2: number, result: (err: unknown, value?: number) => void): void {
+      if (num2 === 0) result(new types.InvalidOperation({ message: "division by zero" }));
+      else result(null, num1 / num2);
+    },
+  };
+  const server = thrift.createWebServer({
+    services: { "/": { transport: thrift.TBufferedTransport, protocol: thrift.TBinaryProtocol, processor: Calc, handler } },
+  });
+  server.on("error", () => {});
+  closeServer = () => server.close();
+  return listening(server);
+}
+
+function connectServer(): Promise<number> {
+  const { Calc, connectNodeAdapter } = connectCalc();
+  const server = createHttp1Server(
+    connectNodeAdapter({
+      routes: (router: any) =>
+        router.service(Calc, {
+          divide(req: { num1: number; num2: number }) {
+            if (req.num2 === 0) throw new Error("division by zero");
+            return { result: req.num1 / req.num2 };
+          },
+        }),
+    }),
+  );
+  closeServer = () => server.close();
+  return listening(server);
+}
+
 function start(kind: string): Promise<number> {
   switch (kind) {
     case "raw":
@@ -139,6 +249,16 @@ function start(kind: string): Promise<number> {
       return rpcgenServer("binary");
     case "rpcgen-compact":
       return rpcgenServer("compact");
+    case "http-raw":
+      return httpRawServer();
+    case "http2-raw":
+      return http2RawServer();
+    case "rpcgen-http":
+      return rpcgenHttpServer();
+    case "apache-http":
+      return apacheHttpServer();
+    case "connect":
+      return connectServer();
     default:
       return Promise.reject(new Error(`unknown server kind '${kind}'`));
   }

@@ -13,6 +13,7 @@ const runtimeNames = [
   "TType", "StructCodec", "MessageCodec", "ProtocolReader", "ProtocolWriter", "TException", "ServiceClient", "CallContext", "CallOptions",
   "ClientChannel", "MethodDescriptor", "ServiceDescriptor", "i64", "missingField", "unsetField", "unionFieldCount", "utf8Bytes",
   "MaybePromise", "canonicalUuid", "same", "listOf", "setOf", "mapOf", "convertList", "convertSet", "convertMap",
+  "FieldSchema",
 ];
 
 export interface FileContext {

@@ -135,6 +135,8 @@ function emitMethodDescriptor(f: GeneratedFile, service: ServiceDef, fn: Functio
   const invokeParams = [`h: ${handlerName}`, `${unusedIf(fn.params.length === 0, "a")}: ${argsName}`, `ctx: ${f.runtime("CallContext", true)}`];
   const props: Doc[] = [
     [property("name", rhs(stringLiteral(fn.name), true)), ","],
+    // The handler's method is renamed where the IDL name clashes (`channel` → `channel_`): say so.
+    ...(methodName(fn) !== fn.name ? [[property("handlerName", rhs(stringLiteral(methodName(fn)), true)), ","] as Doc] : []),
     `oneway: ${fn.oneway},`,
     `returnsVoid: ${fn.returnType === undefined},`,
     [property("params", rhs(arrayLiteral(params, true))), ","],

@@ -9,6 +9,7 @@ import { withDoc, type GeneratedFile } from "./generated-file.js";
 import { assign, assignment, binaryRhs, block, call, callStatement, declaration, letUnion, huggedCall, ifBlock, method, nullish, objectLiteral, property, rhs, spacedBody, ternary, unionAnnotation, type RightSide } from "./layout.js";
 import { propertyName, stringLiteral } from "./names.js";
 import { readValue, ttype, writeValue } from "./codec.js";
+import { fieldsMethod } from "./schema.js";
 import { typeDoc } from "./type-doc.js";
 import { hasZeroValue, inputType, needsConversion, outputType, zeroValue } from "./types.js";
 import { constExpr, typeArgs } from "./values.js";
@@ -125,6 +126,8 @@ export function emitStruct(f: GeneratedFile, def: StructDef, opts: { exported?: 
   const props: Doc[] = [[property("name", rhs(stringLiteral(def.name), true)), ","]];
   const annotations = annotationsProp(def.annotations);
   if (annotations) props.push(annotations);
+  props.push(`kind: ${stringLiteral(def.kind)},`);
+  props.push([fieldsMethod(f, def.kind, plans, false), ","]);
   const isUnion = def.kind === "union";
   if (exported) props.push([isUnion ? unionCreate(f, name, initName, plans) : structCreate(f, name, initName, plans), ","]);
   props.push([writeMethod(f, def, initName, plans), ","]);
@@ -310,7 +313,7 @@ function emitException(f: GeneratedFile, def: StructDef, name: string, plans: Fi
   f.add(interfaceDecl(initName, plans.map((p) => member(p.prop, p.inOptional, inputType(f, p.field.type), undefined)), `The input form of {@link ${name}}.`, true));
   const allOptional = plans.every((p) => p.inOptional);
   const messagePlan = plans.find((p) => p.prop === "message");
-  const members: Doc[] = [`override name = ${stringLiteral(def.name)};`];
+  const members: Doc[] = [`static readonly kind = "exception";`, `override name = ${stringLiteral(def.name)};`];
   for (const p of plans) if (p !== messagePlan) members.push(member(p.prop, p.outOptional, outputType(f, p.field.type), p.field.doc));
   const ctor: Doc[] = [[call("super", [messagePlan ? `init.message ?? ""` : stringLiteral(def.name)]), ";"]];
   for (const p of plans) {
@@ -321,6 +324,7 @@ function emitException(f: GeneratedFile, def: StructDef, name: string, plans: Fi
   const initParam = `${unusedIf(plans.length === 0, "init")}: ${initName}`;
   members.push(method("constructor", [allOptional ? `${initParam} = {}` : initParam], undefined, ctor));
   members.push(method("static create", [`init: ${initName}`], name, [`return new ${name}(init);`]));
+  members.push(fieldsMethod(f, def.kind, plans, true));
   members.push(writeMethod(f, def, initName, plans, true));
   const stmts: Doc[] = [...declareLocals(f, plans), ...readLoop(f, plans, (p, expr) => [assign(p.local, expr)]), ...requiredChecks(f, def, plans)];
   stmts.push(["return ", huggedCall(`new ${name}`, objectLiteral(plans.map((p) => (p.prop === p.local ? p.prop : `${p.prop}: ${p.local}`)))), ";"]);

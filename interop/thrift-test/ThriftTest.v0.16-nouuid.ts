@@ -4,6 +4,7 @@ import {
   type CallContext,
   type CallOptions,
   type ClientChannel,
+  type FieldSchema,
   type MaybePromise,
   type MessageCodec,
   type MethodDescriptor,
@@ -56,6 +57,13 @@ export interface BonkInit {
 
 export const Bonk: StructCodec<Bonk, BonkInit> = {
   name: "Bonk",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "message", type: "string" },
+      { id: 2, name: "type", type: "i32" },
+    ];
+  },
   create(init: BonkInit): Bonk {
     return { message: init.message ?? "", type: init.type ?? 0 };
   },
@@ -113,6 +121,13 @@ export interface BoolsInit {
 
 export const Bools: StructCodec<Bools, BoolsInit> = {
   name: "Bools",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "im_true", type: "bool" },
+      { id: 2, name: "im_false", type: "bool" },
+    ];
+  },
   create(init: BoolsInit): Bools {
     return { im_true: init.im_true ?? false, im_false: init.im_false ?? false };
   },
@@ -174,6 +189,15 @@ export interface XtructInit {
 
 export const Xtruct: StructCodec<Xtruct, XtructInit> = {
   name: "Xtruct",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "string_thing", type: "string" },
+      { id: 4, name: "byte_thing", type: "i8" },
+      { id: 9, name: "i32_thing", type: "i32" },
+      { id: 11, name: "i64_thing", type: "i64" },
+    ];
+  },
   create(init: XtructInit): Xtruct {
     return {
       string_thing: init.string_thing ?? "",
@@ -258,6 +282,14 @@ export interface Xtruct2Init {
 
 export const Xtruct2: StructCodec<Xtruct2, Xtruct2Init> = {
   name: "Xtruct2",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "byte_thing", type: "i8" },
+      { id: 2, name: "struct_thing", type: Xtruct },
+      { id: 3, name: "i32_thing", type: "i32" },
+    ];
+  },
   create(init: Xtruct2Init): Xtruct2 {
     return {
       byte_thing: init.byte_thing ?? 0,
@@ -336,6 +368,15 @@ export interface Xtruct3Init {
 
 export const Xtruct3: StructCodec<Xtruct3, Xtruct3Init> = {
   name: "Xtruct3",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "string_thing", type: "string" },
+      { id: 4, name: "changed", type: "i32" },
+      { id: 9, name: "i32_thing", type: "i32" },
+      { id: 11, name: "i64_thing", type: "i64" },
+    ];
+  },
   create(init: Xtruct3Init): Xtruct3 {
     return {
       string_thing: init.string_thing ?? "",
@@ -419,6 +460,17 @@ export interface InsanityInit {
 export const Insanity: StructCodec<Insanity, InsanityInit> = {
   name: "Insanity",
   annotations: { "python.immutable": "" },
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 1,
+        name: "userMap",
+        type: { key: { enum: Numberz, name: "Numberz" }, value: "i64" },
+      },
+      { id: 2, name: "xtructs", type: { list: Xtruct } },
+    ];
+  },
   create(init: InsanityInit): Insanity {
     return {
       userMap:
@@ -523,6 +575,33 @@ export interface CrazyNestingInit {
 
 export const CrazyNesting: StructCodec<CrazyNesting, CrazyNestingInit> = {
   name: "CrazyNesting",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "string_field", type: "string" },
+      {
+        id: 2,
+        name: "set_field",
+        type: { set: Insanity },
+        requiredness: "optional",
+      },
+      {
+        id: 3,
+        name: "list_field",
+        type: {
+          list: {
+            key: { set: "i32" },
+            value: {
+              key: "i32",
+              value: { set: { list: { key: Insanity, value: "string" } } },
+            },
+          },
+        },
+        requiredness: "required",
+      },
+      { id: 4, name: "binary_field", type: "binary" },
+    ];
+  },
   create(init: CrazyNestingInit): CrazyNesting {
     return {
       string_field: init.string_field ?? "",
@@ -781,6 +860,20 @@ export type SomeUnionInit =
 
 export const SomeUnion: StructCodec<SomeUnion, SomeUnionInit> = {
   name: "SomeUnion",
+  kind: "union",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 1,
+        name: "map_thing",
+        type: { key: { enum: Numberz, name: "Numberz" }, value: "i64" },
+      },
+      { id: 2, name: "string_thing", type: "string" },
+      { id: 3, name: "i32_thing", type: "i32" },
+      { id: 4, name: "xtruct_thing", type: Xtruct3 },
+      { id: 5, name: "insanity_thing", type: Insanity },
+    ];
+  },
   create(init: SomeUnionInit): SomeUnion {
     if (init.map_thing !== undefined) {
       return { map_thing: convertMap(init.map_thing, same, i64) };
@@ -918,6 +1011,8 @@ export interface XceptionInit {
 }
 
 export class Xception extends TException {
+  static readonly kind = "exception";
+
   override name = "Xception";
 
   errorCode: number;
@@ -929,6 +1024,13 @@ export class Xception extends TException {
 
   static create(init: XceptionInit): Xception {
     return new Xception(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "errorCode", type: "i32" },
+      { id: 2, name: "message", type: "string" },
+    ];
   }
 
   static write(w: ProtocolWriter, v: XceptionInit): void {
@@ -980,6 +1082,8 @@ export interface Xception2Init {
 }
 
 export class Xception2 extends TException {
+  static readonly kind = "exception";
+
   override name = "Xception2";
 
   errorCode: number;
@@ -997,6 +1101,13 @@ export class Xception2 extends TException {
 
   static create(init: Xception2Init): Xception2 {
     return new Xception2(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "errorCode", type: "i32" },
+      { id: 2, name: "struct_thing", type: Xtruct },
+    ];
   }
 
   static write(w: ProtocolWriter, v: Xception2Init): void {
@@ -1048,6 +1159,10 @@ export interface EmptyStructInit {}
 
 export const EmptyStruct: StructCodec<EmptyStruct, EmptyStructInit> = {
   name: "EmptyStruct",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   create(_init: EmptyStructInit): EmptyStruct {
     return {};
   },
@@ -1083,6 +1198,10 @@ export interface OneFieldInit {
 
 export const OneField: StructCodec<OneField, OneFieldInit> = {
   name: "OneField",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "field", type: EmptyStruct }];
+  },
   create(init: OneFieldInit): OneField {
     return {
       field:
@@ -1138,6 +1257,14 @@ export const VersioningTestV1: StructCodec<
   VersioningTestV1Init
 > = {
   name: "VersioningTestV1",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "begin_in_both", type: "i32" },
+      { id: 3, name: "old_string", type: "string" },
+      { id: 12, name: "end_in_both", type: "i32" },
+    ];
+  },
   create(init: VersioningTestV1Init): VersioningTestV1 {
     return {
       begin_in_both: init.begin_in_both ?? 0,
@@ -1232,6 +1359,23 @@ export const VersioningTestV2: StructCodec<
   VersioningTestV2Init
 > = {
   name: "VersioningTestV2",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "begin_in_both", type: "i32" },
+      { id: 2, name: "newint", type: "i32" },
+      { id: 3, name: "newbyte", type: "i8" },
+      { id: 4, name: "newshort", type: "i16" },
+      { id: 5, name: "newlong", type: "i64" },
+      { id: 6, name: "newdouble", type: "double" },
+      { id: 7, name: "newstruct", type: Bonk },
+      { id: 8, name: "newlist", type: { list: "i32" } },
+      { id: 9, name: "newset", type: { set: "i32" } },
+      { id: 10, name: "newmap", type: { key: "i32", value: "i32" } },
+      { id: 11, name: "newstring", type: "string" },
+      { id: 12, name: "end_in_both", type: "i32" },
+    ];
+  },
   create(init: VersioningTestV2Init): VersioningTestV2 {
     return {
       begin_in_both: init.begin_in_both ?? 0,
@@ -1464,6 +1608,13 @@ export const ListTypeVersioningV1: StructCodec<
   ListTypeVersioningV1Init
 > = {
   name: "ListTypeVersioningV1",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "myints", type: { list: "i32" } },
+      { id: 2, name: "hello", type: "string" },
+    ];
+  },
   create(init: ListTypeVersioningV1Init): ListTypeVersioningV1 {
     return {
       myints: init.myints === undefined ? [] : [...init.myints],
@@ -1540,6 +1691,13 @@ export const ListTypeVersioningV2: StructCodec<
   ListTypeVersioningV2Init
 > = {
   name: "ListTypeVersioningV2",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "strings", type: { list: "string" } },
+      { id: 2, name: "hello", type: "string" },
+    ];
+  },
   create(init: ListTypeVersioningV2Init): ListTypeVersioningV2 {
     return {
       strings: init.strings === undefined ? [] : [...init.strings],
@@ -1614,6 +1772,12 @@ export const GuessProtocolStruct: StructCodec<
   GuessProtocolStructInit
 > = {
   name: "GuessProtocolStruct",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 7, name: "map_field", type: { key: "string", value: "string" } },
+    ];
+  },
   create(init: GuessProtocolStructInit): GuessProtocolStruct {
     return {
       map_field:
@@ -1697,6 +1861,21 @@ export interface LargeDeltasInit {
 
 export const LargeDeltas: StructCodec<LargeDeltas, LargeDeltasInit> = {
   name: "LargeDeltas",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "b1", type: Bools },
+      { id: 10, name: "b10", type: Bools },
+      { id: 100, name: "b100", type: Bools },
+      { id: 500, name: "check_true", type: "bool" },
+      { id: 1000, name: "b1000", type: Bools },
+      { id: 1500, name: "check_false", type: "bool" },
+      { id: 2000, name: "vertwo2000", type: VersioningTestV2 },
+      { id: 2500, name: "a_set2500", type: { set: "string" } },
+      { id: 3000, name: "vertwo3000", type: VersioningTestV2 },
+      { id: 4000, name: "big_numbers", type: { list: "i32" } },
+    ];
+  },
   create(init: LargeDeltasInit): LargeDeltas {
     return {
       b1: init.b1 === undefined ? undefined : Bools.create(init.b1),
@@ -1892,6 +2071,10 @@ export const NestedListsI32x2: StructCodec<
   NestedListsI32x2Init
 > = {
   name: "NestedListsI32x2",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "integerlist", type: { list: { list: "i32" } } }];
+  },
   create(init: NestedListsI32x2Init): NestedListsI32x2 {
     return {
       integerlist:
@@ -1968,6 +2151,12 @@ export const NestedListsI32x3: StructCodec<
   NestedListsI32x3Init
 > = {
   name: "NestedListsI32x3",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "integerlist", type: { list: { list: { list: "i32" } } } },
+    ];
+  },
   create(init: NestedListsI32x3Init): NestedListsI32x3 {
     return {
       integerlist:
@@ -2056,6 +2245,22 @@ export interface NestedMixedx2Init {
 
 export const NestedMixedx2: StructCodec<NestedMixedx2, NestedMixedx2Init> = {
   name: "NestedMixedx2",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "int_set_list", type: { list: { set: "i32" } } },
+      {
+        id: 2,
+        name: "map_int_strset",
+        type: { key: "i32", value: { set: "string" } },
+      },
+      {
+        id: 3,
+        name: "map_int_strset_list",
+        type: { list: { key: "i32", value: { set: "string" } } },
+      },
+    ];
+  },
   create(init: NestedMixedx2Init): NestedMixedx2 {
     return {
       int_set_list:
@@ -2217,6 +2422,10 @@ export interface ListBonksInit {
 
 export const ListBonks: StructCodec<ListBonks, ListBonksInit> = {
   name: "ListBonks",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "bonk", type: { list: Bonk } }];
+  },
   create(init: ListBonksInit): ListBonks {
     return {
       bonk: init.bonk === undefined ? [] : convertList(init.bonk, Bonk.create),
@@ -2280,6 +2489,10 @@ export const NestedListsBonk: StructCodec<
   NestedListsBonkInit
 > = {
   name: "NestedListsBonk",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "bonk", type: { list: { list: { list: Bonk } } } }];
+  },
   create(init: NestedListsBonkInit): NestedListsBonk {
     return {
       bonk:
@@ -2365,6 +2578,25 @@ export interface BoolTestInit {
 
 export const BoolTest: StructCodec<BoolTest, BoolTestInit> = {
   name: "BoolTest",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 1,
+        name: "b",
+        type: "bool",
+        requiredness: "optional",
+        default: true,
+      },
+      {
+        id: 2,
+        name: "s",
+        type: "string",
+        requiredness: "optional",
+        default: "true",
+      },
+    ];
+  },
   create(init: BoolTestInit): BoolTest {
     return { b: init.b ?? true, s: init.s ?? "true" };
   },
@@ -2418,6 +2650,10 @@ export interface StructAInit {
 
 export const StructA: StructCodec<StructA, StructAInit> = {
   name: "StructA",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "s", type: "string", requiredness: "required" }];
+  },
   create(init: StructAInit): StructA {
     return { s: init.s };
   },
@@ -2469,6 +2705,13 @@ export interface StructBInit {
 
 export const StructB: StructCodec<StructB, StructBInit> = {
   name: "StructB",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "aa", type: StructA, requiredness: "optional" },
+      { id: 2, name: "ab", type: StructA, requiredness: "required" },
+    ];
+  },
   create(init: StructBInit): StructB {
     return {
       aa: init.aa === undefined ? undefined : StructA.create(init.aa),
@@ -2534,6 +2777,18 @@ export const OptionalSetDefaultTest: StructCodec<
   OptionalSetDefaultTestInit
 > = {
   name: "OptionalSetDefaultTest",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 1,
+        name: "with_default",
+        type: { set: "string" },
+        requiredness: "optional",
+        default: new Set(["test"]),
+      },
+    ];
+  },
   create(init: OptionalSetDefaultTestInit): OptionalSetDefaultTest {
     return {
       with_default:
@@ -2598,6 +2853,25 @@ export interface OptionalBinaryInit {
 
 export const OptionalBinary: StructCodec<OptionalBinary, OptionalBinaryInit> = {
   name: "OptionalBinary",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 1,
+        name: "bin_set",
+        type: { set: "binary" },
+        requiredness: "optional",
+        default: new Set<Uint8Array>(),
+      },
+      {
+        id: 2,
+        name: "bin_map",
+        type: { key: "binary", value: "i32" },
+        requiredness: "optional",
+        default: new Map<Uint8Array, number>(),
+      },
+    ];
+  },
   create(init: OptionalBinaryInit): OptionalBinary {
     return {
       bin_set:
@@ -2689,6 +2963,10 @@ const ThriftTest_testVoid_args: MessageCodec<
   ThriftTest_testVoid_argsInit
 > = {
   name: "ThriftTest_testVoid_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: ThriftTest_testVoid_argsInit): void {
     w.writeStructBegin("ThriftTest_testVoid_args");
     w.writeFieldStop();
@@ -2720,6 +2998,10 @@ const ThriftTest_testVoid_result: MessageCodec<
   ThriftTest_testVoid_resultInit
 > = {
   name: "ThriftTest_testVoid_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: ThriftTest_testVoid_resultInit): void {
     w.writeStructBegin("ThriftTest_testVoid_result");
     w.writeFieldStop();
@@ -2778,6 +3060,10 @@ const ThriftTest_testString_args: MessageCodec<
   ThriftTest_testString_argsInit
 > = {
   name: "ThriftTest_testString_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: "string" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testString_argsInit): void {
     w.writeStructBegin("ThriftTest_testString_args");
     if (v.thing !== undefined) {
@@ -2823,6 +3109,12 @@ const ThriftTest_testString_result: MessageCodec<
   ThriftTest_testString_resultInit
 > = {
   name: "ThriftTest_testString_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: "string", requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testString_resultInit): void {
     w.writeStructBegin("ThriftTest_testString_result");
     if (v.success !== undefined) {
@@ -2891,6 +3183,10 @@ const ThriftTest_testBool_args: MessageCodec<
   ThriftTest_testBool_argsInit
 > = {
   name: "ThriftTest_testBool_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: "bool" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testBool_argsInit): void {
     w.writeStructBegin("ThriftTest_testBool_args");
     if (v.thing !== undefined) {
@@ -2936,6 +3232,10 @@ const ThriftTest_testBool_result: MessageCodec<
   ThriftTest_testBool_resultInit
 > = {
   name: "ThriftTest_testBool_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 0, name: "success", type: "bool", requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testBool_resultInit): void {
     w.writeStructBegin("ThriftTest_testBool_result");
     if (v.success !== undefined) {
@@ -3004,6 +3304,10 @@ const ThriftTest_testByte_args: MessageCodec<
   ThriftTest_testByte_argsInit
 > = {
   name: "ThriftTest_testByte_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: "i8" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testByte_argsInit): void {
     w.writeStructBegin("ThriftTest_testByte_args");
     if (v.thing !== undefined) {
@@ -3049,6 +3353,10 @@ const ThriftTest_testByte_result: MessageCodec<
   ThriftTest_testByte_resultInit
 > = {
   name: "ThriftTest_testByte_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 0, name: "success", type: "i8", requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testByte_resultInit): void {
     w.writeStructBegin("ThriftTest_testByte_result");
     if (v.success !== undefined) {
@@ -3117,6 +3425,10 @@ const ThriftTest_testI32_args: MessageCodec<
   ThriftTest_testI32_argsInit
 > = {
   name: "ThriftTest_testI32_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: "i32" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testI32_argsInit): void {
     w.writeStructBegin("ThriftTest_testI32_args");
     if (v.thing !== undefined) {
@@ -3162,6 +3474,10 @@ const ThriftTest_testI32_result: MessageCodec<
   ThriftTest_testI32_resultInit
 > = {
   name: "ThriftTest_testI32_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 0, name: "success", type: "i32", requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testI32_resultInit): void {
     w.writeStructBegin("ThriftTest_testI32_result");
     if (v.success !== undefined) {
@@ -3230,6 +3546,10 @@ const ThriftTest_testI64_args: MessageCodec<
   ThriftTest_testI64_argsInit
 > = {
   name: "ThriftTest_testI64_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: "i64" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testI64_argsInit): void {
     w.writeStructBegin("ThriftTest_testI64_args");
     if (v.thing !== undefined) {
@@ -3275,6 +3595,10 @@ const ThriftTest_testI64_result: MessageCodec<
   ThriftTest_testI64_resultInit
 > = {
   name: "ThriftTest_testI64_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 0, name: "success", type: "i64", requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testI64_resultInit): void {
     w.writeStructBegin("ThriftTest_testI64_result");
     if (v.success !== undefined) {
@@ -3343,6 +3667,10 @@ const ThriftTest_testDouble_args: MessageCodec<
   ThriftTest_testDouble_argsInit
 > = {
   name: "ThriftTest_testDouble_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: "double" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testDouble_argsInit): void {
     w.writeStructBegin("ThriftTest_testDouble_args");
     if (v.thing !== undefined) {
@@ -3388,6 +3716,12 @@ const ThriftTest_testDouble_result: MessageCodec<
   ThriftTest_testDouble_resultInit
 > = {
   name: "ThriftTest_testDouble_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: "double", requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testDouble_resultInit): void {
     w.writeStructBegin("ThriftTest_testDouble_result");
     if (v.success !== undefined) {
@@ -3456,6 +3790,10 @@ const ThriftTest_testBinary_args: MessageCodec<
   ThriftTest_testBinary_argsInit
 > = {
   name: "ThriftTest_testBinary_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: "binary" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testBinary_argsInit): void {
     w.writeStructBegin("ThriftTest_testBinary_args");
     if (v.thing !== undefined) {
@@ -3501,6 +3839,12 @@ const ThriftTest_testBinary_result: MessageCodec<
   ThriftTest_testBinary_resultInit
 > = {
   name: "ThriftTest_testBinary_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: "binary", requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testBinary_resultInit): void {
     w.writeStructBegin("ThriftTest_testBinary_result");
     if (v.success !== undefined) {
@@ -3569,6 +3913,10 @@ const ThriftTest_testStruct_args: MessageCodec<
   ThriftTest_testStruct_argsInit
 > = {
   name: "ThriftTest_testStruct_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: Xtruct }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testStruct_argsInit): void {
     w.writeStructBegin("ThriftTest_testStruct_args");
     if (v.thing !== undefined) {
@@ -3614,6 +3962,10 @@ const ThriftTest_testStruct_result: MessageCodec<
   ThriftTest_testStruct_resultInit
 > = {
   name: "ThriftTest_testStruct_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 0, name: "success", type: Xtruct, requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testStruct_resultInit): void {
     w.writeStructBegin("ThriftTest_testStruct_result");
     if (v.success !== undefined) {
@@ -3682,6 +4034,10 @@ const ThriftTest_testNest_args: MessageCodec<
   ThriftTest_testNest_argsInit
 > = {
   name: "ThriftTest_testNest_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: Xtruct2 }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testNest_argsInit): void {
     w.writeStructBegin("ThriftTest_testNest_args");
     if (v.thing !== undefined) {
@@ -3727,6 +4083,12 @@ const ThriftTest_testNest_result: MessageCodec<
   ThriftTest_testNest_resultInit
 > = {
   name: "ThriftTest_testNest_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: Xtruct2, requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testNest_resultInit): void {
     w.writeStructBegin("ThriftTest_testNest_result");
     if (v.success !== undefined) {
@@ -3795,6 +4157,10 @@ const ThriftTest_testMap_args: MessageCodec<
   ThriftTest_testMap_argsInit
 > = {
   name: "ThriftTest_testMap_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: { key: "i32", value: "i32" } }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testMap_argsInit): void {
     w.writeStructBegin("ThriftTest_testMap_args");
     if (v.thing !== undefined) {
@@ -3855,6 +4221,17 @@ const ThriftTest_testMap_result: MessageCodec<
   ThriftTest_testMap_resultInit
 > = {
   name: "ThriftTest_testMap_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 0,
+        name: "success",
+        type: { key: "i32", value: "i32" },
+        requiredness: "optional",
+      },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testMap_resultInit): void {
     w.writeStructBegin("ThriftTest_testMap_result");
     if (v.success !== undefined) {
@@ -3938,6 +4315,10 @@ const ThriftTest_testStringMap_args: MessageCodec<
   ThriftTest_testStringMap_argsInit
 > = {
   name: "ThriftTest_testStringMap_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: { key: "string", value: "string" } }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testStringMap_argsInit): void {
     w.writeStructBegin("ThriftTest_testStringMap_args");
     if (v.thing !== undefined) {
@@ -3998,6 +4379,17 @@ const ThriftTest_testStringMap_result: MessageCodec<
   ThriftTest_testStringMap_resultInit
 > = {
   name: "ThriftTest_testStringMap_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 0,
+        name: "success",
+        type: { key: "string", value: "string" },
+        requiredness: "optional",
+      },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testStringMap_resultInit): void {
     w.writeStructBegin("ThriftTest_testStringMap_result");
     if (v.success !== undefined) {
@@ -4081,6 +4473,10 @@ const ThriftTest_testSet_args: MessageCodec<
   ThriftTest_testSet_argsInit
 > = {
   name: "ThriftTest_testSet_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: { set: "i32" } }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testSet_argsInit): void {
     w.writeStructBegin("ThriftTest_testSet_args");
     if (v.thing !== undefined) {
@@ -4139,6 +4535,17 @@ const ThriftTest_testSet_result: MessageCodec<
   ThriftTest_testSet_resultInit
 > = {
   name: "ThriftTest_testSet_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 0,
+        name: "success",
+        type: { set: "i32" },
+        requiredness: "optional",
+      },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testSet_resultInit): void {
     w.writeStructBegin("ThriftTest_testSet_result");
     if (v.success !== undefined) {
@@ -4220,6 +4627,10 @@ const ThriftTest_testList_args: MessageCodec<
   ThriftTest_testList_argsInit
 > = {
   name: "ThriftTest_testList_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: { list: "i32" } }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testList_argsInit): void {
     w.writeStructBegin("ThriftTest_testList_args");
     if (v.thing !== undefined) {
@@ -4278,6 +4689,17 @@ const ThriftTest_testList_result: MessageCodec<
   ThriftTest_testList_resultInit
 > = {
   name: "ThriftTest_testList_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 0,
+        name: "success",
+        type: { list: "i32" },
+        requiredness: "optional",
+      },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testList_resultInit): void {
     w.writeStructBegin("ThriftTest_testList_result");
     if (v.success !== undefined) {
@@ -4359,6 +4781,10 @@ const ThriftTest_testEnum_args: MessageCodec<
   ThriftTest_testEnum_argsInit
 > = {
   name: "ThriftTest_testEnum_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: { enum: Numberz, name: "Numberz" } }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testEnum_argsInit): void {
     w.writeStructBegin("ThriftTest_testEnum_args");
     if (v.thing !== undefined) {
@@ -4404,6 +4830,17 @@ const ThriftTest_testEnum_result: MessageCodec<
   ThriftTest_testEnum_resultInit
 > = {
   name: "ThriftTest_testEnum_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 0,
+        name: "success",
+        type: { enum: Numberz, name: "Numberz" },
+        requiredness: "optional",
+      },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testEnum_resultInit): void {
     w.writeStructBegin("ThriftTest_testEnum_result");
     if (v.success !== undefined) {
@@ -4472,6 +4909,10 @@ const ThriftTest_testTypedef_args: MessageCodec<
   ThriftTest_testTypedef_argsInit
 > = {
   name: "ThriftTest_testTypedef_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: "i64" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testTypedef_argsInit): void {
     w.writeStructBegin("ThriftTest_testTypedef_args");
     if (v.thing !== undefined) {
@@ -4517,6 +4958,10 @@ const ThriftTest_testTypedef_result: MessageCodec<
   ThriftTest_testTypedef_resultInit
 > = {
   name: "ThriftTest_testTypedef_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 0, name: "success", type: "i64", requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testTypedef_resultInit): void {
     w.writeStructBegin("ThriftTest_testTypedef_result");
     if (v.success !== undefined) {
@@ -4585,6 +5030,10 @@ const ThriftTest_testMapMap_args: MessageCodec<
   ThriftTest_testMapMap_argsInit
 > = {
   name: "ThriftTest_testMapMap_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "hello", type: "i32" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testMapMap_argsInit): void {
     w.writeStructBegin("ThriftTest_testMapMap_args");
     if (v.hello !== undefined) {
@@ -4630,6 +5079,17 @@ const ThriftTest_testMapMap_result: MessageCodec<
   ThriftTest_testMapMap_resultInit
 > = {
   name: "ThriftTest_testMapMap_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 0,
+        name: "success",
+        type: { key: "i32", value: { key: "i32", value: "i32" } },
+        requiredness: "optional",
+      },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testMapMap_resultInit): void {
     w.writeStructBegin("ThriftTest_testMapMap_result");
     if (v.success !== undefined) {
@@ -4725,6 +5185,10 @@ const ThriftTest_testInsanity_args: MessageCodec<
   ThriftTest_testInsanity_argsInit
 > = {
   name: "ThriftTest_testInsanity_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "argument", type: Insanity }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testInsanity_argsInit): void {
     w.writeStructBegin("ThriftTest_testInsanity_args");
     if (v.argument !== undefined) {
@@ -4772,6 +5236,20 @@ const ThriftTest_testInsanity_result: MessageCodec<
   ThriftTest_testInsanity_resultInit
 > = {
   name: "ThriftTest_testInsanity_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 0,
+        name: "success",
+        type: {
+          key: "i64",
+          value: { key: { enum: Numberz, name: "Numberz" }, value: Insanity },
+        },
+        requiredness: "optional",
+      },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testInsanity_resultInit): void {
     w.writeStructBegin("ThriftTest_testInsanity_result");
     if (v.success !== undefined) {
@@ -4877,6 +5355,17 @@ const ThriftTest_testMulti_args: MessageCodec<
   ThriftTest_testMulti_argsInit
 > = {
   name: "ThriftTest_testMulti_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "arg0", type: "i8" },
+      { id: 2, name: "arg1", type: "i32" },
+      { id: 3, name: "arg2", type: "i64" },
+      { id: 4, name: "arg3", type: { key: "i16", value: "string" } },
+      { id: 5, name: "arg4", type: { enum: Numberz, name: "Numberz" } },
+      { id: 6, name: "arg5", type: "i64" },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testMulti_argsInit): void {
     w.writeStructBegin("ThriftTest_testMulti_args");
     if (v.arg0 !== undefined) {
@@ -4987,6 +5476,10 @@ const ThriftTest_testMulti_result: MessageCodec<
   ThriftTest_testMulti_resultInit
 > = {
   name: "ThriftTest_testMulti_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 0, name: "success", type: Xtruct, requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testMulti_resultInit): void {
     w.writeStructBegin("ThriftTest_testMulti_result");
     if (v.success !== undefined) {
@@ -5062,6 +5555,10 @@ const ThriftTest_testException_args: MessageCodec<
   ThriftTest_testException_argsInit
 > = {
   name: "ThriftTest_testException_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "arg", type: "string" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testException_argsInit): void {
     w.writeStructBegin("ThriftTest_testException_args");
     if (v.arg !== undefined) {
@@ -5107,6 +5604,10 @@ const ThriftTest_testException_result: MessageCodec<
   ThriftTest_testException_resultInit
 > = {
   name: "ThriftTest_testException_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "err1", type: Xception, requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testException_resultInit): void {
     w.writeStructBegin("ThriftTest_testException_result");
     if (v.err1 !== undefined) {
@@ -5177,6 +5678,13 @@ const ThriftTest_testMultiException_args: MessageCodec<
   ThriftTest_testMultiException_argsInit
 > = {
   name: "ThriftTest_testMultiException_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "arg0", type: "string" },
+      { id: 2, name: "arg1", type: "string" },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testMultiException_argsInit): void {
     w.writeStructBegin("ThriftTest_testMultiException_args");
     if (v.arg0 !== undefined) {
@@ -5236,6 +5744,14 @@ const ThriftTest_testMultiException_result: MessageCodec<
   ThriftTest_testMultiException_resultInit
 > = {
   name: "ThriftTest_testMultiException_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: Xtruct, requiredness: "optional" },
+      { id: 1, name: "err1", type: Xception, requiredness: "optional" },
+      { id: 2, name: "err2", type: Xception2, requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testMultiException_resultInit): void {
     w.writeStructBegin("ThriftTest_testMultiException_result");
     if (v.success !== undefined) {
@@ -5330,6 +5846,10 @@ const ThriftTest_testOneway_args: MessageCodec<
   ThriftTest_testOneway_argsInit
 > = {
   name: "ThriftTest_testOneway_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "secondsToSleep", type: "i32" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testOneway_argsInit): void {
     w.writeStructBegin("ThriftTest_testOneway_args");
     if (v.secondsToSleep !== undefined) {
@@ -5371,6 +5891,10 @@ const ThriftTest_testOneway_result: MessageCodec<
   ThriftTest_testOneway_resultInit
 > = {
   name: "ThriftTest_testOneway_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: ThriftTest_testOneway_resultInit): void {
     w.writeStructBegin("ThriftTest_testOneway_result");
     w.writeFieldStop();
@@ -6008,6 +6532,10 @@ const SecondService_secondtestString_args: MessageCodec<
   SecondService_secondtestString_argsInit
 > = {
   name: "SecondService_secondtestString_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: "string" }];
+  },
   write(w: ProtocolWriter, v: SecondService_secondtestString_argsInit): void {
     w.writeStructBegin("SecondService_secondtestString_args");
     if (v.thing !== undefined) {
@@ -6053,6 +6581,12 @@ const SecondService_secondtestString_result: MessageCodec<
   SecondService_secondtestString_resultInit
 > = {
   name: "SecondService_secondtestString_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: "string", requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: SecondService_secondtestString_resultInit): void {
     w.writeStructBegin("SecondService_secondtestString_result");
     if (v.success !== undefined) {

@@ -39,7 +39,8 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
   protected readonly protocol: Protocol;
   protected readonly maxResponseSize: number;
   private readonly tracker: CallTracker;
-  private readonly baseHeaders: [string, string][];
+  /** The headers every request carries (lower-case names), before the call's own. */
+  private readonly baseHeaders: Readonly<Record<string, string>>;
   private readonly contentType: string;
   private readonly limits: Partial<ReaderLimits>;
   private closing = false;
@@ -55,7 +56,11 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
     this.maxResponseSize = options.maxResponseSize ?? DEFAULT_MAX_RESPONSE;
     this.tracker = new CallTracker(this, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, false);
     this.contentType = contentTypeOf(this.protocol);
-    this.baseHeaders = [...headerPairs(options.headers)];
+    const base: Record<string, string> = {};
+    for (const [name, value] of headerPairs(options.headers)) base[name.toLowerCase()] = value;
+    base["content-type"] = this.contentType;
+    base["accept"] = this.contentType;
+    this.baseHeaders = base;
     this.limits = {
       ...(options.maxStringLength !== undefined && { maxStringLength: options.maxStringLength }),
       ...(options.maxContainerElements !== undefined && { maxContainerElements: options.maxContainerElements }),
@@ -89,8 +94,11 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
     this.settled();
   }
 
-  /** Sends one request; rejects on network failure or when `signal` aborts. */
-  protected abstract post(body: Uint8Array, headers: Headers, signal: AbortSignal): Promise<HttpReply>;
+  /**
+   * Sends one request (headers with lower-case names); rejects on network failure. Sets
+   * `pending.cancel` to what cancels the request when the call is given up (its timeout or signal).
+   */
+  protected abstract post(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): Promise<HttpReply>;
 
   /** Releases connections (agents, sessions) once closed. */
   protected abstract release(): Promise<void>;
@@ -110,14 +118,16 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
     const body = w.buffer.finish();
     const now = Date.now();
     const pending = tracker.open(seqid, method, options, call, now);
-    const headers = new Headers(this.baseHeaders);
-    for (const [name, value] of headerPairs(headersToSend(options, call))) headers.set(name, value);
-    headers.set("content-type", this.contentType);
-    headers.set("accept", this.contentType);
-    if (pending.deadline !== Infinity) headers.set(DEADLINE_BUDGET_HEADER, budgetOf(pending.deadline, now));
-    const controller = new AbortController();
-    pending.cancel = controller;
-    this.post(body, headers, controller.signal).then(
+    // A plain record: cheaper than a Headers per call, and what node:http takes as it is.
+    const own = headersToSend(options, call);
+    let headers = this.baseHeaders as Record<string, string>;
+    if (own !== undefined || pending.deadline !== Infinity) {
+      headers = { ...headers };
+      for (const [name, value] of headerPairs(own)) headers[name.toLowerCase()] = value;
+      headers["content-type"] = this.contentType;
+      if (pending.deadline !== Infinity) headers[DEADLINE_BUDGET_HEADER] = budgetOf(pending.deadline, now);
+    }
+    this.post(body, headers, pending).then(
       (reply) => this.receive(pending, reply),
       (error: unknown) => {
         if (!tracker.isPending(pending)) return; // already timed out or aborted: that is its outcome

@@ -4,11 +4,12 @@
  * multiplexed on it (`httpVersion: "2"`; h2c in clear text, ALPN over TLS). Given a `fetch`, it uses that
  * instead. In browsers `createHttpChannel` is the fetch channel.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
-import { connect as http2Connect, constants as h2, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders as Http2Headers } from "node:http2";
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from "node:http";
+import { connect as http2Connect, constants as h2, type ClientHttp2Session, type IncomingHttpHeaders as Http2Headers } from "node:http2";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import type { ReaderLimits } from "../protocol/protocol.js";
+import type { PendingCall } from "../rpc/pending.js";
 import { HttpChannelBase, type HttpReply } from "./channel.js";
 import { FetchChannel } from "./fetch-channel.js";
 import type { NodeHttpChannelOptions } from "./node-options.js";
@@ -30,6 +31,11 @@ export class NodeHttpChannel extends HttpChannelBase {
   private readonly ownAgent: boolean;
   private readonly tls: NodeHttpChannelOptions["tls"];
   private session: ClientHttp2Session | undefined = undefined;
+  /** Streams in flight on the session. */
+  private streams = 0;
+  /** node:http's options for every request, resolved once from the URL. */
+  private readonly requestOptions: RequestOptions;
+  private readonly path: string;
 
   constructor(url: string | URL, options: NodeHttpChannelOptions & Partial<ReaderLimits> = {}) {
     super(url, options);
@@ -40,6 +46,7 @@ export class NodeHttpChannel extends HttpChannelBase {
       throw new TypeError(`httpVersion must be "1.1" or "2", got ${String(options.httpVersion)}`);
     }
     this.tls = options.tls;
+    this.path = `${this.target.pathname}${this.target.search}`;
     if (this.http2) {
       this.agent = undefined;
       this.ownAgent = false;
@@ -48,10 +55,18 @@ export class NodeHttpChannel extends HttpChannelBase {
       const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 100, scheduling: "lifo" as const };
       this.agent = options.agent ?? (this.secure ? new HttpsAgent({ ...agentOptions, ...options.tls }) : new HttpAgent(agentOptions));
     }
+    this.requestOptions = {
+      protocol: this.target.protocol,
+      hostname: this.target.hostname.startsWith("[") ? this.target.hostname.slice(1, -1) : this.target.hostname,
+      port: this.target.port === "" ? (this.secure ? 443 : 80) : Number(this.target.port),
+      path: this.path,
+      method: "POST",
+      agent: this.agent,
+    };
   }
 
-  protected post(body: Uint8Array, headers: Headers, signal: AbortSignal): Promise<HttpReply> {
-    return this.http2 ? this.post2(body, headers, signal) : this.post1(body, headers, signal);
+  protected post(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): Promise<HttpReply> {
+    return this.http2 ? this.post2(body, headers, pending) : this.post1(body, headers, pending);
   }
 
   protected release(): Promise<void> {
@@ -59,17 +74,15 @@ export class NodeHttpChannel extends HttpChannelBase {
     const session = this.session;
     this.session = undefined;
     if (session === undefined || session.closed) return Promise.resolve();
-    // Held while it closes: an unref'd session would let the process end with the close pending.
-    session.ref();
     return new Promise<void>((resolve) => session.close(() => resolve()));
   }
 
-  private post1(body: Uint8Array, headers: Headers, signal: AbortSignal): Promise<HttpReply> {
+  private post1(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): Promise<HttpReply> {
     return new Promise<HttpReply>((resolve, reject) => {
-      const outgoing: Record<string, string> = { "content-length": String(body.length) };
-      for (const [name, value] of headers) outgoing[name] = value;
-      const request = (this.secure ? httpsRequest : httpRequest)(this.target, { method: "POST", agent: this.agent, headers: outgoing, signal });
-      request.once("error", reject);
+      const request = (this.secure ? httpsRequest : httpRequest)({ ...this.requestOptions, headers: { ...headers, "content-length": String(body.length) } });
+      // Giving the call up destroys its request (no AbortController per call).
+      pending.cancel = { abort: (reason) => request.destroy(reason instanceof Error ? reason : new Error(String(reason))) };
+      request.on("error", reject); // `on`: a second error (after a reset, say) must not go unhandled
       request.once("response", (response: IncomingMessage) => {
         collect(response, this.maxResponseSize, this.url).then(
           (data) =>
@@ -81,7 +94,7 @@ export class NodeHttpChannel extends HttpChannelBase {
     });
   }
 
-  private post2(body: Uint8Array, headers: Headers, signal: AbortSignal): Promise<HttpReply> {
+  private post2(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): Promise<HttpReply> {
     return new Promise<HttpReply>((resolve, reject) => {
       let session: ClientHttp2Session;
       try {
@@ -91,14 +104,19 @@ export class NodeHttpChannel extends HttpChannelBase {
         return;
       }
       const outgoing: Record<string, string> = {
+        ...headers,
         [h2.HTTP2_HEADER_METHOD]: "POST",
-        [h2.HTTP2_HEADER_PATH]: `${this.target.pathname}${this.target.search}`,
+        [h2.HTTP2_HEADER_PATH]: this.path,
         "content-length": String(body.length),
       };
-      for (const [name, value] of headers) outgoing[name] = value;
-      const stream = session.request(outgoing, { signal });
-      holdOpen(session, stream);
-      stream.once("error", reject);
+      const stream = session.request(outgoing);
+      pending.cancel = { abort: () => stream.close(h2.NGHTTP2_CANCEL) };
+      // The session keeps the process alive only while calls are in flight on it.
+      if (this.streams++ === 0) session.ref();
+      stream.once("close", () => {
+        if (--this.streams === 0 && this.session === session) session.unref();
+      });
+      stream.on("error", reject);
       stream.once("response", (responseHeaders: Http2Headers) => {
         const status = Number(responseHeaders[h2.HTTP2_HEADER_STATUS] ?? 0);
         collect(stream, this.maxResponseSize, this.url).then((data) => resolve({ status, statusText: "", headers: () => toHeaders(responseHeaders), body: data }), reject);
@@ -121,30 +139,11 @@ export class NodeHttpChannel extends HttpChannelBase {
     session.once("goaway", () => {
       if (this.session === session) this.session = undefined;
     });
-    session.unref(); // an idle session must not keep the process alive; streams in flight hold it (holdOpen)
+    session.unref(); // an idle session must not keep the process alive (post2 refs it while calls run)
     this.session = session;
+    this.streams = 0;
     return session;
   }
-}
-
-/** Streams in flight per HTTP/2 session. */
-const streamsInFlight = new WeakMap<ClientHttp2Session, number>();
-
-/**
- * Keeps the process alive while the stream is in flight. The session is unref'd so that an idle one
- * never holds the process up, and its streams do not ref it again: without this, a script whose only
- * pending work is a call ended before the answer came.
- */
-function holdOpen(session: ClientHttp2Session, stream: ClientHttp2Stream): void {
-  const n = streamsInFlight.get(session) ?? 0;
-  if (n === 0) session.ref();
-  streamsInFlight.set(session, n + 1);
-  stream.once("close", () => {
-    const left = (streamsInFlight.get(session) ?? 1) - 1;
-    streamsInFlight.set(session, left);
-    // A closing session stays held until it is closed (release()).
-    if (left === 0 && !session.closed) session.unref();
-  });
 }
 
 /** Reads a response body up to `max` bytes. */
@@ -163,7 +162,7 @@ function collect(stream: NodeJS.ReadableStream & { destroy(error?: Error): unkno
       chunks.push(chunk);
     });
     stream.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    stream.once("error", reject);
+    stream.on("error", reject);
   });
 }
 

@@ -5,21 +5,28 @@
  */
 import type { ReaderLimits } from "../protocol/protocol.js";
 import { TTransportException, TTransportExceptionType } from "../protocol/errors.js";
+import type { PendingCall } from "../rpc/pending.js";
 import { HttpChannelBase, type HttpReply } from "./channel.js";
 import type { HttpChannelOptions } from "./options.js";
 
 export class FetchChannel extends HttpChannelBase {
   private readonly fetch: typeof globalThis.fetch;
+  private readonly credentials: "omit" | "same-origin" | "include";
 
   constructor(url: string | URL, options: HttpChannelOptions & Partial<ReaderLimits> = {}) {
     super(url, options);
     const f = options.fetch ?? globalThis.fetch;
     if (typeof f !== "function") throw new TypeError("no fetch in this environment: pass one as the `fetch` option");
     this.fetch = f;
+    this.credentials = options.credentials ?? "same-origin";
   }
 
-  protected async post(body: Uint8Array, headers: Headers, signal: AbortSignal): Promise<HttpReply> {
-    const response = await this.fetch(this.url, { method: "POST", body: body as RequestInit["body"], headers, signal, credentials: "same-origin" });
+  protected async post(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): Promise<HttpReply> {
+    const controller = new AbortController();
+    pending.cancel = controller;
+    // Called without a receiver: a browser's fetch refuses any `this` but the window ("Illegal invocation").
+    const fetch = this.fetch;
+    const response = await fetch(this.url, { method: "POST", body: body as RequestInit["body"], headers, signal: controller.signal, credentials: this.credentials });
     return {
       status: response.status,
       statusText: response.statusText,

@@ -12,16 +12,22 @@
  * - 413 for a body over `maxBodySize`, before it is read (from `Content-Length`) or as soon as it is;
  * - 400 for a body that is not one Thrift call; 408 for a body that does not arrive in time.
  *
+ * With CORS on, these carry an allowed origin's CORS headers (a browser hides the status of a response
+ * without them from the page), and preflights are answered on every path.
+ *
  * Call headers are the HTTP headers; `Deadline-Budget` sets the call's deadline; headers a handler sets
  * on `ctx.responseHeaders` go out with the reply.
+ *
+ * The same handler answers plain JSON calls (`POST /<Service>/<method>` with `application/json`, GET
+ * where allowed) unless `json: false`: json-route.ts, which says how they are told apart.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Stream } from "node:http2";
 import { BinaryProtocol } from "../protocol/binary.js";
 import { CompactProtocol } from "../protocol/compact.js";
 import { TApplicationException, TApplicationExceptionType, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import { JSONProtocol } from "../protocol/json.js";
-import type { Protocol, ReaderLimits } from "../protocol/protocol.js";
+import type { Protocol, ProtocolReader, ProtocolWriter, ReaderInput, ReaderLimits } from "../protocol/protocol.js";
 import { DEFAULT_READER_LIMITS } from "../protocol/protocol.js";
 import { WriteBuffer } from "../protocol/write-buffer.js";
 import { Scope } from "../rpc/context.js";
@@ -30,6 +36,8 @@ import { defaultLogger, describe } from "../rpc/logger.js";
 import { isThenable, Processor, writeException, type IncomingCall, type Registration, type ServerLogger } from "../rpc/processor.js";
 import { contentTypeOf, detectProtocol } from "./content-type.js";
 import { Cors } from "./cors.js";
+import { streamExchange, type RequestLike, type ResponseLike } from "./exchange.js";
+import { jsonErrorBody, JSON_CONTENT_TYPE, JsonRoutes } from "./json-route.js";
 import type { HttpHandlerOptions } from "./options.js";
 
 export type HttpRequest = IncomingMessage | Http2ServerRequest;
@@ -38,9 +46,11 @@ export type HttpResponse = ServerResponse | Http2ServerResponse;
 /** A Node request handler serving Thrift calls. */
 export interface HttpHandler {
   (req: HttpRequest, res: HttpResponse): void;
+  /** Serves an HTTP/2 stream directly (what HttpServer does: no compatibility objects per request). */
+  stream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void;
   /** The processor behind it (its services, interceptors and logger). */
   readonly processor: Processor;
-  /** Requests being answered now, and oneway calls whose handlers still run. */
+  /** Requests being answered now. */
   readonly activeRequests: number;
   /** Aborts the handlers' signals of every request in flight (the server is going away). */
   abortAll(reason: unknown): void;
@@ -49,7 +59,20 @@ export interface HttpHandler {
 const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 
 /** Settings resolved once per handler. */
+/**
+ * A protocol's reader and writer, one each per handler: a call is decoded in one synchronous step and
+ * its reply encoded in another, so they are reused (the reply's bytes are copied out).
+ */
+interface Codec {
+  readonly protocol: Protocol;
+  readonly contentType: string;
+  readonly reader: ProtocolReader & ReaderInput;
+  writer: ProtocolWriter & { readonly buffer: WriteBuffer };
+}
+
 interface Settings {
+  readonly codecs: readonly Codec[];
+  readonly bodyTimer: BodyTimer;
   readonly processor: Processor;
   readonly logger: ServerLogger;
   readonly protocols: readonly Protocol[];
@@ -58,50 +81,57 @@ interface Settings {
   readonly maxBodySize: number;
   readonly bodyTimeoutMs: number;
   readonly limits: ReaderLimits;
+  /** Plain JSON calls at /<Service>/<method> (json-route.ts); undefined when turned off. */
+  readonly json: JsonRoutes | undefined;
 }
 
 export function createHttpHandler(services: Readonly<Record<string, Registration>>, options: HttpHandlerOptions = {}): HttpHandler {
   const logger = options.logger ?? defaultLogger;
+  const bodyTimeoutMs = positive(options.bodyTimeoutMs, 30_000, "bodyTimeoutMs");
+  const processor = new Processor({
+    services,
+    ...(options.defaultService !== undefined && { defaultService: options.defaultService }),
+    ...(options.interceptors !== undefined && { interceptors: options.interceptors }),
+    logger,
+  });
   const settings: Settings = {
-    processor: new Processor({
-      services,
-      ...(options.defaultService !== undefined && { defaultService: options.defaultService }),
-      ...(options.interceptors !== undefined && { interceptors: options.interceptors }),
-      logger,
-    }),
+    codecs: [],
+    bodyTimer: new BodyTimer(bodyTimeoutMs),
+    processor,
     logger,
     protocols: options.protocols ?? [BinaryProtocol, CompactProtocol, JSONProtocol],
     path: options.path,
     cors: options.cors === undefined ? undefined : new Cors(options.cors),
     maxBodySize: positive(options.maxBodySize, DEFAULT_MAX_BODY, "maxBodySize"),
-    bodyTimeoutMs: positive(options.bodyTimeoutMs, 30_000, "bodyTimeoutMs"),
+    bodyTimeoutMs,
     limits: {
       maxStringLength: positive(options.maxStringLength, DEFAULT_READER_LIMITS.maxStringLength, "maxStringLength"),
       maxContainerElements: positive(options.maxContainerElements, DEFAULT_READER_LIMITS.maxContainerElements, "maxContainerElements"),
       maxDepth: positive(options.maxDepth, DEFAULT_READER_LIMITS.maxDepth, "maxDepth"),
     },
+    json: options.json === false ? undefined : new JsonRoutes(processor, options.json === true ? {} : options.json),
   };
   if (settings.protocols.length === 0) throw new Error("protocols must name at least one protocol");
+  (settings as { codecs: readonly Codec[] }).codecs = settings.protocols.map((protocol) => ({
+    protocol,
+    contentType: contentTypeOf(protocol),
+    reader: protocol.createReader(new Uint8Array(0), settings.limits),
+    writer: protocol.createWriter(new WriteBuffer(1024)),
+  }));
   const active = new Set<Scope>();
-  const handler = ((req: HttpRequest, res: HttpResponse) => {
+  const handle = (req: RequestLike, res: ResponseLike): void => {
     const scope = new Scope();
     active.add(scope);
-    let detached = false;
-    const detach = (): (() => void) => {
-      detached = true;
-      return () => active.delete(scope);
-    };
     res.once("close", () => {
-      // A oneway call's answer goes out before its handler runs: the handler runs on to its end
-      // (or until the server goes away, abortAll), whatever its response does.
-      if (detached) return;
       active.delete(scope);
-      // The client went away before its answer (or the answer is out): calls still running abort.
-      scope.abort(new TTransportException(TTransportExceptionType.END_OF_FILE, "the client went away"));
+      // The connection closed before the answer was out: the client went away, calls still running abort.
+      if (!res.writableFinished) scope.abort(new TTransportException(TTransportExceptionType.END_OF_FILE, "the client went away"));
     });
-    serve(settings, req, res, scope, detach);
-  }) as HttpHandler;
+    serve(settings, req, res, scope);
+  };
+  const handler = ((req: HttpRequest, res: HttpResponse) => handle(req as RequestLike, res as ResponseLike)) as HttpHandler;
   Object.defineProperties(handler, {
+    stream: { value: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => handle(...streamExchange(stream, headers)) },
     processor: { value: settings.processor },
     activeRequests: { get: () => active.size },
     abortAll: {
@@ -119,27 +149,52 @@ function positive(value: number | undefined, fallback: number, name: string): nu
   return value;
 }
 
-/** The request's peer: `address:port` of the socket. */
-function peerOf(req: HttpRequest): string | undefined {
-  const socket = req.socket as { remoteAddress?: string; remotePort?: number } | undefined;
-  const address = socket?.remoteAddress;
+const PEER = Symbol("rpcgen.peer");
+
+/** The request's peer: `address:port` of the socket (made once per connection). */
+function peerOf(req: RequestLike): string | undefined {
+  const socket = req.socket as { remoteAddress?: string; remotePort?: number; [PEER]?: string } | null | undefined;
+  if (socket === null || socket === undefined) return undefined;
+  const known = socket[PEER];
+  if (known !== undefined) return known;
+  const address = socket.remoteAddress;
   if (address === undefined) return undefined;
-  return `${address.includes(":") ? `[${address}]` : address}:${socket?.remotePort ?? 0}`;
+  return (socket[PEER] = `${address.includes(":") ? `[${address}]` : address}:${socket.remotePort ?? 0}`);
 }
 
-function header(req: HttpRequest, name: string): string | undefined {
+function header(req: RequestLike, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(", ") : value;
 }
 
-/** Takes a request's scope off its response: returns what ends it. */
-type Detach = () => () => void;
-
-function serve(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope, detach: Detach): void {
+function serve(s: Settings, req: RequestLike, res: ResponseLike, scope: Scope): void {
   const origin = header(req, "origin");
+  // Refusals to an allowed origin carry its CORS headers too, or its browser hides their status.
+  const allowedOrigin = origin !== undefined && s.cors !== undefined && s.cors.allows(origin);
+  const refusal = allowedOrigin ? s.cors!.response(origin, []) : {};
+  if (s.json?.claims(req) === true) {
+    s.json.serve({
+      req,
+      res,
+      scope,
+      peer: peerOf(req),
+      cors: s.cors,
+      maxBodySize: s.maxBodySize,
+      maxDepth: s.limits.maxDepth,
+      headers: () => requestHeaders(req),
+      readBody: () => new Promise((resolve, reject) => readBody(s, req, res, refusal, (body, error) => (error !== undefined ? reject(error) : resolve(body)))),
+    });
+    return;
+  }
   const method = req.method ?? "GET";
+  // A browser shows a page nothing of a failed preflight, so preflights are answered on every path: the
+  // call itself then gets the 404, which the page can read.
+  if (method === "OPTIONS" && s.cors !== undefined) {
+    preflight(s, req, res, origin);
+    return;
+  }
   if (s.path !== undefined && pathOf(req.url) !== s.path) {
-    refuse(s, req, res, 404, `no Thrift service at ${pathOf(req.url)} (this server serves ${s.path})`);
+    refuse(s, req, res, 404, `no Thrift service at ${pathOf(req.url)} (this server serves ${s.path})`, { ...refusal });
     return;
   }
   if (method === "OPTIONS") {
@@ -147,30 +202,25 @@ function serve(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope, d
     return;
   }
   if (method !== "POST") {
-    refuse(s, req, res, 405, `${method} is not served here: Thrift calls are POST requests`, { allow: allowed(s).join(", ") });
+    refuse(s, req, res, 405, `${method} is not served here: Thrift calls are POST requests`, { ...refusal, allow: allowed(s).join(", ") });
     return;
   }
-  let cors: Record<string, string> | undefined;
-  if (origin !== undefined && s.cors !== undefined) {
-    if (!s.cors.allows(origin)) {
-      refuse(s, req, res, 403, `origin ${origin} is not allowed`);
-      return;
-    }
-    cors = {};
+  if (origin !== undefined && s.cors !== undefined && !allowedOrigin) {
+    refuse(s, req, res, 403, `origin ${origin} is not allowed`);
+    return;
   }
   const declared = header(req, "content-length");
   if (declared !== undefined && Number(declared) > s.maxBodySize) {
-    refuse(s, req, res, 413, `the request body of ${declared} bytes is over the limit of ${s.maxBodySize} bytes`, { connection: "close" });
+    refuse(s, req, res, 413, `the request body of ${declared} bytes is over the limit of ${s.maxBodySize} bytes`, { ...refusal, connection: "close" });
     return;
   }
-  readBody(s, req, res).then(
-    (body) => {
-      if (body !== undefined) answer(s, req, res, scope, detach, body, origin, cors !== undefined);
-    },
-    (error: unknown) => {
-      if (!res.headersSent) refuse(s, req, res, 400, `the request body could not be read: ${describe(error)}`, { connection: "close" });
-    },
-  );
+  readBody(s, req, res, refusal, (body, error) => {
+    if (error !== undefined) {
+      if (!res.headersSent) refuse(s, req, res, 400, `the request body could not be read: ${describe(error)}`, { ...refusal, connection: "close" });
+    } else if (body !== undefined) {
+      answer(s, req, res, scope, body, origin, allowedOrigin);
+    }
+  });
 }
 
 function pathOf(url: string | undefined): string {
@@ -183,7 +233,7 @@ function allowed(s: Settings): string[] {
   return s.cors !== undefined ? ["POST", "OPTIONS"] : ["POST"];
 }
 
-function preflight(s: Settings, req: HttpRequest, res: HttpResponse, origin: string | undefined): void {
+function preflight(s: Settings, req: RequestLike, res: ResponseLike, origin: string | undefined): void {
   if (s.cors === undefined) {
     refuse(s, req, res, 405, "OPTIONS is not served here: CORS is not enabled on this server", { allow: allowed(s).join(", ") });
     return;
@@ -206,58 +256,132 @@ function preflight(s: Settings, req: HttpRequest, res: HttpResponse, origin: str
   res.end();
 }
 
+/** Receives a body: the bytes, or undefined when the request was answered already (413, 408), or an error. */
+type BodyCallback = (body: Uint8Array | undefined, error?: unknown) => void;
+
 /**
- * Reads the body within the size limit and the time limit. Resolves with undefined when it answered
- * the request itself (413, 408). Uses a body a framework already read into bytes (`req.body`).
+ * Reads the body within the size limit and the time limit, then calls `done` (a callback, not a
+ * promise: this is on every request's path). Uses a body a framework already read into bytes.
  */
-function readBody(s: Settings, req: HttpRequest, res: HttpResponse): Promise<Uint8Array | undefined> {
+function readBody(s: Settings, req: RequestLike, res: ResponseLike, refusal: Record<string, string>, done: BodyCallback): void {
   const preread = (req as { body?: unknown }).body;
-  if (preread instanceof Uint8Array) return Promise.resolve(preread);
-  if (req.readableEnded) {
-    return Promise.reject(new Error("the body was already consumed (mount the Thrift handler before body parsers, or use a raw body parser)"));
+  if (preread instanceof Uint8Array) {
+    done(preread);
+    return;
   }
-  return new Promise<Uint8Array | undefined>((resolve, reject) => {
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (): void => {
-      done = true;
-      clearTimeout(timer);
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onError);
-    };
-    const timer = setTimeout(() => {
-      finish();
-      refuse408(s, req, res);
-      resolve(undefined);
-    }, s.bodyTimeoutMs);
-    const onData = (chunk: Uint8Array): void => {
-      if (done) return;
-      size += chunk.length;
-      if (size > s.maxBodySize) {
-        finish();
-        refuse(s, req, res, 413, `the request body is over the limit of ${s.maxBodySize} bytes`, { connection: "close" });
-        req.resume(); // drop the rest; the connection closes after the answer
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      if (done) return;
-      finish();
-      resolve(chunks.length === 1 ? chunks[0]! : concat(chunks, size));
-    };
-    const onError = (error: Error): void => {
-      if (done) return;
-      finish();
-      reject(error);
-    };
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", onError);
-  });
+  if (req.readableEnded) {
+    done(undefined, new Error("the body was already consumed (mount the Thrift handler before body parsers, or use a raw body parser)"));
+    return;
+  }
+  new BodyRead(s, req, res, refusal, done);
+}
+
+/** One body being read: its chunks, its deadline (held by the handler's BodyTimer), its listeners. */
+class BodyRead implements BodyDeadline {
+  readonly due: number;
+  private readonly chunks: Uint8Array[] = [];
+  private size = 0;
+  private finished = false;
+
+  constructor(
+    private readonly s: Settings,
+    private readonly req: RequestLike,
+    private readonly res: ResponseLike,
+    private readonly refusal: Record<string, string>,
+    private readonly done: BodyCallback,
+  ) {
+    this.due = Date.now() + s.bodyTimeoutMs;
+    s.bodyTimer.add(this);
+    req.on("data", this.onData);
+    req.on("end", this.onEnd);
+    req.on("error", this.onError);
+  }
+
+  private readonly onData = (chunk: Uint8Array): void => {
+    if (this.finished) return;
+    this.size += chunk.length;
+    if (this.size > this.s.maxBodySize) {
+      this.finish();
+      refuse(this.s, this.req, this.res, 413, `the request body is over the limit of ${this.s.maxBodySize} bytes`, { ...this.refusal, connection: "close" });
+      this.req.resume(); // drop the rest; the connection closes after the answer
+      this.done(undefined);
+      return;
+    }
+    this.chunks.push(chunk);
+  };
+
+  private readonly onEnd = (): void => {
+    if (this.finished) return;
+    this.finish();
+    const chunks = this.chunks;
+    this.done(chunks.length === 1 ? chunks[0]! : concat(chunks, this.size));
+  };
+
+  private readonly onError = (error: Error): void => {
+    if (this.finished) return;
+    this.finish();
+    this.done(undefined, error);
+  };
+
+  expire(): void {
+    this.finish();
+    refuse408(this.s, this.req, this.res, this.refusal);
+    this.done(undefined);
+  }
+
+  private finish(): void {
+    this.finished = true;
+    this.s.bodyTimer.delete(this);
+    this.req.off("data", this.onData);
+    this.req.off("end", this.onEnd);
+    this.req.off("error", this.onError);
+  }
+}
+
+function refuse408(s: Settings, req: RequestLike, res: ResponseLike, refusal: Record<string, string>): void {
+  refuse(s, req, res, 408, `the request body did not arrive within ${s.bodyTimeoutMs} ms`, { ...refusal, connection: "close" });
+}
+
+interface BodyDeadline {
+  readonly due: number;
+  expire(): void;
+}
+
+/**
+ * The bodies being read, held to their deadline by one coarse timer per handler rather than a timer per
+ * request: a body is refused at most a quarter of the timeout late. The timer runs only while bodies are
+ * being read.
+ */
+class BodyTimer {
+  private readonly reads = new Set<BodyDeadline>();
+  private timer: ReturnType<typeof setInterval> | undefined = undefined;
+  private readonly periodMs: number;
+
+  constructor(timeoutMs: number) {
+    this.periodMs = Math.max(5, Math.min(1000, Math.floor(timeoutMs / 4)));
+  }
+
+  add(read: BodyDeadline): void {
+    this.reads.add(read);
+    if (this.timer === undefined) {
+      this.timer = setInterval(() => this.sweep(), this.periodMs);
+      this.timer.unref();
+    }
+  }
+
+  delete(read: BodyDeadline): void {
+    this.reads.delete(read);
+  }
+
+  private sweep(): void {
+    if (this.reads.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      return;
+    }
+    const now = Date.now();
+    for (const read of this.reads) if (read.due <= now) read.expire();
+  }
 }
 
 function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
@@ -270,84 +394,82 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
-function refuse408(s: Settings, req: HttpRequest, res: HttpResponse): void {
-  refuse(s, req, res, 408, `the request body did not arrive within ${s.bodyTimeoutMs} ms`, { connection: "close" });
-}
-
-/** Answers with a plain-text error and reports it. */
-function refuse(s: Settings, req: HttpRequest, res: HttpResponse, status: number, reason: string, headers: Record<string, string> = {}): void {
+/** Answers with a plain-text error (a JSON one to a JSON request) and reports it. */
+function refuse(s: Settings, req: RequestLike, res: ResponseLike, status: number, reason: string, headers: Record<string, string> = {}): void {
   s.logger({ kind: "request-rejected", peer: peerOf(req), status, reason });
   if (res.headersSent) {
     res.end();
     return;
   }
-  const body = `${reason}\n`;
+  const json = s.json?.claims(req) === true;
+  const body = json ? jsonErrorBody(status, reason) : `${reason}\n`;
   const isHttp2 = (req as { httpVersionMajor?: number }).httpVersionMajor === 2;
   if (isHttp2) delete headers["connection"]; // HTTP/2 has no connection header
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": String(Buffer.byteLength(body)), ...headers });
+  res.writeHead(status, { "content-type": json ? JSON_CONTENT_TYPE : "text/plain; charset=utf-8", "content-length": String(Buffer.byteLength(body)), ...headers });
   res.end(body);
 }
 
-function protocolOf(s: Settings, body: Uint8Array): Protocol | undefined {
-  if (s.protocols.length === 1) return s.protocols[0];
+/** The codec of the protocol a body is in: the only one served, or the one its first byte tells. */
+function codecOf(s: Settings, body: Uint8Array): Codec | undefined {
+  const codecs = s.codecs;
+  if (codecs.length === 1) return codecs[0];
   const detected = detectProtocol(body);
-  return detected !== undefined && s.protocols.some((p) => p.name === detected.name) ? s.protocols.find((p) => p.name === detected.name) : undefined;
+  if (detected === undefined) return undefined;
+  for (const c of codecs) if (c.protocol.name === detected.name) return c;
+  return undefined;
 }
 
-function answer(
-  s: Settings,
-  req: HttpRequest,
-  res: HttpResponse,
-  scope: Scope,
-  detach: Detach,
-  body: Uint8Array,
-  origin: string | undefined,
-  cors: boolean,
-): void {
-  const protocol = protocolOf(s, body);
-  if (protocol === undefined) {
-    refuse(s, req, res, 400, body.length === 0 ? "empty request body: expected a Thrift call" : `the request body is not a Thrift call in ${s.protocols.map((p) => p.name).join(", ")}`);
+function answer(s: Settings, req: RequestLike, res: ResponseLike, scope: Scope, body: Uint8Array, origin: string | undefined, cors: boolean): void {
+  const refusal = cors ? s.cors!.response(origin!, []) : {};
+  const codec = codecOf(s, body);
+  if (codec === undefined) {
+    refuse(s, req, res, 400, body.length === 0 ? "empty request body: expected a Thrift call" : `the request body is not a Thrift call in ${s.protocols.map((p) => p.name).join(", ")}`, refusal);
     return;
   }
   const processor = s.processor;
-  const r = protocol.createReader(body, s.limits);
+  const r = codec.reader;
+  r.reset(body);
   let call: IncomingCall;
   try {
     call = processor.readCall(r);
     if (r.remaining !== 0) throw new Error(`${r.remaining} bytes follow the call`);
   } catch (error) {
-    refuse(s, req, res, 400, `the request body is not one Thrift call (${protocol.name}): ${describe(error)}`);
+    r.reset(EMPTY); // a failed decode may leave the reader mid-struct; and the body is not held
+    refuse(s, req, res, 400, `the request body is not one Thrift call (${codec.protocol.name}): ${describe(error)}`, refusal);
     return;
   }
-  const contentType = contentTypeOf(protocol);
-  let ended: (() => void) | undefined;
+  r.reset(EMPTY); // the body is not held until the next request
+  const contentType = codec.contentType;
   if (call.oneway) {
     // Answered before the handler runs, as Apache's Python server does: the client waits for nothing.
-    ended = detach();
     send(res, 200, contentType, undefined, cors ? s.cors!.response(origin!, []) : undefined, undefined);
   }
-  const w = protocol.createWriter(new WriteBuffer(256));
   if (call.method === undefined) {
-    if (ended !== undefined) ended();
-    else {
+    if (!call.oneway) {
+      const w = fresh(codec);
       processor.writeUnknown(w, call);
-      reply(s, res, call, w.buffer, contentType, undefined, cors ? origin : undefined);
+      reply(s, res, call, codec, undefined, cors ? origin : undefined);
     }
     return;
   }
-  const headers = requestHeaders(req);
-  const ctx = processor.context(call, { peer: peerOf(req), scope, headers, deadline: deadlineOf(headers.get(DEADLINE_BUDGET_HEADER), Date.now()) });
+  const budget = header(req, DEADLINE_BUDGET_HEADER);
+  const ctx = processor.context(call, {
+    peer: peerOf(req),
+    scope,
+    headers: () => requestHeaders(req),
+    deadline: budget === undefined ? undefined : deadlineOf(budget, Date.now()),
+  });
   const settle = (value: unknown, failed: boolean): void => {
     ctx.release();
-    if (ended !== undefined) {
-      ended();
-      if (failed) processor.writeError(w, call, value); // logs; nobody waits for an answer
+    if (call.oneway) {
+      if (failed) processor.writeError(fresh(codec), call, value); // logs; nobody waits for an answer
       return;
     }
     if (res.writableEnded || scope.abortReason !== undefined) return; // the client went away
+    const w = fresh(codec);
     if (failed) processor.writeError(w, call, value);
     else processor.writeSuccess(w, call, value);
-    reply(s, res, call, w.buffer, contentType, ctx.replyHeaders, cors ? origin : undefined);
+    reply(s, res, call, codec, ctx.replyHeaders, cors ? origin : undefined);
   };
   let result: unknown;
   try {
@@ -367,7 +489,7 @@ function answer(
 }
 
 /** Headers of the request as a `Headers` (HTTP/2 pseudo-headers left out). */
-function requestHeaders(req: HttpRequest): Headers {
+function requestHeaders(req: RequestLike): Headers {
   const headers = new Headers();
   const raw = req.headers;
   for (const name in raw) {
@@ -380,16 +502,19 @@ function requestHeaders(req: HttpRequest): Headers {
   return headers;
 }
 
-function reply(
-  s: Settings,
-  res: HttpResponse,
-  call: IncomingCall,
-  buffer: WriteBuffer,
-  contentType: string,
-  replyHeaders: Headers | undefined,
-  origin: string | undefined,
-): void {
-  let bytes = buffer.finish();
+const EMPTY = new Uint8Array(0);
+
+/** The codec's writer, emptied for a new message. */
+function fresh(codec: Codec): ProtocolWriter {
+  codec.writer.buffer.reset();
+  return codec.writer;
+}
+
+/** Sends the reply the codec's writer holds (its bytes copied out: the writer is reused). */
+function reply(s: Settings, res: ResponseLike, call: IncomingCall, codec: Codec, replyHeaders: Headers | undefined, origin: string | undefined): void {
+  const buffer = codec.writer.buffer;
+  const contentType = codec.contentType;
+  let bytes = buffer.finish().slice();
   if (bytes.length > s.maxBodySize) {
     s.logger({
       kind: "result-error",
@@ -397,17 +522,16 @@ function reply(
       method: call.name,
       error: new TTransportException(TTransportExceptionType.SIZE_LIMIT, `reply of ${bytes.length} bytes exceeds the maximum body size of ${s.maxBodySize} bytes`),
     });
-    buffer.reset();
-    const w = s.protocols.find((p) => contentTypeOf(p) === contentType) ?? BinaryProtocol;
-    const writer = w.createWriter(buffer);
-    writeException(writer, call.name, call.seqid, new TApplicationException(TApplicationExceptionType.INTERNAL_ERROR, "Internal error"));
-    bytes = buffer.finish();
+    writeException(fresh(codec), call.name, call.seqid, new TApplicationException(TApplicationExceptionType.INTERNAL_ERROR, "Internal error"));
+    bytes = buffer.finish().slice();
   }
+  // A huge reply's storage is not kept for the next one.
+  if (buffer.bytes.length > 1024 * 1024) codec.writer = codec.protocol.createWriter(new WriteBuffer(1024));
   send(res, 200, contentType, bytes, origin !== undefined ? s.cors!.response(origin, replyHeaders?.keys() ?? []) : undefined, replyHeaders);
 }
 
 function send(
-  res: HttpResponse,
+  res: ResponseLike,
   status: number,
   contentType: string,
   body: Uint8Array | undefined,

@@ -2,5 +2,6 @@
 export { createHttpChannel, NodeHttpChannel } from "./client.js";
 export { createHttpHandler, type HttpHandler, type HttpRequest, type HttpResponse } from "./handler.js";
 export { createHttpServer, HttpServer } from "./server.js";
-export type { HttpHandlerOptions, HttpLimits } from "./options.js";
+export type { HttpHandlerOptions, HttpLimits, JsonRouteOptions } from "./options.js";
+export { HTTP_GET_ANNOTATION, JSON_CONTENT_TYPE } from "./json-route.js";
 export type { HttpServerOptions, NodeHttpChannelOptions } from "./node-options.js";

@@ -34,6 +34,21 @@ export interface HttpHandlerOptions extends HttpLimits {
   cors?: CorsOptions | undefined;
   /** A request whose body has not arrived this long after it started gets 408. Default 30,000 ms. */
   bodyTimeoutMs?: number | undefined;
+  /**
+   * Plain JSON calls beside Thrift ones: `POST /<Service>/<method>` with an `application/json` body,
+   * and `GET` with query parameters for the methods that allow it (see JsonRouteOptions and the
+   * README). Default: on; `false` turns them off.
+   */
+  json?: boolean | JsonRouteOptions | undefined;
+}
+
+export interface JsonRouteOptions {
+  /**
+   * Methods that may also be called with GET, as `Service.method` names, besides those annotated
+   * `(http.get)` in the IDL. GET is for methods without side effects whose parameters are all scalars
+   * or enums; a method listed or annotated otherwise is an error when the handler is created.
+   */
+  get?: readonly string[] | undefined;
 }
 
 /** Options of an HTTP client channel, in browsers and in Node. */
@@ -46,4 +61,9 @@ export interface HttpChannelOptions extends ChannelOptions {
   maxResponseSize?: number | undefined;
   /** The `fetch` to use (a wrapped one, a polyfill). In browsers the default is the global `fetch`. */
   fetch?: typeof globalThis.fetch | undefined;
+  /**
+   * Whether a browser sends cookies and HTTP authentication with the calls: `same-origin` (default),
+   * `include` (also cross-origin; the server's CORS must allow credentials), or `omit`. fetch only.
+   */
+  credentials?: "omit" | "same-origin" | "include" | undefined;
 }

@@ -11,6 +11,8 @@ import {
   type Http2SecureServer,
   type Http2Server,
   type Http2Session,
+  type IncomingHttpHeaders,
+  type ServerHttp2Stream,
 } from "node:http2";
 import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import { TTransportException, TTransportExceptionType } from "../protocol/errors.js";
@@ -68,9 +70,12 @@ export class HttpServer {
       });
     } else {
       const http1 = createHttp1Server({ keepAliveTimeout }, serve);
-      this.http2 = options.http2 === false ? undefined : createHttp2Server(serve);
+      // HTTP/2 through the stream API: no compatibility objects per request.
+      this.http2 = options.http2 === false ? undefined : createHttp2Server();
+      this.http2?.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => handler.stream(stream, headers));
       const h2 = this.http2;
-      this.listener = createNetServer((socket) => {
+      // noDelay: Nagle's algorithm would hold small replies back (HTTP/2 frames especially) for the peer's delayed ACK.
+      this.listener = createNetServer({ noDelay: true }, (socket) => {
         this.track(socket);
         if (h2 === undefined) http1.emit("connection", socket);
         else route(socket, http1, h2);

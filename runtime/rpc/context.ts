@@ -22,24 +22,25 @@ export interface CallScope {
 /** A scope of its own, for transports that have no connection to hang calls on (HTTP requests, in-memory calls). */
 export class Scope implements CallScope {
   abortReason: unknown = undefined;
-  private readonly watched = new Set<ServerCallContext>();
+  /** Made when a handler first asks for its signal (most calls never do). */
+  private watched: Set<ServerCallContext> | undefined = undefined;
 
   watch(ctx: ServerCallContext): void {
-    this.watched.add(ctx);
+    (this.watched ??= new Set()).add(ctx);
   }
 
   unwatch(ctx: ServerCallContext): void {
-    this.watched.delete(ctx);
+    this.watched?.delete(ctx);
   }
 
   /** Ends the scope: every watching context aborts with `reason`. */
   abort(reason: unknown): void {
     if (this.abortReason !== undefined) return;
     this.abortReason = reason;
-    if (this.watched.size === 0) return;
-    const contexts = [...this.watched];
-    this.watched.clear();
-    for (const ctx of contexts) ctx.abort(reason);
+    const watched = this.watched;
+    if (watched === undefined || watched.size === 0) return;
+    this.watched = undefined;
+    for (const ctx of [...watched]) ctx.abort(reason);
   }
 }
 
@@ -52,7 +53,8 @@ export class ServerCallContext implements CallContext {
   private controller: AbortController | undefined = undefined;
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private done = false;
-  private requestHeadersValue: Headers | undefined;
+  /** The call's headers, or how to make them (on first use: most handlers never look). */
+  private requestHeadersValue: Headers | (() => Headers) | undefined;
   private responseHeadersValue: Headers | undefined = undefined;
 
   constructor(
@@ -60,7 +62,7 @@ export class ServerCallContext implements CallContext {
     readonly method: string,
     readonly peer: string | undefined,
     private readonly scope: CallScope,
-    requestHeaders: Headers | undefined,
+    requestHeaders: Headers | (() => Headers) | undefined,
     readonly deadline: number | undefined,
   ) {
     this.requestHeadersValue = requestHeaders;
@@ -87,8 +89,11 @@ export class ServerCallContext implements CallContext {
   }
 
   get requestHeaders(): Headers {
-    if (this.requestHeadersValue === undefined) this.requestHeadersValue = new Headers();
-    return this.requestHeadersValue;
+    const value = this.requestHeadersValue;
+    if (value instanceof Headers) return value;
+    const headers = value === undefined ? new Headers() : value();
+    this.requestHeadersValue = headers;
+    return headers;
   }
 
   get responseHeaders(): Headers {

@@ -45,7 +45,8 @@ export interface ProcessorOptions {
 export interface RequestContext {
   peer?: string | undefined;
   scope: CallScope;
-  headers?: Headers | undefined;
+  /** The call's headers, or how to make them when a handler first looks. */
+  headers?: Headers | (() => Headers) | undefined;
   deadline?: number | undefined;
   /** Filled by `handle`: the headers the handler set for the reply, if any. */
   replyHeaders?: Headers | undefined;
@@ -113,6 +114,23 @@ export class Processor {
           });
   }
 
+  /** The services served, by the name clients use as multiplexing prefix. */
+  get registrations(): Readonly<Record<string, Registration>> {
+    return this.services;
+  }
+
+  /**
+   * The method `method` of the service registered as `service`, when it is declared and its handler
+   * implements it (what a call by name dispatches to); undefined otherwise.
+   */
+  lookup(service: string, method: string): { registration: Registration; method: MethodDescriptor } | undefined {
+    if (!Object.hasOwn(this.services, service)) return undefined;
+    const registration = this.services[service]!;
+    const methods = registration.descriptor.methods;
+    if (!Object.hasOwn(methods, method) || this.unimplemented.get(registration)?.has(method) === true) return undefined;
+    return { registration, method: methods[method]! };
+  }
+
   /**
    * Reads one request message: header and arguments (the arguments of an unknown method are skipped).
    * Throws TProtocolException when the request cannot be decoded or is not a call.
@@ -131,13 +149,15 @@ export class Processor {
     if (colon >= 0) {
       serviceName = fullName.slice(0, colon);
       methodName = fullName.slice(colon + 1);
-      reg = this.services[serviceName];
+      reg = Object.hasOwn(this.services, serviceName) ? this.services[serviceName] : undefined;
     } else {
       serviceName = this.defaultName;
       methodName = fullName;
       reg = this.defaultService;
     }
-    const method: MethodDescriptor | undefined = reg?.descriptor.methods[methodName];
+    // Own properties only: a call to `constructor` or `toString` is an unknown method, not Object's.
+    const methods = reg?.descriptor.methods;
+    const method: MethodDescriptor | undefined = methods !== undefined && Object.hasOwn(methods, methodName) ? methods[methodName] : undefined;
     const oneway = type === MessageType.ONEWAY;
     if (
       reg === undefined ||
@@ -207,7 +227,7 @@ export class Processor {
     if (call.oneway) return Outcome.NoReply;
     const message =
       call.registration !== undefined
-        ? call.registration.descriptor.methods[call.name] !== undefined
+        ? Object.hasOwn(call.registration.descriptor.methods, call.name)
           ? `Unknown function ${call.name} (${call.service} does not implement it here)`
           : `Unknown function ${call.name}`
         : `Unknown service ${call.service ?? "(none)"} for ${call.service === undefined ? call.name : `${call.service}:${call.name}`}`;
@@ -284,8 +304,9 @@ function checkHandler(name: string, reg: Registration): string[] {
     throw new TypeError(`the handler registered for ${name} is ${handler === null ? "null" : typeof handler}, not an object`);
   }
   const methods = reg.descriptor.methods;
-  const missing = Object.keys(methods).filter((m) => typeof handler[m] !== "function");
-  const extra = Object.keys(handler).filter((k) => typeof handler[k] === "function" && !Object.hasOwn(methods, k));
+  const handlerNames = new Set(Object.values(methods).map((m) => m.handlerName ?? m.name));
+  const missing = Object.keys(methods).filter((m) => typeof handler[methods[m]!.handlerName ?? m] !== "function");
+  const extra = Object.keys(handler).filter((k) => typeof handler[k] === "function" && !handlerNames.has(k));
   if (missing.length > 0 && extra.length > 0) {
     throw new TypeError(
       `the handler registered for ${name} has no function ${missing.map((m) => `'${m}'`).join(", ")} ` +

@@ -158,7 +158,8 @@ describe("bad requests get a status that says what is wrong, and the server goes
   });
 
   test("random bodies get 200 or 400, never anything else, and a well-behaved client is unaffected (fast-check)", async () => {
-    const { port } = await startHttp({ maxBodySize: 4096 });
+    // A handler that answers at once, whatever the (mutated) arguments say.
+    const { port } = await startHttp({ maxBodySize: 4096, handler: { divide: (a, b) => a / b } });
     const agent = new Agent({ keepAlive: true });
     onCleanup(() => agent.destroy());
     const valid = divideCall(6, 3);

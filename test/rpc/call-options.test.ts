@@ -247,3 +247,33 @@ describe("stream transports are layered", () => {
     expect(() => createServer(Calc, recordingHandler().handler, { transport: "zlib" as "framed" })).toThrow("unknown transport 'zlib' (framed or buffered, or a Framing)");
   });
 });
+
+describe("names that are not what they seem", () => {
+  test("a call to `constructor`, `toString` or `__proto__` (or to a service of that name) is an unknown method, not Object's", async () => {
+    const { BinaryProtocol: P, MessageType: M } = await import("../../runtime/index.js");
+    const processor = new Processor({ services: { Calc: implement(Calc, { divide: (a, b) => a / b }) } });
+    for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty", "constructor:divide", "toString:divide"]) {
+      const w = P.createWriter();
+      w.writeMessageBegin(name, M.CALL, 1);
+      w.writeStructBegin("args");
+      w.writeFieldStop();
+      w.writeStructEnd();
+      w.writeMessageEnd();
+      const call = processor.readCall(P.createReader(w.buffer.finish()));
+      expect({ name, method: call.method }).toEqual({ name, method: undefined });
+    }
+  });
+});
+
+test("a handler whose methods the generated code renamed (`channel` → `channel_`) is accepted and served", async () => {
+  const clash = await import("../golden/cases/name-clash/expected/clash.js");
+  const seen: string[] = [];
+  const handler: import("../golden/cases/name-clash/expected/clash.js").class_Handler = {
+    get: (options) => options,
+    channel_: () => void seen.push("channel"),
+    function: (n) => n,
+  };
+  const client = createClient(clash.class_, createInMemoryChannel(clash.class_, handler));
+  await client.channel_({});
+  expect(seen).toEqual(["channel"]);
+});

@@ -5,13 +5,15 @@
  *   (`corpus/`) and Apache Thrift's 0.17 test sources (`apache-thrift-0.17/`).
  * - Apache's peers, installed by `npm run peers:install` (never by `npm test`): Debian's `thrift` 0.17
  *   compiler with `python3-thrift` for `/usr/bin/python3`, and npm `thrift@0.17.0` in `.tmp/peers/node`.
+ * - A Chromium for the browser test (`RPCGEN_CHROMIUM`, default Debian's `/usr/bin/chromium`),
+ *   installed by `npm run browser:install`.
  *
  * A group of tests that needs something missing is replaced by one skipped test whose note says what is
  * missing and how to get it; the run's summary lists these notes (test/support/skip-reporter.ts). Under
  * CI (`CI=true`) everything is required: the same test fails instead.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, test } from "vitest";
 
@@ -91,8 +93,19 @@ export const nodeThrift: Requirement = requirement("Apache's Node.js library (np
   return version === "0.17.0" ? undefined : `${pkg} is version ${version}, not 0.17.0 (${peersHint})`;
 });
 
+/** The Chromium that playwright-core drives (never a browser of Playwright's own download). */
+export const CHROMIUM = process.env["RPCGEN_CHROMIUM"] ?? "/usr/bin/chromium";
+
+/** A Chromium to run the browser test in. */
+export const chromium: Requirement = requirement("Chromium", () => {
+  const hint = "`npm run browser:install` installs Debian's chromium (apt-get), or set RPCGEN_CHROMIUM to a Chromium binary";
+  if (!existsSync(CHROMIUM)) return `not found: ${CHROMIUM} (${hint})`;
+  accessSync(CHROMIUM, constants.X_OK);
+  return undefined;
+});
+
 /** Every requirement, for the run's summary. */
-export const REQUIREMENTS: readonly Requirement[] = [corpus, apacheSources, thriftCompiler, pythonThrift, nodeThrift];
+export const REQUIREMENTS: readonly Requirement[] = [corpus, apacheSources, thriftCompiler, pythonThrift, nodeThrift, chromium];
 
 /** Everything the Python peer tests need: the compiler, the library and ThriftTest from the corpus. */
 export const pythonPeer: readonly Requirement[] = [corpus, thriftCompiler, pythonThrift];

@@ -4,6 +4,7 @@ import {
   type CallContext,
   type CallOptions,
   type ClientChannel,
+  type FieldSchema,
   type MaybePromise,
   type MessageCodec,
   type MethodDescriptor,
@@ -56,6 +57,15 @@ export const foo: StructCodec<foo, fooInit> = {
     "python.type": "DenseFoo",
     "java.final": "",
     "annotation.without.value": "1",
+  },
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "bar", type: "i32" },
+      { id: 2, name: "baz", type: "i32" },
+      { id: 3, name: "qux", type: "i32" },
+      { id: 4, name: "bop", type: "i32" },
+    ];
   },
   create(init: fooInit): foo {
     return {
@@ -133,6 +143,8 @@ export interface foo_errorInit {
 }
 
 export class foo_error extends TException {
+  static readonly kind = "exception";
+
   override name = "foo_error";
 
   error_code: number;
@@ -147,6 +159,13 @@ export class foo_error extends TException {
 
   static create(init: foo_errorInit): foo_error {
     return new foo_error(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "error_code", type: "i32" },
+      { id: 2, name: "error_msg", type: "string" },
+    ];
   }
 
   static write(w: ProtocolWriter, v: foo_errorInit): void {
@@ -202,6 +221,10 @@ export interface ostr_defaultInit {
 
 export const ostr_default: StructCodec<ostr_default, ostr_defaultInit> = {
   name: "ostr_default",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "bar", type: "i32" }];
+  },
   create(init: ostr_defaultInit): ostr_default {
     return { bar: init.bar ?? 0 };
   },
@@ -248,6 +271,10 @@ export interface ostr_customInit {
 export const ostr_custom: StructCodec<ostr_custom, ostr_customInit> = {
   name: "ostr_custom",
   annotations: { "cpp.customostream": "1" },
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "bar", type: "i32" }];
+  },
   create(init: ostr_customInit): ostr_custom {
     return { bar: init.bar ?? 0 };
   },
@@ -292,6 +319,10 @@ const foo_service_foo_args: MessageCodec<
   foo_service_foo_argsInit
 > = {
   name: "foo_service_foo_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: foo_service_foo_argsInit): void {
     w.writeStructBegin("foo_service_foo_args");
     w.writeFieldStop();
@@ -323,6 +354,10 @@ const foo_service_foo_result: MessageCodec<
   foo_service_foo_resultInit
 > = {
   name: "foo_service_foo_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: foo_service_foo_resultInit): void {
     w.writeStructBegin("foo_service_foo_result");
     w.writeFieldStop();
@@ -401,6 +436,10 @@ const deprecate_everything_Foo_args: MessageCodec<
   deprecate_everything_Foo_argsInit
 > = {
   name: "deprecate_everything_Foo_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: deprecate_everything_Foo_argsInit): void {
     w.writeStructBegin("deprecate_everything_Foo_args");
     w.writeFieldStop();
@@ -432,6 +471,10 @@ const deprecate_everything_Foo_result: MessageCodec<
   deprecate_everything_Foo_resultInit
 > = {
   name: "deprecate_everything_Foo_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: deprecate_everything_Foo_resultInit): void {
     w.writeStructBegin("deprecate_everything_Foo_result");
     w.writeFieldStop();
@@ -486,6 +529,10 @@ const deprecate_everything_Bar_args: MessageCodec<
   deprecate_everything_Bar_argsInit
 > = {
   name: "deprecate_everything_Bar_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: deprecate_everything_Bar_argsInit): void {
     w.writeStructBegin("deprecate_everything_Bar_args");
     w.writeFieldStop();
@@ -517,6 +564,10 @@ const deprecate_everything_Bar_result: MessageCodec<
   deprecate_everything_Bar_resultInit
 > = {
   name: "deprecate_everything_Bar_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: deprecate_everything_Bar_resultInit): void {
     w.writeStructBegin("deprecate_everything_Bar_result");
     w.writeFieldStop();
@@ -571,6 +622,10 @@ const deprecate_everything_Baz_args: MessageCodec<
   deprecate_everything_Baz_argsInit
 > = {
   name: "deprecate_everything_Baz_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: deprecate_everything_Baz_argsInit): void {
     w.writeStructBegin("deprecate_everything_Baz_args");
     w.writeFieldStop();
@@ -602,6 +657,10 @@ const deprecate_everything_Baz_result: MessageCodec<
   deprecate_everything_Baz_resultInit
 > = {
   name: "deprecate_everything_Baz_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: deprecate_everything_Baz_resultInit): void {
     w.writeStructBegin("deprecate_everything_Baz_result");
     w.writeFieldStop();
@@ -658,6 +717,10 @@ const deprecate_everything_Deprecated_args: MessageCodec<
   deprecate_everything_Deprecated_argsInit
 > = {
   name: "deprecate_everything_Deprecated_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: deprecate_everything_Deprecated_argsInit): void {
     w.writeStructBegin("deprecate_everything_Deprecated_args");
     w.writeFieldStop();
@@ -689,6 +752,10 @@ const deprecate_everything_Deprecated_result: MessageCodec<
   deprecate_everything_Deprecated_resultInit
 > = {
   name: "deprecate_everything_Deprecated_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(
     w: ProtocolWriter,
     _v: deprecate_everything_Deprecated_resultInit,

@@ -4,6 +4,7 @@ import {
   type CallContext,
   type CallOptions,
   type ClientChannel,
+  type FieldSchema,
   type MaybePromise,
   type MessageCodec,
   type MethodDescriptor,
@@ -47,6 +48,16 @@ export interface thingInit {
 
 export const thing: StructCodec<thing, thingInit> = {
   name: "thing",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "hello", type: "i32" },
+      { id: 2, name: "goodbye", type: "i32" },
+      { id: 3, name: "id", type: "uuid" },
+      { id: 4, name: "my_id", type: "uuid" },
+      { id: 5, name: "my_optional_id", type: "uuid", requiredness: "optional" },
+    ];
+  },
   create(init: thingInit): thing {
     return {
       hello: init.hello ?? 0,
@@ -142,6 +153,8 @@ export interface BlahInit {
 }
 
 export class Blah extends TException {
+  static readonly kind = "exception";
+
   override name = "Blah";
 
   bing: number;
@@ -153,6 +166,10 @@ export class Blah extends TException {
 
   static create(init: BlahInit): Blah {
     return new Blah(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "bing", type: "i32" }];
   }
 
   static write(w: ProtocolWriter, v: BlahInit): void {
@@ -191,6 +208,8 @@ export class Blah extends TException {
 export interface GakInit {}
 
 export class Gak extends TException {
+  static readonly kind = "exception";
+
   override name = "Gak";
 
   constructor(_init: GakInit = {}) {
@@ -199,6 +218,10 @@ export class Gak extends TException {
 
   static create(init: GakInit): Gak {
     return new Gak(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [];
   }
 
   static write(w: ProtocolWriter, _v: GakInit): void {
@@ -317,6 +340,10 @@ const yowza_blingity_args: MessageCodec<
   yowza_blingity_argsInit
 > = {
   name: "yowza_blingity_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: yowza_blingity_argsInit): void {
     w.writeStructBegin("yowza_blingity_args");
     w.writeFieldStop();
@@ -348,6 +375,10 @@ const yowza_blingity_result: MessageCodec<
   yowza_blingity_resultInit
 > = {
   name: "yowza_blingity_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: yowza_blingity_resultInit): void {
     w.writeStructBegin("yowza_blingity_result");
     w.writeFieldStop();
@@ -398,6 +429,10 @@ const yowza_blangity_args: MessageCodec<
   yowza_blangity_argsInit
 > = {
   name: "yowza_blangity_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: yowza_blangity_argsInit): void {
     w.writeStructBegin("yowza_blangity_args");
     w.writeFieldStop();
@@ -435,6 +470,13 @@ const yowza_blangity_result: MessageCodec<
   yowza_blangity_resultInit
 > = {
   name: "yowza_blangity_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: "i32", requiredness: "optional" },
+      { id: 1, name: "hoot", type: Blah, requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: yowza_blangity_resultInit): void {
     w.writeStructBegin("yowza_blangity_result");
     if (v.success !== undefined) {

@@ -4,6 +4,7 @@ import {
   type CallContext,
   type CallOptions,
   type ClientChannel,
+  type FieldSchema,
   type MaybePromise,
   type MessageCodec,
   type MethodDescriptor,
@@ -62,6 +63,19 @@ export interface DoublesInit {
 
 export const Doubles: StructCodec<Doubles, DoublesInit> = {
   name: "Doubles",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "nan", type: "double" },
+      { id: 2, name: "inf", type: "double" },
+      { id: 3, name: "neginf", type: "double" },
+      { id: 4, name: "repeating", type: "double" },
+      { id: 5, name: "big", type: "double" },
+      { id: 6, name: "tiny", type: "double" },
+      { id: 7, name: "zero", type: "double" },
+      { id: 8, name: "negzero", type: "double" },
+    ];
+  },
   create(init: DoublesInit): Doubles {
     return {
       nan: init.nan ?? 0,
@@ -216,6 +230,32 @@ export interface OneOfEachInit {
 
 export const OneOfEach: StructCodec<OneOfEach, OneOfEachInit> = {
   name: "OneOfEach",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "im_true", type: "bool" },
+      { id: 2, name: "im_false", type: "bool" },
+      { id: 3, name: "a_bite", type: "i8", default: 127 },
+      { id: 4, name: "integer16", type: "i16", default: 32767 },
+      { id: 5, name: "integer32", type: "i32" },
+      { id: 6, name: "integer64", type: "i64", default: 10000000000n },
+      { id: 7, name: "double_precision", type: "double" },
+      { id: 8, name: "some_characters", type: "string" },
+      { id: 9, name: "zomg_unicode", type: "string" },
+      { id: 10, name: "what_who", type: "bool" },
+      { id: 11, name: "base64", type: "binary" },
+      { id: 12, name: "byte_list", type: { list: "i8" }, default: [1, 2, 3] },
+      { id: 13, name: "i16_list", type: { list: "i16" }, default: [1, 2, 3] },
+      {
+        id: 14,
+        name: "i64_list",
+        type: { list: "i64" },
+        default: [1n, 2n, 3n],
+      },
+      { id: 15, name: "rfc4122_uuid", type: "uuid" },
+      { id: 16, name: "rfc4122_uuid_list", type: { list: "uuid" } },
+    ];
+  },
   create(init: OneOfEachInit): OneOfEach {
     return {
       im_true: init.im_true ?? false,
@@ -503,6 +543,13 @@ export interface BonkInit {
 
 export const Bonk: StructCodec<Bonk, BonkInit> = {
   name: "Bonk",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "type", type: "i32" },
+      { id: 2, name: "message", type: "string" },
+    ];
+  },
   create(init: BonkInit): Bonk {
     return { type: init.type ?? 0, message: init.message ?? "" };
   },
@@ -560,6 +607,13 @@ export interface NestingInit {
 
 export const Nesting: StructCodec<Nesting, NestingInit> = {
   name: "Nesting",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "my_bonk", type: Bonk },
+      { id: 2, name: "my_ooe", type: OneOfEach },
+    ];
+  },
   create(init: NestingInit): Nesting {
     return {
       my_bonk:
@@ -624,6 +678,14 @@ export interface HolyMoleyInit {
 
 export const HolyMoley: StructCodec<HolyMoley, HolyMoleyInit> = {
   name: "HolyMoley",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "big", type: { list: OneOfEach } },
+      { id: 2, name: "contain", type: { set: { list: "string" } } },
+      { id: 3, name: "bonks", type: { key: "string", value: { list: Bonk } } },
+    ];
+  },
   create(init: HolyMoleyInit): HolyMoley {
     return {
       big:
@@ -763,6 +825,13 @@ export interface BackwardsInit {
 
 export const Backwards: StructCodec<Backwards, BackwardsInit> = {
   name: "Backwards",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "second_tag1", type: "i32" },
+      { id: 2, name: "first_tag2", type: "i32" },
+    ];
+  },
   create(init: BackwardsInit): Backwards {
     return {
       second_tag1: init.second_tag1 ?? 0,
@@ -818,6 +887,10 @@ export interface EmptyInit {}
 export const Empty: StructCodec<Empty, EmptyInit> = {
   name: "Empty",
   annotations: { "python.immutable": "" },
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   create(_init: EmptyInit): Empty {
     return {};
   },
@@ -854,6 +927,10 @@ export interface WrapperInit {
 export const Wrapper: StructCodec<Wrapper, WrapperInit> = {
   name: "Wrapper",
   annotations: { "python.immutable": "" },
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "foo", type: Empty }];
+  },
   create(init: WrapperInit): Wrapper {
     return { foo: init.foo === undefined ? undefined : Empty.create(init.foo) };
   },
@@ -913,6 +990,19 @@ export interface RandomStuffInit {
 
 export const RandomStuff: StructCodec<RandomStuff, RandomStuffInit> = {
   name: "RandomStuff",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "a", type: "i32" },
+      { id: 2, name: "b", type: "i32" },
+      { id: 3, name: "c", type: "i32" },
+      { id: 4, name: "d", type: "i32" },
+      { id: 5, name: "myintlist", type: { list: "i32" } },
+      { id: 6, name: "maps", type: { key: "i32", value: Wrapper } },
+      { id: 7, name: "bigint", type: "i64" },
+      { id: 8, name: "triple", type: "double" },
+    ];
+  },
   create(init: RandomStuffInit): RandomStuff {
     return {
       a: init.a ?? 0,
@@ -1080,6 +1170,18 @@ export interface Base64Init {
 
 export const Base64: StructCodec<Base64, Base64Init> = {
   name: "Base64",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "a", type: "i32" },
+      { id: 2, name: "b1", type: "binary" },
+      { id: 3, name: "b2", type: "binary" },
+      { id: 4, name: "b3", type: "binary" },
+      { id: 5, name: "b4", type: "binary" },
+      { id: 6, name: "b5", type: "binary" },
+      { id: 7, name: "b6", type: "binary" },
+    ];
+  },
   create(init: Base64Init): Base64 {
     return {
       a: init.a ?? 0,
@@ -1298,6 +1400,87 @@ export const CompactProtoTestStruct: StructCodec<
   CompactProtoTestStructInit
 > = {
   name: "CompactProtoTestStruct",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "a_byte", type: "i8" },
+      { id: 2, name: "a_i16", type: "i16" },
+      { id: 3, name: "a_i32", type: "i32" },
+      { id: 4, name: "a_i64", type: "i64" },
+      { id: 5, name: "a_double", type: "double" },
+      { id: 6, name: "a_string", type: "string" },
+      { id: 7, name: "a_binary", type: "binary" },
+      { id: 8, name: "true_field", type: "bool" },
+      { id: 9, name: "false_field", type: "bool" },
+      { id: 10, name: "empty_struct_field", type: Empty },
+      { id: 11, name: "byte_list", type: { list: "i8" } },
+      { id: 12, name: "i16_list", type: { list: "i16" } },
+      { id: 13, name: "i32_list", type: { list: "i32" } },
+      { id: 14, name: "i64_list", type: { list: "i64" } },
+      { id: 15, name: "double_list", type: { list: "double" } },
+      { id: 16, name: "string_list", type: { list: "string" } },
+      { id: 17, name: "binary_list", type: { list: "binary" } },
+      { id: 18, name: "boolean_list", type: { list: "bool" } },
+      { id: 19, name: "struct_list", type: { list: Empty } },
+      { id: 20, name: "byte_set", type: { set: "i8" } },
+      { id: 21, name: "i16_set", type: { set: "i16" } },
+      { id: 22, name: "i32_set", type: { set: "i32" } },
+      { id: 23, name: "i64_set", type: { set: "i64" } },
+      { id: 24, name: "double_set", type: { set: "double" } },
+      { id: 25, name: "string_set", type: { set: "string" } },
+      { id: 26, name: "binary_set", type: { set: "binary" } },
+      { id: 27, name: "boolean_set", type: { set: "bool" } },
+      { id: 28, name: "struct_set", type: { set: Empty } },
+      { id: 29, name: "byte_byte_map", type: { key: "i8", value: "i8" } },
+      { id: 30, name: "i16_byte_map", type: { key: "i16", value: "i8" } },
+      { id: 31, name: "i32_byte_map", type: { key: "i32", value: "i8" } },
+      { id: 32, name: "i64_byte_map", type: { key: "i64", value: "i8" } },
+      { id: 33, name: "double_byte_map", type: { key: "double", value: "i8" } },
+      { id: 34, name: "string_byte_map", type: { key: "string", value: "i8" } },
+      { id: 35, name: "binary_byte_map", type: { key: "binary", value: "i8" } },
+      { id: 36, name: "boolean_byte_map", type: { key: "bool", value: "i8" } },
+      { id: 37, name: "byte_i16_map", type: { key: "i8", value: "i16" } },
+      { id: 38, name: "byte_i32_map", type: { key: "i8", value: "i32" } },
+      { id: 39, name: "byte_i64_map", type: { key: "i8", value: "i64" } },
+      { id: 40, name: "byte_double_map", type: { key: "i8", value: "double" } },
+      { id: 41, name: "byte_string_map", type: { key: "i8", value: "string" } },
+      { id: 42, name: "byte_binary_map", type: { key: "i8", value: "binary" } },
+      { id: 43, name: "byte_boolean_map", type: { key: "i8", value: "bool" } },
+      {
+        id: 44,
+        name: "list_byte_map",
+        type: { key: { list: "i8" }, value: "i8" },
+      },
+      {
+        id: 45,
+        name: "set_byte_map",
+        type: { key: { set: "i8" }, value: "i8" },
+      },
+      {
+        id: 46,
+        name: "map_byte_map",
+        type: { key: { key: "i8", value: "i8" }, value: "i8" },
+      },
+      {
+        id: 47,
+        name: "byte_map_map",
+        type: { key: "i8", value: { key: "i8", value: "i8" } },
+      },
+      {
+        id: 48,
+        name: "byte_set_map",
+        type: { key: "i8", value: { set: "i8" } },
+      },
+      {
+        id: 49,
+        name: "byte_list_map",
+        type: { key: "i8", value: { list: "i8" } },
+      },
+      { id: 500, name: "field500", type: "i64" },
+      { id: 5000, name: "field5000", type: "i64" },
+      { id: 20000, name: "field20000", type: "i64" },
+    ];
+  },
   create(init: CompactProtoTestStructInit): CompactProtoTestStruct {
     return {
       a_byte: init.a_byte ?? 0,
@@ -2669,6 +2852,17 @@ export const SingleMapTestStruct: StructCodec<
   SingleMapTestStructInit
 > = {
   name: "SingleMapTestStruct",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 1,
+        name: "i32_map",
+        type: { key: "i32", value: "i32" },
+        requiredness: "required",
+      },
+    ];
+  },
   create(init: SingleMapTestStructInit): SingleMapTestStruct {
     return { i32_map: new Map(init.i32_map) };
   },
@@ -2729,6 +2923,8 @@ export interface ExceptionWithAMapInit {
 }
 
 export class ExceptionWithAMap extends TException {
+  static readonly kind = "exception";
+
   override name = "ExceptionWithAMap";
 
   blah: string;
@@ -2746,6 +2942,13 @@ export class ExceptionWithAMap extends TException {
 
   static create(init: ExceptionWithAMapInit): ExceptionWithAMap {
     return new ExceptionWithAMap(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "blah", type: "string" },
+      { id: 2, name: "map_field", type: { key: "string", value: "string" } },
+    ];
   }
 
   static write(w: ProtocolWriter, v: ExceptionWithAMapInit): void {
@@ -2811,6 +3014,8 @@ export interface MutableExceptionInit {
 }
 
 export class MutableException extends TException {
+  static readonly kind = "exception";
+
   override name = "MutableException";
 
   msg: string;
@@ -2822,6 +3027,10 @@ export class MutableException extends TException {
 
   static create(init: MutableExceptionInit): MutableException {
     return new MutableException(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "msg", type: "string" }];
   }
 
   static write(w: ProtocolWriter, v: MutableExceptionInit): void {
@@ -2860,6 +3069,8 @@ export class MutableException extends TException {
 export interface ExceptionWithoutFieldsInit {}
 
 export class ExceptionWithoutFields extends TException {
+  static readonly kind = "exception";
+
   override name = "ExceptionWithoutFields";
 
   constructor(_init: ExceptionWithoutFieldsInit = {}) {
@@ -2868,6 +3079,10 @@ export class ExceptionWithoutFields extends TException {
 
   static create(init: ExceptionWithoutFieldsInit): ExceptionWithoutFields {
     return new ExceptionWithoutFields(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [];
   }
 
   static write(w: ProtocolWriter, _v: ExceptionWithoutFieldsInit): void {
@@ -2917,6 +3132,43 @@ export interface BlowUpInit {
 
 export const BlowUp: StructCodec<BlowUp, BlowUpInit> = {
   name: "BlowUp",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 1,
+        name: "b1",
+        type: {
+          key: { list: "i32" },
+          value: { set: { key: "i32", value: "string" } },
+        },
+      },
+      {
+        id: 2,
+        name: "b2",
+        type: {
+          key: { list: "i32" },
+          value: { set: { key: "i32", value: "string" } },
+        },
+      },
+      {
+        id: 3,
+        name: "b3",
+        type: {
+          key: { list: "i32" },
+          value: { set: { key: "i32", value: "string" } },
+        },
+      },
+      {
+        id: 4,
+        name: "b4",
+        type: {
+          key: { list: "i32" },
+          value: { set: { key: "i32", value: "string" } },
+        },
+      },
+    ];
+  },
   create(init: BlowUpInit): BlowUp {
     return {
       b1:
@@ -3206,6 +3458,15 @@ export const ReverseOrderStruct: StructCodec<
   ReverseOrderStructInit
 > = {
   name: "ReverseOrderStruct",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "fourth", type: "i64" },
+      { id: 2, name: "third", type: "i32" },
+      { id: 3, name: "second", type: "i16" },
+      { id: 4, name: "first", type: "string" },
+    ];
+  },
   create(init: ReverseOrderStructInit): ReverseOrderStruct {
     return {
       fourth: init.fourth === undefined ? 0n : i64(init.fourth),
@@ -3289,6 +3550,12 @@ export const StructWithSomeEnum: StructCodec<
   StructWithSomeEnumInit
 > = {
   name: "StructWithSomeEnum",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "blah", type: { enum: SomeEnum, name: "SomeEnum" } },
+    ];
+  },
   create(init: StructWithSomeEnumInit): StructWithSomeEnum {
     return { blah: init.blah ?? SomeEnum.ONE };
   },
@@ -3490,6 +3757,19 @@ export type TestUnionInit =
 
 export const TestUnion: StructCodec<TestUnion, TestUnionInit> = {
   name: "TestUnion",
+  kind: "union",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "string_field", type: "string" },
+      { id: 2, name: "i32_field", type: "i32" },
+      { id: 3, name: "struct_field", type: OneOfEach },
+      { id: 4, name: "struct_list", type: { list: RandomStuff } },
+      { id: 5, name: "other_i32_field", type: "i32" },
+      { id: 6, name: "enum_field", type: { enum: SomeEnum, name: "SomeEnum" } },
+      { id: 7, name: "i32_set", type: { set: "i32" } },
+      { id: 8, name: "i32_map", type: { key: "i32", value: "i32" } },
+    ];
+  },
   create(init: TestUnionInit): TestUnion {
     if (init.string_field !== undefined) {
       return { string_field: init.string_field };
@@ -3827,6 +4107,18 @@ export const TestUnionMinusStringField: StructCodec<
   TestUnionMinusStringFieldInit
 > = {
   name: "TestUnionMinusStringField",
+  kind: "union",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 2, name: "i32_field", type: "i32" },
+      { id: 3, name: "struct_field", type: OneOfEach },
+      { id: 4, name: "struct_list", type: { list: RandomStuff } },
+      { id: 5, name: "other_i32_field", type: "i32" },
+      { id: 6, name: "enum_field", type: { enum: SomeEnum, name: "SomeEnum" } },
+      { id: 7, name: "i32_set", type: { set: "i32" } },
+      { id: 8, name: "i32_map", type: { key: "i32", value: "i32" } },
+    ];
+  },
   create(init: TestUnionMinusStringFieldInit): TestUnionMinusStringField {
     if (init.i32_field !== undefined) {
       return { i32_field: init.i32_field };
@@ -4025,6 +4317,13 @@ export const ComparableUnion: StructCodec<
   ComparableUnionInit
 > = {
   name: "ComparableUnion",
+  kind: "union",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "string_field", type: "string" },
+      { id: 2, name: "binary_field", type: "binary" },
+    ];
+  },
   create(init: ComparableUnionInit): ComparableUnion {
     if (init.string_field !== undefined) {
       return { string_field: init.string_field };
@@ -4106,6 +4405,10 @@ export const StructWithAUnion: StructCodec<
   StructWithAUnionInit
 > = {
   name: "StructWithAUnion",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "test_union", type: TestUnion }];
+  },
   create(init: StructWithAUnionInit): StructWithAUnion {
     return {
       test_union:
@@ -4163,6 +4466,14 @@ export const PrimitiveThenStruct: StructCodec<
   PrimitiveThenStructInit
 > = {
   name: "PrimitiveThenStruct",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "blah", type: "i32" },
+      { id: 2, name: "blah2", type: "i32" },
+      { id: 3, name: "bw", type: Backwards },
+    ];
+  },
   create(init: PrimitiveThenStructInit): PrimitiveThenStruct {
     return {
       blah: init.blah ?? 0,
@@ -4235,6 +4546,17 @@ export const StructWithASomemap: StructCodec<
   StructWithASomemapInit
 > = {
   name: "StructWithASomemap",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 1,
+        name: "somemap_field",
+        type: { key: "i32", value: "i32" },
+        requiredness: "required",
+      },
+    ];
+  },
   create(init: StructWithASomemapInit): StructWithASomemap {
     return { somemap_field: new Map(init.somemap_field) };
   },
@@ -4304,6 +4626,13 @@ export const BigFieldIdStruct: StructCodec<
   BigFieldIdStructInit
 > = {
   name: "BigFieldIdStruct",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "field1", type: "string" },
+      { id: 45, name: "field2", type: "string" },
+    ];
+  },
   create(init: BigFieldIdStructInit): BigFieldIdStruct {
     return { field1: init.field1 ?? "", field2: init.field2 ?? "" };
   },
@@ -4366,6 +4695,14 @@ export const BreaksRubyCompactProtocol: StructCodec<
   BreaksRubyCompactProtocolInit
 > = {
   name: "BreaksRubyCompactProtocol",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "field1", type: "string" },
+      { id: 2, name: "field2", type: BigFieldIdStruct },
+      { id: 3, name: "field3", type: "i32" },
+    ];
+  },
   create(init: BreaksRubyCompactProtocolInit): BreaksRubyCompactProtocol {
     return {
       field1: init.field1 ?? "",
@@ -4463,6 +4800,23 @@ export const TupleProtocolTestStruct: StructCodec<
   TupleProtocolTestStructInit
 > = {
   name: "TupleProtocolTestStruct",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: -12, name: "field12", type: "i32", requiredness: "optional" },
+      { id: -11, name: "field11", type: "i32", requiredness: "optional" },
+      { id: -10, name: "field10", type: "i32", requiredness: "optional" },
+      { id: -9, name: "field9", type: "i32", requiredness: "optional" },
+      { id: -8, name: "field8", type: "i32", requiredness: "optional" },
+      { id: -7, name: "field7", type: "i32", requiredness: "optional" },
+      { id: -6, name: "field6", type: "i32", requiredness: "optional" },
+      { id: -5, name: "field5", type: "i32", requiredness: "optional" },
+      { id: -4, name: "field4", type: "i32", requiredness: "optional" },
+      { id: -3, name: "field3", type: "i32", requiredness: "optional" },
+      { id: -2, name: "field2", type: "i32", requiredness: "optional" },
+      { id: -1, name: "field1", type: "i32", requiredness: "optional" },
+    ];
+  },
   create(init: TupleProtocolTestStructInit): TupleProtocolTestStruct {
     return {
       field12: init.field12,
@@ -4644,6 +4998,10 @@ export interface ListDoublePerfInit {
 
 export const ListDoublePerf: StructCodec<ListDoublePerf, ListDoublePerfInit> = {
   name: "ListDoublePerf",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "field", type: { list: "double" } }];
+  },
   create(init: ListDoublePerfInit): ListDoublePerf {
     return { field: init.field === undefined ? [] : [...init.field] };
   },
@@ -4870,6 +5228,10 @@ const ServiceForExceptionWithAMap_methodThatThrowsAnException_args: MessageCodec
   ServiceForExceptionWithAMap_methodThatThrowsAnException_argsInit
 > = {
   name: "ServiceForExceptionWithAMap_methodThatThrowsAnException_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(
     w: ProtocolWriter,
     _v: ServiceForExceptionWithAMap_methodThatThrowsAnException_argsInit,
@@ -4912,6 +5274,17 @@ const ServiceForExceptionWithAMap_methodThatThrowsAnException_result: MessageCod
   ServiceForExceptionWithAMap_methodThatThrowsAnException_resultInit
 > = {
   name: "ServiceForExceptionWithAMap_methodThatThrowsAnException_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 1,
+        name: "xwamap",
+        type: ExceptionWithAMap,
+        requiredness: "optional",
+      },
+    ];
+  },
   write(
     w: ProtocolWriter,
     v: ServiceForExceptionWithAMap_methodThatThrowsAnException_resultInit,
@@ -5019,6 +5392,10 @@ interface Srv_Janky_argsInit {
 
 const Srv_Janky_args: MessageCodec<Srv_Janky_args, Srv_Janky_argsInit> = {
   name: "Srv_Janky_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "arg", type: "i32" }];
+  },
   write(w: ProtocolWriter, v: Srv_Janky_argsInit): void {
     w.writeStructBegin("Srv_Janky_args");
     if (v.arg !== undefined) {
@@ -5061,6 +5438,10 @@ interface Srv_Janky_resultInit {
 
 const Srv_Janky_result: MessageCodec<Srv_Janky_result, Srv_Janky_resultInit> = {
   name: "Srv_Janky_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 0, name: "success", type: "i32", requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: Srv_Janky_resultInit): void {
     w.writeStructBegin("Srv_Janky_result");
     if (v.success !== undefined) {
@@ -5121,6 +5502,10 @@ const Srv_voidMethod_args: MessageCodec<
   Srv_voidMethod_argsInit
 > = {
   name: "Srv_voidMethod_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: Srv_voidMethod_argsInit): void {
     w.writeStructBegin("Srv_voidMethod_args");
     w.writeFieldStop();
@@ -5152,6 +5537,10 @@ const Srv_voidMethod_result: MessageCodec<
   Srv_voidMethod_resultInit
 > = {
   name: "Srv_voidMethod_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: Srv_voidMethod_resultInit): void {
     w.writeStructBegin("Srv_voidMethod_result");
     w.writeFieldStop();
@@ -5202,6 +5591,10 @@ const Srv_primitiveMethod_args: MessageCodec<
   Srv_primitiveMethod_argsInit
 > = {
   name: "Srv_primitiveMethod_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: Srv_primitiveMethod_argsInit): void {
     w.writeStructBegin("Srv_primitiveMethod_args");
     w.writeFieldStop();
@@ -5237,6 +5630,10 @@ const Srv_primitiveMethod_result: MessageCodec<
   Srv_primitiveMethod_resultInit
 > = {
   name: "Srv_primitiveMethod_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 0, name: "success", type: "i32", requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: Srv_primitiveMethod_resultInit): void {
     w.writeStructBegin("Srv_primitiveMethod_result");
     if (v.success !== undefined) {
@@ -5301,6 +5698,10 @@ const Srv_structMethod_args: MessageCodec<
   Srv_structMethod_argsInit
 > = {
   name: "Srv_structMethod_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: Srv_structMethod_argsInit): void {
     w.writeStructBegin("Srv_structMethod_args");
     w.writeFieldStop();
@@ -5336,6 +5737,17 @@ const Srv_structMethod_result: MessageCodec<
   Srv_structMethod_resultInit
 > = {
   name: "Srv_structMethod_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 0,
+        name: "success",
+        type: CompactProtoTestStruct,
+        requiredness: "optional",
+      },
+    ];
+  },
   write(w: ProtocolWriter, v: Srv_structMethod_resultInit): void {
     w.writeStructBegin("Srv_structMethod_result");
     if (v.success !== undefined) {
@@ -5400,6 +5812,10 @@ const Srv_methodWithDefaultArgs_args: MessageCodec<
   Srv_methodWithDefaultArgs_argsInit
 > = {
   name: "Srv_methodWithDefaultArgs_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "something", type: "i32", default: MYCONST }];
+  },
   write(w: ProtocolWriter, v: Srv_methodWithDefaultArgs_argsInit): void {
     w.writeStructBegin("Srv_methodWithDefaultArgs_args");
     const something = v.something ?? MYCONST;
@@ -5440,6 +5856,10 @@ const Srv_methodWithDefaultArgs_result: MessageCodec<
   Srv_methodWithDefaultArgs_resultInit
 > = {
   name: "Srv_methodWithDefaultArgs_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: Srv_methodWithDefaultArgs_resultInit): void {
     w.writeStructBegin("Srv_methodWithDefaultArgs_result");
     w.writeFieldStop();
@@ -5494,6 +5914,10 @@ const Srv_onewayMethod_args: MessageCodec<
   Srv_onewayMethod_argsInit
 > = {
   name: "Srv_onewayMethod_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: Srv_onewayMethod_argsInit): void {
     w.writeStructBegin("Srv_onewayMethod_args");
     w.writeFieldStop();
@@ -5525,6 +5949,10 @@ const Srv_onewayMethod_result: MessageCodec<
   Srv_onewayMethod_resultInit
 > = {
   name: "Srv_onewayMethod_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: Srv_onewayMethod_resultInit): void {
     w.writeStructBegin("Srv_onewayMethod_result");
     w.writeFieldStop();
@@ -5579,6 +6007,10 @@ const Srv_declaredExceptionMethod_args: MessageCodec<
   Srv_declaredExceptionMethod_argsInit
 > = {
   name: "Srv_declaredExceptionMethod_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "shouldThrow", type: "bool" }];
+  },
   write(w: ProtocolWriter, v: Srv_declaredExceptionMethod_argsInit): void {
     w.writeStructBegin("Srv_declaredExceptionMethod_args");
     if (v.shouldThrow !== undefined) {
@@ -5626,6 +6058,18 @@ const Srv_declaredExceptionMethod_result: MessageCodec<
   Srv_declaredExceptionMethod_resultInit
 > = {
   name: "Srv_declaredExceptionMethod_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: "bool", requiredness: "optional" },
+      {
+        id: 1,
+        name: "xwamap",
+        type: ExceptionWithAMap,
+        requiredness: "optional",
+      },
+    ];
+  },
   write(w: ProtocolWriter, v: Srv_declaredExceptionMethod_resultInit): void {
     w.writeStructBegin("Srv_declaredExceptionMethod_result");
     if (v.success !== undefined) {
@@ -5785,6 +6229,10 @@ const Inherited_identity_args: MessageCodec<
   Inherited_identity_argsInit
 > = {
   name: "Inherited_identity_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "arg", type: "i32" }];
+  },
   write(w: ProtocolWriter, v: Inherited_identity_argsInit): void {
     w.writeStructBegin("Inherited_identity_args");
     if (v.arg !== undefined) {
@@ -5830,6 +6278,10 @@ const Inherited_identity_result: MessageCodec<
   Inherited_identity_resultInit
 > = {
   name: "Inherited_identity_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 0, name: "success", type: "i32", requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: Inherited_identity_resultInit): void {
     w.writeStructBegin("Inherited_identity_result");
     if (v.success !== undefined) {
@@ -5949,6 +6401,15 @@ const ReverseOrderService_myMethod_args: MessageCodec<
   ReverseOrderService_myMethod_argsInit
 > = {
   name: "ReverseOrderService_myMethod_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "fourth", type: "i64" },
+      { id: 2, name: "third", type: "i32" },
+      { id: 3, name: "second", type: "i16" },
+      { id: 4, name: "first", type: "string" },
+    ];
+  },
   write(w: ProtocolWriter, v: ReverseOrderService_myMethod_argsInit): void {
     w.writeStructBegin("ReverseOrderService_myMethod_args");
     if (v.fourth !== undefined) {
@@ -6020,6 +6481,10 @@ const ReverseOrderService_myMethod_result: MessageCodec<
   ReverseOrderService_myMethod_resultInit
 > = {
   name: "ReverseOrderService_myMethod_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: ReverseOrderService_myMethod_resultInit): void {
     w.writeStructBegin("ReverseOrderService_myMethod_result");
     w.writeFieldStop();

@@ -4,6 +4,7 @@ import {
   type CallContext,
   type CallOptions,
   type ClientChannel,
+  type FieldSchema,
   type MaybePromise,
   type MessageCodec,
   type MethodDescriptor,
@@ -163,6 +164,15 @@ export interface XtructInit {
 
 export const Xtruct: StructCodec<Xtruct, XtructInit> = {
   name: "Xtruct",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "string_thing", type: "string" },
+      { id: 4, name: "byte_thing", type: "i8" },
+      { id: 9, name: "i32_thing", type: "i32" },
+      { id: 11, name: "i64_thing", type: "i64" },
+    ];
+  },
   create(init: XtructInit): Xtruct {
     return {
       string_thing: init.string_thing ?? "",
@@ -247,6 +257,14 @@ export interface Xtruct2Init {
 
 export const Xtruct2: StructCodec<Xtruct2, Xtruct2Init> = {
   name: "Xtruct2",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "byte_thing", type: "i8" },
+      { id: 2, name: "struct_thing", type: Xtruct },
+      { id: 3, name: "i32_thing", type: "i32" },
+    ];
+  },
   create(init: Xtruct2Init): Xtruct2 {
     return {
       byte_thing: init.byte_thing ?? 0,
@@ -324,6 +342,17 @@ export interface InsanityInit {
 
 export const Insanity: StructCodec<Insanity, InsanityInit> = {
   name: "Insanity",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 1,
+        name: "userMap",
+        type: { key: { enum: Numberz, name: "Numberz" }, value: "i64" },
+      },
+      { id: 2, name: "xtructs", type: { list: Xtruct } },
+    ];
+  },
   create(init: InsanityInit): Insanity {
     return {
       userMap:
@@ -412,6 +441,8 @@ export interface XceptionInit {
 }
 
 export class Xception extends TException {
+  static readonly kind = "exception";
+
   override name = "Xception";
 
   errorCode: number;
@@ -423,6 +454,13 @@ export class Xception extends TException {
 
   static create(init: XceptionInit): Xception {
     return new Xception(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "errorCode", type: "i32" },
+      { id: 2, name: "message", type: "string" },
+    ];
   }
 
   static write(w: ProtocolWriter, v: XceptionInit): void {
@@ -474,6 +512,8 @@ export interface Xception2Init {
 }
 
 export class Xception2 extends TException {
+  static readonly kind = "exception";
+
   override name = "Xception2";
 
   errorCode: number;
@@ -491,6 +531,13 @@ export class Xception2 extends TException {
 
   static create(init: Xception2Init): Xception2 {
     return new Xception2(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "errorCode", type: "i32" },
+      { id: 2, name: "struct_thing", type: Xtruct },
+    ];
   }
 
   static write(w: ProtocolWriter, v: Xception2Init): void {
@@ -543,6 +590,10 @@ export interface EmptyStructInit {}
 
 export const EmptyStruct: StructCodec<EmptyStruct, EmptyStructInit> = {
   name: "EmptyStruct",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   create(_init: EmptyStructInit): EmptyStruct {
     return {};
   },
@@ -578,6 +629,10 @@ export interface OneFieldInit {
 
 export const OneField: StructCodec<OneField, OneFieldInit> = {
   name: "OneField",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "field", type: EmptyStruct }];
+  },
   create(init: OneFieldInit): OneField {
     return {
       field:
@@ -626,6 +681,10 @@ export interface TestFor3709_00Init {
 
 export const TestFor3709_00: StructCodec<TestFor3709_00, TestFor3709_00Init> = {
   name: "TestFor3709_00",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "foo", type: "i32" }];
+  },
   create(init: TestFor3709_00Init): TestFor3709_00 {
     return { foo: init.foo ?? 0 };
   },
@@ -671,6 +730,10 @@ export interface TestFor3709_01Init {
 
 export const TestFor3709_01: StructCodec<TestFor3709_01, TestFor3709_01Init> = {
   name: "TestFor3709_01",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "foo", type: "i32" }];
+  },
   create(init: TestFor3709_01Init): TestFor3709_01 {
     return { foo: init.foo ?? 0 };
   },
@@ -716,6 +779,10 @@ export interface TestFor3709_02Init {
 
 export const TestFor3709_02: StructCodec<TestFor3709_02, TestFor3709_02Init> = {
   name: "TestFor3709_02",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "foo", type: "i32" }];
+  },
   create(init: TestFor3709_02Init): TestFor3709_02 {
     return { foo: init.foo ?? 0 };
   },
@@ -762,6 +829,10 @@ export interface TestFor3709_03Init {
 
 export const TestFor3709_03: StructCodec<TestFor3709_03, TestFor3709_03Init> = {
   name: "TestFor3709_03",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "foo", type: "i32" }];
+  },
   create(init: TestFor3709_03Init): TestFor3709_03 {
     return { foo: init.foo ?? 0 };
   },
@@ -808,6 +879,10 @@ export interface TestFor3709_04Init {
 
 export const TestFor3709_04: StructCodec<TestFor3709_04, TestFor3709_04Init> = {
   name: "TestFor3709_04",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "foo", type: "i32" }];
+  },
   create(init: TestFor3709_04Init): TestFor3709_04 {
     return { foo: init.foo ?? 0 };
   },
@@ -854,6 +929,10 @@ export interface TestFor3709_05Init {
 
 export const TestFor3709_05: StructCodec<TestFor3709_05, TestFor3709_05Init> = {
   name: "TestFor3709_05",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "foo", type: "i32" }];
+  },
   create(init: TestFor3709_05Init): TestFor3709_05 {
     return { foo: init.foo ?? 0 };
   },
@@ -900,6 +979,10 @@ export interface TestFor3709_06Init {
 
 export const TestFor3709_06: StructCodec<TestFor3709_06, TestFor3709_06Init> = {
   name: "TestFor3709_06",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "foo", type: "i32" }];
+  },
   create(init: TestFor3709_06Init): TestFor3709_06 {
     return { foo: init.foo ?? 0 };
   },
@@ -946,6 +1029,10 @@ export interface TestFor3709_07Init {
 
 export const TestFor3709_07: StructCodec<TestFor3709_07, TestFor3709_07Init> = {
   name: "TestFor3709_07",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "foo", type: "i32" }];
+  },
   create(init: TestFor3709_07Init): TestFor3709_07 {
     return { foo: init.foo ?? 0 };
   },
@@ -992,6 +1079,10 @@ export interface TestFor3709_08Init {
 
 export const TestFor3709_08: StructCodec<TestFor3709_08, TestFor3709_08Init> = {
   name: "TestFor3709_08",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "foo", type: "i32" }];
+  },
   create(init: TestFor3709_08Init): TestFor3709_08 {
     return { foo: init.foo ?? 0 };
   },
@@ -1044,6 +1135,14 @@ export interface TestFor3709Init {
 
 export const TestFor3709: StructCodec<TestFor3709, TestFor3709Init> = {
   name: "TestFor3709",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "id", type: "string", requiredness: "required" },
+      { id: 2, name: "typeId", type: "string", requiredness: "required" },
+      { id: 3, name: "endTimestamp", type: "i32", requiredness: "required" },
+    ];
+  },
   create(init: TestFor3709Init): TestFor3709 {
     return {
       id: init.id,
@@ -1135,6 +1234,10 @@ const ThriftTest_testVoid_args: MessageCodec<
   ThriftTest_testVoid_argsInit
 > = {
   name: "ThriftTest_testVoid_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: ThriftTest_testVoid_argsInit): void {
     w.writeStructBegin("ThriftTest_testVoid_args");
     w.writeFieldStop();
@@ -1166,6 +1269,10 @@ const ThriftTest_testVoid_result: MessageCodec<
   ThriftTest_testVoid_resultInit
 > = {
   name: "ThriftTest_testVoid_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: ThriftTest_testVoid_resultInit): void {
     w.writeStructBegin("ThriftTest_testVoid_result");
     w.writeFieldStop();
@@ -1224,6 +1331,10 @@ const ThriftTest_testString_args: MessageCodec<
   ThriftTest_testString_argsInit
 > = {
   name: "ThriftTest_testString_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: "string" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testString_argsInit): void {
     w.writeStructBegin("ThriftTest_testString_args");
     if (v.thing !== undefined) {
@@ -1269,6 +1380,12 @@ const ThriftTest_testString_result: MessageCodec<
   ThriftTest_testString_resultInit
 > = {
   name: "ThriftTest_testString_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: "string", requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testString_resultInit): void {
     w.writeStructBegin("ThriftTest_testString_result");
     if (v.success !== undefined) {
@@ -1337,6 +1454,10 @@ const ThriftTest_testByte_args: MessageCodec<
   ThriftTest_testByte_argsInit
 > = {
   name: "ThriftTest_testByte_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: "i8" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testByte_argsInit): void {
     w.writeStructBegin("ThriftTest_testByte_args");
     if (v.thing !== undefined) {
@@ -1382,6 +1503,10 @@ const ThriftTest_testByte_result: MessageCodec<
   ThriftTest_testByte_resultInit
 > = {
   name: "ThriftTest_testByte_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 0, name: "success", type: "i8", requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testByte_resultInit): void {
     w.writeStructBegin("ThriftTest_testByte_result");
     if (v.success !== undefined) {
@@ -1450,6 +1575,10 @@ const ThriftTest_testI32_args: MessageCodec<
   ThriftTest_testI32_argsInit
 > = {
   name: "ThriftTest_testI32_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: "i32" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testI32_argsInit): void {
     w.writeStructBegin("ThriftTest_testI32_args");
     if (v.thing !== undefined) {
@@ -1495,6 +1624,10 @@ const ThriftTest_testI32_result: MessageCodec<
   ThriftTest_testI32_resultInit
 > = {
   name: "ThriftTest_testI32_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 0, name: "success", type: "i32", requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testI32_resultInit): void {
     w.writeStructBegin("ThriftTest_testI32_result");
     if (v.success !== undefined) {
@@ -1563,6 +1696,10 @@ const ThriftTest_testI64_args: MessageCodec<
   ThriftTest_testI64_argsInit
 > = {
   name: "ThriftTest_testI64_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: "i64" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testI64_argsInit): void {
     w.writeStructBegin("ThriftTest_testI64_args");
     if (v.thing !== undefined) {
@@ -1608,6 +1745,10 @@ const ThriftTest_testI64_result: MessageCodec<
   ThriftTest_testI64_resultInit
 > = {
   name: "ThriftTest_testI64_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 0, name: "success", type: "i64", requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testI64_resultInit): void {
     w.writeStructBegin("ThriftTest_testI64_result");
     if (v.success !== undefined) {
@@ -1676,6 +1817,10 @@ const ThriftTest_testDouble_args: MessageCodec<
   ThriftTest_testDouble_argsInit
 > = {
   name: "ThriftTest_testDouble_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: "double" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testDouble_argsInit): void {
     w.writeStructBegin("ThriftTest_testDouble_args");
     if (v.thing !== undefined) {
@@ -1721,6 +1866,12 @@ const ThriftTest_testDouble_result: MessageCodec<
   ThriftTest_testDouble_resultInit
 > = {
   name: "ThriftTest_testDouble_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: "double", requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testDouble_resultInit): void {
     w.writeStructBegin("ThriftTest_testDouble_result");
     if (v.success !== undefined) {
@@ -1789,6 +1940,10 @@ const ThriftTest_testStruct_args: MessageCodec<
   ThriftTest_testStruct_argsInit
 > = {
   name: "ThriftTest_testStruct_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: Xtruct }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testStruct_argsInit): void {
     w.writeStructBegin("ThriftTest_testStruct_args");
     if (v.thing !== undefined) {
@@ -1834,6 +1989,10 @@ const ThriftTest_testStruct_result: MessageCodec<
   ThriftTest_testStruct_resultInit
 > = {
   name: "ThriftTest_testStruct_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 0, name: "success", type: Xtruct, requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testStruct_resultInit): void {
     w.writeStructBegin("ThriftTest_testStruct_result");
     if (v.success !== undefined) {
@@ -1902,6 +2061,10 @@ const ThriftTest_testNest_args: MessageCodec<
   ThriftTest_testNest_argsInit
 > = {
   name: "ThriftTest_testNest_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: Xtruct2 }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testNest_argsInit): void {
     w.writeStructBegin("ThriftTest_testNest_args");
     if (v.thing !== undefined) {
@@ -1947,6 +2110,12 @@ const ThriftTest_testNest_result: MessageCodec<
   ThriftTest_testNest_resultInit
 > = {
   name: "ThriftTest_testNest_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: Xtruct2, requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testNest_resultInit): void {
     w.writeStructBegin("ThriftTest_testNest_result");
     if (v.success !== undefined) {
@@ -2015,6 +2184,10 @@ const ThriftTest_testMap_args: MessageCodec<
   ThriftTest_testMap_argsInit
 > = {
   name: "ThriftTest_testMap_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: { key: "i32", value: "i32" } }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testMap_argsInit): void {
     w.writeStructBegin("ThriftTest_testMap_args");
     if (v.thing !== undefined) {
@@ -2075,6 +2248,17 @@ const ThriftTest_testMap_result: MessageCodec<
   ThriftTest_testMap_resultInit
 > = {
   name: "ThriftTest_testMap_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 0,
+        name: "success",
+        type: { key: "i32", value: "i32" },
+        requiredness: "optional",
+      },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testMap_resultInit): void {
     w.writeStructBegin("ThriftTest_testMap_result");
     if (v.success !== undefined) {
@@ -2158,6 +2342,10 @@ const ThriftTest_testSet_args: MessageCodec<
   ThriftTest_testSet_argsInit
 > = {
   name: "ThriftTest_testSet_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: { set: "i32" } }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testSet_argsInit): void {
     w.writeStructBegin("ThriftTest_testSet_args");
     if (v.thing !== undefined) {
@@ -2216,6 +2404,17 @@ const ThriftTest_testSet_result: MessageCodec<
   ThriftTest_testSet_resultInit
 > = {
   name: "ThriftTest_testSet_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 0,
+        name: "success",
+        type: { set: "i32" },
+        requiredness: "optional",
+      },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testSet_resultInit): void {
     w.writeStructBegin("ThriftTest_testSet_result");
     if (v.success !== undefined) {
@@ -2297,6 +2496,10 @@ const ThriftTest_testList_args: MessageCodec<
   ThriftTest_testList_argsInit
 > = {
   name: "ThriftTest_testList_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: { list: "i32" } }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testList_argsInit): void {
     w.writeStructBegin("ThriftTest_testList_args");
     if (v.thing !== undefined) {
@@ -2355,6 +2558,17 @@ const ThriftTest_testList_result: MessageCodec<
   ThriftTest_testList_resultInit
 > = {
   name: "ThriftTest_testList_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 0,
+        name: "success",
+        type: { list: "i32" },
+        requiredness: "optional",
+      },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testList_resultInit): void {
     w.writeStructBegin("ThriftTest_testList_result");
     if (v.success !== undefined) {
@@ -2437,6 +2651,10 @@ const ThriftTest_testEnum_args: MessageCodec<
   ThriftTest_testEnum_argsInit
 > = {
   name: "ThriftTest_testEnum_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: { enum: Numberz, name: "Numberz" } }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testEnum_argsInit): void {
     w.writeStructBegin("ThriftTest_testEnum_args");
     if (v.thing !== undefined) {
@@ -2482,6 +2700,17 @@ const ThriftTest_testEnum_result: MessageCodec<
   ThriftTest_testEnum_resultInit
 > = {
   name: "ThriftTest_testEnum_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 0,
+        name: "success",
+        type: { enum: Numberz, name: "Numberz" },
+        requiredness: "optional",
+      },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testEnum_resultInit): void {
     w.writeStructBegin("ThriftTest_testEnum_result");
     if (v.success !== undefined) {
@@ -2550,6 +2779,10 @@ const ThriftTest_testTypedef_args: MessageCodec<
   ThriftTest_testTypedef_argsInit
 > = {
   name: "ThriftTest_testTypedef_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "thing", type: "i64" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testTypedef_argsInit): void {
     w.writeStructBegin("ThriftTest_testTypedef_args");
     if (v.thing !== undefined) {
@@ -2595,6 +2828,10 @@ const ThriftTest_testTypedef_result: MessageCodec<
   ThriftTest_testTypedef_resultInit
 > = {
   name: "ThriftTest_testTypedef_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 0, name: "success", type: "i64", requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testTypedef_resultInit): void {
     w.writeStructBegin("ThriftTest_testTypedef_result");
     if (v.success !== undefined) {
@@ -2663,6 +2900,10 @@ const ThriftTest_testMapMap_args: MessageCodec<
   ThriftTest_testMapMap_argsInit
 > = {
   name: "ThriftTest_testMapMap_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "hello", type: "i32" }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testMapMap_argsInit): void {
     w.writeStructBegin("ThriftTest_testMapMap_args");
     if (v.hello !== undefined) {
@@ -2708,6 +2949,17 @@ const ThriftTest_testMapMap_result: MessageCodec<
   ThriftTest_testMapMap_resultInit
 > = {
   name: "ThriftTest_testMapMap_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 0,
+        name: "success",
+        type: { key: "i32", value: { key: "i32", value: "i32" } },
+        requiredness: "optional",
+      },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testMapMap_resultInit): void {
     w.writeStructBegin("ThriftTest_testMapMap_result");
     if (v.success !== undefined) {
@@ -2803,6 +3055,10 @@ const ThriftTest_testInsanity_args: MessageCodec<
   ThriftTest_testInsanity_argsInit
 > = {
   name: "ThriftTest_testInsanity_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "argument", type: Insanity }];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testInsanity_argsInit): void {
     w.writeStructBegin("ThriftTest_testInsanity_args");
     if (v.argument !== undefined) {
@@ -2850,6 +3106,20 @@ const ThriftTest_testInsanity_result: MessageCodec<
   ThriftTest_testInsanity_resultInit
 > = {
   name: "ThriftTest_testInsanity_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 0,
+        name: "success",
+        type: {
+          key: "i64",
+          value: { key: { enum: Numberz, name: "Numberz" }, value: Insanity },
+        },
+        requiredness: "optional",
+      },
+    ];
+  },
   write(w: ProtocolWriter, v: ThriftTest_testInsanity_resultInit): void {
     w.writeStructBegin("ThriftTest_testInsanity_result");
     if (v.success !== undefined) {

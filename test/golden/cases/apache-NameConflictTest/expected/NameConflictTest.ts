@@ -4,6 +4,7 @@ import {
   type CallContext,
   type CallOptions,
   type ClientChannel,
+  type FieldSchema,
   type MaybePromise,
   type MessageCodec,
   type MethodDescriptor,
@@ -46,6 +47,13 @@ export interface usingInit {
 
 export const using: StructCodec<using, usingInit> = {
   name: "using",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "single", type: "double" },
+      { id: 2, name: "integer", type: "double" },
+    ];
+  },
   create(init: usingInit): using {
     return { single: init.single ?? 0, integer: init.integer ?? 0 };
   },
@@ -103,6 +111,13 @@ export interface delegateInit {
 
 export const delegate: StructCodec<delegate, delegateInit> = {
   name: "delegate",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "partial", type: "string" },
+      { id: 2, name: "delegate", type: delegate },
+    ];
+  },
   create(init: delegateInit): delegate {
     return {
       partial: init.partial ?? "",
@@ -164,6 +179,10 @@ export interface getInit {
 
 export const get: StructCodec<get, getInit> = {
   name: "get",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "sbyte", type: "bool" }];
+  },
   create(init: getInit): get {
     return { sbyte: init.sbyte ?? false };
   },
@@ -213,6 +232,14 @@ export interface partialInit {
 
 export const partial: StructCodec<partial, partialInit> = {
   name: "partial",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "using", type: using },
+      { id: 2, name: "read", type: "bool" },
+      { id: 3, name: "write", type: "bool" },
+    ];
+  },
   create(init: partialInit): partial {
     return {
       using: init.using === undefined ? undefined : using.create(init.using),
@@ -282,6 +309,10 @@ export interface foldrInit {
 
 export const foldr: StructCodec<foldr, foldrInit> = {
   name: "foldr",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "id", type: "string" }];
+  },
   create(init: foldrInit): foldr {
     return { id: init.id ?? "" };
   },
@@ -329,6 +360,13 @@ export interface ofInit {
 
 export const of: StructCodec<of, ofInit> = {
   name: "of",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "let", type: "string" },
+      { id: 2, name: "where", type: "string" },
+    ];
+  },
   create(init: ofInit): of {
     return { let: init.let ?? "", where: init.where ?? "" };
   },
@@ -384,6 +422,10 @@ export interface ofOfInit {
 
 export const ofOf: StructCodec<ofOf, ofOfInit> = {
   name: "ofOf",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "Of", type: of }];
+  },
   create(init: ofOfInit): ofOf {
     return { Of: init.Of === undefined ? undefined : of.create(init.Of) };
   },
@@ -435,6 +477,15 @@ export interface ClassAndPropInit {
 
 export const ClassAndProp: StructCodec<ClassAndProp, ClassAndPropInit> = {
   name: "ClassAndProp",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "ClassAndProp", type: "bool" },
+      { id: 2, name: "ClassAndProp_", type: "bool" },
+      { id: 3, name: "ClassAndProp__", type: "bool" },
+      { id: 4, name: "ClassAndProper", type: "bool" },
+    ];
+  },
   create(init: ClassAndPropInit): ClassAndProp {
     return {
       ClassAndProp: init.ClassAndProp ?? false,
@@ -526,6 +577,15 @@ export interface second_chanceInit {
 
 export const second_chance: StructCodec<second_chance, second_chanceInit> = {
   name: "second_chance",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "SECOND_CHANCE", type: "bool" },
+      { id: 2, name: "SECOND_CHANCE_", type: "bool" },
+      { id: 3, name: "SECOND_CHANCE__", type: "bool" },
+      { id: 4, name: "SECOND_CHANCES", type: "bool" },
+    ];
+  },
   create(init: second_chanceInit): second_chance {
     return {
       SECOND_CHANCE: init.SECOND_CHANCE ?? false,
@@ -612,6 +672,15 @@ export interface NOW_EAT_THISInit {
 
 export const NOW_EAT_THIS: StructCodec<NOW_EAT_THIS, NOW_EAT_THISInit> = {
   name: "NOW_EAT_THIS",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "now_eat_this", type: "bool" },
+      { id: 2, name: "now_eat_this_", type: "bool" },
+      { id: 3, name: "now_eat_this__", type: "bool" },
+      { id: 4, name: "now_eat_this_and_this", type: "bool" },
+    ];
+  },
   create(init: NOW_EAT_THISInit): NOW_EAT_THIS {
     return {
       now_eat_this: init.now_eat_this ?? false,
@@ -707,6 +776,17 @@ export interface TheEdgeCaseInit {
 
 export const TheEdgeCase: StructCodec<TheEdgeCase, TheEdgeCaseInit> = {
   name: "TheEdgeCase",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "theEdgeCase", type: "bool" },
+      { id: 2, name: "theEdgeCase_", type: "bool" },
+      { id: 3, name: "theEdgeCase__", type: "bool" },
+      { id: 4, name: "TheEdgeCase", type: "bool" },
+      { id: 5, name: "TheEdgeCase_", type: "bool" },
+      { id: 6, name: "TheEdgeCase__", type: "bool" },
+    ];
+  },
   create(init: TheEdgeCaseInit): TheEdgeCase {
     return {
       theEdgeCase: init.theEdgeCase ?? false,
@@ -818,6 +898,13 @@ export interface Tricky_Init {
 
 export const Tricky_: StructCodec<Tricky_, Tricky_Init> = {
   name: "Tricky_",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "tricky", type: "bool" },
+      { id: 2, name: "Tricky", type: "bool" },
+    ];
+  },
   create(init: Tricky_Init): Tricky_ {
     return { tricky: init.tricky ?? false, Tricky: init.Tricky ?? false };
   },
@@ -883,6 +970,17 @@ export interface NestedInit {
 
 export const Nested: StructCodec<Nested, NestedInit> = {
   name: "Nested",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "ClassAndProp", type: ClassAndProp },
+      { id: 2, name: "second_chance", type: second_chance },
+      { id: 3, name: "NOW_EAT_THIS", type: NOW_EAT_THIS },
+      { id: 4, name: "TheEdgeCase", type: TheEdgeCase },
+      { id: 5, name: "Tricky_", type: Tricky_ },
+      { id: 6, name: "Nested", type: Nested },
+    ];
+  },
   create(init: NestedInit): Nested {
     return {
       ClassAndProp:
@@ -1002,6 +1100,8 @@ export interface Problem_Init {
 }
 
 export class Problem_ extends TException {
+  static readonly kind = "exception";
+
   override name = "Problem_";
 
   problem: boolean;
@@ -1016,6 +1116,13 @@ export class Problem_ extends TException {
 
   static create(init: Problem_Init): Problem_ {
     return new Problem_(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "problem", type: "bool" },
+      { id: 2, name: "Problem", type: "bool" },
+    ];
   }
 
   static write(w: ProtocolWriter, v: Problem_Init): void {
@@ -1093,6 +1200,23 @@ export interface Thrift5626Init {
 
 export const Thrift5626: StructCodec<Thrift5626, Thrift5626Init> = {
   name: "Thrift5626",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "i8", type: "i8" },
+      { id: 2, name: "i16", type: "i16" },
+      { id: 3, name: "i32", type: "i32" },
+      { id: 4, name: "i64", type: "i64" },
+      { id: 5, name: "uuid", type: "uuid" },
+      { id: 6, name: "string", type: "string" },
+      { id: 7, name: "binary", type: "binary" },
+      { id: 8, name: "bool", type: "bool" },
+      { id: 9, name: "byte", type: "i8" },
+      { id: 10, name: "list", type: { list: "string" } },
+      { id: 11, name: "set", type: { set: "string" } },
+      { id: 12, name: "map", type: { key: "string", value: "string" } },
+    ];
+  },
   create(init: Thrift5626Init): Thrift5626 {
     return {
       i8: init.i8 ?? 0,
@@ -1322,6 +1446,10 @@ const extern_event_args: MessageCodec<
   extern_event_argsInit
 > = {
   name: "extern_event_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "get", type: partial }];
+  },
   write(w: ProtocolWriter, v: extern_event_argsInit): void {
     w.writeStructBegin("extern_event_args");
     if (v.get !== undefined) {
@@ -1367,6 +1495,12 @@ const extern_event_result: MessageCodec<
   extern_event_resultInit
 > = {
   name: "extern_event_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: delegate, requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: extern_event_resultInit): void {
     w.writeStructBegin("extern_event_result");
     if (v.success !== undefined) {
@@ -1428,6 +1562,10 @@ interface extern_Foo_argsInit {
 
 const extern_Foo_args: MessageCodec<extern_Foo_args, extern_Foo_argsInit> = {
   name: "extern_Foo_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "Foo_args", type: Nested }];
+  },
   write(w: ProtocolWriter, v: extern_Foo_argsInit): void {
     w.writeStructBegin("extern_Foo_args");
     if (v.Foo_args !== undefined) {
@@ -1473,6 +1611,12 @@ const extern_Foo_result: MessageCodec<
   extern_Foo_resultInit
 > = {
   name: "extern_Foo_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "Foo_result", type: Problem_, requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: extern_Foo_resultInit): void {
     w.writeStructBegin("extern_Foo_result");
     if (v.Foo_result !== undefined) {
@@ -1571,6 +1715,10 @@ const qualified_maybe_args: MessageCodec<
   qualified_maybe_argsInit
 > = {
   name: "qualified_maybe_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "foldr", type: { enum: Maybe, name: "Maybe" } }];
+  },
   write(w: ProtocolWriter, v: qualified_maybe_argsInit): void {
     w.writeStructBegin("qualified_maybe_args");
     if (v.foldr !== undefined) {
@@ -1616,6 +1764,17 @@ const qualified_maybe_result: MessageCodec<
   qualified_maybe_resultInit
 > = {
   name: "qualified_maybe_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 0,
+        name: "success",
+        type: { enum: Maybe, name: "Maybe" },
+        requiredness: "optional",
+      },
+    ];
+  },
   write(w: ProtocolWriter, v: qualified_maybe_resultInit): void {
     w.writeStructBegin("qualified_maybe_result");
     if (v.success !== undefined) {
@@ -1684,6 +1843,10 @@ const qualified_either_args: MessageCodec<
   qualified_either_argsInit
 > = {
   name: "qualified_either_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "of", type: foldr }];
+  },
   write(w: ProtocolWriter, v: qualified_either_argsInit): void {
     w.writeStructBegin("qualified_either_args");
     if (v.of !== undefined) {
@@ -1729,6 +1892,17 @@ const qualified_either_result: MessageCodec<
   qualified_either_resultInit
 > = {
   name: "qualified_either_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 0,
+        name: "success",
+        type: { enum: Either, name: "Either" },
+        requiredness: "optional",
+      },
+    ];
+  },
   write(w: ProtocolWriter, v: qualified_either_resultInit): void {
     w.writeStructBegin("qualified_either_result");
     if (v.success !== undefined) {

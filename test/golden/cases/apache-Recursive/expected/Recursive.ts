@@ -4,6 +4,7 @@ import {
   type CallContext,
   type CallOptions,
   type ClientChannel,
+  type FieldSchema,
   type MaybePromise,
   type MessageCodec,
   type MethodDescriptor,
@@ -31,6 +32,13 @@ export interface RecTreeInit {
 
 export const RecTree: StructCodec<RecTree, RecTreeInit> = {
   name: "RecTree",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "children", type: { list: RecTree } },
+      { id: 2, name: "item", type: "i16" },
+    ];
+  },
   create(init: RecTreeInit): RecTree {
     return {
       children:
@@ -107,6 +115,13 @@ export interface RecListInit {
 
 export const RecList: StructCodec<RecList, RecListInit> = {
   name: "RecList",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "nextitem", type: RecList },
+      { id: 3, name: "item", type: "i16" },
+    ];
+  },
   create(init: RecListInit): RecList {
     return {
       nextitem:
@@ -166,6 +181,10 @@ export interface CoRecInit {
 
 export const CoRec: StructCodec<CoRec, CoRecInit> = {
   name: "CoRec",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "other", type: CoRec2 }];
+  },
   create(init: CoRecInit): CoRec {
     return {
       other: init.other === undefined ? undefined : CoRec2.create(init.other),
@@ -213,6 +232,10 @@ export interface CoRec2Init {
 
 export const CoRec2: StructCodec<CoRec2, CoRec2Init> = {
   name: "CoRec2",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "other", type: CoRec }];
+  },
   create(init: CoRec2Init): CoRec2 {
     return {
       other: init.other === undefined ? undefined : CoRec.create(init.other),
@@ -256,6 +279,10 @@ export type CoUnionInit = { other: CoUnion2Init };
 
 export const CoUnion: StructCodec<CoUnion, CoUnionInit> = {
   name: "CoUnion",
+  kind: "union",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "other", type: CoUnion2 }];
+  },
   create(init: CoUnionInit): CoUnion {
     if (init.other !== undefined) {
       return { other: CoUnion2.create(init.other) };
@@ -313,6 +340,10 @@ export type CoUnion2Init = { other: CoUnionInit };
 
 export const CoUnion2: StructCodec<CoUnion2, CoUnion2Init> = {
   name: "CoUnion2",
+  kind: "union",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "other", type: CoUnion }];
+  },
   create(init: CoUnion2Init): CoUnion2 {
     if (init.other !== undefined) {
       return { other: CoUnion.create(init.other) };
@@ -369,6 +400,8 @@ export interface CoErrorInit {
 }
 
 export class CoError extends TException {
+  static readonly kind = "exception";
+
   override name = "CoError";
 
   other?: CoError2 | undefined;
@@ -381,6 +414,10 @@ export class CoError extends TException {
 
   static create(init: CoErrorInit): CoError {
     return new CoError(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "other", type: CoError2 }];
   }
 
   static write(w: ProtocolWriter, v: CoErrorInit): void {
@@ -421,6 +458,8 @@ export interface CoError2Init {
 }
 
 export class CoError2 extends TException {
+  static readonly kind = "exception";
+
   override name = "CoError2";
 
   other?: CoError | undefined;
@@ -433,6 +472,10 @@ export class CoError2 extends TException {
 
   static create(init: CoError2Init): CoError2 {
     return new CoError2(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "other", type: CoError }];
   }
 
   static write(w: ProtocolWriter, v: CoError2Init): void {
@@ -478,6 +521,10 @@ export interface VectorTestInit {
 
 export const VectorTest: StructCodec<VectorTest, VectorTestInit> = {
   name: "VectorTest",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "lister", type: { list: RecList } }];
+  },
   create(init: VectorTestInit): VectorTest {
     return {
       lister:
@@ -544,6 +591,10 @@ const TestService_echoTree_args: MessageCodec<
   TestService_echoTree_argsInit
 > = {
   name: "TestService_echoTree_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "tree", type: RecTree }];
+  },
   write(w: ProtocolWriter, v: TestService_echoTree_argsInit): void {
     w.writeStructBegin("TestService_echoTree_args");
     if (v.tree !== undefined) {
@@ -589,6 +640,12 @@ const TestService_echoTree_result: MessageCodec<
   TestService_echoTree_resultInit
 > = {
   name: "TestService_echoTree_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: RecTree, requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: TestService_echoTree_resultInit): void {
     w.writeStructBegin("TestService_echoTree_result");
     if (v.success !== undefined) {
@@ -657,6 +714,10 @@ const TestService_echoList_args: MessageCodec<
   TestService_echoList_argsInit
 > = {
   name: "TestService_echoList_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "lst", type: RecList }];
+  },
   write(w: ProtocolWriter, v: TestService_echoList_argsInit): void {
     w.writeStructBegin("TestService_echoList_args");
     if (v.lst !== undefined) {
@@ -702,6 +763,12 @@ const TestService_echoList_result: MessageCodec<
   TestService_echoList_resultInit
 > = {
   name: "TestService_echoList_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: RecList, requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: TestService_echoList_resultInit): void {
     w.writeStructBegin("TestService_echoList_result");
     if (v.success !== undefined) {
@@ -770,6 +837,10 @@ const TestService_echoCoRec_args: MessageCodec<
   TestService_echoCoRec_argsInit
 > = {
   name: "TestService_echoCoRec_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "item", type: CoRec }];
+  },
   write(w: ProtocolWriter, v: TestService_echoCoRec_argsInit): void {
     w.writeStructBegin("TestService_echoCoRec_args");
     if (v.item !== undefined) {
@@ -817,6 +888,13 @@ const TestService_echoCoRec_result: MessageCodec<
   TestService_echoCoRec_resultInit
 > = {
   name: "TestService_echoCoRec_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: CoRec, requiredness: "optional" },
+      { id: 1, name: "err", type: CoError, requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: TestService_echoCoRec_resultInit): void {
     w.writeStructBegin("TestService_echoCoRec_result");
     if (v.success !== undefined) {
@@ -895,6 +973,10 @@ const TestService_echoCoUnion_args: MessageCodec<
   TestService_echoCoUnion_argsInit
 > = {
   name: "TestService_echoCoUnion_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "item", type: CoUnion }];
+  },
   write(w: ProtocolWriter, v: TestService_echoCoUnion_argsInit): void {
     w.writeStructBegin("TestService_echoCoUnion_args");
     if (v.item !== undefined) {
@@ -942,6 +1024,13 @@ const TestService_echoCoUnion_result: MessageCodec<
   TestService_echoCoUnion_resultInit
 > = {
   name: "TestService_echoCoUnion_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: CoUnion, requiredness: "optional" },
+      { id: 1, name: "err", type: CoError, requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: TestService_echoCoUnion_resultInit): void {
     w.writeStructBegin("TestService_echoCoUnion_result");
     if (v.success !== undefined) {

@@ -4,6 +4,7 @@ import {
   type CallContext,
   type CallOptions,
   type ClientChannel,
+  type FieldSchema,
   type MaybePromise,
   type MessageCodec,
   type MethodDescriptor,
@@ -30,6 +31,10 @@ export interface GoodbyezInit {
 
 export const Goodbyez: StructCodec<Goodbyez, GoodbyezInit> = {
   name: "Goodbyez",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "val", type: "i32", default: 325 }];
+  },
   create(init: GoodbyezInit): Goodbyez {
     return { val: init.val ?? 325 };
   },
@@ -74,6 +79,10 @@ export interface BoolPasserInit {
 
 export const BoolPasser: StructCodec<BoolPasser, BoolPasserInit> = {
   name: "BoolPasser",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "value", type: "bool", default: true }];
+  },
   create(init: BoolPasserInit): BoolPasser {
     return { value: init.value ?? true };
   },
@@ -126,6 +135,34 @@ export interface HelloInit {
 
 export const Hello: StructCodec<Hello, HelloInit> = {
   name: "Hello",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "simple", type: "i32", default: 53 },
+      {
+        id: 2,
+        name: "complex",
+        type: { key: "i32", value: "i32" },
+        default: new Map([
+          [23, 532],
+          [6243, 632],
+          [2355, 532],
+        ]),
+      },
+      {
+        id: 3,
+        name: "complexer",
+        type: { key: "i32", value: { key: "i32", value: "i32" } },
+      },
+      { id: 4, name: "words", type: "string", default: "words" },
+      {
+        id: 5,
+        name: "thinz",
+        type: Goodbyez,
+        default: Goodbyez.create({ val: 36632 }),
+      },
+    ];
+  },
   create(init: HelloInit): Hello {
     return {
       simple: init.simple ?? 53,
@@ -275,6 +312,8 @@ export interface GoodbyeInit {
 }
 
 export class Goodbye extends TException {
+  static readonly kind = "exception";
+
   override name = "Goodbye";
 
   simple: number;
@@ -298,6 +337,18 @@ export class Goodbye extends TException {
 
   static create(init: GoodbyeInit): Goodbye {
     return new Goodbye(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "simple", type: "i32" },
+      { id: 2, name: "complex", type: { key: "i32", value: "i32" } },
+      {
+        id: 3,
+        name: "complexer",
+        type: { key: "i32", value: { key: "i32", value: "i32" } },
+      },
+    ];
   }
 
   static write(w: ProtocolWriter, v: GoodbyeInit): void {
@@ -405,6 +456,10 @@ export interface ThingerInit {
 
 export const Thinger: StructCodec<Thinger, ThingerInit> = {
   name: "Thinger",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "dummy", type: "i32" }];
+  },
   create(init: ThingerInit): Thinger {
     return { dummy: init.dummy ?? 0 };
   },
@@ -464,6 +519,10 @@ const SmallService_testThinger_args: MessageCodec<
   SmallService_testThinger_argsInit
 > = {
   name: "SmallService_testThinger_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "bootz", type: Thinger }];
+  },
   write(w: ProtocolWriter, v: SmallService_testThinger_argsInit): void {
     w.writeStructBegin("SmallService_testThinger_args");
     if (v.bootz !== undefined) {
@@ -509,6 +568,12 @@ const SmallService_testThinger_result: MessageCodec<
   SmallService_testThinger_resultInit
 > = {
   name: "SmallService_testThinger_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: Thinger, requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: SmallService_testThinger_resultInit): void {
     w.writeStructBegin("SmallService_testThinger_result");
     if (v.success !== undefined) {
@@ -579,6 +644,13 @@ const SmallService_testMe_args: MessageCodec<
   SmallService_testMe_argsInit
 > = {
   name: "SmallService_testMe_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "hello", type: "i32", default: 64 },
+      { id: 2, name: "wonk", type: Hello },
+    ];
+  },
   write(w: ProtocolWriter, v: SmallService_testMe_argsInit): void {
     w.writeStructBegin("SmallService_testMe_args");
     const hello = v.hello ?? 64;
@@ -635,6 +707,13 @@ const SmallService_testMe_result: MessageCodec<
   SmallService_testMe_resultInit
 > = {
   name: "SmallService_testMe_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: Hello, requiredness: "optional" },
+      { id: 1, name: "g", type: Goodbye, requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: SmallService_testMe_resultInit): void {
     w.writeStructBegin("SmallService_testMe_result");
     if (v.success !== undefined) {
@@ -712,6 +791,10 @@ const SmallService_testVoid_args: MessageCodec<
   SmallService_testVoid_argsInit
 > = {
   name: "SmallService_testVoid_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: SmallService_testVoid_argsInit): void {
     w.writeStructBegin("SmallService_testVoid_args");
     w.writeFieldStop();
@@ -747,6 +830,10 @@ const SmallService_testVoid_result: MessageCodec<
   SmallService_testVoid_resultInit
 > = {
   name: "SmallService_testVoid_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "g", type: Goodbye, requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: SmallService_testVoid_resultInit): void {
     w.writeStructBegin("SmallService_testVoid_result");
     if (v.g !== undefined) {
@@ -815,6 +902,10 @@ const SmallService_testI32_args: MessageCodec<
   SmallService_testI32_argsInit
 > = {
   name: "SmallService_testI32_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "boo", type: "i32" }];
+  },
   write(w: ProtocolWriter, v: SmallService_testI32_argsInit): void {
     w.writeStructBegin("SmallService_testI32_args");
     if (v.boo !== undefined) {
@@ -860,6 +951,10 @@ const SmallService_testI32_result: MessageCodec<
   SmallService_testI32_resultInit
 > = {
   name: "SmallService_testI32_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 0, name: "success", type: "i32", requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: SmallService_testI32_resultInit): void {
     w.writeStructBegin("SmallService_testI32_result");
     if (v.success !== undefined) {

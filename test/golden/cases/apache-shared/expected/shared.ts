@@ -4,6 +4,7 @@ import {
   type CallContext,
   type CallOptions,
   type ClientChannel,
+  type FieldSchema,
   type MaybePromise,
   type MessageCodec,
   type MethodDescriptor,
@@ -28,6 +29,13 @@ export interface SharedStructInit {
 
 export const SharedStruct: StructCodec<SharedStruct, SharedStructInit> = {
   name: "SharedStruct",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "key", type: "i32" },
+      { id: 2, name: "value", type: "string" },
+    ];
+  },
   create(init: SharedStructInit): SharedStruct {
     return { key: init.key ?? 0, value: init.value ?? "" };
   },
@@ -86,6 +94,10 @@ const SharedService_getStruct_args: MessageCodec<
   SharedService_getStruct_argsInit
 > = {
   name: "SharedService_getStruct_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "key", type: "i32" }];
+  },
   write(w: ProtocolWriter, v: SharedService_getStruct_argsInit): void {
     w.writeStructBegin("SharedService_getStruct_args");
     if (v.key !== undefined) {
@@ -131,6 +143,12 @@ const SharedService_getStruct_result: MessageCodec<
   SharedService_getStruct_resultInit
 > = {
   name: "SharedService_getStruct_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: SharedStruct, requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: SharedService_getStruct_resultInit): void {
     w.writeStructBegin("SharedService_getStruct_result");
     if (v.success !== undefined) {

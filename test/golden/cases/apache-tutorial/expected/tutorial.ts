@@ -4,6 +4,7 @@ import {
   type CallContext,
   type CallOptions,
   type ClientChannel,
+  type FieldSchema,
   type MaybePromise,
   type MessageCodec,
   type MethodDescriptor,
@@ -65,6 +66,15 @@ export interface WorkInit {
 
 export const Work: StructCodec<Work, WorkInit> = {
   name: "Work",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "num1", type: "i32", default: 0 },
+      { id: 2, name: "num2", type: "i32" },
+      { id: 3, name: "op", type: { enum: Operation, name: "Operation" } },
+      { id: 4, name: "comment", type: "string", requiredness: "optional" },
+    ];
+  },
   create(init: WorkInit): Work {
     return {
       num1: init.num1 ?? 0,
@@ -141,6 +151,8 @@ export interface InvalidOperationInit {
 
 /** Structs can also be exceptions, if they are nasty. */
 export class InvalidOperation extends TException {
+  static readonly kind = "exception";
+
   override name = "InvalidOperation";
 
   whatOp: number;
@@ -155,6 +167,13 @@ export class InvalidOperation extends TException {
 
   static create(init: InvalidOperationInit): InvalidOperation {
     return new InvalidOperation(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "whatOp", type: "i32" },
+      { id: 2, name: "why", type: "string" },
+    ];
   }
 
   static write(w: ProtocolWriter, v: InvalidOperationInit): void {
@@ -220,6 +239,10 @@ const Calculator_ping_args: MessageCodec<
   Calculator_ping_argsInit
 > = {
   name: "Calculator_ping_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: Calculator_ping_argsInit): void {
     w.writeStructBegin("Calculator_ping_args");
     w.writeFieldStop();
@@ -251,6 +274,10 @@ const Calculator_ping_result: MessageCodec<
   Calculator_ping_resultInit
 > = {
   name: "Calculator_ping_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: Calculator_ping_resultInit): void {
     w.writeStructBegin("Calculator_ping_result");
     w.writeFieldStop();
@@ -311,6 +338,13 @@ const Calculator_add_args: MessageCodec<
   Calculator_add_argsInit
 > = {
   name: "Calculator_add_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "num1", type: "i32" },
+      { id: 2, name: "num2", type: "i32" },
+    ];
+  },
   write(w: ProtocolWriter, v: Calculator_add_argsInit): void {
     w.writeStructBegin("Calculator_add_args");
     if (v.num1 !== undefined) {
@@ -366,6 +400,10 @@ const Calculator_add_result: MessageCodec<
   Calculator_add_resultInit
 > = {
   name: "Calculator_add_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 0, name: "success", type: "i32", requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: Calculator_add_resultInit): void {
     w.writeStructBegin("Calculator_add_result");
     if (v.success !== undefined) {
@@ -439,6 +477,13 @@ const Calculator_calculate_args: MessageCodec<
   Calculator_calculate_argsInit
 > = {
   name: "Calculator_calculate_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "logid", type: "i32" },
+      { id: 2, name: "w", type: Work },
+    ];
+  },
   write(w: ProtocolWriter, v: Calculator_calculate_argsInit): void {
     w.writeStructBegin("Calculator_calculate_args");
     if (v.logid !== undefined) {
@@ -496,6 +541,13 @@ const Calculator_calculate_result: MessageCodec<
   Calculator_calculate_resultInit
 > = {
   name: "Calculator_calculate_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: "i32", requiredness: "optional" },
+      { id: 1, name: "ouch", type: InvalidOperation, requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: Calculator_calculate_resultInit): void {
     w.writeStructBegin("Calculator_calculate_result");
     if (v.success !== undefined) {
@@ -573,6 +625,10 @@ const Calculator_zip_args: MessageCodec<
   Calculator_zip_argsInit
 > = {
   name: "Calculator_zip_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: Calculator_zip_argsInit): void {
     w.writeStructBegin("Calculator_zip_args");
     w.writeFieldStop();
@@ -604,6 +660,10 @@ const Calculator_zip_result: MessageCodec<
   Calculator_zip_resultInit
 > = {
   name: "Calculator_zip_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: Calculator_zip_resultInit): void {
     w.writeStructBegin("Calculator_zip_result");
     w.writeFieldStop();

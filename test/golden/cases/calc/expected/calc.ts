@@ -4,6 +4,7 @@ import {
   type CallContext,
   type CallOptions,
   type ClientChannel,
+  type FieldSchema,
   type MaybePromise,
   type MessageCodec,
   type MethodDescriptor,
@@ -22,6 +23,8 @@ export interface InvalidOperationInit {
 
 /** Thrown when an operation cannot be carried out, e.g. a division by zero. */
 export class InvalidOperation extends TException {
+  static readonly kind = "exception";
+
   override name = "InvalidOperation";
 
   constructor(init: InvalidOperationInit = {}) {
@@ -30,6 +33,10 @@ export class InvalidOperation extends TException {
 
   static create(init: InvalidOperationInit): InvalidOperation {
     return new InvalidOperation(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "message", type: "string" }];
   }
 
   static write(w: ProtocolWriter, v: InvalidOperationInit): void {
@@ -77,6 +84,13 @@ interface Calc_divide_argsInit {
 
 const Calc_divide_args: MessageCodec<Calc_divide_args, Calc_divide_argsInit> = {
   name: "Calc_divide_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "num1", type: "i32" },
+      { id: 2, name: "num2", type: "i32", default: 1 },
+    ];
+  },
   write(w: ProtocolWriter, v: Calc_divide_argsInit): void {
     w.writeStructBegin("Calc_divide_args");
     if (v.num1 !== undefined) {
@@ -133,6 +147,13 @@ const Calc_divide_result: MessageCodec<
   Calc_divide_resultInit
 > = {
   name: "Calc_divide_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: "float", requiredness: "optional" },
+      { id: 1, name: "e", type: InvalidOperation, requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: Calc_divide_resultInit): void {
     w.writeStructBegin("Calc_divide_result");
     if (v.success !== undefined) {

@@ -4,6 +4,7 @@ import {
   type CallContext,
   type CallOptions,
   type ClientChannel,
+  type FieldSchema,
   type MaybePromise,
   type MessageCodec,
   type MethodDescriptor,
@@ -44,6 +45,13 @@ export interface PointInit {
 
 export const Point: StructCodec<Point, PointInit> = {
   name: "Point",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "lat", type: "double" },
+      { id: 2, name: "lon", type: "double" },
+    ];
+  },
   create(init: PointInit): Point {
     return { lat: init.lat ?? 0, lon: init.lon ?? 0 };
   },
@@ -105,6 +113,26 @@ export interface RouteInit {
 
 export const Route: StructCodec<Route, RouteInit> = {
   name: "Route",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      {
+        id: 1,
+        name: "points",
+        type: { list: types_Point },
+        requiredness: "required",
+      },
+      {
+        id: 2,
+        name: "level",
+        type: { enum: Level, name: "Level" },
+        requiredness: "optional",
+        default: Level.HIGH,
+      },
+      { id: 3, name: "leaves", type: { key: "string", value: Leaf } },
+      { id: 4, name: "origin", type: Point },
+    ];
+  },
   create(init: RouteInit): Route {
     return {
       points: convertList(init.points, types_Point.create),
@@ -227,6 +255,13 @@ interface Router_plan_argsInit {
 
 const Router_plan_args: MessageCodec<Router_plan_args, Router_plan_argsInit> = {
   name: "Router_plan_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "from", type: types_Point },
+      { id: 2, name: "to", type: types_Point },
+    ];
+  },
   write(w: ProtocolWriter, v: Router_plan_argsInit): void {
     w.writeStructBegin("Router_plan_args");
     if (v.from !== undefined) {
@@ -284,6 +319,13 @@ const Router_plan_result: MessageCodec<
   Router_plan_resultInit
 > = {
   name: "Router_plan_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: Route, requiredness: "optional" },
+      { id: 1, name: "missing", type: NotFound, requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: Router_plan_resultInit): void {
     w.writeStructBegin("Router_plan_result");
     if (v.success !== undefined) {

@@ -4,6 +4,7 @@ import {
   type CallContext,
   type CallOptions,
   type ClientChannel,
+  type FieldSchema,
   type MaybePromise,
   type MessageCodec,
   type MethodDescriptor,
@@ -50,6 +51,18 @@ export interface constructorInit {
 
 export const constructor: StructCodec<constructor, constructorInit> = {
   name: "constructor",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "__proto__", type: "string", prop: "__proto___" },
+      { id: 2, name: "constructor", type: "string", prop: "constructor_" },
+      { id: 3, name: "write", type: "i32" },
+      { id: 4, name: "read", type: "i32" },
+      { id: 5, name: "create", type: "i32" },
+      { id: 6, name: "name", type: "i32" },
+      { id: 7, name: "delete", type: { enum: delete_, name: "delete" } },
+    ];
+  },
   create(init: constructorInit): constructor {
     return {
       __proto___: init.__proto___ ?? "",
@@ -171,6 +184,10 @@ export interface FooInit {
 
 export const Foo: StructCodec<Foo, FooInit> = {
   name: "Foo",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "a", type: "i32" }];
+  },
   create(init: FooInit): Foo {
     return { a: init.a ?? 0 };
   },
@@ -218,6 +235,13 @@ export interface fooInit {
 
 export const foo: StructCodec<foo, fooInit> = {
   name: "foo",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "A", type: "i32" },
+      { id: 2, name: "a", type: "i32" },
+    ];
+  },
   create(init: fooInit): foo {
     return { A: init.A ?? 0, a: init.a ?? 0 };
   },
@@ -274,6 +298,10 @@ export interface TTypeInit {
 
 export const TType: StructCodec<TType, TTypeInit> = {
   name: "TType",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "STRUCT", type: "i32" }];
+  },
   create(init: TTypeInit): TType {
     return { STRUCT: init.STRUCT ?? 0 };
   },
@@ -325,6 +353,15 @@ export interface rInit {
 
 export const r: StructCodec<r, rInit> = {
   name: "r",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "w", type: "i32" },
+      { id: 2, name: "v", type: "i32" },
+      { id: 3, name: "t", type: "i32" },
+      { id: 4, name: "r_", type: r_ },
+    ];
+  },
   create(init: rInit): r {
     return {
       w: init.w ?? 0,
@@ -405,6 +442,10 @@ export interface r_Init {
 
 export const r_: StructCodec<r_, r_Init> = {
   name: "r_",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "x", type: "i32" }];
+  },
   create(init: r_Init): r_ {
     return { x: init.x ?? 0 };
   },
@@ -448,6 +489,8 @@ export interface ErrorInit {
 }
 
 export class Error extends TException {
+  static readonly kind = "exception";
+
   override name = "Error";
 
   name_: number;
@@ -468,6 +511,15 @@ export class Error extends TException {
 
   static create(init: ErrorInit): Error {
     return new Error(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "name", type: "i32", prop: "name_" },
+      { id: 2, name: "message", type: "i32", prop: "message_" },
+      { id: 3, name: "stack", type: "string", prop: "stack_" },
+      { id: 4, name: "cause", type: "i32", prop: "cause_" },
+    ];
   }
 
   static write(w: ProtocolWriter, v: ErrorInit): void {
@@ -541,6 +593,13 @@ export type switch_Init =
 
 export const switch_: StructCodec<switch_, switch_Init> = {
   name: "switch",
+  kind: "union",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "case", type: "i32" },
+      { id: 2, name: "default", type: "string" },
+    ];
+  },
   create(init: switch_Init): switch_ {
     if (init.case !== undefined) {
       return { case: init.case };
@@ -630,6 +689,14 @@ interface class__get_argsInit {
 
 const class__get_args: MessageCodec<class__get_args, class__get_argsInit> = {
   name: "class__get_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "options", type: "i32" },
+      { id: 2, name: "default", type: "i32" },
+      { id: 3, name: "ctx", type: "i32" },
+    ];
+  },
   write(w: ProtocolWriter, v: class__get_argsInit): void {
     w.writeStructBegin("class__get_args");
     if (v.options !== undefined) {
@@ -695,6 +762,10 @@ const class__get_result: MessageCodec<
   class__get_resultInit
 > = {
   name: "class__get_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 0, name: "success", type: "i32", requiredness: "optional" }];
+  },
   write(w: ProtocolWriter, v: class__get_resultInit): void {
     w.writeStructBegin("class__get_result");
     if (v.success !== undefined) {
@@ -763,6 +834,12 @@ const class__channel_args: MessageCodec<
   class__channel_argsInit
 > = {
   name: "class__channel_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "constructor", type: constructor, prop: "constructor_" },
+    ];
+  },
   write(w: ProtocolWriter, v: class__channel_argsInit): void {
     w.writeStructBegin("class__channel_args");
     if (v.constructor_ !== undefined) {
@@ -804,6 +881,10 @@ const class__channel_result: MessageCodec<
   class__channel_resultInit
 > = {
   name: "class__channel_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: class__channel_resultInit): void {
     w.writeStructBegin("class__channel_result");
     w.writeFieldStop();
@@ -832,6 +913,7 @@ const class__channel: MethodDescriptor<
   class__channel_argsInit
 > = {
   name: "channel",
+  handlerName: "channel_",
   oneway: false,
   returnsVoid: true,
   params: [{ id: 1, name: "constructor" }],
@@ -858,6 +940,10 @@ const class__function_args: MessageCodec<
   class__function_argsInit
 > = {
   name: "class__function_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "this", type: "i32", default: interface_ }];
+  },
   write(w: ProtocolWriter, v: class__function_argsInit): void {
     w.writeStructBegin("class__function_args");
     const this_ = v.this ?? interface_;
@@ -904,6 +990,13 @@ const class__function_result: MessageCodec<
   class__function_resultInit
 > = {
   name: "class__function_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: "i32", requiredness: "optional" },
+      { id: 1, name: "e", type: Error, requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: class__function_resultInit): void {
     w.writeStructBegin("class__function_result");
     if (v.success !== undefined) {

@@ -4,6 +4,7 @@ import {
   type CallContext,
   type CallOptions,
   type ClientChannel,
+  type FieldSchema,
   type MaybePromise,
   type MessageCodec,
   type MethodDescriptor,
@@ -30,6 +31,10 @@ export interface EmptyInit {}
 
 export const Empty: StructCodec<Empty, EmptyInit> = {
   name: "Empty",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   create(_init: EmptyInit): Empty {
     return {};
   },
@@ -58,6 +63,8 @@ export const Empty: StructCodec<Empty, EmptyInit> = {
 export interface EmptyErrorInit {}
 
 export class EmptyError extends TException {
+  static readonly kind = "exception";
+
   override name = "EmptyError";
 
   constructor(_init: EmptyErrorInit = {}) {
@@ -66,6 +73,10 @@ export class EmptyError extends TException {
 
   static create(init: EmptyErrorInit): EmptyError {
     return new EmptyError(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [];
   }
 
   static write(w: ProtocolWriter, _v: EmptyErrorInit): void {
@@ -97,6 +108,10 @@ export type EmptyChoiceInit = Record<string, never>;
 
 export const EmptyChoice: StructCodec<EmptyChoice, EmptyChoiceInit> = {
   name: "EmptyChoice",
+  kind: "union",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   create(_init: EmptyChoiceInit): EmptyChoice {
     throw unionFieldCount("EmptyChoice", 0);
   },
@@ -144,6 +159,10 @@ export const LongEnoughStructName: StructCodec<
   LongEnoughStructNameInit
 > = {
   name: "LongEnoughStructName",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "value", type: "string" }];
+  },
   create(init: LongEnoughStructNameInit): LongEnoughStructName {
     return { value: init.value ?? "" };
   },
@@ -213,6 +232,52 @@ export interface OptionalsInit {
 
 export const Optionals: StructCodec<Optionals, OptionalsInit> = {
   name: "Optionals",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "count", type: "i32", requiredness: "optional" },
+      { id: 2, name: "total", type: "i64", requiredness: "optional" },
+      { id: 3, name: "empty", type: Empty, requiredness: "optional" },
+      {
+        id: 4,
+        name: "names",
+        type: { list: "string" },
+        requiredness: "optional",
+      },
+      {
+        id: 5,
+        name: "aFieldNameLongEnoughThatItsTypeMovesToTheNextLine",
+        type: "i64",
+        requiredness: "optional",
+      },
+      {
+        id: 6,
+        name: "nested",
+        type: {
+          key: "string",
+          value: {
+            key: "string",
+            value: { list: { set: LongEnoughStructName } },
+          },
+        },
+        requiredness: "optional",
+      },
+      {
+        id: 7,
+        name: "byStruct",
+        type: { key: LongEnoughStructName, value: { set: "i64" } },
+        requiredness: "optional",
+      },
+      { id: 8, name: "defaultRequirednessStruct", type: Empty },
+      {
+        id: 9,
+        name: "withDefault",
+        type: "string",
+        requiredness: "optional",
+        default: "x",
+      },
+    ];
+  },
   create(init: OptionalsInit): Optionals {
     return {
       count: init.count,
@@ -464,6 +529,8 @@ export interface FailureInit {
 }
 
 export class Failure extends TException {
+  static readonly kind = "exception";
+
   override name = "Failure";
 
   details?: Optionals | undefined;
@@ -479,6 +546,14 @@ export class Failure extends TException {
 
   static create(init: FailureInit): Failure {
     return new Failure(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "message", type: "string" },
+      { id: 2, name: "details", type: Optionals, requiredness: "optional" },
+      { id: 3, name: "code", type: "i64", requiredness: "optional" },
+    ];
   }
 
   static write(w: ProtocolWriter, v: FailureInit): void {
@@ -542,6 +617,13 @@ export type ChoiceInit =
 
 export const Choice: StructCodec<Choice, ChoiceInit> = {
   name: "Choice",
+  kind: "union",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "number", type: "i32" },
+      { id: 2, name: "empty", type: Empty },
+    ];
+  },
   create(init: ChoiceInit): Choice {
     if (init.number !== undefined) {
       return { number: init.number };
@@ -616,6 +698,10 @@ interface Strict_ping_argsInit {}
 
 const Strict_ping_args: MessageCodec<Strict_ping_args, Strict_ping_argsInit> = {
   name: "Strict_ping_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: Strict_ping_argsInit): void {
     w.writeStructBegin("Strict_ping_args");
     w.writeFieldStop();
@@ -647,6 +733,10 @@ const Strict_ping_result: MessageCodec<
   Strict_ping_resultInit
 > = {
   name: "Strict_ping_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: Strict_ping_resultInit): void {
     w.writeStructBegin("Strict_ping_result");
     w.writeFieldStop();
@@ -700,6 +790,13 @@ interface Strict_get_argsInit {
 
 const Strict_get_args: MessageCodec<Strict_get_args, Strict_get_argsInit> = {
   name: "Strict_get_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "id", type: "i64" },
+      { id: 2, name: "filter", type: Empty },
+    ];
+  },
   write(w: ProtocolWriter, v: Strict_get_argsInit): void {
     w.writeStructBegin("Strict_get_args");
     if (v.id !== undefined) {
@@ -759,6 +856,14 @@ const Strict_get_result: MessageCodec<
   Strict_get_resultInit
 > = {
   name: "Strict_get_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 0, name: "success", type: Optionals, requiredness: "optional" },
+      { id: 1, name: "failure", type: Failure, requiredness: "optional" },
+      { id: 2, name: "empty", type: EmptyError, requiredness: "optional" },
+    ];
+  },
   write(w: ProtocolWriter, v: Strict_get_resultInit): void {
     w.writeStructBegin("Strict_get_result");
     if (v.success !== undefined) {
@@ -845,6 +950,10 @@ const Strict_notify_args: MessageCodec<
   Strict_notify_argsInit
 > = {
   name: "Strict_notify_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: Strict_notify_argsInit): void {
     w.writeStructBegin("Strict_notify_args");
     w.writeFieldStop();
@@ -876,6 +985,10 @@ const Strict_notify_result: MessageCodec<
   Strict_notify_resultInit
 > = {
   name: "Strict_notify_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: Strict_notify_resultInit): void {
     w.writeStructBegin("Strict_notify_result");
     w.writeFieldStop();

@@ -4,6 +4,7 @@ import {
   type CallContext,
   type CallOptions,
   type ClientChannel,
+  type FieldSchema,
   type MaybePromise,
   type MessageCodec,
   type MethodDescriptor,
@@ -33,6 +34,14 @@ export interface PointInit {
 
 export const Point: StructCodec<Point, PointInit> = {
   name: "Point",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "x", type: "i32" },
+      { id: 2, name: "y", type: "i32" },
+      { id: 3, name: "tag", type: Leaf, requiredness: "optional" },
+    ];
+  },
   create(init: PointInit): Point {
     return {
       x: init.x ?? 0,
@@ -98,6 +107,8 @@ export interface NotFoundInit {
 }
 
 export class NotFound extends TException {
+  static readonly kind = "exception";
+
   override name = "NotFound";
 
   code: bigint;
@@ -109,6 +120,13 @@ export class NotFound extends TException {
 
   static create(init: NotFoundInit): NotFound {
     return new NotFound(init);
+  }
+
+  static fields(): readonly FieldSchema[] {
+    return [
+      { id: 1, name: "message", type: "string" },
+      { id: 2, name: "code", type: "i64", default: 404n },
+    ];
   }
 
   static write(w: ProtocolWriter, v: NotFoundInit): void {
@@ -164,6 +182,10 @@ const BaseService_ping_args: MessageCodec<
   BaseService_ping_argsInit
 > = {
   name: "BaseService_ping_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: BaseService_ping_argsInit): void {
     w.writeStructBegin("BaseService_ping_args");
     w.writeFieldStop();
@@ -195,6 +217,10 @@ const BaseService_ping_result: MessageCodec<
   BaseService_ping_resultInit
 > = {
   name: "BaseService_ping_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: BaseService_ping_resultInit): void {
     w.writeStructBegin("BaseService_ping_result");
     w.writeFieldStop();
@@ -253,6 +279,10 @@ const BaseService_log_args: MessageCodec<
   BaseService_log_argsInit
 > = {
   name: "BaseService_log_args",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [{ id: 1, name: "line", type: "string" }];
+  },
   write(w: ProtocolWriter, v: BaseService_log_argsInit): void {
     w.writeStructBegin("BaseService_log_args");
     if (v.line !== undefined) {
@@ -294,6 +324,10 @@ const BaseService_log_result: MessageCodec<
   BaseService_log_resultInit
 > = {
   name: "BaseService_log_result",
+  kind: "struct",
+  fields(): readonly FieldSchema[] {
+    return [];
+  },
   write(w: ProtocolWriter, _v: BaseService_log_resultInit): void {
     w.writeStructBegin("BaseService_log_result");
     w.writeFieldStop();
