@@ -7,7 +7,9 @@ import { BinaryProtocol, CompactProtocol, JSONProtocol, type Protocol, type Tran
 /** `multi*` are the multiplexed variants of binary, compact and json. */
 export const PROTOCOLS = ["binary", "compact", "json", "multi", "multic", "multij"] as const;
 export type ProtocolName = (typeof PROTOCOLS)[number];
-export const TRANSPORTS = ["buffered", "framed"] as const;
+/** `http`: each message is one POST (Apache's THttpServer / THttpClient), buffered inside. */
+export const TRANSPORTS = ["buffered", "framed", "http"] as const;
+export type TransportName = (typeof TRANSPORTS)[number];
 
 const BASE: Record<ProtocolName, Protocol> = {
   binary: BinaryProtocol,

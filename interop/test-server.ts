@@ -1,13 +1,17 @@
 /**
  * rpcgen's ThriftTest server for Apache Thrift's cross-language test (thrift-notes §4), built on
- * rpcgen's own output for ThriftTest.v0.16-nouuid.thrift (interop/thrift-test/) and its TCP runtime.
+ * rpcgen's own output for ThriftTest.v0.16-nouuid.thrift (interop/thrift-test/) and its TCP and HTTP
+ * runtime.
  *
  *   node dist/interop/test-server.js --port=N --protocol=P --transport=T [--domain-socket=PATH]
  *        [--multiplex] [--string-limit=N] [--container-limit=N] [-v] [-q] [SERVER_TYPE]
  *   npm run -s interop:server -- --port=9090 --protocol=compact --transport=framed
  *
  * - Protocols: binary, compact, json, and their multiplexed variants multi, multic, multij.
- *   Transports: buffered, framed. Flags also work as `--port 9090`.
+ *   Transports: buffered, framed, http. Flags also work as `--port 9090`.
+ * - http: rpcgen's HttpServer, serving POSTs on every path as Apache's servers do (Apache's clients post
+ *   to `/`, `/service` or `/test`), in the given protocol only, HTTP/1.1 and HTTP/2 (h2c) on one port;
+ *   a oneway call is answered with an empty 200 before its handler runs.
  * - Multiplexed (multi*, or --multiplex with any protocol): serves `ThriftTest:` and `SecondService:`
  *   names, and ThriftTest as the default service for names without a prefix (as Python's
  *   registerDefault), so plain clients work against it too.
@@ -24,16 +28,18 @@
 import { existsSync, rmSync, statSync } from "node:fs";
 import { connect } from "node:net";
 import {
+  createHttpServer,
   createServer,
   implement,
   TException,
   type CallContext,
-  type Server,
+  type HttpServerOptions,
+  type ServerAddress,
   type ServerEvent,
   type ServerOptions,
   type ServiceRegistrations,
 } from "rpcgen/runtime";
-import { baseProtocol, integer, isMultiplexed, oneOf, parseCommandLine, PROTOCOLS, TRANSPORTS, UsageError, type ProtocolName } from "./cli.js";
+import { baseProtocol, integer, isMultiplexed, oneOf, parseCommandLine, PROTOCOLS, TRANSPORTS, UsageError, type ProtocolName, type TransportName } from "./cli.js";
 import {
   Insanity,
   Numberz,
@@ -57,7 +63,7 @@ const ONEWAY_MAX_SLEEP_MS = 1000;
 interface Options {
   port: number;
   protocol: ProtocolName;
-  transport: "buffered" | "framed";
+  transport: TransportName;
   domainSocket: string | undefined;
   multiplex: boolean;
   stringLimit: number | undefined;
@@ -86,7 +92,7 @@ function parseOptions(argv: readonly string[]): Options {
   });
   if (p.flags.has("--help")) {
     process.stdout.write(
-      "usage: test-server --port=N --protocol={binary,compact,json,multi,multic,multij} --transport={buffered,framed}\n" +
+      "usage: test-server --port=N --protocol={binary,compact,json,multi,multic,multij} --transport={buffered,framed,http}\n" +
         "                   [--domain-socket=PATH] [--multiplex] [--string-limit=N] [--container-limit=N] [-v] [-q] [SERVER_TYPE]\n",
     );
     process.exit(0);
@@ -267,25 +273,31 @@ function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-const serverOptions: ServerOptions = {
-  protocol: baseProtocol(opts.protocol),
-  transport: opts.transport,
-  logger,
-  shutdownTimeoutMs: SHUTDOWN_GRACE_MS,
+const limits = {
   ...(opts.stringLimit !== undefined && { maxStringLength: opts.stringLimit }),
   ...(opts.containerLimit !== undefined && { maxContainerElements: opts.containerLimit }),
 };
 
-function makeServer(): Server {
-  if (!opts.multiplex) return createServer(ThriftTest, thriftTest, serverOptions);
-  const services: ServiceRegistrations = {
-    ThriftTest: implement(ThriftTest, thriftTest),
-    SecondService: implement(SecondService, secondService),
-  };
-  return createServer(services, { ...serverOptions, defaultService: "ThriftTest" });
+/** What the TCP and the HTTP server have in common here. */
+interface Listener {
+  listen(options: { port: number; host: string } | { path: string }): Promise<ServerAddress>;
+  close(options: { timeoutMs: number }): Promise<void>;
 }
 
-const servers: Server[] = [];
+function makeServer(): Listener {
+  const common = { logger, shutdownTimeoutMs: SHUTDOWN_GRACE_MS, ...limits };
+  // Multiplexed: both services, and ThriftTest for names without a prefix (Python's registerDefault).
+  const services: ServiceRegistrations = { ThriftTest: implement(ThriftTest, thriftTest), SecondService: implement(SecondService, secondService) };
+  if (opts.transport === "http") {
+    // The protocol asked for only, as Apache's servers (rpcgen's would tell binary, compact and JSON apart).
+    const options: HttpServerOptions = { ...common, protocols: [baseProtocol(opts.protocol)] };
+    return opts.multiplex ? createHttpServer(services, { ...options, defaultService: "ThriftTest" }) : createHttpServer(ThriftTest, thriftTest, options);
+  }
+  const options: ServerOptions = { ...common, protocol: baseProtocol(opts.protocol), transport: opts.transport };
+  return opts.multiplex ? createServer(services, { ...options, defaultService: "ThriftTest" }) : createServer(ThriftTest, thriftTest, options);
+}
+
+const servers: Listener[] = [];
 let stopping = false;
 
 async function stop(signal: NodeJS.Signals): Promise<void> {
@@ -328,10 +340,10 @@ async function main(): Promise<void> {
   }
   const v4 = makeServer();
   servers.push(v4);
-  await v4.listen(opts.port, "127.0.0.1");
+  await v4.listen({ port: opts.port, host: "127.0.0.1" });
   const v6 = makeServer();
   try {
-    await v6.listen(opts.port, "::1");
+    await v6.listen({ port: opts.port, host: "::1" });
     servers.push(v6);
     log(`serving ${where} on 127.0.0.1:${opts.port} and [::1]:${opts.port}`);
   } catch (e) {

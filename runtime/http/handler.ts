@@ -30,7 +30,7 @@ import { JSONProtocol } from "../protocol/json.js";
 import type { Protocol, ProtocolReader, ProtocolWriter, ReaderInput, ReaderLimits } from "../protocol/protocol.js";
 import { WriteBuffer } from "../protocol/write-buffer.js";
 import { positiveInteger, readerLimits } from "../limits.js";
-import { Scope } from "../rpc/context.js";
+import { Scope, type ServerCallContext } from "../rpc/context.js";
 import { DEADLINE_BUDGET_HEADER, deadlineOf } from "../rpc/headers.js";
 import { defaultLogger, describe } from "../rpc/logger.js";
 import { isThenable, Processor, writeException, type IncomingCall, type Registration, type ServerLogger } from "../rpc/processor.js";
@@ -52,8 +52,33 @@ export interface HttpHandler {
   readonly processor: Processor;
   /** Requests being answered now. */
   readonly activeRequests: number;
-  /** Aborts the handlers' signals of every request in flight (the server is going away). */
+  /** Aborts the handlers' signals of every request in flight, and of oneway calls still running (the server is going away). */
   abortAll(reason: unknown): void;
+}
+
+/**
+ * A request's scope, which knows whether handlers still watch it: a oneway call is answered before its
+ * handler runs, and the handler's signal must still abort when the server goes away.
+ */
+class RequestScope extends Scope {
+  /** Once the request is answered: where the scope stays while handlers watch it. */
+  private lingering: Set<Scope> | undefined = undefined;
+
+  override watch(ctx: ServerCallContext): void {
+    super.watch(ctx);
+    this.lingering?.add(this);
+  }
+
+  override unwatch(ctx: ServerCallContext): void {
+    super.unwatch(ctx);
+    if (!this.watching) this.lingering?.delete(this);
+  }
+
+  /** The answer is out: from now on, the scope is in `lingering` while a handler watches it. */
+  answered(lingering: Set<Scope>): void {
+    this.lingering = lingering;
+    if (this.watching) lingering.add(this);
+  }
 }
 
 const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
@@ -115,13 +140,16 @@ export function createHttpHandler(services: Readonly<Record<string, Registration
     writer: protocol.createWriter(new WriteBuffer(1024)),
   }));
   const active = new Set<Scope>();
+  /** Answered requests whose handlers still watch their signals (oneway calls): the server going away aborts them too. */
+  const lingering = new Set<Scope>();
   const handle = (req: RequestLike, res: ResponseLike): void => {
-    const scope = new Scope();
+    const scope = new RequestScope();
     active.add(scope);
     res.once("close", () => {
       active.delete(scope);
       // The connection closed before the answer was out: the client went away, calls still running abort.
       if (!res.writableFinished) scope.abort(new TTransportException(TTransportExceptionType.END_OF_FILE, "the client went away"));
+      else scope.answered(lingering);
     });
     serve(settings, req, res, scope);
   };
@@ -133,6 +161,7 @@ export function createHttpHandler(services: Readonly<Record<string, Registration
     abortAll: {
       value: (reason: unknown) => {
         for (const scope of active) scope.abort(reason);
+        for (const scope of lingering) scope.abort(reason);
       },
     },
   });

@@ -25,6 +25,11 @@ export class Scope implements CallScope {
   /** Made when a handler first asks for its signal (most calls never do). */
   private watched: Set<ServerCallContext> | undefined = undefined;
 
+  /** True while a handler watches the scope (its call asked for a signal and is not over). */
+  get watching(): boolean {
+    return this.watched !== undefined && this.watched.size > 0;
+  }
+
   watch(ctx: ServerCallContext): void {
     (this.watched ??= new Set()).add(ctx);
   }

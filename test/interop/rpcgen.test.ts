@@ -1,18 +1,20 @@
 /**
  * rpcgen's ThriftTest server and client (interop/test-server.ts, interop/test-client.ts), run as
  * plain node on dist/ exactly as the matrix runs them: a representative subset of the rpcgen cells of
- * the cross-language matrix against Apache's Python and Node.js peers and against each other, plus
- * the command-line contract (signals, flags) and the client's failure modes (a hung server, wrong
- * seqids). The whole matrix is `npm run test:interop`.
+ * the cross-language matrix against Apache's Python and Node.js peers and against each other (TCP,
+ * Unix sockets, HTTP/1.1 and HTTP/2), plus the command-line contract (signals, flags) and the client's
+ * failure modes (a hung server, wrong seqids). The whole matrix is `npm run test:interop`.
  *
  * Needs a current build (npm test builds first; alone: npm run build && npx vitest run test/interop).
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { Agent, request as httpRequest } from "node:http";
 import { connect as netConnect, createServer as createNetServer, type AddressInfo, type Server as NetServer } from "node:net";
 import { join, resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BinaryProtocol, FramedDecoder, MessageOutput, MessageType } from "../../runtime/index.js";
+import { BinaryProtocol, createClient, createHttpChannel, FramedDecoder, JSONProtocol, MessageOutput, MessageType } from "../../runtime/index.js";
+import { ThriftTest } from "../../interop/thrift-test/ThriftTest.v0.16-nouuid.js";
 import { IMPLEMENTATIONS, cellName, cells, runMatrix, table, type Implementation } from "../../scripts/interop-matrix.js";
 import { ROOT, run } from "../codec/peers.js";
 import { describeWith, nodeThrift, pythonPeer } from "../support/environment.js";
@@ -95,14 +97,33 @@ beforeAll(() => {
 
 describe("rpcgen in the interop matrix", () => {
   it("is registered for every protocol, transport and socket, and --with picks its cells", () => {
+    // Pairs of Apache's transports (buffered, framed, http); rpcgen with itself also over HTTP/2.
     const all = cells([impl("py"), impl("node"), impl("rpcgen")], {});
-    expect(all.length).toBe(3 * 3 * 6 * 2 * 2);
+    expect(all.length).toBe(8 * 6 * 3 * 2 + 6 * 4 * 2);
     const mine = cells([impl("py"), impl("node"), impl("rpcgen")], { with: ["rpcgen"] });
-    expect(mine.length).toBe(5 * 6 * 2 * 2);
+    expect(mine.length).toBe(4 * 6 * 3 * 2 + 6 * 4 * 2);
     expect(mine.every((c) => c.server.name === "rpcgen" || c.client.name === "rpcgen")).toBe(true);
-    expect(mine.map(cellName)).toContain("py-rpcgen_multij_framed-domain");
-    expect(mine.map(cellName)).toContain("rpcgen-node_compact_buffered-ip");
+    const names = mine.map(cellName);
+    expect(names).toContain("py-rpcgen_multij_framed-domain");
+    expect(names).toContain("rpcgen-node_compact_buffered-ip");
+    expect(names).toContain("rpcgen-py_multic_http-ip");
+    expect(names).toContain("rpcgen-rpcgen_json_http2-ip");
+    expect(names.filter((n) => n.includes("_http2-"))).toEqual(names.filter((n) => n.startsWith("rpcgen-rpcgen_") && n.includes("_http2-")));
   });
+
+  it("skips or expects to fail what KNOWN_FAILURES lists, and a known failure that passes fails the run", async () => {
+    const [cell] = cells([impl("rpcgen")], { only: /^rpcgen-rpcgen_binary_http-ip$/ });
+    const skipped = await runMatrix([cell!], 1, { startupMs: 10_000, clientMs: 30_000, stopMs: 2_000 }, undefined, [
+      { cells: /_http-ip$/, kind: "skip", reason: "a test" },
+    ]);
+    expect(skipped.map((r) => [r.outcome, r.status, r.ok, r.seconds])).toEqual([["skip", "skip", false, 0]]);
+    const passing = await runMatrix([cell!], 1, { startupMs: 10_000, clientMs: 30_000, stopMs: 2_000 }, undefined, [
+      { cells: /_http-ip$/, kind: "fail", reason: "a test" },
+    ]);
+    expect(passing.map((r) => [r.outcome, r.status, r.ok])).toEqual([["xpass", "XPASS", false]]);
+    expect(passing[0]!.problems).toEqual(["passed, but it is a known failure: take it off KNOWN_FAILURES"]);
+    expect(table(passing)).toMatch(/\| rpcgen +\| rpcgen +\| http +\| ip +\| XPASS +\|/);
+  }, 60_000);
 
   it("npm scripts start plain node on the built programs", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
@@ -128,9 +149,15 @@ async function expectCellsPass(wanted: readonly string[]): Promise<string> {
 }
 
 describe("rpcgen cells with itself", () => {
-  it("pass", async () => {
-    const t = await expectCellsPass(["rpcgen-rpcgen_multij_framed-ip", "rpcgen-rpcgen_compact_buffered-domain"]);
-    expect(t).toMatch(/\| rpcgen +\| rpcgen +\| domain +\|/);
+  it("pass over TCP, Unix sockets, HTTP/1.1 and HTTP/2", async () => {
+    const t = await expectCellsPass([
+      "rpcgen-rpcgen_multij_framed-ip",
+      "rpcgen-rpcgen_compact_buffered-domain",
+      "rpcgen-rpcgen_multic_http-domain",
+      "rpcgen-rpcgen_multi_http2-ip",
+    ]);
+    expect(t).toMatch(/\| rpcgen +\| rpcgen +\| buffered +\| domain +\|/);
+    expect(t).toMatch(/\| rpcgen +\| rpcgen +\| http2 +\| ip +\|/);
   }, 60_000);
 });
 
@@ -146,27 +173,100 @@ describeWith([...pythonPeer, nodeThrift])("rpcgen cells against Apache's Python 
       "node-rpcgen_binary_framed-ip",
       "rpcgen-node_multij_buffered-ip",
     ];
-    expect(await expectCellsPass(wanted)).toMatch(/\| rpcgen +\| py +\| domain +\|/);
+    expect(await expectCellsPass(wanted)).toMatch(/\| rpcgen +\| py +\| framed +\| domain +\|/);
   }, 60_000);
+
+  it("pass over HTTP in both directions", async () => {
+    const wanted = ["py-rpcgen_multi_http-ip", "rpcgen-py_compact_http-ip", "rpcgen-node_multij_http-domain"];
+    expect(await expectCellsPass(wanted)).toMatch(/\| py +\| rpcgen +\| http +\| ip +\|/);
+  }, 60_000);
+
+  it("against Apache's Node.js HTTP server: 403 at /; at /test everything passes but testOneway, which it never answers", async () => {
+    const port = await freePort();
+    const server = start([join(ROOT, "test/interop/node/test_server.js"), `--port=${port}`, "--protocol=compact", "--transport=http"]);
+    await waitForPort(port, server);
+    const common = [CLIENT, "--host=127.0.0.1", `--port=${port}`, "--protocol=compact", "--transport=http", "--no-neg-zero", "--timeout=1"];
+    const atRoot = await start(common).exited;
+    expect(atRoot.err).toMatch(/^FAIL testVoid: HttpError: HTTP 403 No Apache Thrift Service at \/ from http:\/\/127\.0\.0\.1:\d+\/\n/);
+    expect(atRoot.code).toBe(1 | 2 | 4 | 8 | 64);
+    const atTest = await start([...common, "--http-path=/test"]).exited;
+    expect(atTest.err.split("\n").filter((l) => l.startsWith("FAIL"))).toEqual([
+      "FAIL testOneway(1), then testString on the same connection: TTransportException: testOneway timed out after 1000 ms (http://127.0.0.1:" +
+        port +
+        "/test)",
+      "FAIL 1 more checks not run: a call timed out at testOneway(1), then testString on the same connection",
+    ]);
+    expect(atTest.out).toMatch(/: 86 checks passed, 2 failed/);
+    server.kill("SIGHUP");
+    expect((await server.exited).code).toBe(0);
+  }, 30_000);
 });
 
-describe("rpcgen's test server", () => {
-  for (const signal of ["SIGHUP", "SIGINT", "SIGTERM"] as const) {
-    it(`exits 0 promptly on ${signal}, with a client connected, having printed nothing`, async () => {
-      const port = await freePort();
-      const server = start([SERVER, "--port", String(port), "--protocol=multi", "--transport=framed", "TThreadedServer"]);
-      await waitForPort(port, server);
-      const idle = netConnect(port, "127.0.0.1");
-      idle.on("error", () => {});
-      await new Promise<void>((ok) => idle.once("connect", ok));
-      const t0 = performance.now();
-      server.kill(signal);
-      const exit = await server.exited;
-      idle.destroy();
-      expect({ code: exit.code, signal: exit.signal, out: exit.out, err: exit.err }).toEqual({ code: 0, signal: null, out: "", err: "" });
-      expect(performance.now() - t0).toBeLessThan(1500);
+/** An HTTP/1.1 keep-alive connection left idle after one answered call (testVoid, binary). */
+async function idleHttpConnection(port: number): Promise<Agent> {
+  const agent = new Agent({ keepAlive: true });
+  const w = BinaryProtocol.createWriter();
+  w.writeMessageBegin("testVoid", MessageType.CALL, 1);
+  w.writeStructBegin("testVoid_args");
+  w.writeFieldStop();
+  w.writeStructEnd();
+  w.writeMessageEnd();
+  const body = w.buffer.finish();
+  const status = await new Promise<number>((ok, no) => {
+    const req = httpRequest({ host: "127.0.0.1", port, method: "POST", path: "/", agent, headers: { "content-length": String(body.length) } }, (res) => {
+      res.resume();
+      res.on("end", () => ok(res.statusCode ?? 0));
     });
+    req.on("error", no);
+    req.end(body);
+  });
+  expect(status).toBe(200);
+  expect(Object.keys(agent.freeSockets).length).toBe(1);
+  return agent;
+}
+
+describe("rpcgen's test server", () => {
+  for (const transport of ["framed", "http"] as const) {
+    for (const signal of ["SIGHUP", "SIGINT", "SIGTERM"] as const) {
+      it(`exits 0 promptly on ${signal}, with a client connected, having printed nothing (${transport})`, async () => {
+        const port = await freePort();
+        const server = start([SERVER, "--port", String(port), "--protocol=multi", `--transport=${transport}`, "TThreadedServer"]);
+        await waitForPort(port, server);
+        let idle: { destroy(): void };
+        if (transport === "http") {
+          idle = await idleHttpConnection(port);
+        } else {
+          const socket = netConnect(port, "127.0.0.1");
+          socket.on("error", () => {});
+          await new Promise<void>((ok) => socket.once("connect", ok));
+          idle = socket;
+        }
+        const t0 = performance.now();
+        server.kill(signal);
+        const exit = await server.exited;
+        idle.destroy();
+        expect({ code: exit.code, signal: exit.signal, out: exit.out, err: exit.err }).toEqual({ code: 0, signal: null, out: "", err: "" });
+        expect(performance.now() - t0).toBeLessThan(1500);
+      });
+    }
   }
+
+  it("answers a oneway call over HTTP before running it, and runs it to its end", async () => {
+    const port = await freePort();
+    const server = start([SERVER, `--port=${port}`, "--protocol=json", "--transport=http", "-v"]);
+    await waitForPort(port, server);
+    const channel = createHttpChannel(`http://127.0.0.1:${port}/`, { protocol: JSONProtocol });
+    // testOneway(3) sleeps a second (its cap) after the answer: the call is back before it is done.
+    await createClient(ThriftTest, channel).testOneway(3);
+    expect(server.out()).not.toMatch(/testOneway\(3\): done/);
+    await channel.close();
+    const deadline = performance.now() + 10_000;
+    while (!/testOneway\(3\): done/.test(server.out()) && performance.now() < deadline) await new Promise((ok) => setTimeout(ok, 50));
+    server.kill("SIGHUP");
+    const exit = await server.exited;
+    expect(exit.code).toBe(0);
+    expect(exit.err).toMatch(/testOneway\(3\): sleeping\n.*testOneway\(3\): done\n/s);
+  }, 20_000);
 
   it("refuses TLS and unknown flags with a clear message", async () => {
     const ssl = await start([SERVER, "--port=1", "--ssl"]).exited;
@@ -175,6 +275,9 @@ describe("rpcgen's test server", () => {
     const bad = await start([SERVER, "--port=1", "--protocol=header"]).exited;
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--protocol must be one of binary, compact, json, multi, multic, multij/);
+    const zlib = await start([SERVER, "--port=1", "--transport=zlib"]).exited;
+    expect(zlib.code).toBe(2);
+    expect(zlib.err).toMatch(/--transport must be one of buffered, framed, http/);
   });
 });
 
@@ -226,13 +329,28 @@ describe("rpcgen's test client", () => {
     }
   });
 
-  it("exits 64 when it cannot connect, and refuses TLS", async () => {
+  it("exits 64 when it cannot connect (TCP and HTTP), and refuses TLS", async () => {
     const port = await freePort();
     const exit = await start([CLIENT, "--host=127.0.0.1", `--port=${port}`]).exited;
     expect(exit.code).toBe(64);
     expect(exit.err).toMatch(/cannot connect to 127\.0\.0\.1:\d+/);
+    const http = await start([CLIENT, "--host=127.0.0.1", `--port=${port}`, "--transport=http", "--http2"]).exited;
+    expect(http.code).toBe(64);
+    expect(http.err).toMatch(/cannot connect to http:\/\/127\.0\.0\.1:\d+\/ \(HTTP\/2\): .*ECONNREFUSED/);
     const ssl = await start([CLIENT, "--ssl"]).exited;
     expect(ssl.code).toBe(64);
     expect(ssl.err).toMatch(/TLS not supported yet/);
+  });
+
+  it("refuses HTTP flags without --transport=http, and HTTP/2 over a Unix socket", async () => {
+    const h2 = await start([CLIENT, "--http2"]).exited;
+    expect(h2.code).toBe(64);
+    expect(h2.err).toBe("test-client: --http-path and --http2 go with --transport=http\n");
+    const uds = await start([CLIENT, "--transport=http", "--http2", "--domain-socket=/tmp/nowhere.sock"]).exited;
+    expect(uds.code).toBe(64);
+    expect(uds.err).toMatch(/--http2 is not supported over a Unix socket/);
+    const path = await start([CLIENT, "--transport=http", "--http-path=test"]).exited;
+    expect(path.code).toBe(64);
+    expect(path.err).toMatch(/--http-path must start with '\/'/);
   });
 });

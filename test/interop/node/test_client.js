@@ -5,13 +5,18 @@
  * cross-test command line:
  *
  *   node test_client.js --host=H --port=N --protocol={binary,compact,json,multi,multic,multij}
- *                       --transport={buffered,framed} [--domain-socket=PATH] [-n LOOPS]
- *                       [--gendir=DIR] [--timeout=SECONDS] [-v] [-q]
+ *                       --transport={buffered,framed,http} [--domain-socket=PATH] [--http-path=PATH]
+ *                       [-n LOOPS] [--gendir=DIR] [--timeout=SECONDS] [-v] [-q]
  *
  * It calls every ThriftTest method (and, for multi*, SecondService, plus the default processor over
  * a second, unmultiplexed connection), checks every result exactly, checks that every reply carries
  * the seqid of its call, and exits with Apache's bitmask of failed groups: 1 base types, 2 structs,
  * 4 containers, 8 exceptions, 64 other (seqids, multiplexing, connection); 0 only when all pass.
+ *
+ * --transport=http is Apache's HTTP connection (createHttpConnection, or createHttpUDSConnection with
+ * --domain-socket), as Apache's Node test client uses it: a POST of buffered-transport bytes to `/test`
+ * (Apache's Node client's path; --http-path names another) on Node's default agent. It calls a oneway
+ * method back as soon as the request is written, without waiting for the response.
  *
  * Client calls use the callback style (works with any npm thrift version); see test_server.js for
  * why npm thrift is pinned to 0.17.0.
@@ -25,6 +30,7 @@ process.noDeprecation = true; // thrift 0.17 uses `new Buffer()` (DEP0005)
 
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
+import { connect as netConnect } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual, inspect } from "node:util";
@@ -32,7 +38,9 @@ import { isDeepStrictEqual, inspect } from "node:util";
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "../../..");
 const PROTOCOLS = ["binary", "compact", "json", "multi", "multic", "multij"];
-const TRANSPORTS = ["buffered", "framed"];
+const TRANSPORTS = ["buffered", "framed", "http"];
+/** Where Apache's Node test client posts over HTTP. */
+const HTTP_PATH = "/test";
 const BASETYPES = 1;
 const STRUCTS = 2;
 const CONTAINERS = 4;
@@ -46,6 +54,7 @@ function parseArgs(argv) {
     protocol: "binary",
     transport: "buffered",
     domainSocket: undefined,
+    httpPath: undefined,
     loops: 1,
     gendir: join(ROOT, ".tmp/peers/node/gen-nodejs"),
     timeout: 10,
@@ -77,6 +86,9 @@ function parseArgs(argv) {
       case "--domain-socket":
         opts.domainSocket = take();
         break;
+      case "--http-path":
+        opts.httpPath = take();
+        break;
       case "-n":
       case "--testloops":
         opts.loops = Number(take());
@@ -104,6 +116,7 @@ function parseArgs(argv) {
   if (!PROTOCOLS.includes(opts.protocol)) fail(`--protocol must be one of ${PROTOCOLS.join(", ")}`);
   if (!TRANSPORTS.includes(opts.transport)) fail(`--transport must be one of ${TRANSPORTS.join(", ")}`);
   if (!(Number.isInteger(opts.loops) && opts.loops >= 1)) fail("bad -n");
+  if (opts.httpPath !== undefined && opts.transport !== "http") fail("--http-path goes with --transport=http");
   return opts;
 }
 
@@ -192,21 +205,46 @@ SeqidCheckingProtocol.prototype.readMessageBegin = function () {
   return h;
 };
 
-const connOptions = {
-  transport: opts.transport === "framed" ? thrift.TFramedTransport : thrift.TBufferedTransport,
-  protocol: SeqidCheckingProtocol,
-  max_attempts: 1,
-  connect_timeout: opts.timeout * 1000,
-};
+const http = opts.transport === "http";
 
 function connect() {
-  const c = opts.domainSocket ? thrift.createUDSConnection(opts.domainSocket, connOptions) : thrift.createConnection(opts.host, opts.port, connOptions);
+  let c;
+  if (http) {
+    // createHttpConnection keeps (and changes) the options object it is given: one for each.
+    const httpOptions = { transport: thrift.TBufferedTransport, protocol: SeqidCheckingProtocol, path: opts.httpPath ?? HTTP_PATH, headers: {} };
+    c = opts.domainSocket ? thrift.createHttpUDSConnection(opts.domainSocket, httpOptions) : thrift.createHttpConnection(opts.host, opts.port, httpOptions);
+  } else {
+    const connOptions = {
+      transport: opts.transport === "framed" ? thrift.TFramedTransport : thrift.TBufferedTransport,
+      protocol: SeqidCheckingProtocol,
+      max_attempts: 1,
+      connect_timeout: opts.timeout * 1000,
+    };
+    c = opts.domainSocket ? thrift.createUDSConnection(opts.domainSocket, connOptions) : thrift.createConnection(opts.host, opts.port, connOptions);
+  }
   c.lastError = undefined;
   c.on("error", (e) => (c.lastError = e));
   return c;
 }
 
+/** Ends a connection (an HTTP connection has none of its own to end). */
+function end(c) {
+  if (!http) c.end();
+}
+
+/**
+ * Resolves once connected. An HTTP connection connects for each request: check once that the server
+ * accepts connections, so that a server that is not there exits 64 as over TCP.
+ */
 function opened(c) {
+  if (http) {
+    return new Promise((ok, no) => {
+      const socket = opts.domainSocket ? netConnect({ path: opts.domainSocket }) : netConnect({ host: opts.host, port: opts.port });
+      socket.setTimeout(opts.timeout * 1000, () => socket.destroy(new Error("connect timeout")));
+      socket.once("connect", () => (socket.destroy(), ok()));
+      socket.once("error", no);
+    });
+  }
   return new Promise((ok, no) => {
     if (c.connected) return ok();
     const t = setTimeout(() => no(new Error("connect timeout")), opts.timeout * 1000);
@@ -421,7 +459,7 @@ async function runTests(client, second, plainClient) {
       try {
         expectEqual(await call(p, "testString", "default"), "default");
       } finally {
-        connection.end();
+        end(connection);
       }
     });
   }
@@ -453,7 +491,7 @@ async function main() {
   }
   const t0 = performance.now();
   for (let i = 0; i < opts.loops; i++) await runTests(client, second, plainClient);
-  connection.end();
+  end(connection);
   if (run.notRun && !opts.quiet) process.stderr.write(`FAIL ${run.notRun} more checks not run: ${run.broken}\n`);
   if (!opts.quiet) {
     process.stdout.write(

@@ -5,7 +5,7 @@
  * handler semantics of thrift-notes §4.6:
  *
  *   node test_server.js --port=N --protocol={binary,compact,json,multi,multic,multij}
- *                       --transport={buffered,framed} [--domain-socket=PATH] [--gendir=DIR] [-v]
+ *                       --transport={buffered,framed,http} [--domain-socket=PATH] [--gendir=DIR] [-v]
  *
  * The service code is `thrift --gen js:node` (Debian's compiler 0.17) of
  * ThriftTest.v0.16-nouuid.thrift, and the runtime npm `thrift`, both put under .tmp/peers/node by
@@ -21,6 +21,12 @@
  * unprefixed names (Apache's Node MultiplexedProcessor has no default, so this file has its own).
  * Listens on 127.0.0.1 (or the Unix socket), prints nothing unless something is wrong (or -v), and
  * exits 0 at once on SIGHUP, SIGINT or SIGTERM.
+ *
+ * --transport=http is Apache's web server (createWebServer), as Apache's Node test server runs it: the
+ * service at `/test` only, with `cors: {"*": true}`. A POST to any other path gets 403 "No Apache
+ * Thrift Service at <path>", so clients that post to `/` (Apache's Python, Go and C++ clients, and
+ * rpcgen's) fail against it, as in Apache's own matrix. It never answers a oneway call: the
+ * generated processor writes nothing for one, so the request stays open.
  */
 process.noDeprecation = true; // thrift 0.17 uses `new Buffer()` (DEP0005)
 
@@ -32,7 +38,9 @@ import { fileURLToPath } from "node:url";
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "../../..");
 const PROTOCOLS = ["binary", "compact", "json", "multi", "multic", "multij"];
-const TRANSPORTS = ["buffered", "framed"];
+const TRANSPORTS = ["buffered", "framed", "http"];
+/** Where Apache's Node test server puts the service over HTTP (and its Node client posts). */
+const HTTP_PATH = "/test";
 
 function parseArgs(argv) {
   const opts = { port: 9090, protocol: "binary", transport: "buffered", domainSocket: undefined, gendir: join(ROOT, ".tmp/peers/node/gen-nodejs"), verbose: false };
@@ -185,6 +193,15 @@ class MultiplexedProcessorWithDefault {
   }
 }
 
+/** ThriftTest and SecondService, and ThriftTest for unprefixed names. */
+function multiplexedProcessor() {
+  const tt = new ThriftTest.Processor(thriftTestHandler);
+  const processor = new MultiplexedProcessorWithDefault(tt);
+  processor.registerProcessor("ThriftTest", tt);
+  processor.registerProcessor("SecondService", new SecondService.Processor(secondServiceHandler));
+  return processor;
+}
+
 // ------------------------------------------------------------------------------------------------
 
 const base = { binary: "binary", multi: "binary", compact: "compact", multic: "compact", json: "json", multij: "json" }[opts.protocol];
@@ -194,12 +211,15 @@ const options = {
 };
 
 let server;
-if (opts.protocol.startsWith("multi")) {
-  const tt = new ThriftTest.Processor(thriftTestHandler);
-  const processor = new MultiplexedProcessorWithDefault(tt);
-  processor.registerProcessor("ThriftTest", tt);
-  processor.registerProcessor("SecondService", new SecondService.Processor(secondServiceHandler));
-  server = thrift.createMultiplexServer(processor, options);
+if (opts.transport === "http") {
+  // The payload of each POST is buffered-transport bytes, as in Apache's Node test server.
+  const protocol = options.protocol;
+  const service = opts.protocol.startsWith("multi")
+    ? { transport: thrift.TBufferedTransport, protocol, processor: multiplexedProcessor() }
+    : { transport: thrift.TBufferedTransport, protocol, processor: ThriftTest, handler: thriftTestHandler };
+  server = thrift.createWebServer({ services: { [HTTP_PATH]: service }, cors: { "*": true } });
+} else if (opts.protocol.startsWith("multi")) {
+  server = thrift.createMultiplexServer(multiplexedProcessor(), options);
 } else {
   server = thrift.createServer(ThriftTest, thriftTestHandler, options);
 }
@@ -225,7 +245,7 @@ for (const sig of ["SIGHUP", "SIGINT", "SIGTERM"]) process.on(sig, () => stop(si
 
 if (opts.domainSocket) {
   if (existsSync(opts.domainSocket)) unlinkSync(opts.domainSocket);
-  server.listen(opts.domainSocket, () => log(`serving ${opts.protocol}/${opts.transport} on ${opts.domainSocket}`));
+  server.listen(opts.domainSocket, () => log(`serving ${opts.protocol}/${opts.transport} on ${opts.domainSocket}${opts.transport === "http" ? ` at ${HTTP_PATH}` : ""}`));
 } else {
-  server.listen(opts.port, "127.0.0.1", () => log(`serving ${opts.protocol}/${opts.transport} on 127.0.0.1:${opts.port}`));
+  server.listen(opts.port, "127.0.0.1", () => log(`serving ${opts.protocol}/${opts.transport} on 127.0.0.1:${opts.port}${opts.transport === "http" ? ` at ${HTTP_PATH}` : ""}`));
 }

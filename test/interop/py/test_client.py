@@ -3,8 +3,8 @@
 cross-language matrix. Our own program, with Apache's cross-test command line:
 
   test_client.py --host=H --port=N --protocol={binary,compact,json,multi,multic,multij}
-                 --transport={buffered,framed} [--domain-socket=PATH] [-n LOOPS] [--genpydir=DIR]
-                 [--timeout=SECONDS] [--no-neg-zero] [-v] [-q]
+                 --transport={buffered,framed,http} [--domain-socket=PATH] [--http-path=PATH]
+                 [-n LOOPS] [--genpydir=DIR] [--timeout=SECONDS] [--no-neg-zero] [-v] [-q]
 
 It calls every ThriftTest method (and, for multi*, SecondService and the default processor), checks
 every result exactly, and exits with Apache's bitmask of failed groups: 1 base types, 2 structs,
@@ -12,6 +12,12 @@ every result exactly, and exits with Apache's bitmask of failed groups: 1 base t
 Beyond Apache's own Python client it covers testInsanity, testStringMap, i64/i32/i8 extremes,
 control-character and astral Unicode strings, all 256 byte values, empty containers, and the
 special doubles (NaN, -0, +-Infinity, subnormals) in binary and compact.
+
+--transport=http is Apache's THttpClient, as Apache's TestClient.py uses it: a POST to
+http://HOST:PORT/ (--http-path names another path; Apache's runner passes none) on a new connection
+for each message, the status never checked. A oneway call waits for its response's headers, so a
+server that never answers one (Apache's Node.js server) fails testOneway by the timeout. THttpClient
+has no Unix-socket mode: --domain-socket with http is refused (exit 64).
 
 Seqids: Apache's generated Python client always sends 0. This one rewrites them on the wire
 (counting up from 0x7ffffff0, so they wrap to negative values) and checks that every reply carries
@@ -26,6 +32,7 @@ whose library drops its sign (Apache's Node.js library writes -0 as +0 in every 
 import argparse
 import math
 import os
+import socket
 import sys
 import time
 import traceback
@@ -34,7 +41,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 
 PROTOCOLS = ("binary", "compact", "json", "multi", "multic", "multij")
-TRANSPORTS = ("buffered", "framed")
+TRANSPORTS = ("buffered", "framed", "http")
 
 BASETYPES, STRUCTS, CONTAINERS, EXCEPTIONS, UNKNOWN = 1, 2, 4, 8, 64
 
@@ -46,6 +53,7 @@ def parse_args():
     ap.add_argument("--protocol", choices=PROTOCOLS, default="binary")
     ap.add_argument("--transport", choices=TRANSPORTS, default="buffered")
     ap.add_argument("--domain-socket", dest="domain_socket", default=None)
+    ap.add_argument("--http-path", dest="http_path", default=None, help="the path to POST to (--transport=http; default /)")
     ap.add_argument("-n", "--testloops", type=int, default=1)
     ap.add_argument("--genpydir", default=os.path.join(ROOT, ".tmp", "peers", "py"))
     ap.add_argument("--timeout", type=float, default=10.0, help="socket timeout per call, seconds")
@@ -57,6 +65,12 @@ def parse_args():
 
 
 args = parse_args()
+if args.http_path is not None and args.transport != "http":
+    sys.stderr.write("test_client.py: --http-path goes with --transport=http\n")
+    sys.exit(64)
+if args.transport == "http" and args.domain_socket:
+    sys.stderr.write("test_client.py: Apache's THttpClient has no Unix-socket mode (no --domain-socket with --transport=http)\n")
+    sys.exit(64)
 sys.path.insert(0, args.genpydir)
 sys.dont_write_bytecode = True
 
@@ -64,7 +78,7 @@ from thrift.Thrift import TApplicationException, TException  # noqa: E402
 from thrift.protocol import TBinaryProtocol, TCompactProtocol, TJSONProtocol  # noqa: E402
 from thrift.protocol.TMultiplexedProtocol import TMultiplexedProtocol  # noqa: E402
 from thrift.protocol.TProtocolDecorator import TProtocolDecorator  # noqa: E402
-from thrift.transport import TSocket, TTransport  # noqa: E402
+from thrift.transport import THttpClient, TSocket, TTransport  # noqa: E402
 
 try:
     from ThriftTest import SecondService, ThriftTest  # noqa: E402
@@ -167,9 +181,10 @@ class Run(object):
             self.broken = "connection out of step after a seqid mismatch at %s" % name
             self.fail(group | UNKNOWN, name, str(e))
             return
-        except TTransport.TTransportException as e:
+        except (TTransport.TTransportException, OSError) as e:
+            # OSError: THttpClient lets socket errors and timeouts through as they are.
             self.broken = "connection broken at %s (%s)" % (name, e)
-            self.fail(group, name, "transport error: %s" % e)
+            self.fail(group, name, "transport error: %s: %s" % (type(e).__name__, e))
             return
         except Exception as e:  # noqa: BLE001
             self.fail(group, name, "%s: %s" % (type(e).__name__, e))
@@ -326,14 +341,20 @@ def run_tests(run, client, second, plain, base_protocol):
 def main():
     base = {"binary": "binary", "multi": "binary", "compact": "compact", "multic": "compact",
             "json": "json", "multij": "json"}[args.protocol]
-    if args.domain_socket:
-        sock = TSocket.TSocket(unix_socket=args.domain_socket)
-        where = args.domain_socket
+    if args.transport == "http":
+        host = "[%s]" % args.host if ":" in args.host else args.host
+        where = "http://%s:%d%s" % (host, args.port, args.http_path or "/")
+        transport = THttpClient.THttpClient(where)
+        transport.setTimeout(args.timeout * 1000)
     else:
-        sock = TSocket.TSocket(args.host, args.port)
-        where = "%s:%d" % (args.host, args.port)
-    sock.setTimeout(args.timeout * 1000)
-    transport = TTransport.TFramedTransport(sock) if args.transport == "framed" else TTransport.TBufferedTransport(sock)
+        if args.domain_socket:
+            sock = TSocket.TSocket(unix_socket=args.domain_socket)
+            where = args.domain_socket
+        else:
+            sock = TSocket.TSocket(args.host, args.port)
+            where = "%s:%d" % (args.host, args.port)
+        sock.setTimeout(args.timeout * 1000)
+        transport = TTransport.TFramedTransport(sock) if args.transport == "framed" else TTransport.TBufferedTransport(sock)
     proto = {
         "binary": lambda t: TBinaryProtocol.TBinaryProtocol(t, strictRead=False, strictWrite=True),
         "compact": lambda t: TCompactProtocol.TCompactProtocol(t),
@@ -352,6 +373,10 @@ def main():
     t0 = time.time()
     try:
         transport.open()
+        if args.transport == "http":
+            # THttpClient connects on each flush: check once that the server accepts connections, so
+            # that a server that is not there exits 64 as over TCP.
+            socket.create_connection((args.host, args.port), timeout=args.timeout).close()
     except Exception as e:  # noqa: BLE001
         sys.stderr.write("test_client.py: cannot connect to %s: %s\n" % (where, e))
         return UNKNOWN

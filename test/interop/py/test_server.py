@@ -4,13 +4,19 @@ cross-language matrix. Our own program, with Apache's cross-test command line an
 handler semantics of thrift-notes §4.6.
 
   test_server.py --port=N --protocol={binary,compact,json,multi,multic,multij}
-                 --transport={buffered,framed} [--domain-socket=PATH] [--genpydir=DIR] [-v]
+                 --transport={buffered,framed,http} [--domain-socket=PATH] [--genpydir=DIR] [-v]
 
 The generated code (`thrift --gen py` of ThriftTest.v0.16-nouuid.thrift) comes from
 scripts/gen-peer-code (.tmp/peers/py). Listens on 127.0.0.1 (or the Unix socket), serves each
 connection in its own thread, prints nothing unless something is wrong (or -v), and exits 0 at once
 on SIGHUP, SIGINT or SIGTERM. A positional server type (TSimpleServer, ...) is accepted and ignored,
 as Apache's runner may pass one.
+
+--transport=http is Apache's THttpServer, as Apache's TestServer.py runs it: http.server's
+single-threaded HTTP/1.0 server (a connection per request), POST on any path, the reply with status
+200, a oneway call answered with a 200 before its handler runs. It listens on TCP only: Apache's
+TestServer.py ignores --domain-socket for http (so Apache's py *_http-domain cells fail); this one
+refuses it (exit 2). http.server's request log (a stderr line per request) is left out unless -v.
 """
 
 import argparse
@@ -24,7 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 
 PROTOCOLS = ("binary", "compact", "json", "multi", "multic", "multij")
-TRANSPORTS = ("buffered", "framed")
+TRANSPORTS = ("buffered", "framed", "http")
 
 
 def parse_args():
@@ -41,13 +47,16 @@ def parse_args():
 
 
 args = parse_args()
+if args.transport == "http" and args.domain_socket:
+    sys.stderr.write("test_server.py: Apache's THttpServer listens on TCP only (no --domain-socket with --transport=http)\n")
+    sys.exit(2)
 sys.path.insert(0, args.genpydir)
 sys.dont_write_bytecode = True
 
 from thrift.Thrift import TException  # noqa: E402
 from thrift.TMultiplexedProcessor import TMultiplexedProcessor  # noqa: E402
 from thrift.protocol import TBinaryProtocol, TCompactProtocol, TJSONProtocol  # noqa: E402
-from thrift.server import TServer  # noqa: E402
+from thrift.server import THttpServer, TServer  # noqa: E402
 from thrift.transport import TSocket, TTransport  # noqa: E402
 
 try:
@@ -188,13 +197,20 @@ def main():
     else:
         processor = tt
 
-    if args.domain_socket:
+    if args.transport == "http":
+        if not args.verbose:
+            import http.server
+            http.server.BaseHTTPRequestHandler.log_request = lambda self, code="-", size="-": None
+        server = THttpServer.THttpServer(processor, ("127.0.0.1", args.port), pfactory)
+        where = "http://127.0.0.1:%d/" % args.port
+    elif args.domain_socket:
         sock = TSocket.TServerSocket(unix_socket=args.domain_socket)
         where = args.domain_socket
+        server = TServer.TThreadedServer(processor, sock, tfactory, pfactory, daemon=True)
     else:
         sock = TSocket.TServerSocket(host="127.0.0.1", port=args.port)
         where = "127.0.0.1:%d" % args.port
-    server = TServer.TThreadedServer(processor, sock, tfactory, pfactory, daemon=True)
+        server = TServer.TThreadedServer(processor, sock, tfactory, pfactory, daemon=True)
 
     def stop(signum, _frame):
         log("signal %d: exiting" % signum)
