@@ -5,7 +5,7 @@
  *
  *   node dist/interop/test-client.js --host=H --port=N --protocol=P --transport=T
  *        [--domain-socket=PATH] [--http-path=PATH] [--http2] [-n LOOPS] [--timeout=SECONDS]
- *        [--no-neg-zero] [-v] [-q]
+ *        [--no-neg-zero] [--no-control-chars] [-v] [-q]
  *   npm run -s interop:client -- --port=9090 --protocol=compact --transport=framed
  *
  * It calls every ThriftTest method, including what Apache's Python client skips (testInsanity,
@@ -27,6 +27,9 @@
  * - Special doubles are sent in every protocol: rpcgen's JSON writer quotes NaN and the infinities as
  *   C++ does, and its reader takes Python's bare `nan` / `inf` too. `--no-neg-zero` leaves -0 out, for
  *   servers whose library drops its sign (Apache's Node.js library writes -0 as +0).
+ * - `--no-control-chars` leaves the C0 control characters without a short escape (all but
+ *   \b \t \n \f \r) out of the strings sent in json, for servers whose reader rejects them raw
+ *   (Apache's Go library, 0.17); rpcgen's JSON writer leaves them raw, as Python's and Node's do.
  */
 import { Agent as HttpAgent } from "node:http";
 import { connect as netConnect } from "node:net";
@@ -35,6 +38,7 @@ import {
   createClient,
   createConnection,
   createHttpChannel,
+  JSONProtocol,
   MessageType,
   TApplicationException,
   TApplicationExceptionType,
@@ -91,6 +95,7 @@ interface Options {
   loops: number;
   timeoutMs: number;
   negZero: boolean;
+  controlChars: boolean;
   verbose: boolean;
   quiet: boolean;
 }
@@ -107,6 +112,7 @@ function parseOptions(argv: readonly string[]): Options {
     "--testloops": { value: true, aliases: ["-n"] },
     "--timeout": { value: true },
     "--no-neg-zero": {},
+    "--no-control-chars": {},
     "--ssl": {},
     "--zlib": {},
     "--abstract-namespace": {},
@@ -117,7 +123,7 @@ function parseOptions(argv: readonly string[]): Options {
   if (p.flags.has("--help")) {
     process.stdout.write(
       "usage: test-client --host=H --port=N --protocol={binary,compact,json,multi,multic,multij} --transport={buffered,framed,http}\n" +
-        "                   [--domain-socket=PATH] [--http-path=PATH] [--http2] [-n LOOPS] [--timeout=SECONDS] [--no-neg-zero] [-v] [-q]\n",
+        "                   [--domain-socket=PATH] [--http-path=PATH] [--http2] [-n LOOPS] [--timeout=SECONDS] [--no-neg-zero] [--no-control-chars] [-v] [-q]\n",
     );
     process.exit(0);
   }
@@ -143,6 +149,7 @@ function parseOptions(argv: readonly string[]): Options {
     loops: integer("-n", p.values.get("--testloops") ?? "1", 1, 1_000_000),
     timeoutMs: Math.round(positiveNumber("--timeout", p.values.get("--timeout") ?? "5") * 1000),
     negZero: !p.flags.has("--no-neg-zero"),
+    controlChars: !p.flags.has("--no-control-chars"),
     verbose: p.flags.has("--verbose"),
     quiet: p.flags.has("--quiet"),
   };
@@ -406,10 +413,12 @@ const bytes = (...xs: number[]) => Uint8Array.from(xs);
 async function runTests(tt: ThriftTestClient, second: SecondServiceClient | undefined, plain: ThriftTestClient | undefined): Promise<void> {
   await check(BASETYPES, "testVoid", async () => expectSame(await tt.testVoid(), undefined));
 
+  const rawControls = opts.controlChars || baseProtocol(opts.protocol) !== JSONProtocol;
+  const controls = Array.from({ length: 0x20 }, (_, c) => String.fromCharCode(c)).filter((c) => rawControls || "\b\t\n\f\r".includes(c));
   const strings = [
     "rpcgen".repeat(20),
     "",
-    Array.from({ length: 0x20 }, (_, c) => String.fromCharCode(c)).join("") + "\x7f\"\\/'{}[],:",
+    controls.join("") + "\x7f\"\\/'{}[],:",
     "Afrikaans Alemannisch Aragonés العربية مصرى Asturianu Azərbaycan Башҡорт Žemaitėška Беларуская Български বাংলা " +
       "Català Mìng-dĕ̤ng-ngṳ̄ ᏣᎳᎩ Česky Словѣ́ньскъ / ⰔⰎⰑⰂⰡⰐⰠⰔⰍⰟ 日本語 中文 한국어 ไทย עברית 😀🎉𝄞𐍈🀄🧪\u{10000}\u{10FFFF} 👨‍👩 \u2028\u2029\ufeff\ufffd\u0080\u07ff\u0800\uffff",
     "x".repeat(70000),

@@ -3,7 +3,7 @@
  * implementations registered below, every server against every client, for each protocol,
  * transport and socket kind both sides support.
  *
- *   node dist/scripts/interop-matrix.js [--server=py,node,rpcgen] [--client=py,node,rpcgen] [--with=rpcgen]
+ *   node dist/scripts/interop-matrix.js [--server=py,node,rpcgen,cpp,go] [--client=...] [--with=rpcgen]
  *        [--protocol=binary,json] [--transport=framed,http] [--socket=ip,domain] [--only=REGEX]
  *        [-j N] [--client-timeout=S] [--list] [--json=FILE] [-v]
  *
@@ -19,7 +19,8 @@
  * closing line `interop: N passed, M failed, K skipped` (K: known failures and skipped cells); exits 1
  * if any cell failed.
  *
- * The peers must be installed first: scripts/install-peers && scripts/gen-peer-code.
+ * The peers must be installed first: scripts/install-peers && scripts/gen-peer-code && scripts/build-peers.
+ * An implementation that cannot run is skipped with the reason; under CI=true that is an error.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
@@ -27,8 +28,11 @@ import { createConnection, createServer } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { nativeImplementations } from "./interop-peers-native.js";
 
 const ROOT = findRoot();
+/** Under CI every implementation must be available. */
+const IN_CI = ["true", "1"].includes((process.env["CI"] ?? "").toLowerCase());
 
 function findRoot(): string {
   // dist/scripts/interop-matrix.js or scripts/interop-matrix.ts
@@ -57,6 +61,8 @@ export interface Implementation {
   sockets: readonly Socket[];
   /** Extra client flags when this implementation is the server (its known limits). */
   clientFlagsAgainst?: readonly string[];
+  /** Its client is Apache's program, which takes none of our clients' extra flags. */
+  foreignClient?: boolean;
   /** Why this implementation cannot run here, or undefined when it can. */
   unavailable?: () => string | undefined;
 }
@@ -112,6 +118,8 @@ export const IMPLEMENTATIONS: Implementation[] = [
         ? undefined
         : "no dist/interop (run npm run build)",
   },
+  // Apache's C++ and Go programs (scripts/interop-peers-native.ts).
+  ...nativeImplementations(ROOT),
 ];
 
 /**
@@ -313,7 +321,7 @@ export async function runCell(cell: Cell, o: RunOptions): Promise<CellResult> {
       problems.push(ex ? `server exited during startup (code ${ex.code}, signal ${ex.signal})` : `server did not accept connections within ${o.startupMs} ms`);
     } else {
       // 2. Run the client with a deadline.
-      const clientArgs = ["--host=127.0.0.1", protocol, ...flags.client, ...where, ...(cell.server.clientFlagsAgainst ?? [])];
+      const clientArgs = ["--host=127.0.0.1", protocol, ...flags.client, ...where, ...(cell.client.foreignClient ? [] : (cell.server.clientFlagsAgainst ?? []))];
       client = start(cell.client.client, clientArgs);
       const res = await within(client.exited, o.clientMs);
       if (res === undefined) {
@@ -551,8 +559,8 @@ async function main(): Promise<number> {
     const wanted = (filter.server?.includes(impl.name) ?? true) || (filter.client?.includes(impl.name) ?? true);
     const why = impl.unavailable?.();
     if (why !== undefined) {
-      if (wanted && (filter.server || filter.client)) {
-        process.stderr.write(`interop-matrix: ${impl.name} is unavailable: ${why}\n`);
+      if (wanted && (filter.server || filter.client || IN_CI)) {
+        process.stderr.write(`interop-matrix: ${impl.name} is unavailable${IN_CI ? " (required under CI=true)" : ""}: ${why}\n`);
         return 2;
       }
       process.stderr.write(`interop-matrix: skipping ${impl.name}: ${why}\n`);

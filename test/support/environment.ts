@@ -7,6 +7,8 @@
  *   compiler with `python3-thrift` for `/usr/bin/python3`, and npm `thrift@0.17.0` in `.tmp/peers/node`.
  * - A Chromium for the browser test (`RPCGEN_CHROMIUM`, default Debian's `/usr/bin/chromium`),
  *   installed by `npm run browser:install`.
+ * - Apache's C++ and Go cross-test programs, built by `scripts/build-peers` (never by `npm test`) from
+ *   Apache's sources in the shared directory with the Debian packages `npm run peers:install` adds.
  *
  * A group of tests that needs something missing is replaced by one skipped test whose note says what is
  * missing and how to get it; the run's summary lists these notes (test/support/skip-reporter.ts). Under
@@ -16,6 +18,7 @@ import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, test } from "vitest";
+import { nativePeerMissing, type NativePeer } from "../../scripts/interop-peers-native.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -104,8 +107,29 @@ export const chromium: Requirement = requirement("Chromium", () => {
   return undefined;
 });
 
+
+/**
+ * A built and current C++ or Go program set. Asked only when a test needs it (it runs
+ * `scripts/build-peers --check`, which hashes the inputs), and then once.
+ */
+function nativePrograms(peer: NativePeer, name: string): Requirement {
+  let probed: { missing: string | undefined } | undefined;
+  return {
+    name,
+    get missing() {
+      probed ??= requirement(name, () => nativePeerMissing(ROOT, peer));
+      return probed.missing;
+    },
+  };
+}
+
+/** Apache's C++ TestServer/TestClient (0.17), built into .tmp/peers/cpp. */
+export const cppPrograms: Requirement = nativePrograms("cpp", "Apache's C++ test programs (0.17, scripts/build-peers)");
+/** Apache's Go testserver/testclient (0.17), built into .tmp/peers/go. */
+export const goPrograms: Requirement = nativePrograms("go", "Apache's Go test programs (0.17, scripts/build-peers)");
+
 /** Every requirement, for the run's summary. */
-export const REQUIREMENTS: readonly Requirement[] = [corpus, apacheSources, thriftCompiler, pythonThrift, nodeThrift, chromium];
+export const REQUIREMENTS: readonly Requirement[] = [corpus, apacheSources, thriftCompiler, pythonThrift, nodeThrift, cppPrograms, goPrograms, chromium];
 
 /** Everything the Python peer tests need: the compiler, the library and ThriftTest from the corpus. */
 export const pythonPeer: readonly Requirement[] = [corpus, thriftCompiler, pythonThrift];

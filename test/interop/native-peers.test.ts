@@ -1,0 +1,127 @@
+/**
+ * Apache Thrift 0.17's own C++ and Go cross-test programs as peers in the interop matrix
+ * (scripts/interop-peers-native.ts, built by scripts/build-peers): their registration, that the
+ * record of what they support matches their --help, the runner's rule for a peer that is not there
+ * (skipped with the reason, an error under CI), and a few real cells against rpcgen. The whole set
+ * of their cells runs in `npm run test:interop`.
+ *
+ * Needs a current build for the real cells (npm test builds first); the programs themselves come from
+ * scripts/build-peers, never from npm test.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { IMPLEMENTATIONS, cellName, cells, runMatrix, type Implementation } from "../../scripts/interop-matrix.js";
+import { NATIVE_PATHS, SUPPORTED } from "../../scripts/interop-peers-native.js";
+import { ROOT, cppPrograms, describeWith, goPrograms } from "../support/environment.js";
+
+const impl = (name: string): Implementation => {
+  const i = IMPLEMENTATIONS.find((x) => x.name === name);
+  if (!i) throw new Error(`no implementation ${name}`);
+  return i;
+};
+
+describe("Apache's C++ and Go programs in the interop matrix", () => {
+  it("run what rpcgen has of what they support: TCP, buffered and framed; Go without multiplexing and Unix sockets", () => {
+    const cpp = impl("cpp");
+    const go = impl("go");
+    expect([cpp.protocols, cpp.transports, cpp.sockets]).toEqual([
+      ["binary", "compact", "json", "multi", "multic", "multij"],
+      ["buffered", "framed"],
+      ["ip", "domain"],
+    ]);
+    expect([go.protocols, go.transports, go.sockets]).toEqual([["binary", "compact", "json"], ["buffered", "framed"], ["ip"]]);
+    for (const [i, s] of [
+      [cpp, SUPPORTED.cpp],
+      [go, SUPPORTED.go],
+    ] as const) {
+      for (const p of i.protocols) expect(s.protocols).toContain(p);
+      for (const t of i.transports) expect(s.transports).toContain(t);
+      for (const k of i.sockets) expect(s.sockets).toContain(k);
+    }
+  });
+
+  it("--with=rpcgen takes every cell between them and rpcgen, in both directions", () => {
+    const mine = cells([impl("rpcgen"), impl("cpp"), impl("go")], { with: ["rpcgen"] }).map(cellName);
+    // rpcgen with itself 6 protocols x 4 transports (buffered, framed, http, http2) x 2 sockets; with cpp
+    // 2 directions x (6 x 2 x 2) over TCP transports; with go 2 x (3 x 2 x 1)
+    expect(mine.length).toBe(48 + 48 + 12);
+    expect(mine).toContain("cpp-rpcgen_multij_framed-domain");
+    expect(mine).toContain("rpcgen-go_json_buffered-ip");
+    expect(mine.filter((c) => /^(go-|rpcgen-go_)/.test(c) && /_multi|-domain$/.test(c))).toEqual([]);
+  });
+
+  it("npm run test:interop builds them first; .ci/run builds them before the tests", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    expect(pkg.scripts["test:interop"]).toMatch(/scripts\/build-peers && node dist\/scripts\/interop-matrix\.js --with=rpcgen$/);
+    const ci = readFileSync(join(ROOT, ".ci/run"), "utf8");
+    expect(ci.indexOf("scripts/build-peers")).toBeGreaterThan(-1);
+    expect(ci.indexOf("scripts/build-peers")).toBeLessThan(ci.indexOf("npm test"));
+  });
+
+  it("a peer that cannot run is skipped with the reason, and is an error under CI=true", () => {
+    const matrix = join(ROOT, "dist/scripts/interop-matrix.js");
+    const env = { ...process.env, RPCGEN_SHARED: join(ROOT, ".tmp/no-such-shared-dir") };
+    const here = spawnSync(process.execPath, [matrix, "--list"], { cwd: ROOT, encoding: "utf8", env: { ...env, CI: "" } });
+    expect(here.stderr).toMatch(/skipping cpp: cpp: cannot be built here: missing .*no-such-shared-dir\/apache-thrift-0\.17\/test\/ThriftTest\.thrift/);
+    expect(here.stderr).toMatch(/skipping go: go: cannot be built here/);
+    expect(here.stdout).not.toMatch(/cpp|go/);
+    const ci = spawnSync(process.execPath, [matrix, "--list"], { cwd: ROOT, encoding: "utf8", env: { ...env, CI: "true" } });
+    expect(ci.status).toBe(2);
+    expect(ci.stderr).toMatch(/cpp is unavailable \(required under CI=true\): cpp: cannot be built here/);
+    expect(ci.stdout).toBe("");
+  });
+});
+
+/** The program's --help (exit status ignored: the C++ programs exit non-zero after printing it). */
+function help(path: string, flag = "--help"): string {
+  const r = spawnSync(join(ROOT, path), [flag], { encoding: "utf8", timeout: 10_000 });
+  return r.stdout + r.stderr;
+}
+
+async function expectCellsPass(wanted: readonly string[]): Promise<void> {
+  const selected = cells([impl("rpcgen"), impl("cpp"), impl("go")], { only: new RegExp(`^(${wanted.join("|")})$`) });
+  expect(selected.map(cellName).sort()).toEqual([...wanted].sort());
+  const results = await runMatrix(selected, 2, { startupMs: 10_000, clientMs: 30_000, stopMs: 2_000 });
+  for (const r of results) {
+    expect({ cell: cellName(r.cell), problems: r.problems, out: r.ok ? "" : r.clientOutput + r.serverOutput }).toEqual({
+      cell: cellName(r.cell),
+      problems: [],
+      out: "",
+    });
+  }
+}
+
+describeWith([cppPrograms])("rpcgen against Apache's C++ TestServer and TestClient (0.17)", () => {
+  it("their --help lists what SUPPORTED records", () => {
+    const server = help(NATIVE_PATHS.cppServer);
+    const client = help(NATIVE_PATHS.cppClient);
+    for (const text of [server, client]) {
+      expect(text).toMatch(/--protocol arg \(=binary\)\s+protocol: binary, compact, header, json, multi,\s+multic, multih, multij/i);
+      for (const t of SUPPORTED.cpp.transports) expect(text).toMatch(new RegExp(`[Tt]ransport: [a-z, \\n]*\\b${t}\\b`));
+      expect(text).toMatch(/--ssl/);
+      expect(text).toMatch(/--domain-socket/);
+    }
+  });
+
+  it("pass both ways, over TCP and a Unix socket", async () => {
+    await expectCellsPass(["cpp-rpcgen_multij_framed-ip", "rpcgen-cpp_compact_buffered-domain", "cpp-rpcgen_binary_buffered-domain"]);
+  }, 60_000);
+});
+
+describeWith([goPrograms])("rpcgen against Apache's Go testserver and testclient (0.17)", () => {
+  it("their -help lists what SUPPORTED records", () => {
+    const server = help(NATIVE_PATHS.goServer, "-help");
+    const client = help(NATIVE_PATHS.goClient, "-help");
+    expect(server).toMatch(/Protocol: binary, compact, json, header/);
+    expect(server).toMatch(/Transport: buffered, framed, http, zlib/);
+    expect(server).toMatch(/-certPath/);
+    for (const text of [server, client]) expect(text).toMatch(/-ssl/);
+  });
+
+  it("pass both ways; in json our client leaves out the control characters Go's reader rejects raw", async () => {
+    expect(impl("go").clientFlagsAgainst).toEqual(["--no-control-chars"]);
+    await expectCellsPass(["go-rpcgen_json_buffered-ip", "rpcgen-go_binary_framed-ip"]);
+  }, 60_000);
+});
