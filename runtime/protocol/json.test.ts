@@ -241,18 +241,20 @@ describe("JSON protocol: Apache's bytes (thrift-notes 2.4, checked against Pytho
     );
   });
 
-  it("strings: only the seven Python escapes; control characters and non-ASCII raw", () => {
-    // Python 0.17 writes exactly these bytes for chr(0..0x20) + '\x7f"\\/é😀'.
+  it("strings: the seven short escapes, \\u00xx for other control characters (as C++ and Go), non-ASCII raw", () => {
+    // C++ 0.17 writes exactly these bytes for chr(0..0x20) + '\x7f"\\/é😀' (Python writes the
+    // control characters without a short escape raw, which Go's reader refuses).
     const s = Array.from({ length: 0x21 }, (_, i) => String.fromCharCode(i)).join("") + '\x7f"\\/é\u{1F600}';
     const bytes = JSONProtocol.createWriter();
     bytes.writeString(s);
+    const u = (c: number): number[] => [...enc.encode(`\\u00${c.toString(16).padStart(2, "0")}`)];
     const expected = [
       0x22,
-      ...[0, 1, 2, 3, 4, 5, 6, 7],
+      ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap(u),
       ...enc.encode("\\b\\t\\n"),
-      0x0b,
+      ...u(0x0b),
       ...enc.encode("\\f\\r"),
-      ...Array.from({ length: 0x20 - 0x0e }, (_, i) => 0x0e + i),
+      ...Array.from({ length: 0x20 - 0x0e }, (_, i) => 0x0e + i).flatMap(u),
       0x20,
       0x7f,
       ...enc.encode('\\"\\\\/é\u{1F600}'),

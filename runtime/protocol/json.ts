@@ -13,7 +13,9 @@
  *                quoted strings "NaN", "Infinity", "-Infinity" (C++ convention; Python writes a bare
  *                `nan` / `inf` that no Apache reader accepts)
  *   uuid         canonical lowercase string (type name "uid")
- *   string       UTF-8; only `" \ \b \f \n \r \t` are escaped, as Python does, everything else raw
+ *   string       UTF-8; `" \ \b \f \n \r \t` escaped as such, the other control characters as `\u00xx`
+ *                (as C++ and Go write them; JSON allows no raw control character, and Go's reader
+ *                refuses one), everything else raw
  *
  * Separators follow Apache's context machine exactly: a list context writes `,` between items; a
  * pair (object) context alternates `:` and `,`, and a number written in key position is quoted.
@@ -105,8 +107,9 @@ MIN_SIZE[TType.FLOAT] = 1;
 const NUMERIC = new Uint8Array(128);
 for (const c of "+-.0123456789Ee") NUMERIC[c.charCodeAt(0)] = 1;
 
-/** Escape sequence written for a character (only the seven Python escapes). */
+/** Escape sequence written for a character: the seven short escapes, `\u00xx` for other control characters. */
 const ESCAPE_OUT: (string | undefined)[] = [];
+for (let c = 0; c < 0x20; c++) ESCAPE_OUT[c] = `\\u00${c.toString(16).padStart(2, "0")}`;
 ESCAPE_OUT[0x22] = '\\"';
 ESCAPE_OUT[0x5c] = "\\\\";
 ESCAPE_OUT[0x08] = "\\b";
@@ -481,8 +484,7 @@ export class JSONWriter implements ProtocolWriter {
       if (c < 0x80 && ESCAPE_OUT[c] !== undefined) {
         if (i > last) b.writeUtf8(value.slice(last, i));
         const e = ESCAPE_OUT[c]!;
-        b.writeU8(BACKSLASH);
-        b.writeU8(e.charCodeAt(1));
+        for (let k = 0; k < e.length; k++) b.writeU8(e.charCodeAt(k));
         last = i + 1;
       }
     }
