@@ -3,6 +3,7 @@
  * uses when given a `fetch` of one's own. In Node the default is `node:http` (client.ts): Node's own
  * fetch makes a call several times slower (bench/results/latest.md).
  */
+import { concatBytes } from "../bytes.js";
 import type { ReaderLimits } from "../protocol/protocol.js";
 import { TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import type { PendingCall } from "../rpc/pending.js";
@@ -61,14 +62,7 @@ async function readLimited(response: Response, max: number, url: string): Promis
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks, size);
 }
 
 function tooLarge(url: string, size: number, max: number): TTransportException {

@@ -29,11 +29,12 @@ import { TApplicationException, TApplicationExceptionType, TTransportException, 
 import { JSONProtocol } from "../protocol/json.js";
 import type { Protocol, ProtocolReader, ProtocolWriter, ReaderInput, ReaderLimits } from "../protocol/protocol.js";
 import { WriteBuffer } from "../protocol/write-buffer.js";
+import { concatBytes } from "../bytes.js";
 import { positiveInteger, readerLimits } from "../limits.js";
 import { Scope, type ServerCallContext } from "../rpc/context.js";
 import { DEADLINE_BUDGET_HEADER, deadlineOf } from "../rpc/headers.js";
 import { defaultLogger, describe } from "../rpc/logger.js";
-import { isThenable, Processor, writeException, type IncomingCall, type Registration, type ServerLogger } from "../rpc/processor.js";
+import { Processor, writeException, type IncomingCall, type Registration, type ServerLogger } from "../rpc/processor.js";
 import { contentTypeOf, detectProtocol } from "./content-type.js";
 import { Cors } from "./cors.js";
 import { streamExchange, type RequestLike, type ResponseLike } from "./exchange.js";
@@ -334,7 +335,7 @@ class BodyRead implements BodyDeadline {
     if (this.finished) return;
     this.finish();
     const chunks = this.chunks;
-    this.done(chunks.length === 1 ? chunks[0]! : concat(chunks, this.size));
+    this.done(concatBytes(chunks, this.size));
   };
 
   private readonly onError = (error: Error): void => {
@@ -404,15 +405,6 @@ class BodyTimer {
   }
 }
 
-function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 /** Answers with a plain-text error (a JSON one to a JSON request) and reports it. */
 function refuse(s: Settings, req: RequestLike, res: ResponseLike, status: number, reason: string, headers: Record<string, string> = {}): void {
@@ -491,21 +483,7 @@ function answer(s: Settings, req: RequestLike, res: ResponseLike, scope: Scope, 
     else processor.writeSuccess(w, call, value);
     reply(s, res, call, codec, ctx.replyHeaders, cors ? origin : undefined);
   };
-  let result: unknown;
-  try {
-    result = processor.invoke(call, ctx);
-  } catch (error) {
-    settle(error, true);
-    return;
-  }
-  if (isThenable(result)) {
-    result.then(
-      (value) => settle(value, false),
-      (error: unknown) => settle(error, true),
-    );
-  } else {
-    settle(result, false);
-  }
+  processor.run(call, ctx, settle);
 }
 
 /** Headers of the request as a `Headers` (HTTP/2 pseudo-headers left out). */

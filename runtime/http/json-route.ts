@@ -23,7 +23,7 @@ import { isScalar, structInfo, typeKind, type TypeSchema } from "../reflect/sche
 import type { Scope } from "../rpc/context.js";
 import { DEADLINE_BUDGET_HEADER, deadlineOf } from "../rpc/headers.js";
 import { describe } from "../rpc/logger.js";
-import { IncomingCall, isThenable, type Processor, type Registration } from "../rpc/processor.js";
+import { IncomingCall, type Processor, type Registration } from "../rpc/processor.js";
 import type { MethodDescriptor } from "../service.js";
 import type { Cors } from "./cors.js";
 import type { RequestLike, ResponseLike } from "./exchange.js";
@@ -124,7 +124,7 @@ export class JsonRoutes {
   }
 
   serve(x: JsonExchange): void {
-    const { req, res } = x;
+    const { req } = x;
     const path = pathOf(req.url);
     const method = req.method ?? "GET";
     const origin = headerOf(req, "origin");
@@ -270,21 +270,7 @@ export class JsonRoutes {
       const [status, body] = failed ? this.failure(route, value) : this.success(route, value);
       this.send(x, status, body, ctx.replyHeaders, cors);
     };
-    let result: unknown;
-    try {
-      result = processor.invoke(call, ctx);
-    } catch (error) {
-      settle(error, true);
-      return;
-    }
-    if (isThenable(result)) {
-      result.then(
-        (value) => settle(value, false),
-        (error: unknown) => settle(error, true),
-      );
-    } else {
-      settle(result, false);
-    }
+    processor.run(call, ctx, settle);
   }
 
   private success(route: Route, value: unknown): [number, string] {

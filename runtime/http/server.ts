@@ -23,6 +23,7 @@ import type { ServiceDescriptor } from "../service.js";
 import type { ListenOptions, ServerAddress } from "../stream/server.js";
 import { createHttpHandler, type HttpHandler, type HttpRequest, type HttpResponse } from "./handler.js";
 import type { HttpServerOptions } from "./node-options.js";
+import { closeOnSignals } from "../stream/signals.js";
 
 /** An HTTP server for one service: `createHttpServer(Calc, handler, options)`. */
 export function createHttpServer<H>(descriptor: ServiceDescriptor<any, H>, handler: H, options?: HttpServerOptions): HttpServer;
@@ -155,16 +156,8 @@ export class HttpServer {
    * Closes the server gracefully on the first of these signals (default SIGTERM and SIGINT); a second
    * signal gets the default behaviour. Returns a function that removes the handlers.
    */
-  closeOnSignals(signals: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT"], onClosed?: () => void): () => void {
-    const remove = (): void => {
-      for (const s of signals) process.off(s, handler);
-    };
-    const handler = (): void => {
-      remove();
-      void this.close().then(onClosed);
-    };
-    for (const s of signals) process.on(s, handler);
-    return remove;
+  closeOnSignals(signals?: readonly NodeJS.Signals[], onClosed?: () => void): () => void {
+    return closeOnSignals(() => this.close(), signals, onClosed);
   }
 
   private cut(reason: unknown): void {

@@ -189,6 +189,28 @@ export class Processor {
     return this.chained({ service: call.service!, method, args: call.args, ctx });
   }
 
+  /**
+   * Calls the handler (through the interceptors) and hands its outcome to `settle`: at once for a plain
+   * value or a throw, when its promise settles otherwise.
+   */
+  run(call: IncomingCall, ctx: CallContext, settle: (value: unknown, failed: boolean) => void): void {
+    let result: unknown;
+    try {
+      result = this.invoke(call, ctx);
+    } catch (error) {
+      settle(error, true);
+      return;
+    }
+    if (isThenable(result)) {
+      result.then(
+        (value) => settle(value, false),
+        (error: unknown) => settle(error, true),
+      );
+    } else {
+      settle(result, false);
+    }
+  }
+
   /** Writes the reply carrying a handler's value. Oneway calls get none. */
   writeSuccess(w: ProtocolWriter, call: IncomingCall, value: unknown): Outcome {
     if (call.oneway) return Outcome.NoReply;

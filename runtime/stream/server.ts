@@ -12,6 +12,7 @@ import { defaultLogger } from "../rpc/logger.js";
 import { Processor, type Registration, type ServerLogger } from "../rpc/processor.js";
 import { ServerConnection, type ServerConnectionSettings } from "./server-connection.js";
 import { formatAddress, streamSettings, type TransportOptions } from "./settings.js";
+import { closeOnSignals } from "./signals.js";
 
 export interface ServerOptions extends TransportOptions {
   /** The service that serves method names without a `Service:` prefix (default: the only service, if one). */
@@ -142,16 +143,8 @@ export class Server {
    * Closes the server gracefully on the first of these signals (default SIGTERM and SIGINT); a second
    * signal gets the default behaviour. Returns a function that removes the handlers.
    */
-  closeOnSignals(signals: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT"], onClosed?: () => void): () => void {
-    const remove = (): void => {
-      for (const s of signals) process.off(s, handler);
-    };
-    const handler = (): void => {
-      remove();
-      void this.close().then(onClosed);
-    };
-    for (const s of signals) process.on(s, handler);
-    return remove;
+  closeOnSignals(signals?: readonly NodeJS.Signals[], onClosed?: () => void): () => void {
+    return closeOnSignals(() => this.close(), signals, onClosed);
   }
 
   private whenEmpty(callback: () => void): void {

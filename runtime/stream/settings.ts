@@ -1,5 +1,5 @@
 /** What stream clients and servers share: transport options, limits, and the per-connection codec state. */
-import { Framed, FRAMINGS, type FrameLimits, type Framing } from "../framing/framing.js";
+import { FRAMINGS, type FrameLimits, type Framing } from "../framing/framing.js";
 import type { MessageDecoder, MessageHandler } from "../framing/decoder.js";
 import type { MessageOutput } from "../framing/output.js";
 import { DEFAULT_MAX_FRAME_SIZE } from "../framing/scanner.js";
