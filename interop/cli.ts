@@ -2,13 +2,16 @@
  * What rpcgen's ThriftTest server and client share: Apache's cross-test protocol and transport names,
  * and a small command-line parser for Apache's flag style (`--name=value`, `--name value`, `-n 5`).
  */
-import { BinaryProtocol, CompactProtocol, JSONProtocol, type Protocol, type TransportKind } from "rpcgen/runtime";
+import { BinaryProtocol, CompactProtocol, headerFraming, JSONProtocol, type Protocol, type TransportOptions } from "rpcgen/runtime";
 
-/** `multi*` are the multiplexed variants of binary, compact and json. */
-export const PROTOCOLS = ["binary", "compact", "json", "multi", "multic", "multij"] as const;
+/** `multi*` are the multiplexed variants of binary, compact, json and header (THeader, binary inside). */
+export const PROTOCOLS = ["binary", "compact", "json", "header", "multi", "multic", "multij", "multih"] as const;
 export type ProtocolName = (typeof PROTOCOLS)[number];
-/** `http`: each message is one POST (Apache's THttpServer / THttpClient), buffered inside. */
-export const TRANSPORTS = ["buffered", "framed", "http"] as const;
+/**
+ * `http`: each message is one POST (Apache's THttpServer / THttpClient), buffered inside. `zlib` is
+ * buffered inside one zlib stream per connection (Apache's runner also passes `--zlib`).
+ */
+export const TRANSPORTS = ["buffered", "framed", "http", "zlib"] as const;
 export type TransportName = (typeof TRANSPORTS)[number];
 
 const BASE: Record<ProtocolName, Protocol> = {
@@ -18,8 +21,11 @@ const BASE: Record<ProtocolName, Protocol> = {
   multic: CompactProtocol,
   json: JSONProtocol,
   multij: JSONProtocol,
+  header: BinaryProtocol,
+  multih: BinaryProtocol,
 };
 
+/** The protocol of the messages (inside the THeader frames, for header and multih). */
 export function baseProtocol(name: ProtocolName): Protocol {
   return BASE[name];
 }
@@ -28,7 +34,37 @@ export function isMultiplexed(name: ProtocolName): boolean {
   return name.startsWith("multi");
 }
 
+export function isHeader(name: ProtocolName): boolean {
+  return name === "header" || name === "multih";
+}
+
+/** The transports over a byte stream (TCP or a Unix socket), where a framing applies. */
+export type StreamTransportName = Exclude<TransportName, "http">;
+
+/**
+ * The runtime's transport options for Apache's cross-test names, composed as Apache's test programs
+ * compose them: header is a protocol over the transport, so header over framed puts each THeader frame
+ * in a frame (two length prefixes); `zlib` (or `--zlib` with another transport) wraps the whole stream.
+ */
+export function transportOptions(protocol: ProtocolName, transport: StreamTransportName, zlib: boolean): Pick<TransportOptions, "transport" | "zlib"> {
+  const framed = transport === "framed";
+  return {
+    transport: isHeader(protocol) ? (framed ? headerFraming({ framed: true }) : "header") : framed ? "framed" : "buffered",
+    ...((zlib || transport === "zlib") && { zlib: true }),
+  };
+}
+
 export class UsageError extends Error {}
+
+/**
+ * Refuses what rpcgen's HTTP transport does not carry: THeader (its server and client take binary,
+ * compact and JSON bodies, the protocol told by the content type) and zlib (Apache's zlib transport wraps
+ * a byte stream; HTTP bodies are one message each).
+ */
+export function checkHttpSupports(protocol: ProtocolName, zlib: boolean): void {
+  if (isHeader(protocol)) throw new UsageError(`--protocol=${protocol} is not supported with --transport=http: rpcgen's HTTP server and client carry binary, compact and JSON, not THeader`);
+  if (zlib) throw new UsageError("--zlib is not supported with --transport=http: rpcgen's HTTP server and client carry plain bodies");
+}
 
 export interface OptionSpec {
   /** Takes a value (`--port=9090` or `--port 9090`); otherwise a flag. */
@@ -106,4 +142,4 @@ export function positiveNumber(what: string, value: string): number {
   return n;
 }
 
-export type { TransportKind };
+

@@ -3,15 +3,19 @@
  * rpcgen's own output for ThriftTest.v0.16-nouuid.thrift (interop/thrift-test/) and its TCP and HTTP
  * runtime.
  *
- *   node dist/interop/test-server.js --port=N --protocol=P --transport=T [--domain-socket=PATH]
+ *   node dist/interop/test-server.js --port=N --protocol=P --transport=T [--zlib] [--domain-socket=PATH]
  *        [--multiplex] [--string-limit=N] [--container-limit=N] [-v] [-q] [SERVER_TYPE]
  *   npm run -s interop:server -- --port=9090 --protocol=compact --transport=framed
  *
- * - Protocols: binary, compact, json, and their multiplexed variants multi, multic, multij.
- *   Transports: buffered, framed, http. Flags also work as `--port 9090`.
+ * - Protocols: binary, compact, json, header, and their multiplexed variants multi, multic, multij,
+ *   multih. Transports: buffered, framed, http, zlib (buffered in one zlib stream per connection;
+ *   `--zlib` wraps the others too, but not http). Flags also work as `--port 9090`.
+ * - header and multih: THeader frames (over framed: each in a frame, as Apache composes them), and,
+ *   as Apache's header servers do, framed and unframed binary and compact clients answered in kind.
  * - http: rpcgen's HttpServer, serving POSTs on every path as Apache's servers do (Apache's clients post
  *   to `/`, `/service` or `/test`), in the given protocol only, HTTP/1.1 and HTTP/2 (h2c) on one port;
- *   a oneway call is answered with an empty 200 before its handler runs.
+ *   a oneway call is answered with an empty 200 before its handler runs. header, multih and --zlib are
+ *   not supported over http: the server says so and exits 2.
  * - Multiplexed (multi*, or --multiplex with any protocol): serves `ThriftTest:` and `SecondService:`
  *   names, and ThriftTest as the default service for names without a prefix (as Python's
  *   registerDefault), so plain clients work against it too.
@@ -19,7 +23,7 @@
  *   socket given by --domain-socket (a stale socket file is replaced).
  * - Apache's extra server arguments are accepted and ignored: a positional server type
  *   (TSimpleServer, TThreadedServer, ...) or `--server-type=...`, `--processor-events`, `--workers=N`.
- *   `--ssl`, `--zlib` and abstract sockets are not supported: the server says so and exits 2.
+ *   `--ssl` and abstract sockets are not supported: the server says so and exits 2.
  * - Prints nothing unless something is wrong (or -v). The undeclared error that testException
  *   ("TException") throws on purpose is not reported.
  * - SIGHUP, SIGINT, SIGTERM: stops accepting, lets calls in flight finish (at most 500 ms), exits 0.
@@ -39,7 +43,20 @@ import {
   type ServerOptions,
   type ServiceRegistrations,
 } from "rpcgen/runtime";
-import { baseProtocol, integer, isMultiplexed, oneOf, parseCommandLine, PROTOCOLS, TRANSPORTS, UsageError, type ProtocolName, type TransportName } from "./cli.js";
+import {
+  baseProtocol,
+  checkHttpSupports,
+  integer,
+  isMultiplexed,
+  oneOf,
+  parseCommandLine,
+  PROTOCOLS,
+  transportOptions,
+  TRANSPORTS,
+  UsageError,
+  type ProtocolName,
+  type TransportName,
+} from "./cli.js";
 import {
   Insanity,
   Numberz,
@@ -64,6 +81,7 @@ interface Options {
   port: number;
   protocol: ProtocolName;
   transport: TransportName;
+  zlib: boolean;
   domainSocket: string | undefined;
   multiplex: boolean;
   stringLimit: number | undefined;
@@ -92,16 +110,19 @@ function parseOptions(argv: readonly string[]): Options {
   });
   if (p.flags.has("--help")) {
     process.stdout.write(
-      "usage: test-server --port=N --protocol={binary,compact,json,multi,multic,multij} --transport={buffered,framed,http}\n" +
+      "usage: test-server --port=N --protocol={binary,compact,json,header,multi,multic,multij,multih}\n" +
+        "                   --transport={buffered,framed,http,zlib} [--zlib]\n" +
         "                   [--domain-socket=PATH] [--multiplex] [--string-limit=N] [--container-limit=N] [-v] [-q] [SERVER_TYPE]\n",
     );
     process.exit(0);
   }
   if (p.flags.has("--ssl")) throw new UsageError("TLS not supported yet (--ssl)");
-  if (p.flags.has("--zlib")) throw new UsageError("the zlib transport is not supported yet (--zlib)");
   if (p.flags.has("--abstract-namespace")) throw new UsageError("abstract Unix sockets are not supported (--abstract-namespace)");
   if (p.positionals.length > 1) throw new UsageError(`unexpected arguments: ${p.positionals.slice(1).join(" ")}`);
   const protocol = oneOf("--protocol", p.values.get("--protocol") ?? "binary", PROTOCOLS);
+  const transport = oneOf("--transport", p.values.get("--transport") ?? "buffered", TRANSPORTS);
+  const zlib = p.flags.has("--zlib");
+  if (transport === "http") checkHttpSupports(protocol, zlib);
   const limit = (name: string) => {
     const v = p.values.get(name);
     return v === undefined ? undefined : integer(name, v, 1, 0x7fffffff);
@@ -109,7 +130,8 @@ function parseOptions(argv: readonly string[]): Options {
   return {
     port: integer("--port", p.values.get("--port") ?? "9090", 1, 65535),
     protocol,
-    transport: oneOf("--transport", p.values.get("--transport") ?? "buffered", TRANSPORTS),
+    transport,
+    zlib,
     domainSocket: p.values.get("--domain-socket"),
     multiplex: p.flags.has("--multiplex") || isMultiplexed(protocol),
     stringLimit: limit("--string-limit"),
@@ -293,7 +315,7 @@ function makeServer(): Listener {
     const options: HttpServerOptions = { ...common, protocols: [baseProtocol(opts.protocol)] };
     return opts.multiplex ? createHttpServer(services, { ...options, defaultService: "ThriftTest" }) : createHttpServer(ThriftTest, thriftTest, options);
   }
-  const options: ServerOptions = { ...common, protocol: baseProtocol(opts.protocol), transport: opts.transport };
+  const options: ServerOptions = { ...common, protocol: baseProtocol(opts.protocol), ...transportOptions(opts.protocol, opts.transport, opts.zlib) };
   return opts.multiplex ? createServer(services, { ...options, defaultService: "ThriftTest" }) : createServer(ThriftTest, thriftTest, options);
 }
 
@@ -324,7 +346,7 @@ function accepts(path: string): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const where = `${opts.protocol}/${opts.transport}${opts.multiplex && !isMultiplexed(opts.protocol) ? " (multiplexed)" : ""}`;
+  const where = `${opts.protocol}/${opts.transport}${opts.zlib && opts.transport !== "zlib" ? "+zlib" : ""}${opts.multiplex && !isMultiplexed(opts.protocol) ? " (multiplexed)" : ""}`;
   if (opts.domainSocket !== undefined) {
     const path = opts.domainSocket;
     if (existsSync(path) && statSync(path).isSocket()) {

@@ -5,6 +5,8 @@
  */
 export * from "./core.js";
 export * from "./stream/index.js";
+export * from "./header/index.js";
+export * from "./zlib/index.js";
 export * from "./tcp/index.js";
 export * from "./http/index.js";
 // In Node, the HTTP channel runs on node:http (the core's, for browsers, on fetch).

@@ -2,7 +2,8 @@
  * Turning a byte stream into messages: framed (a 4-byte big-endian length before each message) or
  * buffered (no lengths; a resumable scanner finds where each message ends).
  *
- * Both hand out each complete message exactly once, as `(bytes, start, end)`:
+ * Both hand out each complete message exactly once, as `(bytes, start, end)` (with no metadata: a
+ * framing that carries some, THeader's, passes a MessageMeta as a fourth argument):
  * - a message that lies inside one received chunk is handed out in place (no copy);
  * - a message spread over several chunks is gathered into one accumulation buffer (each received byte is
  *   copied in once, plus at most one more time when the buffer doubles) and handed out from there.
@@ -12,10 +13,28 @@
  * synchronously by the callee, so the buffer is reused for the next message.
  */
 import { TTransportException, TTransportExceptionType } from "../protocol/errors.js";
+import type { Protocol } from "../protocol/protocol.js";
 import { DEFAULT_MAX_FRAME_SIZE, type MessageScanner } from "./scanner.js";
 
+/**
+ * What a framing tells of one received message besides its bytes. Framed and buffered tell nothing
+ * (undefined); THeader tells the message's protocol and headers, and which dialect it came in, so a
+ * reply can go out in the same one (`OutgoingMeta.replyTo`).
+ */
+export interface MessageMeta {
+  /** The protocol the message is encoded in, when the framing decides it per message; else the connection's. */
+  readonly protocol?: Protocol | undefined;
+  /**
+   * The message's headers, when the framing carries headers (empty when the message had none; undefined
+   * for a message in a dialect without headers). May be made on demand: `header(name)` is cheaper.
+   */
+  readonly headers?: Headers | undefined;
+  /** One header's value (names compared case-insensitively), without making `headers`. */
+  header?(name: string): string | undefined;
+}
+
 /** Receives one complete message: `bytes[start, end)`, valid only during the call. */
-export type MessageHandler = (bytes: Uint8Array, start: number, end: number) => void;
+export type MessageHandler = (bytes: Uint8Array, start: number, end: number, meta?: MessageMeta) => void;
 
 export interface MessageDecoder {
   /** Feeds received bytes; calls the handler for each message they complete. Throws on bad input. */
@@ -33,8 +52,8 @@ const KEEP_CAPACITY = 64 * 1024;
 const MIN_CAPACITY = 4 * 1024;
 const EMPTY = new Uint8Array(0);
 
-/** A growable buffer for a message spread over several chunks. */
-class Accumulator {
+/** A growable buffer for a message spread over several chunks (for decoders of other framings too). */
+export class Accumulator {
   bytes: Uint8Array = EMPTY;
   length = 0;
 
@@ -62,7 +81,7 @@ class Accumulator {
 }
 
 /** A plain Uint8Array over the chunk's memory (Node's Buffer subclass makes element access polymorphic). */
-function plain(chunk: Uint8Array): Uint8Array {
+export function plain(chunk: Uint8Array): Uint8Array {
   return chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
@@ -144,15 +163,17 @@ export class FramedDecoder implements MessageDecoder {
 
   private checkLength(len: number): void {
     if (len > 0 && len <= this.maxFrameSize) return;
-    if (len < 0) {
-      throw new TTransportException(TTransportExceptionType.NEGATIVE_SIZE, `negative frame length ${len}`);
-    }
-    if (len === 0) throw new TTransportException(TTransportExceptionType.CORRUPTED_DATA, "empty frame (length 0)");
-    throw new TTransportException(
-      TTransportExceptionType.SIZE_LIMIT,
-      `frame length ${len} exceeds the maximum frame size of ${this.maxFrameSize} bytes`,
-    );
+    refuseFrameLength(len, this.maxFrameSize);
   }
+}
+
+/** Throws the error for a frame length that is not in 1..maxFrameSize. */
+export function refuseFrameLength(len: number, maxFrameSize: number): never {
+  if (len < 0) {
+    throw new TTransportException(TTransportExceptionType.NEGATIVE_SIZE, `negative frame length ${len}`);
+  }
+  if (len === 0) throw new TTransportException(TTransportExceptionType.CORRUPTED_DATA, "empty frame (length 0)");
+  throw new TTransportException(TTransportExceptionType.SIZE_LIMIT, `frame length ${len} exceeds the maximum frame size of ${maxFrameSize} bytes`);
 }
 
 /**

@@ -35,3 +35,16 @@ export function deadlineOf(budget: string | null | undefined, now: number): numb
   if (!/^\d{1,15}$/.test(text)) return undefined;
   return now + Number(text);
 }
+
+/**
+ * The headers a call sends over a transport that carries headers, as name/value pairs: its own (through
+ * `Headers`: names lower-cased, repeats joined), plus its time budget as `Deadline-Budget` when it has a
+ * timeout (`timeoutMs`: 0 or Infinity for none). A call with no headers of its own costs no `Headers`.
+ */
+export function callHeaders(init: HeadersInit | undefined, timeoutMs: number): Iterable<readonly [string, string]> {
+  const budget = timeoutMs > 0 && timeoutMs !== Infinity ? String(Math.ceil(timeoutMs)) : undefined;
+  if (init === undefined) return budget === undefined ? [] : [[DEADLINE_BUDGET_HEADER, budget]];
+  const headers = toHeaders(init);
+  if (budget !== undefined) headers.set(DEADLINE_BUDGET_HEADER, budget);
+  return headers;
+}

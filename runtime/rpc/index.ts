@@ -12,6 +12,7 @@ export {
   writeException,
   type ProcessorOptions,
   type Registration,
+  type HeaderSource,
   type RequestContext,
   type ServerEvent,
   type ServerLogger,

@@ -14,6 +14,7 @@ import type { ProtocolReader, ProtocolWriter } from "../protocol/protocol.js";
 import { MessageType, TType } from "../protocol/ttype.js";
 import type { CallContext, MethodDescriptor, ServiceDescriptor } from "../service.js";
 import { ServerCallContext, type CallScope } from "./context.js";
+import { DEADLINE_BUDGET_HEADER, deadlineOf } from "./headers.js";
 import { chain, type ServerCall, type ServerInterceptor, type ServerNext } from "./interceptors.js";
 
 /** Events a server reports to its logger hook. */
@@ -50,6 +51,23 @@ export interface RequestContext {
   deadline?: number | undefined;
   /** Filled by `handle`: the headers the handler set for the reply, if any. */
   replyHeaders?: Headers | undefined;
+}
+
+/** What carries a request's headers (a framing's MessageMeta): all of them, made on demand, and one by name. */
+export interface HeaderSource {
+  readonly headers?: Headers | undefined;
+  /** One header's value (names compared case-insensitively), without making `headers`. */
+  header?(name: string): string | undefined;
+}
+
+/**
+ * `base` for a request whose headers come from `source`: they are made only if a handler or interceptor
+ * reads them; the deadline is what their `Deadline-Budget` sets. The fields of `base` are copied one by
+ * one (a spread costs more than the rest of the call): a field added to RequestContext is added here.
+ */
+export function withHeaders(base: RequestContext, source: HeaderSource): RequestContext {
+  const budget = source.header !== undefined ? source.header(DEADLINE_BUDGET_HEADER) : source.headers?.get(DEADLINE_BUDGET_HEADER);
+  return { peer: base.peer, scope: base.scope, headers: () => source.headers ?? new Headers(), deadline: deadlineOf(budget, Date.now()) };
 }
 
 /** What a processed request produced: a reply written to the output, or nothing to send (oneway). */

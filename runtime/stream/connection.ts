@@ -10,12 +10,17 @@
  * - when the stream is lost every pending call rejects with a TTransportException, and the next call
  *   opens a new one (the Link, with its backoff).
  *
- * Framed and buffered streams carry no call headers: `CallOptions.headers` are not sent.
+ * Framed and buffered streams carry no call headers: `CallOptions.headers` are not sent. Framings that
+ * carry headers (THeader) get each call's headers and its time budget (`Deadline-Budget`) with the
+ * message, and hand the reply's headers to `onResponseHeaders`.
  */
 import type { Duplex } from "node:stream";
+import type { MessageMeta } from "../framing/decoder.js";
+import type { OutgoingMeta } from "../framing/output.js";
 import { TProtocolException, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import { readReply, writeCall } from "../rpc/call.js";
-import { BaseChannel, DEFAULT_TIMEOUT_MS, type ChannelOptions } from "../rpc/channel.js";
+import { BaseChannel, DEFAULT_TIMEOUT_MS, headersToSend, type ChannelOptions } from "../rpc/channel.js";
+import { callHeaders } from "../rpc/headers.js";
 import type { ClientCall } from "../rpc/interceptors.js";
 import { CallTracker, type CallHost, type PendingCall } from "../rpc/pending.js";
 import type { CallOptions, MethodDescriptor } from "../service.js";
@@ -41,6 +46,8 @@ export class Connection extends BaseChannel implements CallHost, LinkOwner {
   private readonly stream: MessageStream;
   private readonly tracker: CallTracker;
   private readonly link: Link;
+  /** The framing carries headers: calls send theirs (and their deadline) with the message. */
+  private readonly sendsHeaders: boolean;
 
   private closing = false;
   private closeResult: Promise<void> | undefined = undefined;
@@ -58,7 +65,8 @@ export class Connection extends BaseChannel implements CallHost, LinkOwner {
     super(options);
     this.peer = peer;
     this.settings = streamSettings(options);
-    this.stream = new MessageStream(this.settings, (bytes, start, end) => this.onMessage(bytes, start, end));
+    this.stream = new MessageStream(this.settings, (bytes, start, end, meta) => this.onMessage(bytes, start, end, meta));
+    this.sendsHeaders = this.settings.framing.carriesHeaders === true;
     this.tracker = new CallTracker(this, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, true);
     this.link = new Link(this, factory, peer, options.connectTimeoutMs ?? 10_000, options.reconnect ?? true);
   }
@@ -116,11 +124,12 @@ export class Connection extends BaseChannel implements CallHost, LinkOwner {
     const tracker = this.tracker;
     const seqid = tracker.nextSeqid();
     const out = this.stream.output;
-    const mark = out.begin();
+    let mark = -1;
     try {
+      mark = out.begin(this.sendsHeaders ? this.metaOf(seqid, options, call) : undefined);
       writeCall(out.writer, this.wireName(service, method), seqid, method, args);
     } catch (error) {
-      out.abort(mark);
+      if (mark >= 0) out.abort(mark);
       return Promise.reject(error);
     }
     const size = out.end(mark);
@@ -140,6 +149,11 @@ export class Connection extends BaseChannel implements CallHost, LinkOwner {
     if (method.oneway) this.onewayBatch.push(pending);
     if (!this.link.isOpen) this.link.open();
     return pending.promise;
+  }
+
+  /** What a framing that carries headers sends with a call: its headers, and its timeout as its budget. */
+  private metaOf(seqid: number, options: CallOptions | undefined, call: ClientCall | undefined): OutgoingMeta {
+    return { seqid, headers: callHeaders(headersToSend(options, call), options?.timeoutMs ?? this.tracker.defaultTimeoutMs) };
   }
 
   // LinkOwner
@@ -204,8 +218,8 @@ export class Connection extends BaseChannel implements CallHost, LinkOwner {
   }
 
   /** Handles one reply. Throwing drops the stream. */
-  private onMessage(bytes: Uint8Array, start: number, end: number): void {
-    const r = this.stream.load(bytes, start, end);
+  private onMessage(bytes: Uint8Array, start: number, end: number, meta: MessageMeta | undefined): void {
+    const r = this.stream.load(bytes, start, end, meta?.protocol);
     const header = r.readMessageBegin();
     const tracker = this.tracker;
     const call = tracker.get(header.seqid);
@@ -222,16 +236,18 @@ export class Connection extends BaseChannel implements CallHost, LinkOwner {
       tracker.fail(call, error);
       throw error;
     }
+    // The reply's headers, when it carries some and someone listens (made on demand: most calls never look).
+    const headers = meta !== undefined && (call.call !== undefined || call.options?.onResponseHeaders !== undefined) ? meta.headers : undefined;
     let value: unknown;
     try {
       value = readReply(r, header, method);
     } catch (error) {
-      tracker.fail(call, error);
+      tracker.fail(call, error, headers);
       if (error instanceof TProtocolException) throw error; // undecodable: the stream is not trustworthy
       if (this.closing) this.finishClose();
       return;
     }
-    tracker.resolve(call, value);
+    tracker.resolve(call, value, headers);
     if (this.closing) this.finishClose();
   }
 

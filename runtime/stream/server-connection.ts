@@ -10,11 +10,14 @@
  *   the client has not taken.
  * - The connection is its calls' scope: when the client goes away or the server's grace period ends,
  *   the signals of the handlers still running abort.
+ * - With a framing that carries metadata (THeader), each request's headers and deadline reach its
+ *   context, and its reply goes out in the request's dialect with the headers the handler set.
  */
 import type { Socket } from "node:net";
+import type { MessageMeta } from "../framing/decoder.js";
 import { TApplicationException, TApplicationExceptionType, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import type { CallScope, ServerCallContext } from "../rpc/context.js";
-import { IncomingCall, isThenable, type Processor, type RequestContext, type ServerLogger, writeException } from "../rpc/processor.js";
+import { IncomingCall, isThenable, type Processor, type RequestContext, type ServerLogger, withHeaders, writeException } from "../rpc/processor.js";
 import { MessageStream, type StreamSettings } from "./settings.js";
 
 export interface ServerConnectionSettings {
@@ -37,6 +40,8 @@ export class ServerConnection implements CallScope {
   private readonly settings: ServerConnectionSettings;
   private readonly processor: Processor;
   private readonly stream: MessageStream;
+  /** The framing carries headers: each request's reach its context (and its deadline). */
+  private readonly readsHeaders: boolean;
   /** What every call on this connection shares: its peer and scope (no headers or deadlines here). */
   private readonly request: RequestContext;
   /** Contexts whose signal a handler asked for, while their calls run. */
@@ -57,7 +62,8 @@ export class ServerConnection implements CallScope {
     this.settings = settings;
     this.processor = settings.processor;
     this.request = { peer, scope: this };
-    this.stream = new MessageStream(settings.stream, (bytes, start, end) => this.onMessage(bytes, start, end));
+    this.stream = new MessageStream(settings.stream, (bytes, start, end, meta) => this.onMessage(bytes, start, end, meta));
+    this.readsHeaders = settings.stream.framing.carriesHeaders === true;
     if (settings.noDelay) socket.setNoDelay(true);
     if (settings.idleTimeoutMs > 0) {
       // Not setTimeout's callback argument: that listens once, and a busy connection must be checked again.
@@ -117,33 +123,33 @@ export class ServerConnection implements CallScope {
   }
 
   /** Handles one request; throwing closes the connection. */
-  private onMessage(bytes: Uint8Array, start: number, end: number): void {
+  private onMessage(bytes: Uint8Array, start: number, end: number, meta: MessageMeta | undefined): void {
     if (this.closed || this.draining) return;
     const processor = this.processor;
-    const call = processor.readCall(this.stream.load(bytes, start, end));
+    const call = processor.readCall(this.stream.load(bytes, start, end, meta?.protocol));
     if (call.method === undefined) {
-      this.writeReply(call, undefined, UNKNOWN);
+      this.writeReply(call, undefined, UNKNOWN, meta);
       return;
     }
-    const ctx = processor.context(call, this.request);
+    const ctx = processor.context(call, meta === undefined || !this.readsHeaders ? this.request : withHeaders(this.request, meta));
     let result: unknown;
     try {
       result = processor.invoke(call, ctx);
     } catch (error) {
       ctx.release();
-      this.writeReply(call, error, FAILED);
+      this.writeReply(call, error, FAILED, meta, ctx);
       return;
     }
     if (isThenable(result)) {
       this.inFlight++;
       result.then(
-        (value) => this.settle(call, ctx, value, SUCCEEDED),
-        (error: unknown) => this.settle(call, ctx, error, FAILED),
+        (value) => this.settle(call, ctx, value, SUCCEEDED, meta),
+        (error: unknown) => this.settle(call, ctx, error, FAILED, meta),
       );
       return;
     }
     ctx.release();
-    this.writeReply(call, result, SUCCEEDED);
+    this.writeReply(call, result, SUCCEEDED, meta, ctx);
   }
 
   watch(ctx: ServerCallContext): void {
@@ -163,11 +169,11 @@ export class ServerConnection implements CallScope {
     for (const ctx of contexts) ctx.abort(reason);
   }
 
-  private settle(call: IncomingCall, ctx: ServerCallContext, value: unknown, how: number): void {
+  private settle(call: IncomingCall, ctx: ServerCallContext, value: unknown, how: number, meta: MessageMeta | undefined): void {
     ctx.release();
     this.inFlight--;
     if (this.closed) return;
-    this.writeReply(call, value, how);
+    this.writeReply(call, value, how, meta, ctx);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flushNow);
@@ -179,14 +185,15 @@ export class ServerConnection implements CallScope {
     }
   }
 
-  private writeReply(call: IncomingCall, value: unknown, how: number): void {
+  /** Writes the reply to `call`; `meta` is the request's (framings with metadata), `ctx` has the reply's headers. */
+  private writeReply(call: IncomingCall, value: unknown, how: number, meta?: MessageMeta, ctx?: ServerCallContext): void {
     const out = this.stream.output;
     const processor = this.processor;
     if (call.oneway) {
       if (how === FAILED) processor.writeError(out.writer, call, value); // logs; oneway calls get no reply
       return;
     }
-    const mark = out.begin();
+    const mark = meta === undefined ? out.begin() : this.beginReply(call, meta, ctx?.replyHeaders);
     if (how === SUCCEEDED) processor.writeSuccess(out.writer, call, value);
     else if (how === FAILED) processor.writeError(out.writer, call, value);
     else processor.writeUnknown(out.writer, call);
@@ -200,9 +207,20 @@ export class ServerConnection implements CallScope {
         method: call.name,
         error: new TTransportException(TTransportExceptionType.SIZE_LIMIT, `reply of ${size} bytes exceeds the maximum frame size of ${maxFrameSize} bytes`),
       });
-      const again = out.begin();
+      const again = meta === undefined ? out.begin() : out.begin({ seqid: call.seqid, replyTo: meta });
       writeException(out.writer, call.name, call.seqid, new TApplicationException(TApplicationExceptionType.INTERNAL_ERROR, "Internal error"));
       out.end(again);
+    }
+  }
+
+  /** Starts a reply in its request's dialect; headers the framing cannot carry are reported and left out. */
+  private beginReply(call: IncomingCall, meta: MessageMeta, headers: Headers | undefined): number {
+    const out = this.stream.output;
+    try {
+      return out.begin({ seqid: call.seqid, headers, replyTo: meta });
+    } catch (error) {
+      this.settings.logger({ kind: "result-error", service: call.service ?? "", method: call.name, error });
+      return out.begin({ seqid: call.seqid, replyTo: meta });
     }
   }
 

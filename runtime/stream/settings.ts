@@ -1,15 +1,24 @@
 /** What stream clients and servers share: transport options, limits, and the per-connection codec state. */
 import { FRAMINGS, type FrameLimits, type Framing } from "../framing/framing.js";
 import type { MessageDecoder, MessageHandler } from "../framing/decoder.js";
-import type { MessageOutput } from "../framing/output.js";
+import type { FramingOutput } from "../framing/output.js";
 import { DEFAULT_MAX_FRAME_SIZE } from "../framing/scanner.js";
+import { Header } from "../header/framing.js";
 import { BinaryProtocol } from "../protocol/binary.js";
 import type { Protocol, ProtocolReader, ReaderInput } from "../protocol/protocol.js";
 import { ReaderBase } from "../protocol/reader-base.js";
 import { positiveInteger, readerLimits } from "../limits.js";
+import { zlibFraming, type ZlibOptions } from "../zlib/framing.js";
 
-/** `framed`: a 4-byte big-endian length before each message (the default). `buffered`: no framing. */
-export type TransportKind = "framed" | "buffered";
+/**
+ * `framed`: a 4-byte big-endian length before each message (the default). `buffered`: no framing.
+ * `header`: THeader frames (headers and deadlines travel; servers also answer framed and unframed
+ * binary and compact clients in kind); `headerFraming(options)` for transforms and the framed form.
+ */
+export type TransportKind = "framed" | "buffered" | "header";
+
+/** The framings `transport` names. */
+const STREAM_FRAMINGS: Readonly<Record<string, Framing>> = { ...FRAMINGS, header: Header };
 
 /** Limits on what a peer may send, checked before anything is allocated for it. */
 export interface TransportLimits {
@@ -33,8 +42,13 @@ export interface TransportLimits {
 export interface TransportOptions extends TransportLimits {
   /** Default BinaryProtocol. */
   protocol?: Protocol | undefined;
-  /** `framed` (default), `buffered`, or a Framing of one's own. */
+  /** `framed` (default), `buffered`, `header`, or a Framing (`headerFraming(...)`, one's own). */
   transport?: TransportKind | Framing | undefined;
+  /**
+   * The zlib transport: the connection's whole byte stream, both ways, is one zlib stream (a sync flush
+   * per batch written), with the `transport` framing inside. `true` or `{ level }`. Default off.
+   */
+  zlib?: boolean | ZlibOptions | undefined;
 }
 
 /** Resolved transport settings. */
@@ -46,8 +60,12 @@ export interface StreamSettings {
 
 export function streamSettings(options: TransportOptions): StreamSettings {
   const transport = options.transport ?? "framed";
-  const framing = typeof transport === "string" ? FRAMINGS[transport] : transport;
-  if (framing === undefined) throw new Error(`unknown transport '${String(transport)}' (${Object.keys(FRAMINGS).join(" or ")}, or a Framing)`);
+  let framing = typeof transport === "string" ? STREAM_FRAMINGS[transport] : transport;
+  if (framing === undefined) {
+    const hint = (transport as string) === "zlib" ? "; zlib is the `zlib: true` option, around a framing" : "";
+    throw new Error(`unknown transport '${String(transport)}' (framed, buffered or header, or a Framing${hint})`);
+  }
+  if (options.zlib !== undefined && options.zlib !== false) framing = zlibFraming(framing, options.zlib === true ? {} : options.zlib);
   const maxFrameSize = positiveInteger(options.maxFrameSize, DEFAULT_MAX_FRAME_SIZE, "maxFrameSize");
   if (maxFrameSize > 0x7fffffff) throw new Error("maxFrameSize must fit in an i32");
   const settings: StreamSettings = {
@@ -66,19 +84,27 @@ export type StreamReader = ProtocolReader & ReaderInput;
 export class MessageStream {
   readonly reader: StreamReader;
   readonly decoder: MessageDecoder;
-  readonly output: MessageOutput;
+  readonly output: FramingOutput;
   private readonly ranged: boolean;
+  private readonly settings: StreamSettings;
+  /** Readers of protocols other than the connection's, for framings that tell the protocol per message. */
+  private others: Map<Protocol, StreamReader> | undefined = undefined;
 
   constructor(settings: StreamSettings, onMessage: MessageHandler) {
     const { protocol, limits, framing } = settings;
+    this.settings = settings;
     this.reader = protocol.createReader(new Uint8Array(0), limits);
     this.ranged = this.reader instanceof ReaderBase;
     this.decoder = framing.createDecoder(protocol, limits, onMessage);
     this.output = framing.createOutput(protocol);
   }
 
-  /** Points the reader at one message, `bytes[start, end)` (without copying when the reader allows it). */
-  load(bytes: Uint8Array, start: number, end: number): StreamReader {
+  /**
+   * Points a reader at one message, `bytes[start, end)` (without copying when the reader allows it):
+   * the connection's, or one of `protocol` when the framing said the message is in another.
+   */
+  load(bytes: Uint8Array, start: number, end: number, protocol?: Protocol): StreamReader {
+    if (protocol !== undefined && protocol !== this.settings.protocol) return this.loadOther(protocol, bytes, start, end);
     const r = this.reader;
     if (this.ranged) {
       const base = r as unknown as ReaderBase;
@@ -88,6 +114,23 @@ export class MessageStream {
       base.pos = start;
       base.end = end;
       base.armBudget();
+    } else {
+      r.reset(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+    }
+    return r;
+  }
+
+  private loadOther(protocol: Protocol, bytes: Uint8Array, start: number, end: number): StreamReader {
+    if (this.others === undefined) this.others = new Map();
+    let r = this.others.get(protocol);
+    if (r === undefined) {
+      r = protocol.createReader(new Uint8Array(0), this.settings.limits);
+      this.others.set(protocol, r);
+    }
+    if (r instanceof ReaderBase) {
+      r.reset(bytes);
+      r.pos = start;
+      r.end = end;
     } else {
       r.reset(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
     }

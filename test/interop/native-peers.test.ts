@@ -44,9 +44,9 @@ describe("Apache's C++ and Go programs in the interop matrix", () => {
 
   it("--with=rpcgen takes every cell between them and rpcgen, in both directions", () => {
     const mine = cells([impl("rpcgen"), impl("cpp"), impl("go")], { with: ["rpcgen"] }).map(cellName);
-    // rpcgen with itself 6 protocols x 4 transports (buffered, framed, http, http2) x 2 sockets; with cpp
-    // 2 directions x (6 x 2 x 2) over TCP transports; with go 2 x (3 x 2 x 1)
-    expect(mine.length).toBe(48 + 48 + 12);
+    // rpcgen with itself 8 protocols x 5 transports (buffered, framed, zlib, http, http2) x 2 sockets; with
+    // cpp 2 directions x (6 x 2 x 2) over TCP transports; with go 2 x (3 x 2 x 1)
+    expect(mine.length).toBe(80 + 48 + 12);
     expect(mine).toContain("cpp-rpcgen_multij_framed-domain");
     expect(mine).toContain("rpcgen-go_json_buffered-ip");
     expect(mine.filter((c) => /^(go-|rpcgen-go_)/.test(c) && /_multi|-domain$/.test(c))).toEqual([]);

@@ -97,11 +97,12 @@ beforeAll(() => {
 
 describe("rpcgen in the interop matrix", () => {
   it("is registered for every protocol, transport and socket, and --with picks its cells", () => {
-    // Pairs of Apache's transports (buffered, framed, http); rpcgen with itself also over HTTP/2.
+    // py and rpcgen: 8 protocols over Apache's buffered, framed, zlib and http (rpcgen with itself also http2);
+    // with node: 7 protocols (no multih) over buffered, framed and http; x 2 sockets.
     const all = cells([impl("py"), impl("node"), impl("rpcgen")], {});
-    expect(all.length).toBe(8 * 6 * 3 * 2 + 6 * 4 * 2);
+    expect(all.length).toBe((3 * 8 * 4 + 8 * 5 + 5 * 7 * 3) * 2);
     const mine = cells([impl("py"), impl("node"), impl("rpcgen")], { with: ["rpcgen"] });
-    expect(mine.length).toBe(4 * 6 * 3 * 2 + 6 * 4 * 2);
+    expect(mine.length).toBe((2 * 8 * 4 + 8 * 5 + 2 * 7 * 3) * 2);
     expect(mine.every((c) => c.server.name === "rpcgen" || c.client.name === "rpcgen")).toBe(true);
     const names = mine.map(cellName);
     expect(names).toContain("py-rpcgen_multij_framed-domain");
@@ -180,6 +181,18 @@ describeWith([...pythonPeer, nodeThrift])("rpcgen cells against Apache's Python 
     const wanted = ["py-rpcgen_multi_http-ip", "rpcgen-py_compact_http-ip", "rpcgen-node_multij_http-domain"];
     expect(await expectCellsPass(wanted)).toMatch(/\| py +\| rpcgen +\| http +\| ip +\|/);
   }, 60_000);
+
+  it("THeader (over buffered and framed, multiplexed) and zlib pass in both directions", async () => {
+    const wanted = [
+      "py-rpcgen_multih_framed-ip",
+      "rpcgen-py_header_buffered-domain",
+      "py-rpcgen_header_zlib-ip",
+      "rpcgen-py_multi_zlib-ip",
+      "node-rpcgen_header_buffered-ip",
+      "rpcgen-node_header_framed-ip",
+    ];
+    expect(await expectCellsPass(wanted)).toMatch(/\| py +\| rpcgen +\| zlib +\| ip +\|/);
+  }, 90_000);
 
   it("against Apache's Node.js HTTP server: 403 at /; at /test everything passes but testOneway, which it never answers", async () => {
     const port = await freePort();
@@ -272,12 +285,19 @@ describe("rpcgen's test server", () => {
     const ssl = await start([SERVER, "--port=1", "--ssl"]).exited;
     expect(ssl.code).toBe(2);
     expect(ssl.err).toMatch(/TLS not supported yet/);
-    const bad = await start([SERVER, "--port=1", "--protocol=header"]).exited;
+    const bad = await start([SERVER, "--port=1", "--protocol=multia"]).exited;
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/--protocol must be one of binary, compact, json, multi, multic, multij/);
-    const zlib = await start([SERVER, "--port=1", "--transport=zlib"]).exited;
+    expect(bad.err).toMatch(/--protocol must be one of binary, compact, json, header, multi, multic, multij, multih \(got 'multia'\)/);
+    const udp = await start([SERVER, "--port=1", "--transport=udp"]).exited;
+    expect(udp.code).toBe(2);
+    expect(udp.err).toMatch(/--transport must be one of buffered, framed, http, zlib \(got 'udp'\)/);
+    // rpcgen's HTTP transport carries neither THeader nor zlib: the server says so rather than serving something else.
+    const header = await start([SERVER, "--port=1", "--protocol=multih", "--transport=http"]).exited;
+    expect(header.code).toBe(2);
+    expect(header.err).toMatch(/--protocol=multih is not supported with --transport=http: rpcgen's HTTP server and client carry binary, compact and JSON, not THeader/);
+    const zlib = await start([SERVER, "--port=1", "--transport=http", "--zlib"]).exited;
     expect(zlib.code).toBe(2);
-    expect(zlib.err).toMatch(/--transport must be one of buffered, framed, http/);
+    expect(zlib.err).toMatch(/--zlib is not supported with --transport=http/);
   });
 });
 
@@ -352,5 +372,14 @@ describe("rpcgen's test client", () => {
     const path = await start([CLIENT, "--transport=http", "--http-path=test"]).exited;
     expect(path.code).toBe(64);
     expect(path.err).toMatch(/--http-path must start with '\/'/);
+  });
+
+  it("refuses THeader and zlib over HTTP, which rpcgen's HTTP client does not carry", async () => {
+    const header = await start([CLIENT, "--protocol=header", "--transport=http"]).exited;
+    expect(header.code).toBe(64);
+    expect(header.err).toBe("test-client: --protocol=header is not supported with --transport=http: rpcgen's HTTP server and client carry binary, compact and JSON, not THeader\n");
+    const zlib = await start([CLIENT, "--transport=http", "--zlib"]).exited;
+    expect(zlib.code).toBe(64);
+    expect(zlib.err).toBe("test-client: --zlib is not supported with --transport=http: rpcgen's HTTP server and client carry plain bodies\n");
   });
 });

@@ -244,7 +244,10 @@ describe("stream transports are layered", () => {
   });
 
   test("an unknown transport name is refused clearly", () => {
-    expect(() => createServer(Calc, recordingHandler().handler, { transport: "zlib" as "framed" })).toThrow("unknown transport 'zlib' (framed or buffered, or a Framing)");
+    expect(() => createServer(Calc, recordingHandler().handler, { transport: "zlib" as "framed" })).toThrow(
+      "unknown transport 'zlib' (framed, buffered or header, or a Framing; zlib is the `zlib: true` option, around a framing)",
+    );
+    expect(() => createServer(Calc, recordingHandler().handler, { transport: "tcp" as "framed" })).toThrow("unknown transport 'tcp' (framed, buffered or header, or a Framing)");
   });
 });
 

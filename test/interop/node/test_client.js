@@ -4,7 +4,7 @@
  * `thrift --gen js:node` 0.17), for rpcgen's cross-language matrix. Our own program, with Apache's
  * cross-test command line:
  *
- *   node test_client.js --host=H --port=N --protocol={binary,compact,json,multi,multic,multij}
+ *   node test_client.js --host=H --port=N --protocol={binary,compact,json,header,multi,multic,multij}
  *                       --transport={buffered,framed,http} [--domain-socket=PATH] [--http-path=PATH]
  *                       [-n LOOPS] [--gendir=DIR] [--timeout=SECONDS] [--no-control-chars] [-v] [-q]
  *
@@ -17,6 +17,8 @@
  * --domain-socket), as Apache's Node test client uses it: a POST of buffered-transport bytes to `/test`
  * (Apache's Node client's path; --http-path names another) on Node's default agent. It calls a oneway
  * method back as soon as the request is written, without waiting for the response.
+ * header is THeaderProtocol (binary inside, no transforms: Apache's Node library has none) over the
+ * transport.
  *
  * Client calls use the callback style (works with any npm thrift version); see test_server.js for
  * why npm thrift is pinned to 0.17.0.
@@ -40,7 +42,7 @@ import { isDeepStrictEqual, inspect } from "node:util";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "../../..");
-const PROTOCOLS = ["binary", "compact", "json", "multi", "multic", "multij"];
+const PROTOCOLS = ["binary", "compact", "json", "header", "multi", "multic", "multij"];
 const TRANSPORTS = ["buffered", "framed", "http"];
 /** Where Apache's Node test client posts over HTTP. */
 const HTTP_PATH = "/test";
@@ -204,8 +206,8 @@ class CheckError extends Error {}
 // ------------------------------------------------------------------------------------------------
 // connection, seqids
 
-const base = { binary: "binary", multi: "binary", compact: "compact", multic: "compact", json: "json", multij: "json" }[opts.protocol];
-const BaseProtocol = { binary: thrift.TBinaryProtocol, compact: thrift.TCompactProtocol, json: thrift.TJSONProtocol }[base];
+const base = { binary: "binary", multi: "binary", compact: "compact", multic: "compact", json: "json", multij: "json", header: "header" }[opts.protocol];
+const BaseProtocol = { binary: thrift.TBinaryProtocol, compact: thrift.TCompactProtocol, json: thrift.TJSONProtocol, header: thrift.THeaderProtocol }[base];
 
 /** Remembers the seqid of each call written and checks every reply's seqid against the last one. */
 const seqids = { sent: undefined, mismatch: undefined, onMismatch: undefined };

@@ -4,7 +4,7 @@
  * cross-language matrix. Our own program, with Apache's cross-test command line and the reference
  * handler semantics of thrift-notes §4.6:
  *
- *   node test_server.js --port=N --protocol={binary,compact,json,multi,multic,multij}
+ *   node test_server.js --port=N --protocol={binary,compact,json,header,multi,multic,multij}
  *                       --transport={buffered,framed,http} [--domain-socket=PATH] [--gendir=DIR] [-v]
  *
  * The service code is `thrift --gen js:node` (Debian's compiler 0.17) of
@@ -16,6 +16,9 @@
  * and in the processor for handlers that return values (`Q.fcall`), so 0.24 would force callback
  * handlers, whose 0.17-generated glue also mishandles `err === undefined`. Pinning the pair keeps
  * to the combination Apache released and tested together.
+ *
+ * header is THeaderProtocol over the transport (Apache's Node library: binary or compact inside, headers,
+ * no transforms), answering framed and unframed binary and compact clients in kind as well.
  *
  * Multiplexed (multi*): ThriftTest and SecondService, plus ThriftTest as the default processor for
  * unprefixed names (Apache's Node MultiplexedProcessor has no default, so this file has its own).
@@ -37,7 +40,7 @@ import { fileURLToPath } from "node:url";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "../../..");
-const PROTOCOLS = ["binary", "compact", "json", "multi", "multic", "multij"];
+const PROTOCOLS = ["binary", "compact", "json", "header", "multi", "multic", "multij"];
 const TRANSPORTS = ["buffered", "framed", "http"];
 /** Where Apache's Node test server puts the service over HTTP (and its Node client posts). */
 const HTTP_PATH = "/test";
@@ -204,10 +207,10 @@ function multiplexedProcessor() {
 
 // ------------------------------------------------------------------------------------------------
 
-const base = { binary: "binary", multi: "binary", compact: "compact", multic: "compact", json: "json", multij: "json" }[opts.protocol];
+const base = { binary: "binary", multi: "binary", compact: "compact", multic: "compact", json: "json", multij: "json", header: "header" }[opts.protocol];
 const options = {
   transport: opts.transport === "framed" ? thrift.TFramedTransport : thrift.TBufferedTransport,
-  protocol: { binary: thrift.TBinaryProtocol, compact: thrift.TCompactProtocol, json: thrift.TJSONProtocol }[base],
+  protocol: { binary: thrift.TBinaryProtocol, compact: thrift.TCompactProtocol, json: thrift.TJSONProtocol, header: thrift.THeaderProtocol }[base],
 };
 
 let server;

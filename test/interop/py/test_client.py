@@ -2,8 +2,8 @@
 """ThriftTest client on Apache Thrift's Python library (Debian python3-thrift 0.17), for rpcgen's
 cross-language matrix. Our own program, with Apache's cross-test command line:
 
-  test_client.py --host=H --port=N --protocol={binary,compact,json,multi,multic,multij}
-                 --transport={buffered,framed,http} [--domain-socket=PATH] [--http-path=PATH]
+  test_client.py --host=H --port=N --protocol={binary,compact,json,header,multi,multic,multij,multih}
+                 --transport={buffered,framed,http,zlib} [--zlib] [--domain-socket=PATH] [--http-path=PATH]
                  [-n LOOPS] [--genpydir=DIR] [--timeout=SECONDS] [--no-neg-zero] [--no-control-chars] [-v] [-q]
 
 It calls every ThriftTest method (and, for multi*, SecondService and the default processor), checks
@@ -17,11 +17,15 @@ special doubles (NaN, -0, +-Infinity, subnormals) in binary and compact.
 http://HOST:PORT/ (--http-path names another path; Apache's runner passes none) on a new connection
 for each message, the status never checked. A oneway call waits for its response's headers, so a
 server that never answers one (Apache's Node.js server) fails testOneway by the timeout. THttpClient
-has no Unix-socket mode: --domain-socket with http is refused (exit 64).
+has no Unix-socket mode: --domain-socket with http is refused (exit 64), as is --zlib.
 
 Seqids: Apache's generated Python client always sends 0. This one rewrites them on the wire
 (counting up from 0x7ffffff0, so they wrap to negative values) and checks that every reply carries
 the seqid of its call.
+
+header and multih are THeaderProtocol (binary inside) over the transport, as Apache's TestClient.py
+composes them: over framed, each THeader frame sits in a frame. zlib (or --zlib) is TZlibTransport
+(level 9) around the buffered (or framed) transport.
 
 JSON limits (of Apache's libraries, not of the protocol): Python's TJSONProtocol writes NaN and
 infinities as bare `nan` / `inf`, which no reader accepts, and Node's writes -0 as `0`, so in json
@@ -43,8 +47,8 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 
-PROTOCOLS = ("binary", "compact", "json", "multi", "multic", "multij")
-TRANSPORTS = ("buffered", "framed", "http")
+PROTOCOLS = ("binary", "compact", "json", "header", "multi", "multic", "multij", "multih")
+TRANSPORTS = ("buffered", "framed", "http", "zlib")
 
 BASETYPES, STRUCTS, CONTAINERS, EXCEPTIONS, UNKNOWN = 1, 2, 4, 8, 64
 
@@ -55,6 +59,7 @@ def parse_args():
     ap.add_argument("--port", type=int, default=9090)
     ap.add_argument("--protocol", choices=PROTOCOLS, default="binary")
     ap.add_argument("--transport", choices=TRANSPORTS, default="buffered")
+    ap.add_argument("--zlib", action="store_true")
     ap.add_argument("--domain-socket", dest="domain_socket", default=None)
     ap.add_argument("--http-path", dest="http_path", default=None, help="the path to POST to (--transport=http; default /)")
     ap.add_argument("-n", "--testloops", type=int, default=1)
@@ -77,14 +82,18 @@ if args.http_path is not None and args.transport != "http":
 if args.transport == "http" and args.domain_socket:
     sys.stderr.write("test_client.py: Apache's THttpClient has no Unix-socket mode (no --domain-socket with --transport=http)\n")
     sys.exit(64)
+if args.transport == "http" and args.zlib:
+    sys.stderr.write("test_client.py: Apache's THttpClient is not a transport to wrap (no --zlib with --transport=http)\n")
+    sys.exit(64)
 sys.path.insert(0, args.genpydir)
 sys.dont_write_bytecode = True
 
 from thrift.Thrift import TApplicationException, TException, TType  # noqa: E402
-from thrift.protocol import TBinaryProtocol, TCompactProtocol, TJSONProtocol  # noqa: E402
+from thrift.protocol import TBinaryProtocol, TCompactProtocol, THeaderProtocol, TJSONProtocol  # noqa: E402
 from thrift.protocol.TMultiplexedProtocol import TMultiplexedProtocol  # noqa: E402
 from thrift.protocol.TProtocolDecorator import TProtocolDecorator  # noqa: E402
-from thrift.transport import THttpClient, TSocket, TTransport  # noqa: E402
+from thrift.transport import THttpClient, TSocket, TTransport, TZlibTransport  # noqa: E402
+from thrift.transport.THeaderTransport import THeaderClientType  # noqa: E402
 
 try:
     from ThriftTest import SecondService, ThriftTest  # noqa: E402
@@ -375,7 +384,7 @@ def run_tests(run, client, second, plain, base_protocol):
 
 def main():
     base = {"binary": "binary", "multi": "binary", "compact": "compact", "multic": "compact",
-            "json": "json", "multij": "json"}[args.protocol]
+            "json": "json", "multij": "json", "header": "header", "multih": "header"}[args.protocol]
     if args.transport == "http":
         host = "[%s]" % args.host if ":" in args.host else args.host
         where = "http://%s:%d%s" % (host, args.port, args.http_path or "/")
@@ -390,10 +399,13 @@ def main():
             where = "%s:%d" % (args.host, args.port)
         sock.setTimeout(args.timeout * 1000)
         transport = TTransport.TFramedTransport(sock) if args.transport == "framed" else TTransport.TBufferedTransport(sock)
+        if args.zlib or args.transport == "zlib":
+            transport = TZlibTransport.TZlibTransport(transport, 9)
     proto = {
         "binary": lambda t: TBinaryProtocol.TBinaryProtocol(t, strictRead=False, strictWrite=True),
         "compact": lambda t: TCompactProtocol.TCompactProtocol(t),
         "json": lambda t: TJSONProtocol.TJSONProtocol(t),
+        "header": lambda t: THeaderProtocol.THeaderProtocol(t, [THeaderClientType.HEADERS]),
     }[base](transport)
     seqids = Seqids()
     checked = SeqidChecking(proto, seqids)

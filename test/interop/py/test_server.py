@@ -3,8 +3,8 @@
 cross-language matrix. Our own program, with Apache's cross-test command line and the reference
 handler semantics of thrift-notes §4.6.
 
-  test_server.py --port=N --protocol={binary,compact,json,multi,multic,multij}
-                 --transport={buffered,framed,http} [--domain-socket=PATH] [--genpydir=DIR] [-v]
+  test_server.py --port=N --protocol={binary,compact,json,header,multi,multic,multij,multih}
+                 --transport={buffered,framed,http,zlib} [--zlib] [--domain-socket=PATH] [--genpydir=DIR] [-v]
 
 The generated code (`thrift --gen py` of ThriftTest.v0.16-nouuid.thrift) comes from
 scripts/gen-peer-code (.tmp/peers/py). Listens on 127.0.0.1 (or the Unix socket), serves each
@@ -16,7 +16,12 @@ as Apache's runner may pass one.
 single-threaded HTTP/1.0 server (a connection per request), POST on any path, the reply with status
 200, a oneway call answered with a 200 before its handler runs. It listens on TCP only: Apache's
 TestServer.py ignores --domain-socket for http (so Apache's py *_http-domain cells fail); this one
-refuses it (exit 2). http.server's request log (a stderr line per request) is left out unless -v.
+refuses it (exit 2), and --zlib with it (THttpServer has no transport to wrap). http.server's request
+log (a stderr line per request) is left out unless -v.
+
+header and multih use THeaderProtocol, accepting every client type Apache's header servers can detect
+(THeader, framed and unframed binary and compact) and answering each in kind. zlib (or --zlib) is
+TZlibTransportFactory in place of the buffered or framed transport, as Apache's TestServer.py does.
 """
 
 import argparse
@@ -29,8 +34,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 
-PROTOCOLS = ("binary", "compact", "json", "multi", "multic", "multij")
-TRANSPORTS = ("buffered", "framed", "http")
+PROTOCOLS = ("binary", "compact", "json", "header", "multi", "multic", "multij", "multih")
+TRANSPORTS = ("buffered", "framed", "http", "zlib")
 
 
 def parse_args():
@@ -38,6 +43,7 @@ def parse_args():
     ap.add_argument("--port", type=int, default=9090)
     ap.add_argument("--protocol", choices=PROTOCOLS, default="binary")
     ap.add_argument("--transport", choices=TRANSPORTS, default="buffered")
+    ap.add_argument("--zlib", action="store_true")
     ap.add_argument("--domain-socket", dest="domain_socket", default=None)
     ap.add_argument("--genpydir", default=os.path.join(ROOT, ".tmp", "peers", "py"))
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -50,14 +56,18 @@ args = parse_args()
 if args.transport == "http" and args.domain_socket:
     sys.stderr.write("test_server.py: Apache's THttpServer listens on TCP only (no --domain-socket with --transport=http)\n")
     sys.exit(2)
+if args.transport == "http" and args.zlib:
+    sys.stderr.write("test_server.py: Apache's THttpServer has no transport to wrap (no --zlib with --transport=http)\n")
+    sys.exit(2)
 sys.path.insert(0, args.genpydir)
 sys.dont_write_bytecode = True
 
 from thrift.Thrift import TException  # noqa: E402
 from thrift.TMultiplexedProcessor import TMultiplexedProcessor  # noqa: E402
-from thrift.protocol import TBinaryProtocol, TCompactProtocol, TJSONProtocol  # noqa: E402
+from thrift.protocol import TBinaryProtocol, TCompactProtocol, THeaderProtocol, TJSONProtocol  # noqa: E402
 from thrift.server import THttpServer, TServer  # noqa: E402
-from thrift.transport import TSocket, TTransport  # noqa: E402
+from thrift.transport import TSocket, TTransport, TZlibTransport  # noqa: E402
+from thrift.transport.THeaderTransport import THeaderClientType  # noqa: E402
 
 try:
     from ThriftTest import SecondService, ThriftTest  # noqa: E402
@@ -180,13 +190,21 @@ def main():
 
     proto = args.protocol
     base = {"binary": "binary", "multi": "binary", "compact": "compact", "multic": "compact",
-            "json": "json", "multij": "json"}[proto]
+            "json": "json", "multij": "json", "header": "header", "multih": "header"}[proto]
+    all_client_types = [THeaderClientType.HEADERS, THeaderClientType.FRAMED_BINARY, THeaderClientType.UNFRAMED_BINARY,
+                        THeaderClientType.FRAMED_COMPACT, THeaderClientType.UNFRAMED_COMPACT]
     pfactory = {
         "binary": lambda: TBinaryProtocol.TBinaryProtocolFactory(strictRead=False, strictWrite=True),
         "compact": lambda: TCompactProtocol.TCompactProtocolFactory(),
         "json": lambda: TJSONProtocol.TJSONProtocolFactory(),
+        "header": lambda: THeaderProtocol.THeaderProtocolFactory(allowed_client_types=all_client_types),
     }[base]()
-    tfactory = TTransport.TFramedTransportFactory() if args.transport == "framed" else TTransport.TBufferedTransportFactory()
+    if args.zlib or args.transport == "zlib":
+        tfactory = TZlibTransport.TZlibTransportFactory()
+    elif args.transport == "framed":
+        tfactory = TTransport.TFramedTransportFactory()
+    else:
+        tfactory = TTransport.TBufferedTransportFactory()
 
     tt = ThriftTest.Processor(ThriftTestHandler())
     if proto.startswith("multi"):
