@@ -131,6 +131,7 @@ export class MessageStream {
       r.reset(bytes);
       r.pos = start;
       r.end = end;
+      r.armBudget();
     } else {
       r.reset(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
     }

@@ -5,14 +5,15 @@
  * built dist/), must refuse the frame by its decode budget with a clear TProtocolException, logged, and
  * close that connection, without its memory growing by more than a few MiB and without holding up the
  * canary's calls. Before the budget the frame was decoded: +200 MiB and a stall of over a second.
+ * Also: a THeader message in another protocol than its connection's gets the budget of its own bytes.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, expect, test } from "vitest";
-import { BinaryProtocol, connect, createClient, MessageType, TType } from "../../runtime/index.js";
-import { streamSettings } from "../../runtime/stream/settings.js";
+import { BinaryProtocol, CompactProtocol, connect, createClient, MessageType, TType, type Protocol } from "../../runtime/index.js";
+import { MessageStream, streamSettings } from "../../runtime/stream/settings.js";
 import { ThriftTest } from "../../interop/thrift-test/ThriftTest.v0.16-nouuid.js";
 import { framed, rawSocket, sleep, until, within } from "./helpers.js";
 
@@ -158,4 +159,63 @@ test("the budget options reach the readers, and bad values are refused", () => {
   expect(streamSettings({ decodeBudgetRatio: 2.5, decodeBudgetFloor: Infinity }).limits).toMatchObject({ decodeBudgetRatio: 2.5, decodeBudgetFloor: Infinity });
   expect(() => streamSettings({ decodeBudgetRatio: 0 })).toThrow("decodeBudgetRatio must be a positive number (or Infinity), got 0");
   expect(() => streamSettings({ decodeBudgetFloor: NaN })).toThrow("decodeBudgetFloor must be a positive number (or Infinity), got NaN");
+});
+
+/** testInsanity(Insanity { xtructs: `count` empty Xtructs }) in `protocol`, unframed. */
+function insanityCall(protocol: Protocol, count: number): Uint8Array {
+  const w = protocol.createWriter();
+  w.writeMessageBegin("testInsanity", MessageType.CALL, 1);
+  w.writeStructBegin("testInsanity_args");
+  w.writeFieldBegin("argument", TType.STRUCT, 1);
+  w.writeStructBegin("Insanity");
+  w.writeFieldBegin("xtructs", TType.LIST, 2);
+  w.writeListBegin(TType.STRUCT, count);
+  for (let i = 0; i < count; i++) w.writeFieldStop();
+  w.writeListEnd();
+  w.writeFieldEnd();
+  w.writeFieldStop();
+  w.writeStructEnd();
+  w.writeFieldEnd();
+  w.writeFieldStop();
+  w.writeStructEnd();
+  w.writeMessageEnd();
+  return w.buffer.finish();
+}
+
+/** Reads up to the list header, where the budget is checked; the error, or undefined when it passes. */
+function readToList(stream: MessageStream, bytes: Uint8Array, start: number, end: number, protocol: Protocol): unknown {
+  const r = stream.load(bytes, start, end, protocol);
+  try {
+    r.readMessageBegin();
+    r.readStructBegin();
+    r.readFieldBegin();
+    r.readStructBegin();
+    r.readFieldBegin();
+    r.readListBegin();
+    return undefined;
+  } catch (e) {
+    return e;
+  }
+}
+
+test("a message in another protocol than the connection's (THeader says which) gets the budget of its own bytes, not of the chunk around it", () => {
+  const limits = { transport: "header", decodeBudgetRatio: 4, decodeBudgetFloor: 1 } as const;
+  for (const [connection, other] of [
+    [BinaryProtocol, CompactProtocol],
+    [CompactProtocol, BinaryProtocol],
+  ] as const) {
+    const message = insanityCall(other, 1000);
+    // The message in the middle of a chunk a hundred times its size, as several pipelined frames are.
+    const chunk = new Uint8Array(message.length * 100);
+    const start = message.length * 50;
+    chunk.set(message, start);
+    const end = start + message.length;
+    const own = new MessageStream(streamSettings({ ...limits, protocol: other }), () => {});
+    const mixed = new MessageStream(streamSettings({ ...limits, protocol: connection }), () => {});
+    const expected = new RegExp(`over the budget of \\d+ for its ${message.length} bytes \\(decodeBudgetRatio 4, decodeBudgetFloor 1\\)$`);
+    expect(String(readToList(own, chunk, start, end, other))).toMatch(expected);
+    expect(String(readToList(mixed, chunk, start, end, other))).toMatch(expected);
+    // Twice: the other protocol's reader is kept and reused.
+    expect(String(readToList(mixed, chunk, start, end, other))).toMatch(expected);
+  }
 });
