@@ -32,8 +32,9 @@
  *   C++ does, and its reader takes Python's bare `nan` / `inf` too. `--no-neg-zero` leaves -0 out, for
  *   servers whose library drops its sign (Apache's Node.js library writes -0 as +0).
  * - `--no-control-chars` leaves the C0 control characters without a short escape (all but
- *   \b \t \n \f \r) out of the strings sent in json, for servers whose reader rejects them raw
- *   (Apache's Go library, 0.17); rpcgen's JSON writer leaves them raw, as Python's and Node's do.
+ *   \b \t \n \f \r) out of the strings sent in json, for servers whose reader mishandles them:
+ *   rpcgen's JSON writer escapes them (`\u0000`), which Apache's C++ library (0.17) reads back with
+ *   the NUL dropped; Apache's Go library rejects them raw, as Python's and Node's clients send them.
  */
 import { Agent as HttpAgent } from "node:http";
 import { connect as netConnect } from "node:net";

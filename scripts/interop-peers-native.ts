@@ -18,9 +18,12 @@
  * - Go has no multiplexed protocols in its programs, and its --domain-socket flag fails at start
  *   ("missing port in address"): TCP only.
  * - Go's TJSONProtocol reads strings with encoding/json, which rejects raw control characters
- *   (RFC 8259 wants U+0000..U+001F escaped). The C++ and Go writers escape them; Python's, Node's
- *   and rpcgen's write all but \b \t \n \f \r raw, so our clients get --no-control-chars against
+ *   (RFC 8259 wants U+0000..U+001F escaped). The C++, Go and rpcgen writers escape them; Python's
+ *   and Node's write all but \b \t \n \f \r raw, so our clients get --no-control-chars against
  *   the Go server.
+ * - The C++ TJSONProtocol drops an escaped NUL from the strings it reads (`\u0000` comes back as
+ *   nothing; the rest of the C0 range survives), so our clients get --no-control-chars against the
+ *   C++ server too: rpcgen's writer escapes NUL (Python's and Node's send it raw, which C++ reads).
  * - C++ and Go servers write every default-requiredness field of a struct they return (their
  *   structs always hold a value), where Python and Node leave unset ones out; the clients' checks
  *   take either.
@@ -98,6 +101,8 @@ export function nativeImplementations(root: string): Implementation[] {
       transports: both(ENABLED.transports, SUPPORTED.cpp.transports),
       sockets: both(ENABLED.sockets, SUPPORTED.cpp.sockets),
       foreignClient: true,
+      // C++'s JSON reader drops an escaped NUL, which rpcgen's writer sends escaped.
+      clientFlagsAgainst: ["--no-control-chars"],
       unavailable: () => nativePeerMissing(root, "cpp"),
     },
     {
@@ -109,7 +114,7 @@ export function nativeImplementations(root: string): Implementation[] {
       transports: both(ENABLED.transports, SUPPORTED.go.transports),
       sockets: both(ENABLED.sockets, SUPPORTED.go.sockets),
       foreignClient: true,
-      // Go's JSON reader rejects raw control characters, which our clients' writers send raw.
+      // Go's JSON reader rejects raw control characters, which Python's and Node's writers send raw.
       clientFlagsAgainst: ["--no-control-chars"],
       unavailable: () => nativePeerMissing(root, "go"),
     },

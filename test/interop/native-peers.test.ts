@@ -108,6 +108,17 @@ describeWith([cppPrograms])("rpcgen against Apache's C++ TestServer and TestClie
   it("pass both ways, over TCP and a Unix socket", async () => {
     await expectCellsPass(["cpp-rpcgen_multij_framed-ip", "rpcgen-cpp_compact_buffered-domain", "cpp-rpcgen_binary_buffered-domain"]);
   }, 60_000);
+
+  it("in json our client leaves out the control characters: C++'s reader drops the escaped NUL rpcgen's writer sends", async () => {
+    expect(impl("cpp").clientFlagsAgainst).toEqual(["--no-control-chars"]);
+    const plain: Implementation = { ...impl("cpp"), clientFlagsAgainst: [] };
+    const [cell] = cells([plain, impl("rpcgen")], { server: ["cpp"], client: ["rpcgen"], protocol: ["json"], transport: ["buffered"], socket: ["ip"] });
+    const [r] = await runMatrix([cell!], 1, { startupMs: 10_000, clientMs: 30_000, stopMs: 2_000 });
+    expect(r!.status).toBe("exit 1");
+    const failures = r!.clientOutput.split("\n").filter((l) => l.startsWith("FAIL"));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/^FAIL testString #2 "\\u0000\\u0001.*: got "\\u0001\\u0002/);
+  }, 60_000);
 });
 
 describeWith([goPrograms])("rpcgen against Apache's Go testserver and testclient (0.17)", () => {
