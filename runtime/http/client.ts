@@ -95,8 +95,14 @@ export class NodeHttpChannel extends HttpChannelBase {
       };
       for (const [name, value] of headers) outgoing[name] = value;
       const stream = session.request(outgoing, { signal });
+      let responded = false;
       stream.on("error", reject);
+      // A session whose connection ends cleanly closes its streams with no error: say so, or the call waits for its timeout.
+      stream.once("close", () => {
+        if (!responded) reject(new TTransportException(TTransportExceptionType.END_OF_FILE, `HTTP request to ${this.url} failed: the server closed the connection before answering`));
+      });
       stream.once("response", (responseHeaders: Http2Headers) => {
+        responded = true;
         const status = Number(responseHeaders[h2.HTTP2_HEADER_STATUS] ?? 0);
         collect(stream, this.maxResponseSize, this.url).then((data) => resolve({ status, statusText: "", headers: () => toHeaders(responseHeaders), body: data }), reject);
       });
