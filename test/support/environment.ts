@@ -91,8 +91,14 @@ export const nodeThrift: Requirement = requirement("Apache's Node.js library (np
   return version === "0.17.0" ? undefined : `${pkg} is version ${version}, not 0.17.0 (${peersHint})`;
 });
 
+/** The openssl command, which makes the TLS tests' certificates (scripts/make-test-keys.ts). */
+export const openssl: Requirement = requirement("the openssl command", () => {
+  const r = spawnSync("openssl", ["version"], { encoding: "utf8", timeout: 10_000 });
+  return r.error !== undefined || r.status !== 0 ? "no 'openssl' on PATH (Debian/Ubuntu: apt-get install openssl)" : undefined;
+});
+
 /** Every requirement, for the run's summary. */
-export const REQUIREMENTS: readonly Requirement[] = [corpus, apacheSources, thriftCompiler, pythonThrift, nodeThrift];
+export const REQUIREMENTS: readonly Requirement[] = [corpus, apacheSources, thriftCompiler, pythonThrift, nodeThrift, openssl];
 
 /** Everything the Python peer tests need: the compiler, the library and ThriftTest from the corpus. */
 export const pythonPeer: readonly Requirement[] = [corpus, thriftCompiler, pythonThrift];
