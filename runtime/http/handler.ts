@@ -13,10 +13,12 @@
  * - 400 for a body that is not one Thrift call; 408 for a body that does not arrive in time.
  *
  * Call headers are the HTTP headers; `Deadline-Budget` sets the call's deadline; headers a handler sets
- * on `ctx.responseHeaders` go out with the reply.
+ * on `ctx.responseHeaders` go out with the reply. Over HTTPS, the certificate the client presented is
+ * `ctx.peerCertificate`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { TLSSocket } from "node:tls";
 import { BinaryProtocol } from "../protocol/binary.js";
 import { CompactProtocol } from "../protocol/compact.js";
 import { TApplicationException, TApplicationExceptionType, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
@@ -28,6 +30,8 @@ import { Scope } from "../rpc/context.js";
 import { DEADLINE_BUDGET_HEADER, deadlineOf } from "../rpc/headers.js";
 import { defaultLogger, describe } from "../rpc/logger.js";
 import { isThenable, Processor, writeException, type IncomingCall, type Registration, type ServerLogger } from "../rpc/processor.js";
+import type { PeerCertificate } from "../service.js";
+import { peerCertificateOf } from "../tls/identity.js";
 import { contentTypeOf, detectProtocol } from "./content-type.js";
 import { Cors } from "./cors.js";
 import type { HttpHandlerOptions } from "./options.js";
@@ -117,6 +121,23 @@ function peerOf(req: HttpRequest): string | undefined {
   const address = socket?.remoteAddress;
   if (address === undefined) return undefined;
   return `${address.includes(":") ? `[${address}]` : address}:${socket?.remotePort ?? 0}`;
+}
+
+/** Certificates read per connection: every request on it shares the one its client presented. */
+const certificates = new WeakMap<object, PeerCertificate | null>();
+
+/** The certificate the client presented, over TLS (this server's, or any `node:https` / `http2` one). */
+function peerCertificateOfRequest(req: HttpRequest): PeerCertificate | undefined {
+  const socket = req.socket as Partial<TLSSocket> | undefined;
+  if (socket === undefined || typeof socket.getPeerCertificate !== "function") return undefined;
+  // HTTP/2 hands each request a proxy of the session's socket: the session is what lasts.
+  const connection: object = (req as Partial<Http2ServerRequest>).stream?.session ?? socket;
+  let cert = certificates.get(connection);
+  if (cert === undefined) {
+    cert = peerCertificateOf(socket as TLSSocket) ?? null;
+    certificates.set(connection, cert);
+  }
+  return cert ?? undefined;
 }
 
 function header(req: HttpRequest, name: string): string | undefined {
@@ -313,15 +334,21 @@ function answer(s: Settings, req: HttpRequest, res: HttpResponse, scope: Scope, 
     return;
   }
   const headers = requestHeaders(req);
-  const ctx = processor.context(call, { peer: peerOf(req), scope, headers, deadline: deadlineOf(headers.get(DEADLINE_BUDGET_HEADER), Date.now()) });
+  const ctx = processor.context(call, {
+    peer: peerOf(req),
+    peerCertificate: peerCertificateOfRequest(req),
+    scope,
+    headers,
+    deadline: deadlineOf(headers.get(DEADLINE_BUDGET_HEADER), Date.now()),
+  });
   const settle = (value: unknown, failed: boolean): void => {
     ctx.release();
     if (call.oneway) {
-      if (failed) processor.writeError(w, call, value); // logs; nobody waits for an answer
+      if (failed) processor.writeError(w, call, value, ctx); // logs; nobody waits for an answer
       return;
     }
     if (res.writableEnded || scope.abortReason !== undefined) return; // the client went away
-    if (failed) processor.writeError(w, call, value);
+    if (failed) processor.writeError(w, call, value, ctx);
     else processor.writeSuccess(w, call, value);
     reply(s, res, call, w.buffer, contentType, ctx.replyHeaders, cors ? origin : undefined);
   };

@@ -16,4 +16,5 @@ export {
   type ServerEvent,
   type ServerLogger,
 } from "./processor.js";
+export { CallRefused } from "./refused.js";
 export { implement, isDescriptor, servicesOf, type ServiceRegistrations } from "./registrations.js";

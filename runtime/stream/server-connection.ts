@@ -14,6 +14,7 @@
 import type { Socket } from "node:net";
 import { TApplicationException, TApplicationExceptionType, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import type { CallScope, ServerCallContext } from "../rpc/context.js";
+import type { PeerCertificate } from "../service.js";
 import { IncomingCall, isThenable, type Processor, type RequestContext, type ServerLogger, writeException } from "../rpc/processor.js";
 import { MessageStream, type StreamSettings } from "./settings.js";
 
@@ -25,6 +26,17 @@ export interface ServerConnectionSettings {
   readonly maxConcurrentCalls: number;
   readonly maxPendingOutput: number;
   readonly noDelay: boolean;
+}
+
+/** What the listener knows of an accepted stream beyond its socket. */
+export interface AcceptedConnection {
+  /** The certificate the client presented over TLS (in every call's `ctx.peerCertificate`). */
+  readonly peerCertificate?: PeerCertificate | undefined;
+  /**
+   * Serve no calls: answer the first with this error, then close (a client that does not speak TLS on
+   * a TLS port, say). No handler runs.
+   */
+  readonly refusal?: TApplicationException | undefined;
 }
 
 const SUCCEEDED = 0;
@@ -49,14 +61,16 @@ export class ServerConnection implements CallScope {
   private paused = false;
   private waitingForDrain = false;
   private flushScheduled = false;
+  private readonly refusal: TApplicationException | undefined;
   private readonly flushNow = (): void => this.flush();
 
-  constructor(socket: Socket, peer: string, settings: ServerConnectionSettings, onClose: () => void) {
+  constructor(socket: Socket, peer: string, settings: ServerConnectionSettings, onClose: () => void, accepted: AcceptedConnection = {}) {
     this.socket = socket;
     this.peer = peer;
     this.settings = settings;
     this.processor = settings.processor;
-    this.request = { peer, scope: this };
+    this.refusal = accepted.refusal;
+    this.request = accepted.peerCertificate === undefined ? { peer, scope: this } : { peer, scope: this, peerCertificate: accepted.peerCertificate };
     this.stream = new MessageStream(settings.stream, (bytes, start, end) => this.onMessage(bytes, start, end));
     if (settings.noDelay) socket.setNoDelay(true);
     if (settings.idleTimeoutMs > 0) {
@@ -121,6 +135,16 @@ export class ServerConnection implements CallScope {
     if (this.closed || this.draining) return;
     const processor = this.processor;
     const call = processor.readCall(this.stream.load(bytes, start, end));
+    if (this.refusal !== undefined) {
+      if (!call.oneway) {
+        const out = this.stream.output;
+        const mark = out.begin();
+        writeException(out.writer, call.name, call.seqid, this.refusal);
+        out.end(mark);
+      }
+      this.drain();
+      return;
+    }
     if (call.method === undefined) {
       this.writeReply(call, undefined, UNKNOWN);
       return;
@@ -131,7 +155,7 @@ export class ServerConnection implements CallScope {
       result = processor.invoke(call, ctx);
     } catch (error) {
       ctx.release();
-      this.writeReply(call, error, FAILED);
+      this.writeReply(call, error, FAILED, ctx);
       return;
     }
     if (isThenable(result)) {
@@ -167,7 +191,7 @@ export class ServerConnection implements CallScope {
     ctx.release();
     this.inFlight--;
     if (this.closed) return;
-    this.writeReply(call, value, how);
+    this.writeReply(call, value, how, ctx);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flushNow);
@@ -179,16 +203,16 @@ export class ServerConnection implements CallScope {
     }
   }
 
-  private writeReply(call: IncomingCall, value: unknown, how: number): void {
+  private writeReply(call: IncomingCall, value: unknown, how: number, ctx?: ServerCallContext): void {
     const out = this.stream.output;
     const processor = this.processor;
     if (call.oneway) {
-      if (how === FAILED) processor.writeError(out.writer, call, value); // logs; oneway calls get no reply
+      if (how === FAILED) processor.writeError(out.writer, call, value, ctx); // logs; oneway calls get no reply
       return;
     }
     const mark = out.begin();
     if (how === SUCCEEDED) processor.writeSuccess(out.writer, call, value);
-    else if (how === FAILED) processor.writeError(out.writer, call, value);
+    else if (how === FAILED) processor.writeError(out.writer, call, value, ctx);
     else processor.writeUnknown(out.writer, call);
     const size = out.end(mark);
     const maxFrameSize = this.settings.stream.limits.maxFrameSize;
