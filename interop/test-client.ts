@@ -3,7 +3,7 @@
  * rpcgen's own output for ThriftTest.v0.16-nouuid.thrift (interop/thrift-test/) and its TCP runtime.
  *
  *   node dist/interop/test-client.js --host=H --port=N --protocol=P --transport=T
- *        [--domain-socket=PATH] [-n LOOPS] [--timeout=SECONDS] [--no-neg-zero] [-v] [-q]
+ *        [--domain-socket=PATH] [--ssl] [-n LOOPS] [--timeout=SECONDS] [--no-neg-zero] [-v] [-q]
  *   npm run -s interop:client -- --port=9090 --protocol=compact --transport=framed
  *
  * It calls every ThriftTest method, including what Apache's Python client skips (testInsanity,
@@ -15,6 +15,8 @@
  *
  * - multi* protocols: ThriftTest and SecondService multiplexed on one connection, and the server's
  *   default processor (unprefixed names) on the same connection.
+ * - --ssl: TLS (rpcgen's createTlsConnection), verifying the server against CA.pem and the host name,
+ *   presenting client.crt, from $THRIFT_TEST_KEYS_DIR, else the project's .tmp/keys (interop/tls.ts).
  * - Every call has a deadline (--timeout, default 5 s, also for connecting). A timeout or a broken
  *   connection fails the remaining checks at once, so a hung server fails the run within seconds.
  * - Special doubles are sent in every protocol: rpcgen's JSON writer quotes NaN and the infinities as
@@ -25,6 +27,7 @@ import { inspect, isDeepStrictEqual } from "node:util";
 import {
   createClient,
   createConnection,
+  createTlsConnection,
   MessageType,
   TApplicationException,
   TApplicationExceptionType,
@@ -35,6 +38,7 @@ import {
   type Protocol,
 } from "rpcgen/runtime";
 import { baseProtocol, integer, isMultiplexed, oneOf, parseCommandLine, positiveNumber, PROTOCOLS, TRANSPORTS, UsageError, type ProtocolName } from "./cli.js";
+import { clientTls, keysDir } from "./tls.js";
 import {
   Insanity,
   Numberz,
@@ -66,6 +70,8 @@ interface Options {
   loops: number;
   timeoutMs: number;
   negZero: boolean;
+  /** The key files' directory, with --ssl. */
+  ssl: string | undefined;
   verbose: boolean;
   quiet: boolean;
 }
@@ -90,11 +96,10 @@ function parseOptions(argv: readonly string[]): Options {
   if (p.flags.has("--help")) {
     process.stdout.write(
       "usage: test-client --host=H --port=N --protocol={binary,compact,json,multi,multic,multij} --transport={buffered,framed}\n" +
-        "                   [--domain-socket=PATH] [-n LOOPS] [--timeout=SECONDS] [--no-neg-zero] [-v] [-q]\n",
+        "                   [--domain-socket=PATH] [--ssl] [-n LOOPS] [--timeout=SECONDS] [--no-neg-zero] [-v] [-q]\n",
     );
     process.exit(0);
   }
-  if (p.flags.has("--ssl")) throw new UsageError("TLS not supported yet (--ssl)");
   if (p.flags.has("--zlib")) throw new UsageError("the zlib transport is not supported yet (--zlib)");
   if (p.flags.has("--abstract-namespace")) throw new UsageError("abstract Unix sockets are not supported (--abstract-namespace)");
   if (p.positionals.length > 0) throw new UsageError(`unexpected arguments: ${p.positionals.join(" ")}`);
@@ -107,6 +112,7 @@ function parseOptions(argv: readonly string[]): Options {
     loops: integer("-n", p.values.get("--testloops") ?? "1", 1, 1_000_000),
     timeoutMs: Math.round(positiveNumber("--timeout", p.values.get("--timeout") ?? "5") * 1000),
     negZero: !p.flags.has("--no-neg-zero"),
+    ssl: p.flags.has("--ssl") ? keysDir() : undefined,
     verbose: p.flags.has("--verbose"),
     quiet: p.flags.has("--quiet"),
   };
@@ -209,17 +215,19 @@ function seqidChecking(base: Protocol): Protocol {
 }
 
 const target: ConnectTarget = opts.domainSocket !== undefined ? { path: opts.domainSocket } : { host: opts.host, port: opts.port };
-const where = opts.domainSocket ?? `${opts.host}:${opts.port}`;
+const where = `${opts.domainSocket ?? `${opts.host}:${opts.port}`}${opts.ssl !== undefined ? " (TLS)" : ""}`;
 const multiplexed = isMultiplexed(opts.protocol);
 
-const connection: Connection = createConnection(target, {
+const connectionOptions = {
   protocol: seqidChecking(baseProtocol(opts.protocol)),
   transport: opts.transport,
   multiplexed,
   timeoutMs: opts.timeoutMs,
   connectTimeoutMs: opts.timeoutMs,
   reconnect: false,
-});
+};
+const connection: Connection =
+  opts.ssl === undefined ? createConnection(target, connectionOptions) : createTlsConnection(target, { ...connectionOptions, tls: clientTls(opts.ssl) });
 
 // ------------------------------------------------------------------------------------------------
 // the run

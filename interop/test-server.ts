@@ -2,7 +2,7 @@
  * rpcgen's ThriftTest server for Apache Thrift's cross-language test (thrift-notes §4), built on
  * rpcgen's own output for ThriftTest.v0.16-nouuid.thrift (interop/thrift-test/) and its TCP runtime.
  *
- *   node dist/interop/test-server.js --port=N --protocol=P --transport=T [--domain-socket=PATH]
+ *   node dist/interop/test-server.js --port=N --protocol=P --transport=T [--domain-socket=PATH] [--ssl]
  *        [--multiplex] [--string-limit=N] [--container-limit=N] [-v] [-q] [SERVER_TYPE]
  *   npm run -s interop:server -- --port=9090 --protocol=compact --transport=framed
  *
@@ -13,9 +13,12 @@
  *   registerDefault), so plain clients work against it too.
  * - Listens on 127.0.0.1 and ::1 (clients given `--host=localhost` may try either), or on the Unix
  *   socket given by --domain-socket (a stale socket file is replaced).
+ * - --ssl: TLS (rpcgen's createTlsServer) with the key files of $THRIFT_TEST_KEYS_DIR, else the
+ *   project's .tmp/keys, made with openssl when missing (interop/tls.ts says which files, and the trust
+ *   model). Client certificates are asked for and verified, not required.
  * - Apache's extra server arguments are accepted and ignored: a positional server type
  *   (TSimpleServer, TThreadedServer, ...) or `--server-type=...`, `--processor-events`, `--workers=N`.
- *   `--ssl`, `--zlib` and abstract sockets are not supported: the server says so and exits 2.
+ *   `--zlib` and abstract sockets are not supported: the server says so and exits 2.
  * - Prints nothing unless something is wrong (or -v). The undeclared error that testException
  *   ("TException") throws on purpose is not reported.
  * - SIGHUP, SIGINT, SIGTERM: stops accepting, lets calls in flight finish (at most 500 ms), exits 0.
@@ -25,6 +28,7 @@ import { existsSync, rmSync, statSync } from "node:fs";
 import { connect } from "node:net";
 import {
   createServer,
+  createTlsServer,
   implement,
   TException,
   type CallContext,
@@ -34,6 +38,7 @@ import {
   type ServiceRegistrations,
 } from "rpcgen/runtime";
 import { baseProtocol, integer, isMultiplexed, oneOf, parseCommandLine, PROTOCOLS, TRANSPORTS, UsageError, type ProtocolName } from "./cli.js";
+import { keysDir, serverTls } from "./tls.js";
 import {
   Numberz,
   SecondService,
@@ -61,6 +66,8 @@ interface Options {
   multiplex: boolean;
   stringLimit: number | undefined;
   containerLimit: number | undefined;
+  /** The key files' directory, with --ssl. */
+  ssl: string | undefined;
   verbose: boolean;
 }
 
@@ -86,11 +93,10 @@ function parseOptions(argv: readonly string[]): Options {
   if (p.flags.has("--help")) {
     process.stdout.write(
       "usage: test-server --port=N --protocol={binary,compact,json,multi,multic,multij} --transport={buffered,framed}\n" +
-        "                   [--domain-socket=PATH] [--multiplex] [--string-limit=N] [--container-limit=N] [-v] [-q] [SERVER_TYPE]\n",
+        "                   [--domain-socket=PATH] [--ssl] [--multiplex] [--string-limit=N] [--container-limit=N] [-v] [-q] [SERVER_TYPE]\n",
     );
     process.exit(0);
   }
-  if (p.flags.has("--ssl")) throw new UsageError("TLS not supported yet (--ssl)");
   if (p.flags.has("--zlib")) throw new UsageError("the zlib transport is not supported yet (--zlib)");
   if (p.flags.has("--abstract-namespace")) throw new UsageError("abstract Unix sockets are not supported (--abstract-namespace)");
   if (p.positionals.length > 1) throw new UsageError(`unexpected arguments: ${p.positionals.slice(1).join(" ")}`);
@@ -107,6 +113,7 @@ function parseOptions(argv: readonly string[]): Options {
     multiplex: p.flags.has("--multiplex") || isMultiplexed(protocol),
     stringLimit: limit("--string-limit"),
     containerLimit: limit("--container-limit"),
+    ssl: p.flags.has("--ssl") ? keysDir() : undefined,
     verbose: p.flags.has("--verbose"),
   };
 }
@@ -271,12 +278,11 @@ const serverOptions: ServerOptions = {
 };
 
 function makeServer(): Server {
-  if (!opts.multiplex) return createServer(ThriftTest, thriftTest, serverOptions);
-  const services: ServiceRegistrations = {
-    ThriftTest: implement(ThriftTest, thriftTest),
-    SecondService: implement(SecondService, secondService),
-  };
-  return createServer(services, { ...serverOptions, defaultService: "ThriftTest" });
+  const services: ServiceRegistrations = opts.multiplex
+    ? { ThriftTest: implement(ThriftTest, thriftTest), SecondService: implement(SecondService, secondService) }
+    : { ThriftTest: implement(ThriftTest, thriftTest) };
+  const options: ServerOptions = { ...serverOptions, defaultService: "ThriftTest" };
+  return opts.ssl === undefined ? createServer(services, options) : createTlsServer(services, { ...options, tls: serverTls(opts.ssl) });
 }
 
 const servers: Server[] = [];
@@ -306,7 +312,7 @@ function accepts(path: string): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const where = `${opts.protocol}/${opts.transport}${opts.multiplex && !isMultiplexed(opts.protocol) ? " (multiplexed)" : ""}`;
+  const where = `${opts.protocol}/${opts.transport}${opts.multiplex && !isMultiplexed(opts.protocol) ? " (multiplexed)" : ""}${opts.ssl !== undefined ? ` over TLS (keys: ${opts.ssl})` : ""}`;
   if (opts.domainSocket !== undefined) {
     const path = opts.domainSocket;
     if (existsSync(path) && statSync(path).isSocket()) {

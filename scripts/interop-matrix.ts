@@ -4,8 +4,12 @@
  * transport and socket kind both sides support.
  *
  *   node dist/scripts/interop-matrix.js [--server=py,node,rpcgen] [--client=py,node,rpcgen] [--with=rpcgen]
- *        [--protocol=binary,json] [--transport=framed] [--socket=ip,domain] [--only=REGEX]
+ *        [--protocol=binary,json] [--transport=framed] [--socket=ip,domain,ip-ssl] [--only=REGEX]
  *        [-j N] [--client-timeout=S] [--list] [--json=FILE] [-v]
+ *
+ * Socket kinds, named as Apache's runner names them: `ip` (TCP on loopback), `domain` (a Unix socket),
+ * `ip-ssl` (TCP with `--ssl` passed to both sides: TLS with the key files of $THRIFT_TEST_KEYS_DIR, else
+ * the project's .tmp/keys, made here with openssl before the first such cell runs).
  *
  * Per cell: a free loopback port (or a fresh Unix socket path) is picked, the server is started
  * and probed until it accepts a connection (bounded wait), the client runs with a deadline, and the
@@ -22,6 +26,7 @@ import { createConnection, createServer } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { makeTestKeys } from "./make-test-keys.js";
 
 const ROOT = findRoot();
 
@@ -36,7 +41,8 @@ function findRoot(): string {
 
 export type Protocol = "binary" | "compact" | "json" | "multi" | "multic" | "multij";
 export type Transport = "buffered" | "framed";
-export type Socket = "ip" | "domain";
+export type Socket = "ip" | "domain" | "ip-ssl";
+const ALL_SOCKETS: readonly Socket[] = ["ip", "domain", "ip-ssl"];
 
 export interface Implementation {
   name: string;
@@ -63,7 +69,7 @@ export const IMPLEMENTATIONS: Implementation[] = [
     client: [DEB_PY, "test/interop/py/test_client.py"],
     protocols: ALL_PROTOCOLS,
     transports: ALL_TRANSPORTS,
-    sockets: ["ip", "domain"],
+    sockets: ALL_SOCKETS,
     unavailable: () =>
       existsSync(join(ROOT, ".tmp/peers/py/ThriftTest/ttypes.py")) ? undefined : "no .tmp/peers/py (run scripts/install-peers && scripts/gen-peer-code)",
   },
@@ -88,7 +94,7 @@ export const IMPLEMENTATIONS: Implementation[] = [
     client: [process.execPath, "dist/interop/test-client.js"],
     protocols: ALL_PROTOCOLS,
     transports: ALL_TRANSPORTS,
-    sockets: ["ip", "domain"],
+    sockets: ALL_SOCKETS,
     unavailable: () =>
       existsSync(join(ROOT, "dist/interop/test-server.js")) && existsSync(join(ROOT, "dist/interop/test-client.js"))
         ? undefined
@@ -230,6 +236,7 @@ export async function runCell(cell: Cell, o: RunOptions): Promise<CellResult> {
   }
   const port = await freePort();
   where.push(`--port=${port}`);
+  if (cell.socket === "ip-ssl") where.push("--ssl");
   const common = [`--protocol=${cell.protocol}`, `--transport=${cell.transport}`];
   const server = start(cell.server.server, [...common, ...where]);
   let status = "ok";
@@ -326,7 +333,7 @@ export function cells(impls: Implementation[], filter: Filter): Cell[] {
         for (const transport of ALL_TRANSPORTS) {
           if (!server.transports.includes(transport) || !client.transports.includes(transport)) continue;
           if (filter.transport && !filter.transport.includes(transport)) continue;
-          for (const socket of ["ip", "domain"] as const) {
+          for (const socket of ALL_SOCKETS) {
             if (!server.sockets.includes(socket) || !client.sockets.includes(socket)) continue;
             if (filter.socket && !filter.socket.includes(socket)) continue;
             const cell = { server, client, protocol, transport, socket };
@@ -352,6 +359,8 @@ export interface Filter {
 }
 
 export async function runMatrix(list: Cell[], jobs: number, o: RunOptions, onDone?: (r: CellResult) => void): Promise<CellResult[]> {
+  // Made once here, not by each program: cells run in parallel.
+  if (list.some((c) => c.socket === "ip-ssl") && !process.env["THRIFT_TEST_KEYS_DIR"]) makeTestKeys(join(ROOT, ".tmp/keys"));
   const results: CellResult[] = new Array(list.length);
   let next = 0;
   const worker = async () => {
@@ -446,7 +455,7 @@ function parseCli(argv: string[]) {
       case "-h":
       case "--help":
         process.stdout.write(
-          "usage: interop-matrix [--server=a,b] [--client=a,b] [--with=a,b] [--protocol=..] [--transport=..] [--socket=ip,domain] [--only=REGEX] [-j N] [--client-timeout=S] [--list] [--json=FILE] [-v]\n",
+          "usage: interop-matrix [--server=a,b] [--client=a,b] [--with=a,b] [--protocol=..] [--transport=..] [--socket=ip,domain,ip-ssl] [--only=REGEX] [-j N] [--client-timeout=S] [--list] [--json=FILE] [-v]\n",
         );
         process.exit(0);
       // falls through (process.exit does not return)

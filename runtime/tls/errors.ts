@@ -139,12 +139,13 @@ export function clientTlsError(error: unknown, peer: string, host: string, prese
  * with no reply at all after presenting a certificate (how Node's servers refuse one).
  */
 export function describeTlsLoss(socket: TLSSocket, error: Error | undefined, peer: string, presentedCertificate: boolean): string | undefined {
-  if (error !== undefined) {
-    const code = sslCode(error) ?? "";
-    if (!code.startsWith("ERR_SSL_")) return undefined;
+  const code = error === undefined ? undefined : (sslCode(error) ?? "");
+  if (code !== undefined && code.startsWith("ERR_SSL_")) {
     return `connection to ${peer} lost: TLS: ${clientTlsReason(error, peer, presentedCertificate) ?? plainReason(fields(error))}`;
   }
-  if (presentedCertificate && socket.bytesRead === 0) {
+  // Node's servers close; others (Python's) reset.
+  const closed = code === undefined || code === "ECONNRESET" || code === "EPIPE";
+  if (closed && presentedCertificate && socket.bytesRead === 0) {
     return `connection to ${peer} closed by the server before any reply: a server that refuses the client's certificate after the TLS 1.3 handshake closes like this (its log says why)`;
   }
   return undefined;

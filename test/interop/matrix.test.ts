@@ -17,9 +17,11 @@ const impl = (name: string): Implementation => {
 describe("interop matrix: cells", () => {
   it("every server x client x shared protocol, transport and socket", () => {
     const all = cells([impl("py"), impl("node")], {});
-    expect(all.length).toBe(2 * 2 * 6 * 2 * 2);
+    // ip and domain for every pair; ip-ssl (TLS) for py with itself (the node peer has no --ssl).
+    expect(all.length).toBe(2 * 2 * 6 * 2 * 2 + 6 * 2);
     expect(new Set(all.map(cellName)).size).toBe(all.length);
     expect(all.map(cellName)).toContain("py-node_multij_framed-domain");
+    expect(all.map(cellName)).toContain("py-py_multij_framed-ip-ssl");
   });
 
   it("filters by side, protocol, transport, socket and name", () => {
@@ -28,9 +30,12 @@ describe("interop matrix: cells", () => {
     expect(cells([impl("py"), impl("node")], { only: /^py-py_multi_/ }).map(cellName)).toEqual([
       "py-py_multi_buffered-ip",
       "py-py_multi_buffered-domain",
+      "py-py_multi_buffered-ip-ssl",
       "py-py_multi_framed-ip",
       "py-py_multi_framed-domain",
+      "py-py_multi_framed-ip-ssl",
     ]);
+    expect(cells([impl("py"), impl("node")], { socket: ["ip-ssl"], protocol: ["compact"] }).map(cellName)).toEqual(["py-py_compact_buffered-ip-ssl", "py-py_compact_framed-ip-ssl"]);
   });
 
   it("only protocols both sides support", () => {

@@ -15,7 +15,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BinaryProtocol, FramedDecoder, MessageOutput, MessageType } from "../../runtime/index.js";
 import { IMPLEMENTATIONS, cellName, cells, runMatrix, table, type Implementation } from "../../scripts/interop-matrix.js";
 import { ROOT, run } from "../codec/peers.js";
-import { describeWith, nodeThrift, pythonPeer } from "../support/environment.js";
+import { APACHE_SOURCES, apacheSources, describeWith, nodeThrift, pythonPeer } from "../support/environment.js";
 
 const SERVER = join(ROOT, "dist/interop/test-server.js");
 const CLIENT = join(ROOT, "dist/interop/test-client.js");
@@ -46,9 +46,9 @@ afterEach(() => {
   for (const c of children.splice(0)) c.kill("SIGKILL");
 });
 
-function start(args: string[]): Child {
+function start(args: string[], env: Record<string, string> = {}): Child {
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let out = "";
   let err = "";
   child.stdout.on("data", (b: Buffer) => (out += b.toString()));
@@ -96,12 +96,15 @@ beforeAll(() => {
 describe("rpcgen in the interop matrix", () => {
   it("is registered for every protocol, transport and socket, and --with picks its cells", () => {
     const all = cells([impl("py"), impl("node"), impl("rpcgen")], {});
-    expect(all.length).toBe(3 * 3 * 6 * 2 * 2);
+    // ip and domain for every pair; ip-ssl (TLS) between py and rpcgen (the node peer has no --ssl).
+    expect(all.length).toBe(3 * 3 * 6 * 2 * 2 + 2 * 2 * 6 * 2);
     const mine = cells([impl("py"), impl("node"), impl("rpcgen")], { with: ["rpcgen"] });
-    expect(mine.length).toBe(5 * 6 * 2 * 2);
+    expect(mine.length).toBe(5 * 6 * 2 * 2 + 3 * 6 * 2);
     expect(mine.every((c) => c.server.name === "rpcgen" || c.client.name === "rpcgen")).toBe(true);
     expect(mine.map(cellName)).toContain("py-rpcgen_multij_framed-domain");
     expect(mine.map(cellName)).toContain("rpcgen-node_compact_buffered-ip");
+    expect(mine.map(cellName)).toContain("rpcgen-py_json_buffered-ip-ssl");
+    expect(mine.map(cellName)).not.toContain("rpcgen-node_json_buffered-ip-ssl");
   });
 
   it("npm scripts start plain node on the built programs", () => {
@@ -129,8 +132,9 @@ async function expectCellsPass(wanted: readonly string[]): Promise<string> {
 
 describe("rpcgen cells with itself", () => {
   it("pass", async () => {
-    const t = await expectCellsPass(["rpcgen-rpcgen_multij_framed-ip", "rpcgen-rpcgen_compact_buffered-domain"]);
+    const t = await expectCellsPass(["rpcgen-rpcgen_multij_framed-ip", "rpcgen-rpcgen_compact_buffered-domain", "rpcgen-rpcgen_multic_framed-ip-ssl"]);
     expect(t).toMatch(/\| rpcgen +\| rpcgen +\| domain +\|/);
+    expect(t).toMatch(/\| rpcgen +\| rpcgen +\| ip-ssl +\|/);
   }, 60_000);
 });
 
@@ -147,6 +151,34 @@ describeWith([...pythonPeer, nodeThrift])("rpcgen cells against Apache's Python 
       "rpcgen-node_multij_buffered-ip",
     ];
     expect(await expectCellsPass(wanted)).toMatch(/\| rpcgen +\| py +\| domain +\|/);
+  }, 60_000);
+});
+
+describeWith(pythonPeer)("rpcgen cells against Apache's Python peer over TLS (ip-ssl)", () => {
+  beforeAll(async () => {
+    await run(resolve(ROOT, "scripts/gen-peer-code"), []);
+  }, 120_000);
+
+  it("pass in both directions, with the project's keys", async () => {
+    const t = await expectCellsPass(["py-rpcgen_multij_buffered-ip-ssl", "rpcgen-py_binary_framed-ip-ssl"]);
+    expect(t).toMatch(/\| rpcgen +\| py +\| ip-ssl +\|/);
+  }, 60_000);
+});
+
+describeWith([...pythonPeer, apacheSources])("rpcgen cells against Apache's Python peer over TLS, with Apache's 0.17 test/keys", () => {
+  beforeAll(async () => {
+    await run(resolve(ROOT, "scripts/gen-peer-code"), []);
+  }, 120_000);
+
+  it("pass in both directions (client.crt is self-issued: each side pins it)", async () => {
+    const before = process.env["THRIFT_TEST_KEYS_DIR"];
+    process.env["THRIFT_TEST_KEYS_DIR"] = join(APACHE_SOURCES, "test/keys");
+    try {
+      await expectCellsPass(["py-rpcgen_compact_framed-ip-ssl", "rpcgen-py_multi_buffered-ip-ssl", "rpcgen-rpcgen_json_framed-ip-ssl"]);
+    } finally {
+      if (before === undefined) delete process.env["THRIFT_TEST_KEYS_DIR"];
+      else process.env["THRIFT_TEST_KEYS_DIR"] = before;
+    }
   }, 60_000);
 });
 
@@ -168,10 +200,10 @@ describe("rpcgen's test server", () => {
     });
   }
 
-  it("refuses TLS and unknown flags with a clear message", async () => {
-    const ssl = await start([SERVER, "--port=1", "--ssl"]).exited;
+  it("refuses unknown flags, and --ssl without its key files, with a clear message", async () => {
+    const ssl = await start([SERVER, "--port=1", "--ssl"], { THRIFT_TEST_KEYS_DIR: "/nonexistent" }).exited;
     expect(ssl.code).toBe(2);
-    expect(ssl.err).toMatch(/TLS not supported yet/);
+    expect(ssl.err).toBe("test-server: --ssl: THRIFT_TEST_KEYS_DIR=/nonexistent has no CA.pem, server.crt, server.key, server.pem, client.crt, client.key\n");
     const bad = await start([SERVER, "--port=1", "--protocol=header"]).exited;
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--protocol must be one of binary, compact, json, multi, multic, multij/);
@@ -226,13 +258,35 @@ describe("rpcgen's test client", () => {
     }
   });
 
-  it("exits 64 when it cannot connect, and refuses TLS", async () => {
+  it("exits 64 when it cannot connect, and when --ssl has no key files", async () => {
     const port = await freePort();
     const exit = await start([CLIENT, "--host=127.0.0.1", `--port=${port}`]).exited;
     expect(exit.code).toBe(64);
     expect(exit.err).toMatch(/cannot connect to 127\.0\.0\.1:\d+/);
-    const ssl = await start([CLIENT, "--ssl"]).exited;
+    const ssl = await start([CLIENT, "--ssl"], { THRIFT_TEST_KEYS_DIR: "/nonexistent" }).exited;
     expect(ssl.code).toBe(64);
-    expect(ssl.err).toMatch(/TLS not supported yet/);
+    expect(ssl.err).toMatch(/--ssl: THRIFT_TEST_KEYS_DIR=\/nonexistent has no CA\.pem/);
+  });
+
+  it("with --ssl against a plain server, and without against a TLS one, fails fast and says why", async () => {
+    const port = await freePort();
+    const plain = start([SERVER, `--port=${port}`, "--protocol=binary", "--transport=framed"]);
+    await waitForPort(port, plain);
+    const tlsClient = await start([CLIENT, "--host=127.0.0.1", `--port=${port}`, "--protocol=binary", "--transport=framed", "--ssl"]).exited;
+    expect(tlsClient.code).toBe(64);
+    expect(tlsClient.err).toMatch(/cannot connect to 127\.0\.0\.1:\d+ \(TLS\): TTransportException: TLS handshake with 127\.0\.0\.1:\d+ failed: the server closed the connection during the handshake \(does it serve TLS on this port\? does it take this client's certificate\?\)/);
+    expect(tlsClient.ms).toBeLessThan(3000);
+    plain.kill("SIGTERM");
+    await plain.exited;
+
+    const tlsPort = await freePort();
+    const secure = start([SERVER, `--port=${tlsPort}`, "--protocol=binary", "--transport=framed", "--ssl"]);
+    await waitForPort(tlsPort, secure);
+    const plainClient = await start([CLIENT, "--host=127.0.0.1", `--port=${tlsPort}`, "--protocol=binary", "--transport=framed"]).exited;
+    expect(plainClient.code).not.toBe(0);
+    expect(plainClient.err).toMatch(/FAIL testVoid: TApplicationException\(type 0\): this port serves Thrift over TLS: connect with TLS/);
+    expect(plainClient.ms).toBeLessThan(3000);
+    secure.kill("SIGTERM");
+    expect((await secure.exited).err).toMatch(/connection-error \(127\.0\.0\.1:\d+\): TTransportException: a client that does not speak TLS connected to this TLS port/);
   });
 });

@@ -3,7 +3,7 @@
 cross-language matrix. Our own program, with Apache's cross-test command line:
 
   test_client.py --host=H --port=N --protocol={binary,compact,json,multi,multic,multij}
-                 --transport={buffered,framed} [--domain-socket=PATH] [-n LOOPS] [--genpydir=DIR]
+                 --transport={buffered,framed} [--domain-socket=PATH] [--ssl] [-n LOOPS] [--genpydir=DIR]
                  [--timeout=SECONDS] [--no-neg-zero] [-v] [-q]
 
 It calls every ThriftTest method (and, for multi*, SecondService and the default processor), checks
@@ -16,6 +16,10 @@ special doubles (NaN, -0, +-Infinity, subnormals) in binary and compact.
 Seqids: Apache's generated Python client always sends 0. This one rewrites them on the wire
 (counting up from 0x7ffffff0, so they wrap to negative values) and checks that every reply carries
 the seqid of its call.
+
+--ssl: TSSLSocket verifying the server against CA.pem and the host name, presenting client.crt and
+client.key, from $THRIFT_TEST_KEYS_DIR, else the project's .tmp/keys (scripts/make-test-keys; Apache's
+test/keys layout).
 
 JSON limits (of Apache's libraries, not of the protocol): Python's TJSONProtocol writes NaN and
 infinities as bare `nan` / `inf`, which no reader accepts, and Node's writes -0 as `0`, so in json
@@ -46,6 +50,7 @@ def parse_args():
     ap.add_argument("--protocol", choices=PROTOCOLS, default="binary")
     ap.add_argument("--transport", choices=TRANSPORTS, default="buffered")
     ap.add_argument("--domain-socket", dest="domain_socket", default=None)
+    ap.add_argument("--ssl", action="store_true")
     ap.add_argument("-n", "--testloops", type=int, default=1)
     ap.add_argument("--genpydir", default=os.path.join(ROOT, ".tmp", "peers", "py"))
     ap.add_argument("--timeout", type=float, default=10.0, help="socket timeout per call, seconds")
@@ -64,7 +69,7 @@ from thrift.Thrift import TApplicationException, TException  # noqa: E402
 from thrift.protocol import TBinaryProtocol, TCompactProtocol, TJSONProtocol  # noqa: E402
 from thrift.protocol.TMultiplexedProtocol import TMultiplexedProtocol  # noqa: E402
 from thrift.protocol.TProtocolDecorator import TProtocolDecorator  # noqa: E402
-from thrift.transport import TSocket, TTransport  # noqa: E402
+from thrift.transport import TSocket, TSSLSocket, TTransport  # noqa: E402
 
 try:
     from ThriftTest import SecondService, ThriftTest  # noqa: E402
@@ -326,9 +331,17 @@ def run_tests(run, client, second, plain, base_protocol):
 def main():
     base = {"binary": "binary", "multi": "binary", "compact": "compact", "multic": "compact",
             "json": "json", "multij": "json"}[args.protocol]
+    if args.ssl and args.domain_socket:
+        sys.stderr.write("test_client.py: --ssl goes with TCP, not --domain-socket\n")
+        return UNKNOWN
     if args.domain_socket:
         sock = TSocket.TSocket(unix_socket=args.domain_socket)
         where = args.domain_socket
+    elif args.ssl:
+        keys = os.environ.get("THRIFT_TEST_KEYS_DIR") or os.path.join(ROOT, ".tmp", "keys")
+        sock = TSSLSocket.TSSLSocket(args.host, args.port, ca_certs=os.path.join(keys, "CA.pem"),
+                                     certfile=os.path.join(keys, "client.crt"), keyfile=os.path.join(keys, "client.key"))
+        where = "%s:%d (TLS)" % (args.host, args.port)
     else:
         sock = TSocket.TSocket(args.host, args.port)
         where = "%s:%d" % (args.host, args.port)

@@ -4,19 +4,26 @@ cross-language matrix. Our own program, with Apache's cross-test command line an
 handler semantics of thrift-notes §4.6.
 
   test_server.py --port=N --protocol={binary,compact,json,multi,multic,multij}
-                 --transport={buffered,framed} [--domain-socket=PATH] [--genpydir=DIR] [-v]
+                 --transport={buffered,framed} [--domain-socket=PATH] [--ssl] [--genpydir=DIR] [-v]
 
 The generated code (`thrift --gen py` of ThriftTest.v0.16-nouuid.thrift) comes from
 scripts/gen-peer-code (.tmp/peers/py). Listens on 127.0.0.1 (or the Unix socket), serves each
 connection in its own thread, prints nothing unless something is wrong (or -v), and exits 0 at once
 on SIGHUP, SIGINT or SIGTERM. A positional server type (TSimpleServer, ...) is accepted and ignored,
 as Apache's runner may pass one.
+
+--ssl: TSSLServerSocket with the key files of $THRIFT_TEST_KEYS_DIR, else the project's .tmp/keys
+(scripts/make-test-keys; Apache's test/keys layout): server.crt and server.key; client certificates
+are asked for and verified against CA.pem and client.crt (pinned: Apache's is self-issued), but not
+required, as Apache's 0.17 clients send none. Connections closed before their handshake (port probes)
+are not logged.
 """
 
 import argparse
 import logging
 import os
 import signal
+import ssl
 import sys
 import time
 
@@ -33,6 +40,7 @@ def parse_args():
     ap.add_argument("--protocol", choices=PROTOCOLS, default="binary")
     ap.add_argument("--transport", choices=TRANSPORTS, default="buffered")
     ap.add_argument("--domain-socket", dest="domain_socket", default=None)
+    ap.add_argument("--ssl", action="store_true")
     ap.add_argument("--genpydir", default=os.path.join(ROOT, ".tmp", "peers", "py"))
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("-q", "--quiet", action="store_true")
@@ -48,7 +56,7 @@ from thrift.Thrift import TException  # noqa: E402
 from thrift.TMultiplexedProcessor import TMultiplexedProcessor  # noqa: E402
 from thrift.protocol import TBinaryProtocol, TCompactProtocol, TJSONProtocol  # noqa: E402
 from thrift.server import TServer  # noqa: E402
-from thrift.transport import TSocket, TTransport  # noqa: E402
+from thrift.transport import TSocket, TSSLSocket, TTransport  # noqa: E402
 
 try:
     from ThriftTest import SecondService, ThriftTest  # noqa: E402
@@ -155,11 +163,39 @@ class SecondServiceHandler(object):
 
 class QuietExpected(logging.Filter):
     """Drops the traceback Apache's generated processor logs for the deliberate undeclared error of
-    testException("TException"); every other log record goes out."""
+    testException("TException"), and TSSLServerSocket's for connections closed before any handshake
+    (port probes); every other log record goes out."""
 
     def filter(self, record):
         exc = record.exc_info[1] if record.exc_info else None
-        return not (type(exc) is TException and getattr(exc, "message", None) == "TException")
+        if type(exc) is TException and getattr(exc, "message", None) == "TException":
+            return False
+        probe = isinstance(exc, (ssl.SSLEOFError, ssl.SSLZeroReturnError, ConnectionResetError)) or (
+            isinstance(exc, ssl.SSLError) and "EOF" in str(exc))
+        return not (probe and record.getMessage().startswith("Error while accepting"))
+
+
+def keys_dir():
+    d = os.environ.get("THRIFT_TEST_KEYS_DIR") or os.path.join(ROOT, ".tmp", "keys")
+    for f in ("server.crt", "server.key", "CA.pem", "client.crt"):
+        if not os.path.exists(os.path.join(d, f)):
+            sys.exit("test_server.py: --ssl needs %s (set THRIFT_TEST_KEYS_DIR, or run node dist/scripts/make-test-keys.js)"
+                     % os.path.join(d, f))
+    return d
+
+
+def ssl_server_socket(port):
+    keys = keys_dir()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(os.path.join(keys, "server.crt"), os.path.join(keys, "server.key"))
+    # client.crt first: Apache's has the same subject as its CA.pem (the server's certificate), and
+    # OpenSSL takes the first certificate of a name as the issuer it checks the signature with.
+    context.load_verify_locations(os.path.join(keys, "client.crt"))
+    context.load_verify_locations(os.path.join(keys, "CA.pem"))
+    context.verify_mode = ssl.CERT_OPTIONAL
+    # A client certificate names its holder, not the address it connects from: no address check.
+    return TSSLSocket.TSSLServerSocket(host="127.0.0.1", port=port, ssl_context=context,
+                                       validate_callback=lambda cert, addr: None)
 
 
 def main():
@@ -188,9 +224,14 @@ def main():
     else:
         processor = tt
 
+    if args.ssl and args.domain_socket:
+        sys.exit("test_server.py: --ssl goes with TCP, not --domain-socket")
     if args.domain_socket:
         sock = TSocket.TServerSocket(unix_socket=args.domain_socket)
         where = args.domain_socket
+    elif args.ssl:
+        sock = ssl_server_socket(args.port)
+        where = "127.0.0.1:%d (TLS)" % args.port
     else:
         sock = TSocket.TServerSocket(host="127.0.0.1", port=args.port)
         where = "127.0.0.1:%d" % args.port
