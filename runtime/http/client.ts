@@ -21,7 +21,10 @@ import type { NodeHttpChannelOptions } from "./node-options.js";
  * are POSTed to the URL.
  */
 export function createHttpChannel(url: string | URL, options: NodeHttpChannelOptions & Partial<ReaderLimits> = {}): HttpChannelBase {
-  if (options.fetch !== undefined) return new FetchChannel(url, options);
+  if (options.fetch !== undefined) {
+    if (options.tls !== undefined) throw new TypeError("options.tls is not used with a fetch of one's own: give that fetch its TLS settings (an undici Agent's connect options)");
+    return new FetchChannel(url, options);
+  }
   return new NodeHttpChannel(url, options);
 }
 

@@ -120,6 +120,9 @@ describeWith([openssl])("HTTPS", () => {
       );
       expect(expired.ms).toBeLessThan(FAST_MS);
       expect(expired.error).toBeInstanceOf(TTransportException);
+      expect(expired.error.message).toBe(
+        `HTTPS request to ${url} failed: the server closed the connection before answering: a server that refuses the client's certificate after the TLS 1.3 handshake closes like this (its log says why)`,
+      );
       expect(seen.length).toBe(1);
       await eventually(() => events.length >= 2);
       expect(connectionErrors(events)).toEqual([
@@ -160,11 +163,12 @@ describeWith([openssl])("HTTPS", () => {
     expect(status).toBe(400);
   });
 
-  test("tls options with an http: URL are refused (nothing would be encrypted); Node's rejectUnauthorized too", () => {
+  test("tls options with an http: URL are refused (nothing would be encrypted), with a fetch of one's own (unused); Node's rejectUnauthorized too", () => {
     expect(() => createHttpChannel("http://127.0.0.1:1/", { tls: clientTls() })).toThrow(
       "options.tls is for https: URLs, and http://127.0.0.1:1/ is not one (nothing would be encrypted)",
     );
     expect(() => createHttpChannel("https://127.0.0.1:1/", { tls: { rejectUnauthorized: false } as TlsClientOptions })).toThrow(/insecureSkipVerify: true/);
+    expect(() => createHttpChannel("https://127.0.0.1:1/", { tls: clientTls(), fetch: globalThis.fetch })).toThrow("options.tls is not used with a fetch of one's own");
   });
 
   test("the HTTP/2 proxy socket and the HTTP/1.1 socket give the same certificate, read once per connection", async () => {
