@@ -48,7 +48,7 @@ export class TlsListener extends NetServer {
     private readonly tls: TlsServer,
     private readonly handshakeTimeoutMs: number,
     private readonly hooks: TlsListenerHooks,
-    private readonly allowHalfOpen: boolean,
+    allowHalfOpen: boolean,
   ) {
     super({ allowHalfOpen });
     this.on("connection", (socket: Socket) => this.sniff(socket));
@@ -78,12 +78,14 @@ export class TlsListener extends NetServer {
   private sniff(socket: Socket): void {
     this.handshaking.add(socket);
     this.remotes.set(socket, { address: socket.remoteAddress, port: socket.remotePort });
-    socket.once("close", () => this.handshaking.delete(socket));
+    const timer = setTimeout(() => socket.destroy(), this.handshakeTimeoutMs);
+    socket.once("close", () => {
+      clearTimeout(timer);
+      this.handshaking.delete(socket);
+    });
     // Resets before or during the handshake are reported (or not) by the TLS server; nothing to add.
     socket.on("error", () => {});
-    const timer = setTimeout(() => socket.destroy(), this.handshakeTimeoutMs);
     const onEnd = (): void => {
-      clearTimeout(timer);
       socket.destroy(); // closed before saying anything: a probe
     };
     socket.once("end", onEnd);
