@@ -76,7 +76,10 @@ export class HttpServer {
           logger({ kind: "request-rejected", peer: peerOf(socket), status: 400, reason: "plain HTTP on this HTTPS port" });
           refusePlainHttp(socket, handshakeTimeoutMs);
         },
-        failed: (error, socket, remote) => logger({ kind: "connection-error", peer: remote.address === undefined ? undefined : `${remote.address}:${remote.port ?? 0}`, error: serverTlsError(error, socket, handshakeTimeoutMs) }),
+        failed: (error, socket, remote) => {
+          const peer = remote.address === undefined ? undefined : `${remote.address}:${remote.port ?? 0}`;
+          logger({ kind: "connection-error", peer, error: serverTlsError(error, socket, handshakeTimeoutMs) });
+        },
       };
       this.listener = new TlsListener(secure, handshakeTimeoutMs, hooks, false);
     } else {

@@ -7,7 +7,6 @@
 import type { Socket } from "node:net";
 import { createServer as createNodeTlsServer, type TLSSocket } from "node:tls";
 import { TApplicationException, TApplicationExceptionType, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
-import type { Registration } from "../rpc/processor.js";
 import { servicesOf, type ServiceRegistrations } from "../rpc/registrations.js";
 import type { ServiceDescriptor } from "../service.js";
 import { Server, type ListenerFactory } from "../stream/server.js";
@@ -28,10 +27,6 @@ export function createTlsServer(services: ServiceRegistrations, options: TlsServ
 export function createTlsServer(first: ServiceDescriptor<any, any> | ServiceRegistrations, second?: unknown, third?: TlsServerOptions): Server {
   const [services, options] = servicesOf(first, second, third);
   if (options?.tls === undefined) throw new TypeError("createTlsServer needs options.tls (at least a key and a certificate: { tls: { key, cert } })");
-  return tlsServer(services, options);
-}
-
-function tlsServer(services: Record<string, Registration>, options: TlsServerOptions): Server {
   return new Server(services, options, tlsListenerFactory(options.tls));
 }
 
@@ -54,7 +49,8 @@ export function tlsListenerFactory(settings: TlsServerSettings): ListenerFactory
         accept(socket, { refusal: new TApplicationException(TApplicationExceptionType.UNKNOWN, TLS_REQUIRED_MESSAGE) });
       },
       failed(error, socket, remote) {
-        logger({ kind: "connection-error", peer: remote.address === undefined ? undefined : formatAddress(remote.address, remote.port), error: serverTlsError(error, socket, handshakeTimeoutMs) });
+        const peer = remote.address === undefined ? undefined : formatAddress(remote.address, remote.port);
+        logger({ kind: "connection-error", peer, error: serverTlsError(error, socket, handshakeTimeoutMs) });
       },
     };
     // Half-open: a client may end its side after its last request and still get the replies.
