@@ -4,7 +4,7 @@
  * runtime.
  *
  *   node dist/interop/test-client.js --host=H --port=N --protocol=P --transport=T [--zlib]
- *        [--domain-socket=PATH] [--http-path=PATH] [--http2] [-n LOOPS] [--timeout=SECONDS]
+ *        [--domain-socket=PATH] [--ssl] [--http-path=PATH] [--http2] [-n LOOPS] [--timeout=SECONDS]
  *        [--no-neg-zero] [--no-control-chars] [-v] [-q]
  *   npm run -s interop:client -- --port=9090 --protocol=compact --transport=framed
  *
@@ -26,6 +26,10 @@
  *   text with --http2 (prior knowledge: rpcgen's server, not Apache's). With --domain-socket, HTTP/1.1
  *   over the Unix socket. A oneway call resolves when its (empty) response arrives, so a server that
  *   never answers oneway calls (Apache's Node.js server) fails testOneway by the call's timeout.
+ * - --ssl: TLS (rpcgen's createTlsConnection; with http, `https://HOST:PORT/`, HTTP/2 by ALPN with
+ *   --http2), verifying the server against CA.pem and the host name, presenting client.crt, from
+ *   $THRIFT_TEST_KEYS_DIR, else the project's .tmp/keys (interop/tls.ts). Not with http over a Unix
+ *   socket (the client's Unix-socket agent speaks plain HTTP).
  * - Every call has a deadline (--timeout, default 5 s, also for connecting). A timeout or a broken
  *   connection fails the remaining checks at once, so a hung server fails the run within seconds.
  * - Special doubles are sent in every protocol: rpcgen's JSON writer quotes NaN and the infinities as
@@ -43,6 +47,7 @@ import {
   createClient,
   createConnection,
   createHttpChannel,
+  createTlsConnection,
   JSONProtocol,
   MessageType,
   TApplicationException,
@@ -69,6 +74,7 @@ import {
   type ProtocolName,
   type TransportName,
 } from "./cli.js";
+import { clientTls, keysDir } from "./tls.js";
 import {
   Insanity,
   Numberz,
@@ -104,6 +110,8 @@ interface Options {
   timeoutMs: number;
   negZero: boolean;
   controlChars: boolean;
+  /** The key files' directory, with --ssl. */
+  ssl: string | undefined;
   verbose: boolean;
   quiet: boolean;
 }
@@ -132,11 +140,10 @@ function parseOptions(argv: readonly string[]): Options {
     process.stdout.write(
       "usage: test-client --host=H --port=N --protocol={binary,compact,json,header,multi,multic,multij,multih}\n" +
         "                   --transport={buffered,framed,http,zlib} [--zlib]\n" +
-        "                   [--domain-socket=PATH] [--http-path=PATH] [--http2] [-n LOOPS] [--timeout=SECONDS] [--no-neg-zero] [--no-control-chars] [-v] [-q]\n",
+        "                   [--domain-socket=PATH] [--ssl] [--http-path=PATH] [--http2] [-n LOOPS] [--timeout=SECONDS] [--no-neg-zero] [--no-control-chars] [-v] [-q]\n",
     );
     process.exit(0);
   }
-  if (p.flags.has("--ssl")) throw new UsageError("TLS not supported yet (--ssl)");
   if (p.flags.has("--abstract-namespace")) throw new UsageError("abstract Unix sockets are not supported (--abstract-namespace)");
   if (p.positionals.length > 0) throw new UsageError(`unexpected arguments: ${p.positionals.join(" ")}`);
   const protocol = oneOf("--protocol", p.values.get("--protocol") ?? "binary", PROTOCOLS);
@@ -149,6 +156,9 @@ function parseOptions(argv: readonly string[]): Options {
   if (transport !== "http" && (p.values.has("--http-path") || http2)) throw new UsageError("--http-path and --http2 go with --transport=http");
   if (!httpPath.startsWith("/")) throw new UsageError(`--http-path must start with '/' (got '${httpPath}')`);
   if (http2 && domainSocket !== undefined) throw new UsageError("--http2 is not supported over a Unix socket (--domain-socket): HTTP/1.1 only there");
+  if (transport === "http" && domainSocket !== undefined && p.flags.has("--ssl")) {
+    throw new UsageError("--ssl is not supported with --transport=http over a Unix socket (--domain-socket): plain HTTP/1.1 only there");
+  }
   return {
     host: p.values.get("--host") ?? "localhost",
     port: integer("--port", p.values.get("--port") ?? "9090", 1, 65535),
@@ -162,6 +172,7 @@ function parseOptions(argv: readonly string[]): Options {
     timeoutMs: Math.round(positiveNumber("--timeout", p.values.get("--timeout") ?? "5") * 1000),
     negZero: !p.flags.has("--no-neg-zero"),
     controlChars: !p.flags.has("--no-control-chars"),
+    ssl: p.flags.has("--ssl") ? keysDir() : undefined,
     verbose: p.flags.has("--verbose"),
     quiet: p.flags.has("--quiet"),
   };
@@ -279,30 +290,33 @@ interface TestChannel {
 
 function openChannel(): TestChannel {
   const protocol = seqidChecking(baseProtocol(opts.protocol));
+  const tls = opts.ssl === undefined ? undefined : clientTls(opts.ssl);
   if (opts.transport !== "http") {
-    const connection: Connection = createConnection(target, {
+    const options = {
       protocol,
       ...transportOptions(opts.protocol, opts.transport, opts.zlib),
       multiplexed,
       timeoutMs: opts.timeoutMs,
       connectTimeoutMs: opts.timeoutMs,
       reconnect: false,
-    });
+    };
+    const connection: Connection = tls === undefined ? createConnection(target, options) : createTlsConnection(target, { ...options, tls });
     return {
       channel: connection,
-      where: opts.domainSocket ?? `${opts.host}:${opts.port}`,
+      where: `${opts.domainSocket ?? `${opts.host}:${opts.port}`}${tls !== undefined ? " (TLS)" : ""}`,
       ready: () => connection.ready(),
       close: () => connection.close(),
       destroy: () => connection.destroy(),
     };
   }
   const host = opts.domainSocket !== undefined ? "localhost" : opts.host.includes(":") ? `[${opts.host}]` : opts.host;
-  const url = `http://${host}${opts.domainSocket !== undefined ? "" : `:${opts.port}`}${opts.httpPath}`;
+  const url = `${tls !== undefined ? "https" : "http"}://${host}${opts.domainSocket !== undefined ? "" : `:${opts.port}`}${opts.httpPath}`;
   const channel = createHttpChannel(url, {
     protocol,
     multiplexed,
     timeoutMs: opts.timeoutMs,
     ...(opts.http2 && { httpVersion: "2" }),
+    ...(tls !== undefined && { tls }),
     ...(opts.domainSocket !== undefined && { agent: unixSocketAgent(opts.domainSocket) }),
   });
   return {

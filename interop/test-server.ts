@@ -3,7 +3,7 @@
  * rpcgen's own output for ThriftTest.v0.16-nouuid.thrift (interop/thrift-test/) and its TCP and HTTP
  * runtime.
  *
- *   node dist/interop/test-server.js --port=N --protocol=P --transport=T [--zlib] [--domain-socket=PATH]
+ *   node dist/interop/test-server.js --port=N --protocol=P --transport=T [--zlib] [--domain-socket=PATH] [--ssl]
  *        [--multiplex] [--string-limit=N] [--container-limit=N] [-v] [-q] [SERVER_TYPE]
  *   npm run -s interop:server -- --port=9090 --protocol=compact --transport=framed
  *
@@ -21,9 +21,12 @@
  *   registerDefault), so plain clients work against it too.
  * - Listens on 127.0.0.1 and ::1 (clients given `--host=localhost` may try either), or on the Unix
  *   socket given by --domain-socket (a stale socket file is replaced).
+ * - --ssl: TLS (rpcgen's createTlsServer; with http, HTTPS from createHttpServer) with the key files of $THRIFT_TEST_KEYS_DIR, else the
+ *   project's .tmp/keys, made with openssl when missing (interop/tls.ts says which files, and the trust
+ *   model). Client certificates are asked for and verified, not required.
  * - Apache's extra server arguments are accepted and ignored: a positional server type
  *   (TSimpleServer, TThreadedServer, ...) or `--server-type=...`, `--processor-events`, `--workers=N`.
- *   `--ssl` and abstract sockets are not supported: the server says so and exits 2.
+ *   Abstract sockets are not supported: the server says so and exits 2.
  * - Prints nothing unless something is wrong (or -v). The undeclared error that testException
  *   ("TException") throws on purpose is not reported.
  * - SIGHUP, SIGINT, SIGTERM: stops accepting, lets calls in flight finish (at most 500 ms), exits 0.
@@ -34,6 +37,7 @@ import { connect } from "node:net";
 import {
   createHttpServer,
   createServer,
+  createTlsServer,
   implement,
   TException,
   type CallContext,
@@ -43,6 +47,7 @@ import {
   type ServerOptions,
   type ServiceRegistrations,
 } from "rpcgen/runtime";
+import { keysDir, serverTls } from "./tls.js";
 import {
   baseProtocol,
   checkHttpSupports,
@@ -86,6 +91,8 @@ interface Options {
   multiplex: boolean;
   stringLimit: number | undefined;
   containerLimit: number | undefined;
+  /** The key files' directory, with --ssl. */
+  ssl: string | undefined;
   verbose: boolean;
 }
 
@@ -112,11 +119,10 @@ function parseOptions(argv: readonly string[]): Options {
     process.stdout.write(
       "usage: test-server --port=N --protocol={binary,compact,json,header,multi,multic,multij,multih}\n" +
         "                   --transport={buffered,framed,http,zlib} [--zlib]\n" +
-        "                   [--domain-socket=PATH] [--multiplex] [--string-limit=N] [--container-limit=N] [-v] [-q] [SERVER_TYPE]\n",
+        "                   [--domain-socket=PATH] [--ssl] [--multiplex] [--string-limit=N] [--container-limit=N] [-v] [-q] [SERVER_TYPE]\n",
     );
     process.exit(0);
   }
-  if (p.flags.has("--ssl")) throw new UsageError("TLS not supported yet (--ssl)");
   if (p.flags.has("--abstract-namespace")) throw new UsageError("abstract Unix sockets are not supported (--abstract-namespace)");
   if (p.positionals.length > 1) throw new UsageError(`unexpected arguments: ${p.positionals.slice(1).join(" ")}`);
   const protocol = oneOf("--protocol", p.values.get("--protocol") ?? "binary", PROTOCOLS);
@@ -136,6 +142,7 @@ function parseOptions(argv: readonly string[]): Options {
     multiplex: p.flags.has("--multiplex") || isMultiplexed(protocol),
     stringLimit: limit("--string-limit"),
     containerLimit: limit("--container-limit"),
+    ssl: p.flags.has("--ssl") ? keysDir() : undefined,
     verbose: p.flags.has("--verbose"),
   };
 }
@@ -312,10 +319,15 @@ function makeServer(): Listener {
   const services: ServiceRegistrations = { ThriftTest: implement(ThriftTest, thriftTest), SecondService: implement(SecondService, secondService) };
   if (opts.transport === "http") {
     // The protocol asked for only, as Apache's servers (rpcgen's would tell binary, compact and JSON apart).
-    const options: HttpServerOptions = { ...common, protocols: [baseProtocol(opts.protocol)] };
+    // With --ssl: HTTPS (HTTP/1.1 and HTTP/2 by ALPN) on the same server.
+    const options: HttpServerOptions = { ...common, protocols: [baseProtocol(opts.protocol)], ...(opts.ssl !== undefined && { tls: serverTls(opts.ssl) }) };
     return opts.multiplex ? createHttpServer(services, { ...options, defaultService: "ThriftTest" }) : createHttpServer(ThriftTest, thriftTest, options);
   }
   const options: ServerOptions = { ...common, protocol: baseProtocol(opts.protocol), ...transportOptions(opts.protocol, opts.transport, opts.zlib) };
+  if (opts.ssl !== undefined) {
+    const tls = { ...options, tls: serverTls(opts.ssl) };
+    return opts.multiplex ? createTlsServer(services, { ...tls, defaultService: "ThriftTest" }) : createTlsServer(ThriftTest, thriftTest, tls);
+  }
   return opts.multiplex ? createServer(services, { ...options, defaultService: "ThriftTest" }) : createServer(ThriftTest, thriftTest, options);
 }
 
@@ -346,7 +358,7 @@ function accepts(path: string): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const where = `${opts.protocol}/${opts.transport}${opts.zlib && opts.transport !== "zlib" ? "+zlib" : ""}${opts.multiplex && !isMultiplexed(opts.protocol) ? " (multiplexed)" : ""}`;
+  const where = `${opts.protocol}/${opts.transport}${opts.zlib && opts.transport !== "zlib" ? "+zlib" : ""}${opts.multiplex && !isMultiplexed(opts.protocol) ? " (multiplexed)" : ""}${opts.ssl !== undefined ? ` over TLS (keys: ${opts.ssl})` : ""}`;
   if (opts.domainSocket !== undefined) {
     const path = opts.domainSocket;
     if (existsSync(path) && statSync(path).isSocket()) {

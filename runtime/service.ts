@@ -27,6 +27,34 @@ export interface CallOptions {
   onResponseHeaders?: ((headers: Headers) => void) | undefined;
 }
 
+/**
+ * The certificate a client presented over TLS, as plain data (the server's transport reads it from its
+ * TLS socket). Interceptors authorise on it: see `requireClientCertificate`.
+ */
+export interface PeerCertificate {
+  /**
+   * True when the certificate verified against the server's trusted CAs (`tls.ca`). A server that only
+   * requests certificates (`clientCertificate: "request"`) also lets unverified ones through: check this.
+   */
+  readonly authorized: boolean;
+  /** Why it did not verify (OpenSSL's code: `CERT_HAS_EXPIRED`, `UNABLE_TO_VERIFY_LEAF_SIGNATURE`, ...). */
+  readonly authorizationError?: string | undefined;
+  /** The subject's attributes (`CN`, `O`, `OU`, ...); an attribute given more than once is a list. */
+  readonly subject: Readonly<Record<string, string | readonly string[]>>;
+  /** The subject's (first) common name. */
+  readonly commonName: string | undefined;
+  /** The issuer's attributes. */
+  readonly issuer: Readonly<Record<string, string | readonly string[]>>;
+  /** Subject alternative names as OpenSSL writes them: `DNS:client.example`, `IP:10.0.0.7`, `URI:spiffe://...`, `email:...`. */
+  readonly subjectAltNames: readonly string[];
+  /** SHA-256 of the DER certificate, as colon-separated upper-case hex (what `openssl x509 -fingerprint -sha256` prints). */
+  readonly fingerprint256: string;
+  /** Upper-case hex. */
+  readonly serialNumber: string;
+  readonly validFrom: Date;
+  readonly validTo: Date;
+}
+
 /** What a handler receives besides its arguments. */
 export interface CallContext {
   readonly service: string;
@@ -44,6 +72,8 @@ export interface CallContext {
   readonly requestHeaders: Headers;
   /** Headers to send with the reply (on transports that carry headers). */
   readonly responseHeaders: Headers;
+  /** The client's certificate, when it presented one over TLS (TCP or HTTPS); undefined otherwise. */
+  readonly peerCertificate?: PeerCertificate | undefined;
 }
 
 export interface DeclaredException {

@@ -4,8 +4,12 @@
  * transport and socket kind both sides support.
  *
  *   node dist/scripts/interop-matrix.js [--server=py,node,rpcgen,cpp,go] [--client=...] [--with=rpcgen]
- *        [--protocol=binary,json] [--transport=framed,zlib,http] [--socket=ip,domain] [--only=REGEX]
+ *        [--protocol=binary,json] [--transport=framed,zlib,http] [--socket=ip,domain,ip-ssl] [--only=REGEX]
  *        [-j N] [--client-timeout=S] [--list] [--json=FILE] [-v]
+ *
+ * Socket kinds, named as Apache's runner names them: `ip` (TCP on loopback), `domain` (a Unix socket),
+ * `ip-ssl` (TCP with `--ssl` passed to both sides: TLS with the key files of $THRIFT_TEST_KEYS_DIR, else
+ * the project's .tmp/keys, made here with openssl before the first such cell runs).
  *
  * Per cell: a free loopback port (or a fresh Unix socket path) is picked, the server is started
  * and probed until it accepts a connection (bounded wait), the client runs with a deadline, and the
@@ -30,6 +34,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { nativeImplementations } from "./interop-peers-native.js";
+import { makeTestKeys } from "./make-test-keys.js";
 
 const ROOT = findRoot();
 /** Under CI every implementation must be available. */
@@ -50,7 +55,8 @@ export type Protocol = "binary" | "compact" | "json" | "header" | "multi" | "mul
  * --http2`) against a server run with `--transport=http`. Apache's runner has no such transport.
  */
 export type Transport = "buffered" | "framed" | "zlib" | "http" | "http2";
-export type Socket = "ip" | "domain";
+export type Socket = "ip" | "domain" | "ip-ssl";
+const ALL_SOCKETS: readonly Socket[] = ["ip", "domain", "ip-ssl"];
 
 export interface Implementation {
   name: string;
@@ -95,7 +101,7 @@ export const IMPLEMENTATIONS: Implementation[] = [
     client: [DEB_PY, "test/interop/py/test_client.py"],
     protocols: ALL_PROTOCOLS,
     transports: APACHE_TRANSPORTS,
-    sockets: ["ip", "domain"],
+    sockets: ALL_SOCKETS,
     unavailable: () =>
       existsSync(join(ROOT, ".tmp/peers/py/ThriftTest/ttypes.py")) ? undefined : "no .tmp/peers/py (run scripts/install-peers && scripts/gen-peer-code)",
   },
@@ -121,7 +127,7 @@ export const IMPLEMENTATIONS: Implementation[] = [
     client: [process.execPath, "dist/interop/test-client.js"],
     protocols: ALL_PROTOCOLS,
     transports: ALL_TRANSPORTS,
-    sockets: ["ip", "domain"],
+    sockets: ALL_SOCKETS,
     unavailable: () =>
       existsSync(join(ROOT, "dist/interop/test-server.js")) && existsSync(join(ROOT, "dist/interop/test-client.js"))
         ? undefined
@@ -145,7 +151,7 @@ export interface KnownFailure {
 
 export const KNOWN_FAILURES: readonly KnownFailure[] = [
   {
-    cells: /^(rpcgen-[a-z]+|[a-z]+-rpcgen)_(header|multih)_http2?-(ip|domain)$/,
+    cells: /^(rpcgen-[a-z]+|[a-z]+-rpcgen)_(header|multih)_http2?-[a-z-]+$/,
     kind: "skip",
     reason: "rpcgen's HTTP server and client carry binary, compact and JSON bodies, not THeader: its test programs refuse header and multih over http.",
   },
@@ -162,7 +168,7 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
     reason: "rpcgen's HTTP client speaks HTTP/2 over TCP only; over a Unix socket the test client uses HTTP/1.1 (an agent of its own).",
   },
   {
-    cells: /^node-(py|rpcgen|go|cpp)_[a-z]+_http-(ip|domain)$/,
+    cells: /^node-(py|rpcgen|go|cpp)_[a-z]+_http-[a-z-]+$/,
     kind: "fail",
     reason:
       "Apache's Node.js HTTP server serves only /test (Apache's Node test server), and these clients post elsewhere (Python's, Go's " +
@@ -171,7 +177,7 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
       "Python's THttpClient and rpcgen's HTTP channel wait for the response, until their timeout (Node's own client does not wait).",
   },
   {
-    cells: /^node-py_header_buffered-(ip|domain)$/,
+    cells: /^node-py_header_buffered-[a-z-]+$/,
     kind: "fail",
     reason:
       "Apache's Node.js 0.17 header server over the buffered transport answers THeader requests without the header when the " +
@@ -180,7 +186,7 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
       "Apache's TestClient.py does) and refuses the bare binary reply (client type 2). rpcgen's client reads both dialects.",
   },
   {
-    cells: /^(py-rpcgen|rpcgen-py|go-py)_(json|multij)_zlib-(ip|domain)$/,
+    cells: /^(py-rpcgen|rpcgen-py|go-py)_(json|multij)_zlib-[a-z-]+$/,
     kind: "fail",
     reason:
       "Apache's Python 0.17 TJSONProtocol reads the four hex digits of a \\uXXXX escape with trans.read(4), which TZlibTransport " +
@@ -190,14 +196,14 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
       "rpcgen's call wrong; Python's client reads rpcgen's, and Go's, reply wrong). Over buffered and framed, and py with py, all pass.",
   },
   {
-    cells: /^cpp-go_[a-z]+_http-ip$/,
+    cells: /^cpp-go_[a-z]+_http-[a-z-]+$/,
     kind: "skip",
     reason:
       "Apache's C++ 0.17 HTTP server never answers a oneway call (THRIFT-6021, fixed after 0.17), and Go's HTTP client waits for " +
       "that answer with no timeout of its own: the cell could only end by the runner's deadline, a minute per cell.",
   },
   {
-    cells: /^cpp-(py|rpcgen)_[a-z]+_http-(ip|domain)$/,
+    cells: /^cpp-(py|rpcgen)_[a-z]+_http-[a-z-]+$/,
     kind: "fail",
     reason:
       "Apache's C++ 0.17 HTTP server never answers a oneway call (THRIFT-6021, fixed after 0.17): Python's THttpClient and " +
@@ -205,7 +211,7 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
       "and C++'s own client expects no answer, so those pass.",
   },
   {
-    cells: /^(py|rpcgen|go)-cpp_[a-z]+_http-(ip|domain)$/,
+    cells: /^(py|rpcgen|go)-cpp_[a-z]+_http-[a-z-]+$/,
     kind: "fail",
     reason:
       "Apache's C++ 0.17 HTTP client does not read the answer to a oneway call, so the next call (testI32 after testOneway) reads " +
@@ -359,6 +365,7 @@ export async function runCell(cell: Cell, o: RunOptions): Promise<CellResult> {
   }
   const port = await freePort();
   where.push(`--port=${port}`);
+  if (cell.socket === "ip-ssl") where.push("--ssl");
   const protocol = `--protocol=${cell.protocol}`;
   const flags = TRANSPORT_FLAGS[cell.transport];
   const server = start(cell.server.server, [protocol, ...flags.server, ...where]);
@@ -459,7 +466,7 @@ export function cells(impls: Implementation[], filter: Filter): Cell[] {
         for (const transport of ALL_TRANSPORTS) {
           if (!server.transports.includes(transport) || !client.transports.includes(transport)) continue;
           if (filter.transport && !filter.transport.includes(transport)) continue;
-          for (const socket of ["ip", "domain"] as const) {
+          for (const socket of ALL_SOCKETS) {
             if (!server.sockets.includes(socket) || !client.sockets.includes(socket)) continue;
             if (filter.socket && !filter.socket.includes(socket)) continue;
             const cell = { server, client, protocol, transport, socket };
@@ -492,6 +499,8 @@ export async function runMatrix(
   onDone?: (r: CellResult) => void,
   known: readonly KnownFailure[] = KNOWN_FAILURES,
 ): Promise<CellResult[]> {
+  // Made once here, not by each program: cells run in parallel.
+  if (list.some((c) => c.socket === "ip-ssl") && !process.env["THRIFT_TEST_KEYS_DIR"]) makeTestKeys(join(ROOT, ".tmp/keys"));
   const results: CellResult[] = new Array(list.length);
   let next = 0;
   const worker = async () => {
@@ -599,7 +608,7 @@ function parseCli(argv: string[]) {
       case "-h":
       case "--help":
         process.stdout.write(
-          "usage: interop-matrix [--server=a,b] [--client=a,b] [--with=a,b] [--protocol=..] [--transport=..] [--socket=ip,domain] [--only=REGEX] [-j N] [--client-timeout=S] [--list] [--json=FILE] [-v]\n",
+          "usage: interop-matrix [--server=a,b] [--client=a,b] [--with=a,b] [--protocol=..] [--transport=..] [--socket=ip,domain,ip-ssl] [--only=REGEX] [-j N] [--client-timeout=S] [--list] [--json=FILE] [-v]\n",
         );
         process.exit(0);
       // falls through (process.exit does not return)

@@ -7,9 +7,12 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from "node:http";
 import { connect as http2Connect, constants as h2, type ClientHttp2Session, type IncomingHttpHeaders as Http2Headers } from "node:http2";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { ConnectionOptions as NodeTlsConnectOptions } from "node:tls";
 import { TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import type { ReaderLimits } from "../protocol/protocol.js";
 import type { PendingCall } from "../rpc/pending.js";
+import { clientTlsReason, sslCode } from "../tls/errors.js";
+import { clientTlsOptions } from "../tls/settings.js";
 import { HttpChannelBase, type HttpReply } from "./channel.js";
 import { FetchChannel } from "./fetch-channel.js";
 import type { NodeHttpChannelOptions } from "./node-options.js";
@@ -19,7 +22,10 @@ import type { NodeHttpChannelOptions } from "./node-options.js";
  * are POSTed to the URL.
  */
 export function createHttpChannel(url: string | URL, options: NodeHttpChannelOptions & Partial<ReaderLimits> = {}): HttpChannelBase {
-  if (options.fetch !== undefined) return new FetchChannel(url, options);
+  if (options.fetch !== undefined) {
+    if (options.tls !== undefined) throw new TypeError("options.tls is not used with a fetch of one's own: give that fetch its TLS settings (an undici Agent's connect options)");
+    return new FetchChannel(url, options);
+  }
   return new NodeHttpChannel(url, options);
 }
 
@@ -29,13 +35,18 @@ export class NodeHttpChannel extends HttpChannelBase {
   private readonly http2: boolean;
   private readonly agent: HttpAgent | undefined;
   private readonly ownAgent: boolean;
-  private readonly tls: NodeHttpChannelOptions["tls"];
+  private readonly tls: NodeTlsConnectOptions | undefined;
+  private readonly presentsCertificate: boolean;
   private session: ClientHttp2Session | undefined = undefined;
   /** Streams in flight on the session. */
   private streams = 0;
   /** node:http's options for every request, resolved once from the URL. */
   private readonly requestOptions: RequestOptions;
   private readonly path: string;
+  /** Why the HTTP/2 session failed, for the streams it cancels (they say only that they were cancelled). */
+  private sessionError: Error | undefined = undefined;
+  /** Sessions whose server has sent its settings (spoken HTTP/2: it took the connection). */
+  private readonly spoken = new WeakSet<ClientHttp2Session>();
 
   constructor(url: string | URL, options: NodeHttpChannelOptions & Partial<ReaderLimits> = {}) {
     super(url, options);
@@ -45,7 +56,9 @@ export class NodeHttpChannel extends HttpChannelBase {
     if (options.httpVersion !== undefined && options.httpVersion !== "1.1" && options.httpVersion !== "2") {
       throw new TypeError(`httpVersion must be "1.1" or "2", got ${String(options.httpVersion)}`);
     }
-    this.tls = options.tls;
+    if (options.tls !== undefined && !this.secure) throw new TypeError(`options.tls is for https: URLs, and ${this.url} is not one (nothing would be encrypted)`);
+    this.tls = this.secure ? clientTlsOptions(options.tls, this.target.host) : undefined;
+    this.presentsCertificate = options.tls?.cert !== undefined || options.tls?.pfx !== undefined;
     this.path = `${this.target.pathname}${this.target.search}`;
     if (this.http2) {
       this.agent = undefined;
@@ -53,7 +66,7 @@ export class NodeHttpChannel extends HttpChannelBase {
     } else {
       this.ownAgent = options.agent === undefined;
       const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 100, scheduling: "lifo" as const };
-      this.agent = options.agent ?? (this.secure ? new HttpsAgent({ ...agentOptions, ...options.tls }) : new HttpAgent(agentOptions));
+      this.agent = options.agent ?? (this.secure ? new HttpsAgent({ ...agentOptions, ...this.tls }) : new HttpAgent(agentOptions));
     }
     this.requestOptions = {
       protocol: this.target.protocol,
@@ -82,7 +95,8 @@ export class NodeHttpChannel extends HttpChannelBase {
       const request = (this.secure ? httpsRequest : httpRequest)({ ...this.requestOptions, headers: { ...headers, "content-length": String(body.length) } });
       // Giving the call up destroys its request (no AbortController per call).
       pending.cancel = { abort: (reason) => request.destroy(reason instanceof Error ? reason : new Error(String(reason))) };
-      request.on("error", reject); // `on`: a second error (after a reset, say) must not go unhandled
+      // `on`: a second error (after a reset, say) must not go unhandled.
+      request.on("error", (error) => reject(this.tlsFailure(error, !request.reusedSocket)));
       request.once("response", (response: IncomingMessage) => {
         collect(response, this.maxResponseSize, this.url).then(
           (data) =>
@@ -111,13 +125,17 @@ export class NodeHttpChannel extends HttpChannelBase {
       };
       const stream = session.request(outgoing);
       pending.cancel = { abort: () => stream.close(h2.NGHTTP2_CANCEL) };
+      let responded = false;
       // The session keeps the process alive only while calls are in flight on it.
       if (this.streams++ === 0) session.ref();
       stream.once("close", () => {
         if (--this.streams === 0 && this.session === session) session.unref();
+        // A session whose connection ends cleanly closes its streams with no error: say so, or the call waits for its timeout.
+        if (!responded) reject(this.closedUnanswered(session));
       });
-      stream.on("error", reject);
+      stream.on("error", (error) => reject(this.tlsFailure(error, false)));
       stream.once("response", (responseHeaders: Http2Headers) => {
+        responded = true;
         const status = Number(responseHeaders[h2.HTTP2_HEADER_STATUS] ?? 0);
         collect(stream, this.maxResponseSize, this.url).then((data) => resolve({ status, statusText: "", headers: () => toHeaders(responseHeaders), body: data }), reject);
       });
@@ -125,13 +143,45 @@ export class NodeHttpChannel extends HttpChannelBase {
     });
   }
 
+  /**
+   * A failure over https: as what TLS says went wrong (the server's certificate, a refused client
+   * certificate, a plain-HTTP server), naming the URL; other errors as they are.
+   */
+  private tlsFailure(error: unknown, freshConnection: boolean): unknown {
+    if (!this.secure) return error;
+    if (freshConnection && isHangUp(error) && this.presentsCertificate) return this.refusedAfterHandshake(error);
+    const cancelled = this.http2 && (error as { code?: string }).code === "ERR_HTTP2_STREAM_CANCEL";
+    const cause = cancelled ? ((error as { cause?: unknown }).cause ?? this.sessionError ?? error) : error;
+    const reason = clientTlsReason(cause, this.tls?.servername ?? this.target.hostname, this.presentsCertificate);
+    if (reason === undefined || !isTlsCode(cause)) return error;
+    return new TTransportException(TTransportExceptionType.NOT_OPEN, `HTTPS request to ${this.url} failed: ${reason}`, { cause });
+  }
+
+  /** A request whose connection closed before any answer. */
+  private closedUnanswered(session: ClientHttp2Session): TTransportException {
+    if (this.secure && this.presentsCertificate && !this.spoken.has(session)) return this.refusedAfterHandshake(undefined);
+    return new TTransportException(TTransportExceptionType.END_OF_FILE, `HTTP request to ${this.url} failed: the server closed the connection before answering`);
+  }
+
+  /** TLS 1.3 lets a server refuse the client's certificate only after the client's handshake is done, and Node's close without a word. */
+  private refusedAfterHandshake(cause: unknown): TTransportException {
+    return new TTransportException(
+      TTransportExceptionType.END_OF_FILE,
+      `HTTPS request to ${this.url} failed: the server closed the connection before answering: a server that refuses the client's certificate after the TLS 1.3 handshake closes like this (its log says why)`,
+      { cause },
+    );
+  }
+
   /** The HTTP/2 session, opened on first use and again after it is lost. */
   private connect2(): ClientHttp2Session {
     const current = this.session;
     if (current !== undefined && !current.closed && !current.destroyed) return current;
     const session = http2Connect(this.target.origin, this.secure ? { ...this.tls } : {});
-    session.on("error", () => {
+    this.sessionError = undefined;
+    session.once("remoteSettings", () => this.spoken.add(session));
+    session.on("error", (error) => {
       // Each stream fails with its own error; the session is replaced on the next call.
+      if (this.session === session) this.sessionError = error;
     });
     session.once("close", () => {
       if (this.session === session) this.session = undefined;
@@ -164,6 +214,19 @@ function collect(stream: NodeJS.ReadableStream & { destroy(error?: Error): unkno
     stream.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
     stream.on("error", reject);
   });
+}
+
+/** A connection closed with no answer at all ("socket hang up"). */
+function isHangUp(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "ECONNRESET" && /hang up/.test(String((error as { message?: unknown }).message));
+}
+
+/** True for errors of the TLS layer (certificates, alerts, a peer that is not TLS), not of the network. */
+function isTlsCode(error: unknown): boolean {
+  const code = sslCode(error);
+  if (code === undefined) return false;
+  if (code === "ECONNRESET") return /before secure TLS connection/.test(String((error as { message?: unknown }).message)); // a reset later is no TLS matter
+  return code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_") || /^(CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|INVALID_|PATH_LENGTH)/.test(code);
 }
 
 function toHeaders(raw: IncomingHttpHeaders | Http2Headers): Headers {

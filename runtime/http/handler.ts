@@ -16,13 +16,15 @@
  * without them from the page), and preflights are answered on every path.
  *
  * Call headers are the HTTP headers; `Deadline-Budget` sets the call's deadline; headers a handler sets
- * on `ctx.responseHeaders` go out with the reply.
+ * on `ctx.responseHeaders` go out with the reply. Over HTTPS, the certificate the client presented is
+ * `ctx.peerCertificate` (in JSON calls too).
  *
  * The same handler answers plain JSON calls (`POST /<Service>/<method>` with `application/json`, GET
  * where allowed) unless `json: false`: json-route.ts, which says how they are told apart.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Stream } from "node:http2";
+import type { TLSSocket } from "node:tls";
 import { BinaryProtocol } from "../protocol/binary.js";
 import { CompactProtocol } from "../protocol/compact.js";
 import { TApplicationException, TApplicationExceptionType, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
@@ -35,6 +37,8 @@ import { Scope, type ServerCallContext } from "../rpc/context.js";
 import { DEADLINE_BUDGET_HEADER, deadlineOf } from "../rpc/headers.js";
 import { defaultLogger, describe } from "../rpc/logger.js";
 import { Processor, writeException, type IncomingCall, type Registration, type ServerLogger } from "../rpc/processor.js";
+import type { PeerCertificate } from "../service.js";
+import { peerCertificateOf } from "../tls/identity.js";
 import { contentTypeOf, detectProtocol } from "./content-type.js";
 import { Cors } from "./cors.js";
 import { streamExchange, type RequestLike, type ResponseLike } from "./exchange.js";
@@ -183,6 +187,24 @@ function peerOf(req: RequestLike): string | undefined {
   return (socket[PEER] = `${address.includes(":") ? `[${address}]` : address}:${socket.remotePort ?? 0}`);
 }
 
+/** Certificates read per connection: every request on it shares the one its client presented. */
+const certificates = new WeakMap<object, PeerCertificate | null>();
+
+/** The certificate the client presented, over TLS (this server's, or any `node:https` / `http2` one). */
+function peerCertificateOfRequest(req: RequestLike): PeerCertificate | undefined {
+  const socket = req.socket as Partial<TLSSocket> | null | undefined;
+  if (socket === null || socket === undefined || typeof socket.getPeerCertificate !== "function") return undefined;
+  // HTTP/2's compatibility requests hand each request a proxy of the session's socket: the session is
+  // what lasts (a stream exchange's socket is the session's own proxy, one per session).
+  const connection: object = (req as Partial<Http2ServerRequest>).stream?.session ?? socket;
+  let cert = certificates.get(connection);
+  if (cert === undefined) {
+    cert = peerCertificateOf(socket as TLSSocket) ?? null;
+    certificates.set(connection, cert);
+  }
+  return cert ?? undefined;
+}
+
 function header(req: RequestLike, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(", ") : value;
@@ -199,6 +221,7 @@ function serve(s: Settings, req: RequestLike, res: ResponseLike, scope: Scope): 
       res,
       scope,
       peer: peerOf(req),
+      peerCertificate: peerCertificateOfRequest(req),
       cors: s.cors,
       maxBodySize: s.maxBodySize,
       maxDepth: s.limits.maxDepth,
@@ -467,6 +490,7 @@ function answer(s: Settings, req: RequestLike, res: ResponseLike, scope: Scope, 
   const budget = header(req, DEADLINE_BUDGET_HEADER);
   const ctx = processor.context(call, {
     peer: peerOf(req),
+    peerCertificate: peerCertificateOfRequest(req),
     scope,
     headers: () => requestHeaders(req),
     deadline: budget === undefined ? undefined : deadlineOf(budget, Date.now()),
@@ -474,12 +498,12 @@ function answer(s: Settings, req: RequestLike, res: ResponseLike, scope: Scope, 
   const settle = (value: unknown, failed: boolean): void => {
     ctx.release();
     if (call.oneway) {
-      if (failed) processor.writeError(fresh(codec), call, value); // logs; nobody waits for an answer
+      if (failed) processor.writeError(fresh(codec), call, value, ctx); // logs; nobody waits for an answer
       return;
     }
     if (res.writableEnded || scope.abortReason !== undefined) return; // the client went away
     const w = fresh(codec);
-    if (failed) processor.writeError(w, call, value);
+    if (failed) processor.writeError(w, call, value, ctx);
     else processor.writeSuccess(w, call, value);
     reply(s, res, call, codec, ctx.replyHeaders, cors ? origin : undefined);
   };

@@ -15,7 +15,9 @@
  *   422 {"exception": "<IDL name>", "value": {...}} for a declared exception
  *   400 / 403 / 404 / 405 / 408 / 413 / 500 {"error": "<code>", "message": "..."}
  *
- * Headers, `Deadline-Budget`, interceptors and CORS work as for Thrift calls.
+ * Headers, `Deadline-Budget`, interceptors, `ctx.peerCertificate` and CORS work as for Thrift calls. A
+ * call an interceptor refuses (CallRefused: "unauthenticated: ..." or "permission denied: ...") is a 403
+ * with its message, and a `call-refused` event, as over Thrift.
  */
 import { TApplicationException, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import { fromJson, JsonMappingError, scalarFromText, toJson } from "../reflect/json-mapping.js";
@@ -24,7 +26,8 @@ import type { Scope } from "../rpc/context.js";
 import { DEADLINE_BUDGET_HEADER, deadlineOf } from "../rpc/headers.js";
 import { describe } from "../rpc/logger.js";
 import { IncomingCall, type Processor, type Registration } from "../rpc/processor.js";
-import type { MethodDescriptor } from "../service.js";
+import { CallRefused } from "../rpc/refused.js";
+import type { MethodDescriptor, PeerCertificate } from "../service.js";
 import type { Cors } from "./cors.js";
 import type { RequestLike, ResponseLike } from "./exchange.js";
 import type { JsonRouteOptions } from "./options.js";
@@ -73,6 +76,8 @@ export interface JsonExchange {
   readonly res: ResponseLike;
   readonly scope: Scope;
   readonly peer: string | undefined;
+  /** The certificate the client presented over TLS. */
+  readonly peerCertificate: PeerCertificate | undefined;
   readonly cors: Cors | undefined;
   readonly maxBodySize: number;
   readonly maxDepth: number;
@@ -259,9 +264,20 @@ export class JsonRoutes {
     const call = new IncomingCall(0, method.name, method.oneway, route.service, registration, method, args);
     if (method.oneway) this.send(x, 202, "{}\n", undefined, cors); // the client waits for nothing more
     const headers = x.headers();
-    const ctx = processor.context(call, { peer: x.peer, scope: x.scope, headers, deadline: deadlineOf(headers.get(DEADLINE_BUDGET_HEADER), Date.now()) });
+    const ctx = processor.context(call, {
+      peer: x.peer,
+      peerCertificate: x.peerCertificate,
+      scope: x.scope,
+      headers,
+      deadline: deadlineOf(headers.get(DEADLINE_BUDGET_HEADER), Date.now()),
+    });
     const settle = (value: unknown, failed: boolean): void => {
       ctx.release();
+      if (failed && value instanceof CallRefused) {
+        processor.logger({ kind: "call-refused", service: route.service, method: method.name, peer: x.peer, reason: value.reason });
+        if (!method.oneway && !x.res.writableEnded && x.scope.abortReason === undefined) this.send(x, 403, jsonErrorBody(403, value.message), ctx.replyHeaders, cors);
+        return;
+      }
       if (method.oneway) {
         if (failed) processor.logger({ kind: "oneway-error", service: route.service, method: method.name, error: value });
         return;

@@ -1,11 +1,14 @@
 /** Options of the Node-only parts of the HTTP transport: the ready-made server and the node:http client. */
 import type { Agent as HttpAgent } from "node:http";
-import type { SecureContextOptions, TlsOptions } from "node:tls";
+import type { TlsClientOptions, TlsServerSettings } from "../tls/options.js";
 import type { HttpChannelOptions, HttpHandlerOptions } from "./options.js";
 
 export interface HttpServerOptions extends HttpHandlerOptions {
-  /** Serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) with these options (`key`, `cert`, `ca`, `requestCert`, ...). */
-  tls?: (SecureContextOptions & TlsOptions) | undefined;
+  /**
+   * Serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) with these settings (`key`, `cert`, `ca`, `minVersion`,
+   * `clientCertificate` for mutual TLS, ...): as the TLS server's.
+   */
+  tls?: TlsServerSettings | undefined;
   /** Also accept HTTP/2 (h2c with prior knowledge in clear text, `h2` by ALPN over TLS). Default true. */
   http2?: boolean | undefined;
   /** Idle keep-alive connections are closed after this long, in ms. Default 5,000 (Node's). */
@@ -24,6 +27,9 @@ export interface NodeHttpChannelOptions extends HttpChannelOptions {
   maxSockets?: number | undefined;
   /** An agent of one's own (HTTP/1.1). */
   agent?: HttpAgent | undefined;
-  /** TLS settings for `https:` URLs (`ca`, `cert`, `key`, `servername`, `minVersion`, ...). */
-  tls?: (SecureContextOptions & { servername?: string | undefined; rejectUnauthorized?: boolean | undefined }) | undefined;
+  /**
+   * TLS settings for `https:` URLs (`ca`, `cert`, `key`, `servername`, `minVersion`, ...): as the TLS
+   * client's (the server is verified unless `insecureSkipVerify`). Not used with an `agent` of one's own.
+   */
+  tls?: TlsClientOptions | undefined;
 }

@@ -3,6 +3,9 @@
  * same port (in clear text, h2c with prior knowledge, told apart by the connection preface; over TLS,
  * by ALPN), and the same lifecycle as the TCP server: `listen()` resolves with the bound address,
  * `close()` drains gracefully, `destroy()` cuts.
+ *
+ * Over TLS, failed handshakes are logged as `connection-error` events saying why, and a client that
+ * speaks plain HTTP to the port is answered 400 saying to use https:.
  */
 import { createServer as createHttp1Server, type Server as Http1Server } from "node:http";
 import {
@@ -21,6 +24,9 @@ import type { Processor } from "../rpc/processor.js";
 import { servicesOf, type ServiceRegistrations } from "../rpc/registrations.js";
 import type { ServiceDescriptor } from "../service.js";
 import type { ListenOptions, ServerAddress } from "../stream/server.js";
+import { serverTlsError } from "../tls/errors.js";
+import { TlsListener, type TlsListenerHooks } from "../tls/listener.js";
+import { serverTlsOptions } from "../tls/settings.js";
 import { createHttpHandler, type HttpHandler, type HttpRequest, type HttpResponse } from "./handler.js";
 import type { HttpServerOptions } from "./node-options.js";
 import { closeOnSignals } from "../stream/signals.js";
@@ -40,7 +46,7 @@ const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 export class HttpServer {
   /** The request handler, to mount in a server or framework of one's own instead. */
   readonly handler: HttpHandler;
-  private readonly listener: NetServer | Http2SecureServer;
+  private readonly listener: NetServer;
   private readonly http2: Http2Server | Http2SecureServer | undefined;
   private readonly sockets = new Set<Socket>();
   /** HTTP/1.1 requests in flight, per connection (an idle keep-alive connection has none). */
@@ -61,14 +67,24 @@ export class HttpServer {
     };
     const keepAliveTimeout = options.keepAliveTimeoutMs ?? 5_000;
     if (options.tls !== undefined) {
+      const tls = serverTlsOptions(options.tls);
       // ALPN picks h2 or http/1.1; without http2 the HTTP/2 server still answers HTTP/1.1 only.
-      const secure = createHttp2SecureServer({ ...options.tls, allowHTTP1: true, ...(options.http2 === false && { ALPNProtocols: ["http/1.1"] }) }, serve);
+      const secure = createHttp2SecureServer({ ...tls, allowHTTP1: true, ...(options.http2 === false && { ALPNProtocols: ["http/1.1"] }) }, serve);
       this.http2 = secure;
-      this.listener = secure;
       secure.on("secureConnection", (socket: Socket) => this.track(socket));
-      secure.on("tlsClientError", (error: Error, socket: Socket) => {
-        logger({ kind: "connection-error", peer: peerOf(socket), error });
-      });
+      const handshakeTimeoutMs = tls.handshakeTimeout!;
+      const hooks: TlsListenerHooks = {
+        plain: (socket) => {
+          if (!this.track(socket)) return;
+          logger({ kind: "request-rejected", peer: peerOf(socket), status: 400, reason: "plain HTTP on this HTTPS port" });
+          refusePlainHttp(socket, handshakeTimeoutMs);
+        },
+        failed: (error, socket, remote) => {
+          const peer = remote.address === undefined ? undefined : `${remote.address}:${remote.port ?? 0}`;
+          logger({ kind: "connection-error", peer, error: serverTlsError(error, socket, handshakeTimeoutMs) });
+        },
+      };
+      this.listener = new TlsListener(secure, handshakeTimeoutMs, hooks, false);
     } else {
       const http1 = createHttp1Server({ keepAliveTimeout }, serve);
       // HTTP/2 through the stream API: no compatibility objects per request.
@@ -181,16 +197,18 @@ export class HttpServer {
     });
   }
 
-  private track(socket: Socket): void {
+  /** Counts a connection; false (and the socket destroyed) when over the limit or closing. */
+  private track(socket: Socket): boolean {
     if (this.sockets.size >= this.maxConnections || this.closing) {
       socket.destroy();
-      return;
+      return false;
     }
     this.sockets.add(socket);
     socket.once("close", () => {
       this.sockets.delete(socket);
       this.busy.delete(socket);
     });
+    return true;
   }
 }
 
@@ -219,6 +237,16 @@ function route(socket: Socket, http1: Http1Server, http2: Http2Server | Http2Sec
   };
   socket.on("data", onData);
   socket.on("end", onEnd);
+}
+
+/** What a client that speaks plain HTTP to the HTTPS port is told (Go's HTTPS server answers the same way). */
+export const HTTPS_REQUIRED_MESSAGE = "this port serves HTTPS: use an https:// URL";
+
+function refusePlainHttp(socket: Socket, lingerMs: number): void {
+  const body = `${HTTPS_REQUIRED_MESSAGE}\n`;
+  socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  // What the client still sends is read and dropped until it closes (or lingers too long).
+  socket.setTimeout(lingerMs, () => socket.destroy());
 }
 
 function peerOf(socket: Socket): string | undefined {

@@ -15,7 +15,7 @@ import type { ClientCall } from "../rpc/interceptors.js";
 import { CallTracker, type CallHost, type PendingCall } from "../rpc/pending.js";
 import { Outcome, Processor, type RequestContext } from "../rpc/processor.js";
 import { servicesOf, type ServiceRegistrations } from "../rpc/registrations.js";
-import type { CallOptions, MethodDescriptor, ServiceDescriptor } from "../service.js";
+import type { CallOptions, MethodDescriptor, PeerCertificate, ServiceDescriptor } from "../service.js";
 import type { InMemoryOptions } from "./options.js";
 
 /** A channel to services in this process: `createInMemoryChannel(Calc, handler)`. */
@@ -45,10 +45,12 @@ export class InMemoryChannel extends BaseChannel implements CallHost {
   private requestWriter: Writer;
   private readonly reader: ProtocolReader & ReaderInput;
   private readonly limits: ReaderLimits;
+  private readonly peerCertificate: PeerCertificate | undefined;
 
   constructor(processor: Processor, options: InMemoryOptions) {
     super(options);
     this.processor = processor;
+    this.peerCertificate = options.peerCertificate;
     this.protocol = options.protocol ?? BinaryProtocol;
     this.tracker = new CallTracker(this, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, false);
     this.requestWriter = this.protocol.createWriter();
@@ -80,6 +82,7 @@ export class InMemoryChannel extends BaseChannel implements CallHost {
     const headers = headersToSend(options, call);
     const context: RequestContext = {
       peer: this.peer,
+      peerCertificate: this.peerCertificate,
       scope,
       headers: headers === undefined ? undefined : toHeaders(headers),
       deadline: pending.deadline === Infinity ? undefined : pending.deadline,

@@ -8,7 +8,7 @@
  * on a long-lived connection.
  */
 import { TTransportException, TTransportExceptionType } from "../protocol/errors.js";
-import type { CallContext } from "../service.js";
+import type { CallContext, PeerCertificate } from "../service.js";
 
 /** What a call's context belongs to (a connection, an HTTP request): it ends, and its calls abort with it. */
 export interface CallScope {
@@ -69,6 +69,7 @@ export class ServerCallContext implements CallContext {
     private readonly scope: CallScope,
     requestHeaders: Headers | (() => Headers) | undefined,
     readonly deadline: number | undefined,
+    readonly peerCertificate: PeerCertificate | undefined = undefined,
   ) {
     this.requestHeadersValue = requestHeaders;
   }

@@ -1,3 +1,19 @@
+export {
+  bearerAuth,
+  bearerToken,
+  constantTimeEqual,
+  DEFAULT_SECRET_HEADER,
+  describeCertificate,
+  requireClientCertificate,
+  secretsEqual,
+  sharedSecret,
+  sharedSecretAuth,
+  type BearerAuthOptions,
+  type CredentialSource,
+  type RequireClientCertificateOptions,
+  type SharedSecretAuthOptions,
+  type Verify,
+} from "./auth.js";
 export { readReply, writeCall } from "./call.js";
 export { BaseChannel, DEFAULT_TIMEOUT_MS, headersToSend, type ChannelOptions } from "./channel.js";
 export { Scope, ServerCallContext, type CallScope } from "./context.js";
@@ -17,4 +33,5 @@ export {
   type ServerEvent,
   type ServerLogger,
 } from "./processor.js";
+export { CallRefused } from "./refused.js";
 export { implement, isDescriptor, servicesOf, type ServiceRegistrations } from "./registrations.js";

@@ -9,6 +9,9 @@ export function defaultLogger(event: ServerEvent): void {
     case "connection-error":
       console.error(`rpcgen server: closed connection from ${event.peer ?? "?"}:`, describe(event.error));
       break;
+    case "call-refused":
+      console.error(`rpcgen server: call to ${event.service}.${event.method} from ${event.peer ?? "?"} refused: ${event.reason}`);
+      break;
     case "request-rejected":
       console.error(`rpcgen server: request from ${event.peer ?? "?"} answered ${event.status}: ${event.reason}`);
       break;

@@ -12,10 +12,11 @@
 import { TApplicationException, TApplicationExceptionType, TProtocolException, TProtocolExceptionType } from "../protocol/errors.js";
 import type { ProtocolReader, ProtocolWriter } from "../protocol/protocol.js";
 import { MessageType, TType } from "../protocol/ttype.js";
-import type { CallContext, MethodDescriptor, ServiceDescriptor } from "../service.js";
+import type { CallContext, MethodDescriptor, PeerCertificate, ServiceDescriptor } from "../service.js";
 import { ServerCallContext, type CallScope } from "./context.js";
 import { DEADLINE_BUDGET_HEADER, deadlineOf } from "./headers.js";
 import { chain, type ServerCall, type ServerInterceptor, type ServerNext } from "./interceptors.js";
+import { CallRefused } from "./refused.js";
 
 /** Events a server reports to its logger hook. */
 export type ServerEvent =
@@ -24,6 +25,8 @@ export type ServerEvent =
   | { kind: "connection-error"; peer?: string | undefined; error: unknown }
   | { kind: "connection-rejected"; peer?: string | undefined; reason: string }
   | { kind: "request-rejected"; peer?: string | undefined; status: number; reason: string }
+  /** An interceptor refused the call (CallRefused): no handler ran. `reason` never holds a credential. */
+  | { kind: "call-refused"; service: string; method: string; peer?: string | undefined; reason: string }
   | { kind: "result-error"; service: string; method: string; error: unknown };
 
 export type ServerLogger = (event: ServerEvent) => void;
@@ -45,6 +48,8 @@ export interface ProcessorOptions {
 /** Where a request came from: its peer, the scope its calls belong to, its headers and deadline. */
 export interface RequestContext {
   peer?: string | undefined;
+  /** The certificate the client presented over TLS. */
+  peerCertificate?: PeerCertificate | undefined;
   scope: CallScope;
   /** The call's headers, or how to make them when a handler first looks. */
   headers?: Headers | (() => Headers) | undefined;
@@ -67,7 +72,13 @@ export interface HeaderSource {
  */
 export function withHeaders(base: RequestContext, source: HeaderSource): RequestContext {
   const budget = source.header !== undefined ? source.header(DEADLINE_BUDGET_HEADER) : source.headers?.get(DEADLINE_BUDGET_HEADER);
-  return { peer: base.peer, scope: base.scope, headers: () => source.headers ?? new Headers(), deadline: deadlineOf(budget, Date.now()) };
+  return {
+    peer: base.peer,
+    peerCertificate: base.peerCertificate,
+    scope: base.scope,
+    headers: () => source.headers ?? new Headers(),
+    deadline: deadlineOf(budget, Date.now()),
+  };
 }
 
 /** What a processed request produced: a reply written to the output, or nothing to send (oneway). */
@@ -194,7 +205,7 @@ export class Processor {
 
   /** The context a handler receives for `call` (release it when the call is over). */
   context(call: IncomingCall, request: RequestContext): ServerCallContext {
-    return new ServerCallContext(call.service!, call.name, request.peer, request.scope, request.headers, request.deadline);
+    return new ServerCallContext(call.service!, call.name, request.peer, request.scope, request.headers, request.deadline, request.peerCertificate);
   }
 
   /**
@@ -239,10 +250,17 @@ export class Processor {
   /**
    * Writes the reply for an error a handler threw: a declared exception goes in the result struct, a
    * TApplicationException is sent as is, anything else is logged and sent as INTERNAL_ERROR without
-   * details. Oneway calls only log.
+   * details. A CallRefused is logged as `call-refused` (with the peer from `ctx`) and sent as is.
+   * Oneway calls only log.
    */
-  writeError(w: ProtocolWriter, call: IncomingCall, error: unknown): Outcome {
+  writeError(w: ProtocolWriter, call: IncomingCall, error: unknown, ctx?: CallContext): Outcome {
     const service = call.service ?? "";
+    if (error instanceof CallRefused) {
+      this.logger({ kind: "call-refused", service, method: call.name, peer: ctx?.peer, reason: error.reason });
+      if (call.oneway) return Outcome.NoReply;
+      writeException(w, call.name, call.seqid, error);
+      return Outcome.Replied;
+    }
     if (call.oneway) {
       this.logger({ kind: "oneway-error", service, method: call.name, error });
       return Outcome.NoReply;
@@ -289,7 +307,7 @@ export class Processor {
       result = this.invoke(call, ctx);
     } catch (error) {
       finish(ctx, request);
-      return this.writeError(w, call, error);
+      return this.writeError(w, call, error, ctx);
     }
     if (isThenable(result)) {
       return Promise.resolve(result).then(
@@ -299,7 +317,7 @@ export class Processor {
         },
         (error: unknown) => {
           finish(ctx, request);
-          return this.writeError(w, call, error);
+          return this.writeError(w, call, error, ctx);
         },
       );
     }

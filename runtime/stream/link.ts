@@ -10,9 +10,17 @@ import { TTransportException, TTransportExceptionType } from "../protocol/errors
 /**
  * Opens the byte stream a connection runs on, resolving once it can carry messages (a TCP socket once
  * connected, a TLS socket once its handshake is done). Aborting `signal` (the connect timeout, or the
- * connection being closed) must abandon the attempt.
+ * connection being closed) must abandon the attempt. Failures are best rejected with a
+ * TTransportException that says what went wrong; other errors are wrapped.
  */
-export type SocketFactory = (options: { signal: AbortSignal }) => Promise<Duplex>;
+export interface SocketFactory {
+  (options: { signal: AbortSignal }): Promise<Duplex>;
+  /**
+   * Words the loss of an open stream, when the factory knows its transport better than "lost: <error>"
+   * (a TLS alert, a close that means the peer refused us). Undefined: the default message.
+   */
+  describeLoss?: ((socket: Duplex, error: Error | undefined) => string | undefined) | undefined;
+}
 
 export interface ReconnectOptions {
   /** Wait before retrying after a failed connection attempt; grows by `multiplier` per failure. Default 100 ms. */
@@ -172,20 +180,17 @@ export class Link {
     socket.on("error", (error: Error) => {
       lastError = error;
     });
+    const lost = (error: Error | undefined): TTransportException => {
+      const message =
+        this.factory.describeLoss?.(socket, error) ?? (error ? `connection to ${this.peer} lost: ${error.message}` : `connection to ${this.peer} closed by the server`);
+      return new TTransportException(TTransportExceptionType.END_OF_FILE, message, { cause: error });
+    };
     socket.on("end", () => {
       // The server ended the stream (a graceful shutdown, say): nothing more will be answered.
-      if (this.socket === socket) this.lose(socket, new TTransportException(TTransportExceptionType.END_OF_FILE, `connection to ${this.peer} closed by the server`));
+      if (this.socket === socket) this.lose(socket, lost(lastError));
     });
     socket.on("close", () => {
-      if (this.socket !== socket) return;
-      this.lose(
-        socket,
-        new TTransportException(
-          TTransportExceptionType.END_OF_FILE,
-          lastError ? `connection to ${this.peer} lost: ${lastError.message}` : `connection to ${this.peer} closed by the server`,
-          { cause: lastError },
-        ),
-      );
+      if (this.socket === socket) this.lose(socket, lost(lastError));
     });
     this.owner.opened(socket);
   }

@@ -17,6 +17,7 @@ import type { Socket } from "node:net";
 import type { MessageMeta } from "../framing/decoder.js";
 import { TApplicationException, TApplicationExceptionType, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import type { CallScope, ServerCallContext } from "../rpc/context.js";
+import type { PeerCertificate } from "../service.js";
 import { IncomingCall, isThenable, type Processor, type RequestContext, type ServerLogger, withHeaders, writeException } from "../rpc/processor.js";
 import { MessageStream, type StreamSettings } from "./settings.js";
 
@@ -28,6 +29,17 @@ export interface ServerConnectionSettings {
   readonly maxConcurrentCalls: number;
   readonly maxPendingOutput: number;
   readonly noDelay: boolean;
+}
+
+/** What the listener knows of an accepted stream beyond its socket. */
+export interface AcceptedConnection {
+  /** The certificate the client presented over TLS (in every call's `ctx.peerCertificate`). */
+  readonly peerCertificate?: PeerCertificate | undefined;
+  /**
+   * Serve no calls: answer the first with this error, then close (a client that does not speak TLS on
+   * a TLS port, say). No handler runs.
+   */
+  readonly refusal?: TApplicationException | undefined;
 }
 
 const SUCCEEDED = 0;
@@ -54,14 +66,16 @@ export class ServerConnection implements CallScope {
   private paused = false;
   private waitingForDrain = false;
   private flushScheduled = false;
+  private readonly refusal: TApplicationException | undefined;
   private readonly flushNow = (): void => this.flush();
 
-  constructor(socket: Socket, peer: string, settings: ServerConnectionSettings, onClose: () => void) {
+  constructor(socket: Socket, peer: string, settings: ServerConnectionSettings, onClose: () => void, accepted: AcceptedConnection = {}) {
     this.socket = socket;
     this.peer = peer;
     this.settings = settings;
     this.processor = settings.processor;
-    this.request = { peer, scope: this };
+    this.refusal = accepted.refusal;
+    this.request = accepted.peerCertificate === undefined ? { peer, scope: this } : { peer, scope: this, peerCertificate: accepted.peerCertificate };
     this.stream = new MessageStream(settings.stream, (bytes, start, end, meta) => this.onMessage(bytes, start, end, meta));
     this.readsHeaders = settings.stream.framing.carriesHeaders === true;
     if (settings.noDelay) socket.setNoDelay(true);
@@ -127,6 +141,17 @@ export class ServerConnection implements CallScope {
     if (this.closed || this.draining) return;
     const processor = this.processor;
     const call = processor.readCall(this.stream.load(bytes, start, end, meta?.protocol));
+    if (this.refusal !== undefined) {
+      if (!call.oneway) {
+        const out = this.stream.output;
+        // In the request's dialect, as every reply (a THeader client gets a THeader frame).
+        const mark = meta === undefined ? out.begin() : out.begin({ seqid: call.seqid, replyTo: meta });
+        writeException(out.writer, call.name, call.seqid, this.refusal);
+        out.end(mark);
+      }
+      this.drain();
+      return;
+    }
     if (call.method === undefined) {
       this.writeReply(call, undefined, UNKNOWN, meta);
       return;
@@ -190,12 +215,12 @@ export class ServerConnection implements CallScope {
     const out = this.stream.output;
     const processor = this.processor;
     if (call.oneway) {
-      if (how === FAILED) processor.writeError(out.writer, call, value); // logs; oneway calls get no reply
+      if (how === FAILED) processor.writeError(out.writer, call, value, ctx); // logs; oneway calls get no reply
       return;
     }
     const mark = meta === undefined ? out.begin() : this.beginReply(call, meta, ctx?.replyHeaders);
     if (how === SUCCEEDED) processor.writeSuccess(out.writer, call, value);
-    else if (how === FAILED) processor.writeError(out.writer, call, value);
+    else if (how === FAILED) processor.writeError(out.writer, call, value, ctx);
     else processor.writeUnknown(out.writer, call);
     const size = out.end(mark);
     const maxFrameSize = this.settings.stream.limits.maxFrameSize;

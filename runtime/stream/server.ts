@@ -10,7 +10,7 @@ import { TTransportException, TTransportExceptionType } from "../protocol/errors
 import type { ServerInterceptor } from "../rpc/interceptors.js";
 import { defaultLogger } from "../rpc/logger.js";
 import { Processor, type Registration, type ServerLogger } from "../rpc/processor.js";
-import { ServerConnection, type ServerConnectionSettings } from "./server-connection.js";
+import { ServerConnection, type AcceptedConnection, type ServerConnectionSettings } from "./server-connection.js";
 import { formatAddress, streamSettings, type TransportOptions } from "./settings.js";
 import { closeOnSignals } from "./signals.js";
 
@@ -39,8 +39,11 @@ export type ServerAddress = { host: string; port: number; family: string } | { p
 
 export type ListenOptions = { port?: number | undefined; host?: string | undefined; backlog?: number | undefined } | { path: string; backlog?: number | undefined };
 
-/** Makes the listener, handing each accepted socket to `accept`. */
-export type ListenerFactory = (accept: (socket: Socket) => void) => NetServer;
+/**
+ * Makes the listener, handing each accepted socket to `accept` (a TLS listener once the handshake is
+ * done, with the client's certificate), and the server's logger for what fails before that.
+ */
+export type ListenerFactory = (accept: (socket: Socket, accepted?: AcceptedConnection) => void, logger: ServerLogger) => NetServer;
 
 export class Server {
   readonly processor: Processor;
@@ -72,7 +75,7 @@ export class Server {
     };
     this.maxConnections = options.maxConnections ?? 10_000;
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
-    this.listener = createListener((socket) => this.accept(socket));
+    this.listener = createListener((socket, accepted) => this.accept(socket, accepted), logger);
   }
 
   /** Listens on a TCP port (0: any free port) and host (default: all interfaces). */
@@ -161,7 +164,7 @@ export class Server {
     }
   }
 
-  private accept(socket: Socket): void {
+  private accept(socket: Socket, accepted?: AcceptedConnection): void {
     const peer = socket.remoteAddress !== undefined ? formatAddress(socket.remoteAddress, socket.remotePort) : (this.listenPath ?? "unix");
     if (this.closing) {
       socket.destroy();
@@ -172,7 +175,7 @@ export class Server {
       socket.destroy();
       return;
     }
-    const connection = new ServerConnection(socket, peer, this.settings, () => this.removeConnection(connection));
+    const connection = new ServerConnection(socket, peer, this.settings, () => this.removeConnection(connection), accepted);
     this.connections.add(connection);
   }
 }

@@ -183,6 +183,29 @@ describe.each(clients)("%s", (_name, make, http2) => {
     expect((error as Error).message).toMatch(new RegExp(`^HTTP request to ${dead.replace(/[.?]/g, "\\$&")} failed: .*ECONNREFUSED`));
   });
 
+  test("a server that closes the connection without answering fails the call at once, not at its timeout", async () => {
+    for (const when of ["at once", "after the request"]) {
+      const sockets = new Set<Socket>();
+      const server = createNetServer((s) => {
+        sockets.add(s);
+        s.on("error", () => {});
+        if (when === "at once") s.end();
+        else s.once("data", () => s.end());
+      });
+      await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+      onCleanup(() => {
+        for (const s of sockets) s.destroy();
+        return new Promise((ok) => server.close(() => ok(undefined)));
+      });
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const t0 = performance.now();
+      const error = await createClient(Calc, channel(url, { timeoutMs: 5000 })).divide(1, 1).catch((e: unknown) => e);
+      expect(performance.now() - t0).toBeLessThan(2000);
+      expect(error).toBeInstanceOf(TTransportException);
+      expect((error as Error).message).toMatch(new RegExp(`^HTTP request to ${url.replace(/[.?]/g, "\\$&")} failed: `));
+    }
+  });
+
   test("a reply over maxResponseSize is refused; a garbled or mismatched reply is an error, not a hang", async () => {
     const big = await fake((_req, res) => {
       res.writeHead(200);

@@ -18,11 +18,13 @@ const impl = (name: string): Implementation => {
 describe("interop matrix: cells", () => {
   it("every server x client x shared protocol, transport and socket", () => {
     const all = cells([impl("py"), impl("node")], {});
-    // py-py: 8 protocols x 4 transports (buffered, framed, zlib, http); with node: 7 protocols (no multih) x 3 (no zlib); x 2 sockets.
-    expect(all.length).toBe(8 * 4 * 2 + 3 * 7 * 3 * 2);
+    // py-py: 8 protocols x 4 transports (buffered, framed, zlib, http) x 3 sockets (ip, domain, ip-ssl); with
+    // node: 7 protocols (no multih) x 3 transports (no zlib) x 2 sockets (the node peer has no --ssl).
+    expect(all.length).toBe(8 * 4 * 3 + 3 * 7 * 3 * 2);
     expect(new Set(all.map(cellName)).size).toBe(all.length);
     expect(all.map(cellName)).toContain("py-node_multij_framed-domain");
     expect(all.map(cellName)).toContain("node-node_compact_http-domain");
+    expect(all.map(cellName)).toContain("py-py_multij_framed-ip-ssl");
   });
 
   it("known failures: what each entry covers", () => {
@@ -34,11 +36,15 @@ describe("interop matrix: cells", () => {
     expect(covered("skip")).toEqual(names.filter((n) => noHeaderOverHttp(n) || /(^py-|-py_).*_http-domain$/.test(n) || n.endsWith("_http2-domain")));
     // Apache's Node.js HTTP server serves /test only: every client but Node's fails against it (7 protocols with py over
     // TCP, 6 with rpcgen on both sockets); its header server over buffered drops the header (Python's client refuses that);
-    // Python's JSON reader misreads rpcgen's \u escapes over zlib (json and multij, both directions, both sockets).
-    expect(covered("fail").length).toBe(7 + 6 * 2 + 2 + 8);
+    // Python's JSON reader misreads rpcgen's \u escapes over zlib (json and multij, both directions, plain and TLS TCP, Unix sockets).
+    expect(covered("fail").length).toBe(7 + 6 * 2 + 2 + 12);
     const tcp = all.filter((c) => c.transport === "buffered" || c.transport === "framed" || c.transport === "zlib");
     expect(covered("fail").filter((n) => !n.includes("_http-"))).toEqual(tcp.filter((c) => knownFailure(c) !== undefined).map(cellName));
-    expect(covered("fail").every((n) => /^node-(py|rpcgen)_\w+_http-(ip|domain)$/.test(n) || /^node-py_header_buffered-(ip|domain)$/.test(n) || /^(py-rpcgen|rpcgen-py)_(json|multij)_zlib-(ip|domain)$/.test(n))).toBe(true);
+    expect(
+      covered("fail").every(
+        (n) => /^node-(py|rpcgen)_\w+_http-(ip|domain)$/.test(n) || /^node-py_header_buffered-(ip|domain)$/.test(n) || /^(py-rpcgen|rpcgen-py)_(json|multij)_zlib-(ip|domain|ip-ssl)$/.test(n),
+      ),
+    ).toBe(true);
     // Over buffered and framed, only the Node.js header server's bug.
     expect(tcp.filter((c) => c.transport !== "zlib" && knownFailure(c) !== undefined).map(cellName)).toEqual(["node-py_header_buffered-ip", "node-py_header_buffered-domain"]);
     for (const k of KNOWN_FAILURES) expect(k.reason.length).toBeGreaterThan(40);
@@ -51,16 +57,26 @@ describe("interop matrix: cells", () => {
     expect(cells([impl("py"), impl("node")], { only: /^py-py_multi_/ }).map(cellName)).toEqual([
       "py-py_multi_buffered-ip",
       "py-py_multi_buffered-domain",
+      "py-py_multi_buffered-ip-ssl",
       "py-py_multi_framed-ip",
       "py-py_multi_framed-domain",
+      "py-py_multi_framed-ip-ssl",
       "py-py_multi_zlib-ip",
       "py-py_multi_zlib-domain",
+      "py-py_multi_zlib-ip-ssl",
       "py-py_multi_http-ip",
       "py-py_multi_http-domain",
+      "py-py_multi_http-ip-ssl",
     ]);
     expect(cells([impl("py"), impl("node")], { client: ["node"], transport: ["http"], socket: ["domain"], protocol: ["json"] }).map(cellName)).toEqual([
       "py-node_json_http-domain",
       "node-node_json_http-domain",
+    ]);
+    expect(cells([impl("py"), impl("node")], { socket: ["ip-ssl"], protocol: ["compact"] }).map(cellName)).toEqual([
+      "py-py_compact_buffered-ip-ssl",
+      "py-py_compact_framed-ip-ssl",
+      "py-py_compact_zlib-ip-ssl",
+      "py-py_compact_http-ip-ssl",
     ]);
   });
 

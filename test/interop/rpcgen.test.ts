@@ -17,7 +17,7 @@ import { BinaryProtocol, createClient, createHttpChannel, FramedDecoder, JSONPro
 import { ThriftTest } from "../../interop/thrift-test/ThriftTest.v0.16-nouuid.js";
 import { IMPLEMENTATIONS, cellName, cells, runMatrix, table, type Implementation } from "../../scripts/interop-matrix.js";
 import { ROOT, run } from "../codec/peers.js";
-import { describeWith, nodeThrift, pythonPeer } from "../support/environment.js";
+import { APACHE_SOURCES, apacheSources, describeWith, nodeThrift, pythonPeer } from "../support/environment.js";
 
 const SERVER = join(ROOT, "dist/interop/test-server.js");
 const CLIENT = join(ROOT, "dist/interop/test-client.js");
@@ -48,9 +48,9 @@ afterEach(() => {
   for (const c of children.splice(0)) c.kill("SIGKILL");
 });
 
-function start(args: string[]): Child {
+function start(args: string[], env: Record<string, string> = {}): Child {
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let out = "";
   let err = "";
   child.stdout.on("data", (b: Buffer) => (out += b.toString()));
@@ -97,18 +97,22 @@ beforeAll(() => {
 
 describe("rpcgen in the interop matrix", () => {
   it("is registered for every protocol, transport and socket, and --with picks its cells", () => {
-    // py and rpcgen: 8 protocols over Apache's buffered, framed, zlib and http (rpcgen with itself also http2);
-    // with node: 7 protocols (no multih) over buffered, framed and http; x 2 sockets.
+    // py and rpcgen: 8 protocols over Apache's buffered, framed, zlib and http (rpcgen with itself also http2),
+    // on ip, domain and ip-ssl; with node: 7 protocols (no multih) over buffered, framed and http, on ip and
+    // domain (the node peer has no --ssl).
     const all = cells([impl("py"), impl("node"), impl("rpcgen")], {});
-    expect(all.length).toBe((3 * 8 * 4 + 8 * 5 + 5 * 7 * 3) * 2);
+    expect(all.length).toBe(3 * 8 * 4 * 3 + 8 * 5 * 3 + 5 * 7 * 3 * 2);
     const mine = cells([impl("py"), impl("node"), impl("rpcgen")], { with: ["rpcgen"] });
-    expect(mine.length).toBe((2 * 8 * 4 + 8 * 5 + 2 * 7 * 3) * 2);
+    expect(mine.length).toBe(2 * 8 * 4 * 3 + 8 * 5 * 3 + 2 * 7 * 3 * 2);
     expect(mine.every((c) => c.server.name === "rpcgen" || c.client.name === "rpcgen")).toBe(true);
     const names = mine.map(cellName);
     expect(names).toContain("py-rpcgen_multij_framed-domain");
     expect(names).toContain("rpcgen-node_compact_buffered-ip");
     expect(names).toContain("rpcgen-py_multic_http-ip");
     expect(names).toContain("rpcgen-rpcgen_json_http2-ip");
+    expect(names).toContain("rpcgen-py_json_buffered-ip-ssl");
+    expect(names).toContain("py-rpcgen_binary_http-ip-ssl");
+    expect(names).not.toContain("rpcgen-node_json_buffered-ip-ssl");
     expect(names.filter((n) => n.includes("_http2-"))).toEqual(names.filter((n) => n.startsWith("rpcgen-rpcgen_") && n.includes("_http2-")));
   });
 
@@ -150,15 +154,20 @@ async function expectCellsPass(wanted: readonly string[]): Promise<string> {
 }
 
 describe("rpcgen cells with itself", () => {
-  it("pass over TCP, Unix sockets, HTTP/1.1 and HTTP/2", async () => {
+  it("pass over TCP, Unix sockets, HTTP/1.1 and HTTP/2, and all of them over TLS", async () => {
     const t = await expectCellsPass([
       "rpcgen-rpcgen_multij_framed-ip",
       "rpcgen-rpcgen_compact_buffered-domain",
       "rpcgen-rpcgen_multic_http-domain",
       "rpcgen-rpcgen_multi_http2-ip",
+      "rpcgen-rpcgen_multic_framed-ip-ssl",
+      "rpcgen-rpcgen_multih_zlib-ip-ssl",
+      "rpcgen-rpcgen_json_http-ip-ssl",
+      "rpcgen-rpcgen_binary_http2-ip-ssl",
     ]);
     expect(t).toMatch(/\| rpcgen +\| rpcgen +\| buffered +\| domain +\|/);
     expect(t).toMatch(/\| rpcgen +\| rpcgen +\| http2 +\| ip +\|/);
+    expect(t).toMatch(/\| rpcgen +\| rpcgen +\| http2 +\| ip-ssl +\|/);
   }, 60_000);
 });
 
@@ -213,6 +222,42 @@ describeWith([...pythonPeer, nodeThrift])("rpcgen cells against Apache's Python 
     server.kill("SIGHUP");
     expect((await server.exited).code).toBe(0);
   }, 30_000);
+});
+
+describeWith(pythonPeer)("rpcgen cells against Apache's Python peer over TLS (ip-ssl)", () => {
+  beforeAll(async () => {
+    await run(resolve(ROOT, "scripts/gen-peer-code"), []);
+  }, 120_000);
+
+  it("pass in both directions, with the project's keys, over every transport", async () => {
+    const t = await expectCellsPass([
+      "py-rpcgen_multij_buffered-ip-ssl",
+      "rpcgen-py_binary_framed-ip-ssl",
+      "py-rpcgen_header_zlib-ip-ssl",
+      "rpcgen-py_multih_framed-ip-ssl",
+      "py-rpcgen_compact_http-ip-ssl",
+      "rpcgen-py_multij_http-ip-ssl",
+    ]);
+    expect(t).toMatch(/\| rpcgen +\| py +\| framed +\| ip-ssl +\|/);
+    expect(t).toMatch(/\| py +\| rpcgen +\| http +\| ip-ssl +\|/);
+  }, 90_000);
+});
+
+describeWith([...pythonPeer, apacheSources])("rpcgen cells against Apache's Python peer over TLS, with Apache's 0.17 test/keys", () => {
+  beforeAll(async () => {
+    await run(resolve(ROOT, "scripts/gen-peer-code"), []);
+  }, 120_000);
+
+  it("pass in both directions (client.crt is self-issued: each side pins it)", async () => {
+    const before = process.env["THRIFT_TEST_KEYS_DIR"];
+    process.env["THRIFT_TEST_KEYS_DIR"] = join(APACHE_SOURCES, "test/keys");
+    try {
+      await expectCellsPass(["py-rpcgen_compact_framed-ip-ssl", "rpcgen-py_multi_buffered-ip-ssl", "rpcgen-rpcgen_json_framed-ip-ssl"]);
+    } finally {
+      if (before === undefined) delete process.env["THRIFT_TEST_KEYS_DIR"];
+      else process.env["THRIFT_TEST_KEYS_DIR"] = before;
+    }
+  }, 60_000);
 });
 
 /** An HTTP/1.1 keep-alive connection left idle after one answered call (testVoid, binary). */
@@ -281,10 +326,10 @@ describe("rpcgen's test server", () => {
     expect(exit.err).toMatch(/testOneway\(3\): sleeping\n.*testOneway\(3\): done\n/s);
   }, 20_000);
 
-  it("refuses TLS and unknown flags with a clear message", async () => {
-    const ssl = await start([SERVER, "--port=1", "--ssl"]).exited;
+  it("refuses unknown flags, and --ssl without its key files, with a clear message", async () => {
+    const ssl = await start([SERVER, "--port=1", "--ssl"], { THRIFT_TEST_KEYS_DIR: "/nonexistent" }).exited;
     expect(ssl.code).toBe(2);
-    expect(ssl.err).toMatch(/TLS not supported yet/);
+    expect(ssl.err).toBe("test-server: --ssl: THRIFT_TEST_KEYS_DIR=/nonexistent has no CA.pem, server.crt, server.key, server.pem, client.crt, client.key\n");
     const bad = await start([SERVER, "--port=1", "--protocol=multia"]).exited;
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--protocol must be one of binary, compact, json, header, multi, multic, multij, multih \(got 'multia'\)/);
@@ -349,7 +394,7 @@ describe("rpcgen's test client", () => {
     }
   });
 
-  it("exits 64 when it cannot connect (TCP and HTTP), and refuses TLS", async () => {
+  it("exits 64 when it cannot connect (TCP and HTTP), and when --ssl has no key files", async () => {
     const port = await freePort();
     const exit = await start([CLIENT, "--host=127.0.0.1", `--port=${port}`]).exited;
     expect(exit.code).toBe(64);
@@ -357,9 +402,31 @@ describe("rpcgen's test client", () => {
     const http = await start([CLIENT, "--host=127.0.0.1", `--port=${port}`, "--transport=http", "--http2"]).exited;
     expect(http.code).toBe(64);
     expect(http.err).toMatch(/cannot connect to http:\/\/127\.0\.0\.1:\d+\/ \(HTTP\/2\): .*ECONNREFUSED/);
-    const ssl = await start([CLIENT, "--ssl"]).exited;
+    const ssl = await start([CLIENT, "--ssl"], { THRIFT_TEST_KEYS_DIR: "/nonexistent" }).exited;
     expect(ssl.code).toBe(64);
-    expect(ssl.err).toMatch(/TLS not supported yet/);
+    expect(ssl.err).toMatch(/--ssl: THRIFT_TEST_KEYS_DIR=\/nonexistent has no CA\.pem/);
+  });
+
+  it("with --ssl against a plain server, and without against a TLS one, fails fast and says why", async () => {
+    const port = await freePort();
+    const plain = start([SERVER, `--port=${port}`, "--protocol=binary", "--transport=framed"]);
+    await waitForPort(port, plain);
+    const tlsClient = await start([CLIENT, "--host=127.0.0.1", `--port=${port}`, "--protocol=binary", "--transport=framed", "--ssl"]).exited;
+    expect(tlsClient.code).toBe(64);
+    expect(tlsClient.err).toMatch(/cannot connect to 127\.0\.0\.1:\d+ \(TLS\): TTransportException: TLS handshake with 127\.0\.0\.1:\d+ failed: the server closed the connection during the handshake \(does it serve TLS on this port\? does it take this client's certificate\?\)/);
+    expect(tlsClient.ms).toBeLessThan(3000);
+    plain.kill("SIGTERM");
+    await plain.exited;
+
+    const tlsPort = await freePort();
+    const secure = start([SERVER, `--port=${tlsPort}`, "--protocol=binary", "--transport=framed", "--ssl"]);
+    await waitForPort(tlsPort, secure);
+    const plainClient = await start([CLIENT, "--host=127.0.0.1", `--port=${tlsPort}`, "--protocol=binary", "--transport=framed"]).exited;
+    expect(plainClient.code).not.toBe(0);
+    expect(plainClient.err).toMatch(/FAIL testVoid: TApplicationException\(type 0\): this port serves Thrift over TLS: connect with TLS/);
+    expect(plainClient.ms).toBeLessThan(3000);
+    secure.kill("SIGTERM");
+    expect((await secure.exited).err).toMatch(/connection-error \(127\.0\.0\.1:\d+\): TTransportException: a client that does not speak TLS connected to this TLS port/);
   });
 
   it("refuses HTTP flags without --transport=http, and HTTP/2 over a Unix socket", async () => {

@@ -107,6 +107,11 @@ export const chromium: Requirement = requirement("Chromium", () => {
   return undefined;
 });
 
+/** The openssl command, which makes the TLS tests' certificates (scripts/make-test-keys.ts). */
+export const openssl: Requirement = requirement("the openssl command", () => {
+  const r = spawnSync("openssl", ["version"], { encoding: "utf8", timeout: 10_000 });
+  return r.error !== undefined || r.status !== 0 ? "no 'openssl' on PATH (Debian/Ubuntu: apt-get install openssl)" : undefined;
+});
 
 /**
  * A built and current C++ or Go program set. Asked only when a test needs it (it runs
@@ -129,7 +134,7 @@ export const cppPrograms: Requirement = nativePrograms("cpp", "Apache's C++ test
 export const goPrograms: Requirement = nativePrograms("go", "Apache's Go test programs (0.17, scripts/build-peers)");
 
 /** Every requirement, for the run's summary. */
-export const REQUIREMENTS: readonly Requirement[] = [corpus, apacheSources, thriftCompiler, pythonThrift, nodeThrift, cppPrograms, goPrograms, chromium];
+export const REQUIREMENTS: readonly Requirement[] = [corpus, apacheSources, thriftCompiler, pythonThrift, nodeThrift, openssl, cppPrograms, goPrograms, chromium];
 
 /** Everything the Python peer tests need: the compiler, the library and ThriftTest from the corpus. */
 export const pythonPeer: readonly Requirement[] = [corpus, thriftCompiler, pythonThrift];

@@ -3,7 +3,7 @@
 cross-language matrix. Our own program, with Apache's cross-test command line:
 
   test_client.py --host=H --port=N --protocol={binary,compact,json,header,multi,multic,multij,multih}
-                 --transport={buffered,framed,http,zlib} [--zlib] [--domain-socket=PATH] [--http-path=PATH]
+                 --transport={buffered,framed,http,zlib} [--zlib] [--domain-socket=PATH] [--ssl] [--http-path=PATH]
                  [-n LOOPS] [--genpydir=DIR] [--timeout=SECONDS] [--no-neg-zero] [--no-control-chars] [-v] [-q]
 
 It calls every ThriftTest method (and, for multi*, SecondService and the default processor), checks
@@ -26,6 +26,10 @@ the seqid of its call.
 header and multih are THeaderProtocol (binary inside) over the transport, as Apache's TestClient.py
 composes them: over framed, each THeader frame sits in a frame. zlib (or --zlib) is TZlibTransport
 (level 9) around the buffered (or framed) transport.
+
+--ssl: TSSLSocket (with http, THttpClient on an https:// URL) verifying the server against CA.pem
+and the host name, presenting client.crt and client.key, from $THRIFT_TEST_KEYS_DIR, else the
+project's .tmp/keys (scripts/make-test-keys; Apache's test/keys layout).
 
 JSON limits (of Apache's libraries, not of the protocol): Python's TJSONProtocol writes NaN and
 infinities as bare `nan` / `inf`, which no reader accepts, and Node's writes -0 as `0`, so in json
@@ -62,6 +66,7 @@ def parse_args():
     ap.add_argument("--zlib", action="store_true")
     ap.add_argument("--domain-socket", dest="domain_socket", default=None)
     ap.add_argument("--http-path", dest="http_path", default=None, help="the path to POST to (--transport=http; default /)")
+    ap.add_argument("--ssl", action="store_true")
     ap.add_argument("-n", "--testloops", type=int, default=1)
     ap.add_argument("--genpydir", default=os.path.join(ROOT, ".tmp", "peers", "py"))
     ap.add_argument("--timeout", type=float, default=10.0, help="socket timeout per call, seconds")
@@ -92,7 +97,7 @@ from thrift.Thrift import TApplicationException, TException, TType  # noqa: E402
 from thrift.protocol import TBinaryProtocol, TCompactProtocol, THeaderProtocol, TJSONProtocol  # noqa: E402
 from thrift.protocol.TMultiplexedProtocol import TMultiplexedProtocol  # noqa: E402
 from thrift.protocol.TProtocolDecorator import TProtocolDecorator  # noqa: E402
-from thrift.transport import THttpClient, TSocket, TTransport, TZlibTransport  # noqa: E402
+from thrift.transport import THttpClient, TSocket, TSSLSocket, TTransport, TZlibTransport  # noqa: E402
 from thrift.transport.THeaderTransport import THeaderClientType  # noqa: E402
 
 try:
@@ -385,15 +390,27 @@ def run_tests(run, client, second, plain, base_protocol):
 def main():
     base = {"binary": "binary", "multi": "binary", "compact": "compact", "multic": "compact",
             "json": "json", "multij": "json", "header": "header", "multih": "header"}[args.protocol]
+    if args.ssl and args.domain_socket:
+        sys.stderr.write("test_client.py: --ssl goes with TCP, not --domain-socket\n")
+        return UNKNOWN
+    keys = os.environ.get("THRIFT_TEST_KEYS_DIR") or os.path.join(ROOT, ".tmp", "keys")
     if args.transport == "http":
         host = "[%s]" % args.host if ":" in args.host else args.host
-        where = "http://%s:%d%s" % (host, args.port, args.http_path or "/")
-        transport = THttpClient.THttpClient(where)
+        where = "http%s://%s:%d%s" % ("s" if args.ssl else "", host, args.port, args.http_path or "/")
+        if args.ssl:
+            transport = THttpClient.THttpClient(where, cafile=os.path.join(keys, "CA.pem"),
+                                                cert_file=os.path.join(keys, "client.crt"), key_file=os.path.join(keys, "client.key"))
+        else:
+            transport = THttpClient.THttpClient(where)
         transport.setTimeout(args.timeout * 1000)
     else:
         if args.domain_socket:
             sock = TSocket.TSocket(unix_socket=args.domain_socket)
             where = args.domain_socket
+        elif args.ssl:
+            sock = TSSLSocket.TSSLSocket(args.host, args.port, ca_certs=os.path.join(keys, "CA.pem"),
+                                         certfile=os.path.join(keys, "client.crt"), keyfile=os.path.join(keys, "client.key"))
+            where = "%s:%d (TLS)" % (args.host, args.port)
         else:
             sock = TSocket.TSocket(args.host, args.port)
             where = "%s:%d" % (args.host, args.port)

@@ -4,7 +4,7 @@ cross-language matrix. Our own program, with Apache's cross-test command line an
 handler semantics of thrift-notes §4.6.
 
   test_server.py --port=N --protocol={binary,compact,json,header,multi,multic,multij,multih}
-                 --transport={buffered,framed,http,zlib} [--zlib] [--domain-socket=PATH] [--genpydir=DIR] [-v]
+                 --transport={buffered,framed,http,zlib} [--zlib] [--domain-socket=PATH] [--ssl] [--genpydir=DIR] [-v]
 
 The generated code (`thrift --gen py` of ThriftTest.v0.16-nouuid.thrift) comes from
 scripts/gen-peer-code (.tmp/peers/py). Listens on 127.0.0.1 (or the Unix socket), serves each
@@ -22,12 +22,19 @@ log (a stderr line per request) is left out unless -v.
 header and multih use THeaderProtocol, accepting every client type Apache's header servers can detect
 (THeader, framed and unframed binary and compact) and answering each in kind. zlib (or --zlib) is
 TZlibTransportFactory in place of the buffered or framed transport, as Apache's TestServer.py does.
+
+--ssl: TSSLServerSocket (with http: THttpServer's socket wrapped in the same TLS context) with the key
+files of $THRIFT_TEST_KEYS_DIR, else the project's .tmp/keys (scripts/make-test-keys; Apache's
+test/keys layout): server.crt and server.key; client certificates are asked for and verified against
+CA.pem and client.crt (pinned: Apache's is self-issued), but not required, as Apache's 0.17 clients
+send none. Connections closed before their handshake (port probes) are not logged.
 """
 
 import argparse
 import logging
 import os
 import signal
+import ssl
 import sys
 import time
 
@@ -45,6 +52,7 @@ def parse_args():
     ap.add_argument("--transport", choices=TRANSPORTS, default="buffered")
     ap.add_argument("--zlib", action="store_true")
     ap.add_argument("--domain-socket", dest="domain_socket", default=None)
+    ap.add_argument("--ssl", action="store_true")
     ap.add_argument("--genpydir", default=os.path.join(ROOT, ".tmp", "peers", "py"))
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("-q", "--quiet", action="store_true")
@@ -66,7 +74,7 @@ from thrift.Thrift import TException  # noqa: E402
 from thrift.TMultiplexedProcessor import TMultiplexedProcessor  # noqa: E402
 from thrift.protocol import TBinaryProtocol, TCompactProtocol, THeaderProtocol, TJSONProtocol  # noqa: E402
 from thrift.server import THttpServer, TServer  # noqa: E402
-from thrift.transport import TSocket, TTransport, TZlibTransport  # noqa: E402
+from thrift.transport import TSocket, TSSLSocket, TTransport, TZlibTransport  # noqa: E402
 from thrift.transport.THeaderTransport import THeaderClientType  # noqa: E402
 
 try:
@@ -174,11 +182,43 @@ class SecondServiceHandler(object):
 
 class QuietExpected(logging.Filter):
     """Drops the traceback Apache's generated processor logs for the deliberate undeclared error of
-    testException("TException"); every other log record goes out."""
+    testException("TException"), and TSSLServerSocket's for connections closed before any handshake
+    (port probes); every other log record goes out."""
 
     def filter(self, record):
         exc = record.exc_info[1] if record.exc_info else None
-        return not (type(exc) is TException and getattr(exc, "message", None) == "TException")
+        if type(exc) is TException and getattr(exc, "message", None) == "TException":
+            return False
+        probe = isinstance(exc, (ssl.SSLEOFError, ssl.SSLZeroReturnError, ConnectionResetError)) or (
+            isinstance(exc, ssl.SSLError) and "EOF" in str(exc))
+        return not (probe and record.getMessage().startswith("Error while accepting"))
+
+
+def keys_dir():
+    d = os.environ.get("THRIFT_TEST_KEYS_DIR") or os.path.join(ROOT, ".tmp", "keys")
+    for f in ("server.crt", "server.key", "CA.pem", "client.crt"):
+        if not os.path.exists(os.path.join(d, f)):
+            sys.exit("test_server.py: --ssl needs %s (set THRIFT_TEST_KEYS_DIR, or run node dist/scripts/make-test-keys.js)"
+                     % os.path.join(d, f))
+    return d
+
+
+def ssl_server_context():
+    keys = keys_dir()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(os.path.join(keys, "server.crt"), os.path.join(keys, "server.key"))
+    # client.crt first: Apache's has the same subject as its CA.pem (the server's certificate), and
+    # OpenSSL takes the first certificate of a name as the issuer it checks the signature with.
+    context.load_verify_locations(os.path.join(keys, "client.crt"))
+    context.load_verify_locations(os.path.join(keys, "CA.pem"))
+    context.verify_mode = ssl.CERT_OPTIONAL
+    return context
+
+
+def ssl_server_socket(port):
+    # A client certificate names its holder, not the address it connects from: no address check.
+    return TSSLSocket.TSSLServerSocket(host="127.0.0.1", port=port, ssl_context=ssl_server_context(),
+                                       validate_callback=lambda cert, addr: None)
 
 
 def main():
@@ -215,15 +255,25 @@ def main():
     else:
         processor = tt
 
+    if args.ssl and args.domain_socket:
+        sys.exit("test_server.py: --ssl goes with TCP, not --domain-socket")
     if args.transport == "http":
         if not args.verbose:
             import http.server
             http.server.BaseHTTPRequestHandler.log_request = lambda self, code="-", size="-": None
         server = THttpServer.THttpServer(processor, ("127.0.0.1", args.port), pfactory)
-        where = "http://127.0.0.1:%d/" % args.port
+        if args.ssl:
+            # THttpServer's own HTTPS (cert_file=...) makes a client-side context, which cannot serve.
+            # The handshake runs as each connection is accepted; one that fails (a probe) is dropped there.
+            server.httpd.socket = ssl_server_context().wrap_socket(server.httpd.socket, server_side=True)
+        where = "http%s://127.0.0.1:%d/" % ("s" if args.ssl else "", args.port)
     elif args.domain_socket:
         sock = TSocket.TServerSocket(unix_socket=args.domain_socket)
         where = args.domain_socket
+        server = TServer.TThreadedServer(processor, sock, tfactory, pfactory, daemon=True)
+    elif args.ssl:
+        sock = ssl_server_socket(args.port)
+        where = "127.0.0.1:%d (TLS)" % args.port
         server = TServer.TThreadedServer(processor, sock, tfactory, pfactory, daemon=True)
     else:
         sock = TSocket.TServerSocket(host="127.0.0.1", port=args.port)

@@ -1,0 +1,69 @@
+/**
+ * Thrift over TLS, client side: a pipelined Connection on a TLS socket. The server's certificate and
+ * name are verified unless `tls.insecureSkipVerify` (unsafe, and warned about); a failed handshake
+ * rejects the connection attempt with a TTransportException that names the server and what is wrong.
+ */
+import type { Duplex } from "node:stream";
+import { connect as tlsConnect, type TLSSocket } from "node:tls";
+import { Connection } from "../stream/connection.js";
+import type { SocketFactory } from "../stream/link.js";
+import { targetName } from "../tcp/client.js";
+import type { ConnectTarget } from "../tcp/options.js";
+import { clientTlsError, describeTlsLoss } from "./errors.js";
+import type { TlsClientOptions, TlsConnectionOptions } from "./options.js";
+import { clientTlsOptions } from "./settings.js";
+
+/**
+ * Opens TLS sockets to `target`, resolving once the handshake is done and the server verified. Over
+ * a Unix socket the certificate is checked against `tls.servername` (default `localhost`).
+ */
+export function tlsSocketFactory(target: ConnectTarget, tls?: TlsClientOptions, options: { noDelay?: boolean | undefined } = {}): SocketFactory {
+  const peer = targetName(target);
+  const host = tls?.servername ?? ("path" in target ? "localhost" : (target.host ?? "localhost"));
+  const nodeOptions = {
+    ...clientTlsOptions(tls, peer),
+    ...("path" in target ? { path: target.path } : { host: target.host ?? "localhost", port: target.port }),
+  };
+  const presentsCertificate = tls?.cert !== undefined || tls?.pfx !== undefined;
+  const factory: SocketFactory = ({ signal }) =>
+    new Promise<Duplex>((resolve, reject) => {
+      const socket = tlsConnect(nodeOptions);
+      if (options.noDelay ?? true) socket.setNoDelay(true);
+      const onAbort = (): void => {
+        socket.destroy();
+        reject(signal.reason);
+      };
+      const onError = (error: Error): void => {
+        signal.removeEventListener("abort", onAbort);
+        socket.destroy();
+        reject(clientTlsError(error, peer, host, presentsCertificate));
+      };
+      socket.once("secureConnect", () => {
+        signal.removeEventListener("abort", onAbort);
+        socket.off("error", onError);
+        resolve(socket);
+      });
+      socket.once("error", onError);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+  factory.describeLoss = (socket, error) => describeTlsLoss(socket as TLSSocket, error, peer, presentsCertificate);
+  return factory;
+}
+
+/** A TLS connection that connects (and shakes hands) on its first call, or `ready()`. */
+export function createTlsConnection(target: ConnectTarget, options: TlsConnectionOptions = {}): Connection {
+  const factory = options.socketFactory ?? tlsSocketFactory(target, options.tls, options);
+  return new Connection(factory, targetName(target), options);
+}
+
+/** Connects over TLS, and resolves with the open connection (rejects if this first attempt fails). */
+export async function connectTls(target: ConnectTarget, options?: TlsConnectionOptions): Promise<Connection> {
+  const connection = createTlsConnection(target, options);
+  try {
+    await connection.ready();
+  } catch (error) {
+    connection.destroy();
+    throw error;
+  }
+  return connection;
+}
