@@ -41,7 +41,8 @@
  *   the NUL dropped; Apache's Go library rejects them raw, as Python's and Node's clients send them.
  */
 import { Agent as HttpAgent } from "node:http";
-import { connect as netConnect } from "node:net";
+import { connect as netConnect, isIP } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { inspect, isDeepStrictEqual } from "node:util";
 import {
   createClient,
@@ -324,7 +325,7 @@ function openChannel(): TestChannel {
     where: opts.domainSocket !== undefined ? `${url} on ${opts.domainSocket}` : `${url}${opts.http2 ? " (HTTP/2)" : ""}`,
     // HTTP has no connection of its own to open: check that the server accepts one, so that a server
     // that is not there exits 64 ("cannot connect") as over TCP.
-    ready: () => accepts(target, opts.timeoutMs),
+    ready: () => accepts(target, opts.timeoutMs, tls !== undefined),
     close: () => channel.close(),
     destroy: () => channel.destroy(),
   };
@@ -345,13 +346,24 @@ function unixSocketAgent(path: string): HttpAgent {
   return agent;
 }
 
-/** Connects to the target and hangs up at once; rejects when nobody accepts within `timeoutMs`. */
-function accepts(to: ConnectTarget, timeoutMs: number): Promise<void> {
+/**
+ * Connects to the target and hangs up at once; rejects when nobody accepts within `timeoutMs`. Over TLS
+ * it completes the handshake and closes with TLS's close (a connection dropped before its handshake is
+ * worth a log line to some servers: Go's HTTPS server); the calls themselves verify the server.
+ */
+function accepts(to: ConnectTarget, timeoutMs: number, secure: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = "path" in to ? netConnect({ path: to.path }) : netConnect({ host: to.host ?? "localhost", port: to.port });
+    const host = "path" in to ? undefined : (to.host ?? "localhost");
+    const socket =
+      "path" in to
+        ? netConnect({ path: to.path })
+        : secure
+          ? tlsConnect({ host, port: to.port, rejectUnauthorized: false, ...(isIP(host!) === 0 && { servername: host }) })
+          : netConnect({ host, port: to.port });
     socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no connection within ${timeoutMs} ms`)));
-    socket.once("connect", () => {
-      socket.destroy();
+    socket.once(secure ? "secureConnect" : "connect", () => {
+      if (secure) socket.end(() => socket.destroy());
+      else socket.destroy();
       resolve();
     });
     socket.once("error", reject);

@@ -9,7 +9,9 @@
  *
  * Socket kinds, named as Apache's runner names them: `ip` (TCP on loopback), `domain` (a Unix socket),
  * `ip-ssl` (TCP with `--ssl` passed to both sides: TLS with the key files of $THRIFT_TEST_KEYS_DIR, else
- * the project's .tmp/keys, made here with openssl before the first such cell runs).
+ * the project's .tmp/keys, made here with openssl before the first such cell runs; with Apache's C++
+ * or Go program on one side, Apache's 0.17 test/keys, which they read from a place of their own, for
+ * both sides). The readiness probe of an ip-ssl cell completes a TLS handshake.
  *
  * Per cell: a free loopback port (or a fresh Unix socket path) is picked, the server is started
  * and probed until it accepts a connection (bounded wait), the client runs with a deadline, and the
@@ -28,9 +30,10 @@
  * An implementation that cannot run is skipped with the reason; under CI=true that is an error.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
+import { connect as tlsConnect } from "node:tls";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { nativeImplementations } from "./interop-peers-native.js";
@@ -75,6 +78,11 @@ export interface Implementation {
    * which the runner does not count as the server complaining. Anything else on stderr fails the cell.
    */
   serverStderrNoise?: (cell: Cell) => readonly RegExp[];
+  /**
+   * The key files its `--ssl` uses whatever $THRIFT_TEST_KEYS_DIR says (Apache's programs read theirs
+   * from a place of their own). In an ip-ssl cell with it, both programs are given this set.
+   */
+  sslKeys?: string;
   /** Why this implementation cannot run here, or undefined when it can. */
   unavailable?: () => string | undefined;
 }
@@ -262,13 +270,13 @@ interface Proc {
   done: boolean;
 }
 
-function start(cmd: string[], args: string[]): Proc {
+function start(cmd: string[], args: string[], env: Record<string, string> = {}): Proc {
   const child = spawn(cmd[0]!, [...cmd.slice(1), ...args], {
     cwd: ROOT,
     detached: true, // own process group: everything it starts is killed with it
     stdio: ["ignore", "pipe", "pipe"],
     // Every cell is on loopback: never through a proxy (Python's THttpClient honours the proxy variables).
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1", no_proxy: "*", NO_PROXY: "*" },
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1", no_proxy: "*", NO_PROXY: "*", ...env },
   });
   const p: Proc = { child, out: "", err: "", done: false, exited: undefined as never };
   const cap = (s: string, more: Buffer) => (s.length > 200_000 ? s : s + more.toString("utf8"));
@@ -326,20 +334,43 @@ function freePort(): Promise<number> {
   });
 }
 
-/** One connection attempt; closes at once without sending anything. */
-function probe(target: { port: number } | { path: string }): Promise<boolean> {
+/**
+ * One connection attempt; closes at once without sending anything. Over TLS it completes the handshake
+ * first (without checking the server's certificate: it only asks whether the server is up), as a
+ * connection closed before its handshake is worth a line on stderr to some servers (Apache's C++).
+ */
+function probe(target: { port: number } | { path: string }, tls: boolean): Promise<boolean> {
   return new Promise((ok) => {
-    const sock = "port" in target ? createConnection({ host: "127.0.0.1", port: target.port }) : createConnection({ path: target.path });
+    const sock =
+      "port" in target
+        ? tls
+          ? tlsConnect({ host: "127.0.0.1", port: target.port, rejectUnauthorized: false })
+          : createConnection({ host: "127.0.0.1", port: target.port })
+        : createConnection({ path: target.path });
     const done = (v: boolean) => {
       sock.removeAllListeners();
       sock.on("error", () => {});
-      sock.destroy();
+      // After a handshake, a TLS close (close_notify) rather than a reset, which servers log as an error.
+      if (tls && v) sock.end(() => sock.destroy());
+      else sock.destroy();
       ok(v);
     };
     sock.setTimeout(500, () => done(false));
-    sock.once("connect", () => done(true));
+    sock.once(tls ? "secureConnect" : "connect", () => done(true));
     sock.once("error", () => done(false));
   });
+}
+
+/**
+ * The key set of an ip-ssl cell: the one a side is fixed to (both sides then use it), else whatever
+ * $THRIFT_TEST_KEYS_DIR or the project's .tmp/keys give each program.
+ */
+function sslEnvironment(cell: Cell): Record<string, string> {
+  const fixed = [cell.server.sslKeys, cell.client.sslKeys].filter((k): k is string => k !== undefined);
+  if (fixed.length === 0) return {};
+  const [first, second] = fixed.map((k) => realpathSync(k));
+  if (second !== undefined && second !== first) throw new Error(`${cellName(cell)}: the two sides use different key sets (${first}, ${second})`);
+  return { THRIFT_TEST_KEYS_DIR: first! };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -368,7 +399,8 @@ export async function runCell(cell: Cell, o: RunOptions): Promise<CellResult> {
   if (cell.socket === "ip-ssl") where.push("--ssl");
   const protocol = `--protocol=${cell.protocol}`;
   const flags = TRANSPORT_FLAGS[cell.transport];
-  const server = start(cell.server.server, [protocol, ...flags.server, ...where]);
+  const env = cell.socket === "ip-ssl" ? sslEnvironment(cell) : {};
+  const server = start(cell.server.server, [protocol, ...flags.server, ...where], env);
   let status = "ok";
   let client: Proc | undefined;
   try {
@@ -376,7 +408,7 @@ export async function runCell(cell: Cell, o: RunOptions): Promise<CellResult> {
     const deadline = performance.now() + o.startupMs;
     let up = false;
     while (!up && performance.now() < deadline && !server.done) {
-      up = await probe(socketPath ? { path: socketPath } : { port });
+      up = await probe(socketPath ? { path: socketPath } : { port }, cell.socket === "ip-ssl");
       if (!up) await sleep(50);
     }
     if (!up) {
@@ -386,7 +418,7 @@ export async function runCell(cell: Cell, o: RunOptions): Promise<CellResult> {
     } else {
       // 2. Run the client with a deadline.
       const clientArgs = ["--host=127.0.0.1", protocol, ...flags.client, ...where, ...(cell.client.foreignClient ? [] : (cell.server.clientFlagsAgainst ?? []))];
-      client = start(cell.client.client, clientArgs);
+      client = start(cell.client.client, clientArgs, env);
       const res = await within(client.exited, o.clientMs);
       if (res === undefined) {
         status = "TIMEOUT";

@@ -9,10 +9,14 @@
  * or socket kind for them once the matrix knows it is one word in `ENABLED`.
  *
  * What running them showed:
- * - The C++ server writes to stderr when a connection closes before the TLS handshake (the runner's
- *   readiness probe does) or, with header, when it closes at all ("TConnectedClient output close
- *   failed", "Broken pipe"); the matrix fails a server that writes to stderr, so the header lines are
- *   its `serverStderrNoise`.
+ * - The C++ server writes to stderr when a connection closes before the TLS handshake, so the
+ *   runner's readiness probe completes one in ip-ssl cells; with header, when a connection closes at
+ *   all ("TConnectedClient output close failed", "Broken pipe"); and over TLS, when a client leaves
+ *   without TLS's close or races the server's (Go's and C++'s clients). The matrix fails a server that
+ *   writes to stderr, so those lines are its `serverStderrNoise` (cppServerNoise says which, when).
+ * - --ssl: both programs read Apache's test/keys from a place of their own (the C++ ones beside their
+ *   directory, the Go server from --certPath), so an ip-ssl cell with them gives the other side that
+ *   set too (`sslKeys`). The C++ client verifies the server against CA.pem; the Go client does not.
  * - The C++ HTTP server never answers oneway calls (fixed after 0.17 by THRIFT-6021), so clients that
  *   wait for the empty HTTP reply fail by their timeout (Python's, rpcgen's) or hang (Go's); the C++
  *   HTTP client does not read the answer to its oneway call, so it fails against every server that
@@ -36,7 +40,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import type { Implementation, Protocol, Socket, Transport } from "./interop-matrix.js";
+import type { Cell, Implementation, Protocol, Socket, Transport } from "./interop-matrix.js";
 
 export type NativePeer = "cpp" | "go";
 
@@ -63,16 +67,41 @@ export const SUPPORTED = {
 const ENABLED: { protocols: readonly Protocol[]; transports: readonly Transport[]; sockets: readonly Socket[] } = {
   protocols: ["binary", "compact", "json", "header", "multi", "multic", "multij", "multih"],
   transports: ["buffered", "framed", "zlib", "http"],
-  sockets: ["ip", "domain"],
+  sockets: ["ip", "domain", "ip-ssl"],
 };
 
 const both = <T extends string>(enabled: readonly T[], supported: readonly string[]): T[] => enabled.filter((x) => supported.includes(x));
 
 /** What the C++ server prints on stderr when a THeader connection ends (the client closed it first). */
 const CPP_HEADER_CLOSE_NOISE: readonly RegExp[] = [
-  /^Thrift: .* TConnectedClient (input|output) close failed: (Called write on non-open socket|write\(\) send\(\): Broken pipe)$/,
+  /^Thrift: .* TConnectedClient (input|output) close failed: (Called write on non-open socket|write\(\) send\(\): Broken pipe|TTransportException: Transport not open)$/,
   /^Thrift: .* TSocket::write_partial\(\) send\(\) <(Host: \S+ Port: \d+|Path: .*)>: Broken pipe$/,
 ];
+
+/** What the C++ server prints when a TLS connection ends without TLS's close, or races its own close. */
+const CPP_TLS_CLOSE_NOISE: readonly RegExp[] = [
+  /^Thrift: .* TConnectedClient (died|input close failed|output close failed): SSL_(read|write): .* \(SSL_error_code = \d+\)$/,
+  /^Thrift: .* SSL_shutdown: Broken pipe \(SSL_error_code = 6\)$/,
+];
+
+/**
+ * The C++ server's stderr lines about connections ending, none of them a failure of the cell (the
+ * clients' checks tell that): with header, closing THeaderTransport flushes into the socket the client
+ * has already closed; over TLS, a client that leaves without TLS's close (close_notify), or while the
+ * server writes its own, is logged as died or failed; Apache's Go and C++ clients also open a
+ * connection they close before its handshake ("shutdown while in init"; the C++ one in multiplexed
+ * cells). A connection the runner's probe opens completes its handshake and closes cleanly, so it is
+ * not among them, nor are rpcgen's and Python's clients' connections.
+ */
+function cppServerNoise(cell: Cell): readonly RegExp[] {
+  const header = cell.protocol === "header" || cell.protocol === "multih";
+  const tls = cell.socket === "ip-ssl";
+  return [
+    ...(header ? CPP_HEADER_CLOSE_NOISE : []),
+    ...(tls ? CPP_TLS_CLOSE_NOISE : []),
+    ...(tls && (cell.client.name === "go" || cell.client.name === "cpp") ? [/^Thrift: .* SSL_shutdown: shutdown while in init \(SSL_error_code = 1\)$/] : []),
+  ];
+}
 
 /** Where scripts/build-peers puts each program and its keys, relative to the project root. */
 export const NATIVE_PATHS = {
@@ -81,6 +110,7 @@ export const NATIVE_PATHS = {
   goServer: ".tmp/peers/go/bin/testserver",
   goClient: ".tmp/peers/go/bin/testclient",
   goKeys: ".tmp/peers/go/keys",
+  cppKeys: ".tmp/peers/cpp/test/keys",
 } as const;
 
 /**
@@ -109,9 +139,8 @@ export function nativeImplementations(root: string): Implementation[] {
       transports: both(ENABLED.transports, SUPPORTED.cpp.transports),
       sockets: both(ENABLED.sockets, SUPPORTED.cpp.sockets),
       foreignClient: true,
-      // With header (THeaderTransport), each connection's end is logged: closing the header transport
-      // flushes it into the socket the client has already closed.
-      serverStderrNoise: (cell) => (cell.protocol === "header" || cell.protocol === "multih" ? CPP_HEADER_CLOSE_NOISE : []),
+      sslKeys: join(root, NATIVE_PATHS.cppKeys),
+      serverStderrNoise: cppServerNoise,
       // C++'s JSON reader drops an escaped NUL, which rpcgen's writer sends escaped.
       clientFlagsAgainst: ["--no-control-chars"],
       unavailable: () => nativePeerMissing(root, "cpp"),
@@ -125,6 +154,7 @@ export function nativeImplementations(root: string): Implementation[] {
       transports: both(ENABLED.transports, SUPPORTED.go.transports),
       sockets: both(ENABLED.sockets, SUPPORTED.go.sockets),
       foreignClient: true,
+      sslKeys: join(root, NATIVE_PATHS.goKeys),
       // Go's JSON reader rejects raw control characters, which Python's and Node's writers send raw.
       clientFlagsAgainst: ["--no-control-chars"],
       unavailable: () => nativePeerMissing(root, "go"),

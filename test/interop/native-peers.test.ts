@@ -9,12 +9,12 @@
  * scripts/build-peers, never from npm test.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { IMPLEMENTATIONS, cellName, cells, runMatrix, type Implementation } from "../../scripts/interop-matrix.js";
 import { NATIVE_PATHS, SUPPORTED } from "../../scripts/interop-peers-native.js";
-import { ROOT, cppPrograms, describeWith, goPrograms } from "../support/environment.js";
+import { APACHE_SOURCES, ROOT, cppPrograms, describeWith, goPrograms } from "../support/environment.js";
 
 const impl = (name: string): Implementation => {
   const i = IMPLEMENTATIONS.find((x) => x.name === name);
@@ -23,15 +23,15 @@ const impl = (name: string): Implementation => {
 };
 
 describe("Apache's C++ and Go programs in the interop matrix", () => {
-  it("run what rpcgen has of what they support: THeader, zlib and HTTP too; Go without multiplexing and Unix sockets", () => {
+  it("run what rpcgen has of what they support: THeader, zlib, HTTP and TLS too; Go without multiplexing and Unix sockets", () => {
     const cpp = impl("cpp");
     const go = impl("go");
     expect([cpp.protocols, cpp.transports, cpp.sockets]).toEqual([
       ["binary", "compact", "json", "header", "multi", "multic", "multij", "multih"],
       ["buffered", "framed", "zlib", "http"],
-      ["ip", "domain"],
+      ["ip", "domain", "ip-ssl"],
     ]);
-    expect([go.protocols, go.transports, go.sockets]).toEqual([["binary", "compact", "json", "header"], ["buffered", "framed", "zlib", "http"], ["ip"]]);
+    expect([go.protocols, go.transports, go.sockets]).toEqual([["binary", "compact", "json", "header"], ["buffered", "framed", "zlib", "http"], ["ip", "ip-ssl"]]);
     for (const [i, s] of [
       [cpp, SUPPORTED.cpp],
       [go, SUPPORTED.go],
@@ -45,8 +45,8 @@ describe("Apache's C++ and Go programs in the interop matrix", () => {
   it("--with=rpcgen takes every cell between them and rpcgen, in both directions", () => {
     const mine = cells([impl("rpcgen"), impl("cpp"), impl("go")], { with: ["rpcgen"] }).map(cellName);
     // rpcgen with itself 8 protocols x 5 transports (buffered, framed, zlib, http, http2) x 3 sockets (ip,
-    // domain, ip-ssl); with cpp 2 directions x (8 protocols x 4 transports x 2 sockets); with go 2 x (4 x 4 x 1)
-    expect(mine.length).toBe(120 + 128 + 32);
+    // domain, ip-ssl); with cpp 2 directions x (8 protocols x 4 transports x 3 sockets); with go 2 x (4 x 4 x 2)
+    expect(mine.length).toBe(120 + 192 + 64);
     expect(mine).toContain("cpp-rpcgen_multij_framed-domain");
     expect(mine).toContain("rpcgen-go_json_buffered-ip");
     expect(mine.filter((c) => /^(go-|rpcgen-go_)/.test(c) && /_multi|-domain$/.test(c))).toEqual([]);
@@ -74,6 +74,13 @@ describe("Apache's C++ and Go programs in the interop matrix", () => {
     for (const line of lines) expect(noise(header!).some((n) => n.test(line)), line).toBe(true);
     expect(noise(header!).some((n) => n.test("Thrift: Fri Dec  4 19:05:05 2026 TConnectedClient processing exception: bad data"))).toBe(false);
     expect(noise(binary!)).toEqual([]);
+  });
+
+  it("over TLS both sides of a cell with them use Apache's key set, which they read from a place of their own", () => {
+    expect(impl("cpp").sslKeys).toBe(join(ROOT, NATIVE_PATHS.cppKeys));
+    expect(impl("go").sslKeys).toBe(join(ROOT, NATIVE_PATHS.goKeys));
+    expect(impl("rpcgen").sslKeys).toBeUndefined();
+    expect(impl("py").sslKeys).toBeUndefined();
   });
 
   it("a peer that cannot run is skipped with the reason, and is an error under CI=true", () => {
@@ -140,6 +147,12 @@ describeWith([cppPrograms])("rpcgen against Apache's C++ TestServer and TestClie
     await expectCellsPass(["cpp-rpcgen_multih_framed-domain", "rpcgen-cpp_header_zlib-ip", "cpp-rpcgen_compact_zlib-ip", "rpcgen-cpp_multih_buffered-ip"]);
   }, 60_000);
 
+  it("TLS passes both ways with Apache's keys (the C++ client verifies rpcgen's server against CA.pem), THeader over TLS too", async () => {
+    // build-peers links the C++ programs' key directory (and Go's) to the shared test/keys.
+    expect(realpathSync(impl("cpp").sslKeys!)).toBe(realpathSync(join(APACHE_SOURCES, "test/keys")));
+    await expectCellsPass(["cpp-rpcgen_multij_framed-ip-ssl", "rpcgen-cpp_compact_buffered-ip-ssl", "cpp-rpcgen_multih_zlib-ip-ssl", "rpcgen-cpp_header_framed-ip-ssl"]);
+  }, 60_000);
+
   it("HTTP is a known failure both ways, of Apache's 0.17 C++ HTTP transport and oneway calls", async () => {
     const selected = cells([impl("cpp"), impl("rpcgen")], { only: /^(cpp-rpcgen|rpcgen-cpp)_binary_http-ip$/ });
     const results = await runMatrix(selected, 2, { startupMs: 10_000, clientMs: 30_000, stopMs: 2_000 });
@@ -165,6 +178,10 @@ describeWith([goPrograms])("rpcgen against Apache's Go testserver and testclient
   it("pass both ways; in json our client leaves out the control characters Go's reader rejects raw", async () => {
     expect(impl("go").clientFlagsAgainst).toEqual(["--no-control-chars"]);
     await expectCellsPass(["go-rpcgen_json_buffered-ip", "rpcgen-go_binary_framed-ip"]);
+  }, 60_000);
+
+  it("TLS and HTTPS pass both ways with Apache's keys", async () => {
+    await expectCellsPass(["go-rpcgen_binary_buffered-ip-ssl", "rpcgen-go_header_framed-ip-ssl", "go-rpcgen_compact_http-ip-ssl", "rpcgen-go_json_http-ip-ssl"]);
   }, 60_000);
 
   it("THeader, zlib and HTTP pass both ways", async () => {
