@@ -9,7 +9,7 @@
  */
 import { BinaryProtocol } from "../protocol/binary.js";
 import { TProtocolException, TProtocolExceptionType, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
-import type { Protocol, ReaderLimits } from "../protocol/protocol.js";
+import type { Protocol, ProtocolWriter, ReaderLimits } from "../protocol/protocol.js";
 import { WriteBuffer } from "../protocol/write-buffer.js";
 import { readerLimits } from "../limits.js";
 import { readReply, writeCall } from "../rpc/call.js";
@@ -43,6 +43,7 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
   /** The headers every request carries (lower-case names), before the call's own. */
   private readonly baseHeaders: Readonly<Record<string, string>>;
   private readonly contentType: string;
+  private writer: ProtocolWriter & { readonly buffer: WriteBuffer };
   private readonly limits: ReaderLimits;
   private closing = false;
   private closeWaiter: (() => void) | undefined = undefined;
@@ -57,6 +58,7 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
     this.maxResponseSize = options.maxResponseSize ?? DEFAULT_MAX_RESPONSE;
     this.tracker = new CallTracker(this, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, false);
     this.contentType = contentTypeOf(this.protocol);
+    this.writer = this.protocol.createWriter(new WriteBuffer(256));
     const base: Record<string, string> = {};
     for (const [name, value] of headerPairs(options.headers)) base[name.toLowerCase()] = value;
     base["content-type"] = this.contentType;
@@ -92,7 +94,8 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
   }
 
   /**
-   * Sends one request (headers with lower-case names); rejects on network failure. Sets
+   * Sends one request (headers with lower-case names, a fresh object the subclass may add to); rejects
+   * on network failure. Sets
    * `pending.cancel` to what cancels the request when the call is given up (its timeout or signal).
    */
   protected abstract post(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): Promise<HttpReply>;
@@ -106,24 +109,27 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
     if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
     const tracker = this.tracker;
     const seqid = tracker.nextSeqid();
-    const w = this.protocol.createWriter(new WriteBuffer(256));
+    // One writer serves every call: a call is encoded in one synchronous step, its bytes copied out.
+    const w = this.writer;
+    w.buffer.reset();
     try {
       writeCall(w, this.wireName(service, method), seqid, method, args);
     } catch (error) {
+      this.writer = this.protocol.createWriter(new WriteBuffer(256)); // a failed encode may leave it mid-struct
       return Promise.reject(error);
     }
-    const body = w.buffer.finish();
+    const body = w.buffer.finish().slice();
+    if (w.buffer.bytes.length > 1024 * 1024) this.writer = this.protocol.createWriter(new WriteBuffer(256)); // not kept after a huge call
     const now = Date.now();
     const pending = tracker.open(seqid, method, options, call, now);
     // A plain record: cheaper than a Headers per call, and what node:http takes as it is.
     const own = headersToSend(options, call);
-    let headers = this.baseHeaders as Record<string, string>;
-    if (own !== undefined || pending.deadline !== Infinity) {
-      headers = { ...headers };
+    const headers: Record<string, string> = { ...this.baseHeaders };
+    if (own !== undefined) {
       for (const [name, value] of headerPairs(own)) headers[name.toLowerCase()] = value;
       headers["content-type"] = this.contentType;
-      if (pending.deadline !== Infinity) headers[DEADLINE_BUDGET_HEADER] = budgetOf(pending.deadline, now);
     }
+    if (pending.deadline !== Infinity) headers[DEADLINE_BUDGET_HEADER] = budgetOf(pending.deadline, now);
     this.post(body, headers, pending).then(
       (reply) => this.receive(pending, reply),
       (error: unknown) => {

@@ -7,6 +7,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from "node:http";
 import { connect as http2Connect, constants as h2, type ClientHttp2Session, type IncomingHttpHeaders as Http2Headers } from "node:http2";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { concatBytes } from "../bytes.js";
 import { TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import type { ReaderLimits } from "../protocol/protocol.js";
 import type { PendingCall } from "../rpc/pending.js";
@@ -79,7 +80,8 @@ export class NodeHttpChannel extends HttpChannelBase {
 
   private post1(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): Promise<HttpReply> {
     return new Promise<HttpReply>((resolve, reject) => {
-      const request = (this.secure ? httpsRequest : httpRequest)({ ...this.requestOptions, headers: { ...headers, "content-length": String(body.length) } });
+      headers["content-length"] = String(body.length);
+      const request = (this.secure ? httpsRequest : httpRequest)({ ...this.requestOptions, headers });
       // Giving the call up destroys its request (no AbortController per call).
       pending.cancel = { abort: (reason) => request.destroy(reason instanceof Error ? reason : new Error(String(reason))) };
       request.on("error", reject); // `on`: a second error (after a reset, say) must not go unhandled
@@ -103,13 +105,10 @@ export class NodeHttpChannel extends HttpChannelBase {
         reject(error);
         return;
       }
-      const outgoing: Record<string, string> = {
-        ...headers,
-        [h2.HTTP2_HEADER_METHOD]: "POST",
-        [h2.HTTP2_HEADER_PATH]: this.path,
-        "content-length": String(body.length),
-      };
-      const stream = session.request(outgoing);
+      headers[h2.HTTP2_HEADER_METHOD] = "POST";
+      headers[h2.HTTP2_HEADER_PATH] = this.path;
+      headers["content-length"] = String(body.length);
+      const stream = session.request(headers);
       pending.cancel = { abort: () => stream.close(h2.NGHTTP2_CANCEL) };
       // The session keeps the process alive only while calls are in flight on it.
       if (this.streams++ === 0) session.ref();
@@ -117,9 +116,24 @@ export class NodeHttpChannel extends HttpChannelBase {
         if (--this.streams === 0 && this.session === session) session.unref();
       });
       stream.on("error", reject);
-      stream.once("response", (responseHeaders: Http2Headers) => {
-        const status = Number(responseHeaders[h2.HTTP2_HEADER_STATUS] ?? 0);
-        collect(stream, this.maxResponseSize, this.url).then((data) => resolve({ status, statusText: "", headers: () => toHeaders(responseHeaders), body: data }), reject);
+      // The body is gathered here, not through collect(): one promise per call, not two.
+      let responseHeaders: Http2Headers = {};
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      stream.once("response", (h: Http2Headers) => (responseHeaders = h));
+      stream.on("data", (chunk: Uint8Array) => {
+        size += chunk.length;
+        if (size > this.maxResponseSize) {
+          const error = new TTransportException(TTransportExceptionType.SIZE_LIMIT, `the reply from ${this.url} is over the limit of ${this.maxResponseSize} bytes`);
+          stream.destroy(error);
+          reject(error);
+          return;
+        }
+        chunks.push(chunk);
+      });
+      stream.once("end", () => {
+        const h = responseHeaders;
+        resolve({ status: Number(h[h2.HTTP2_HEADER_STATUS] ?? 0), statusText: "", headers: () => toHeaders(h), body: concatBytes(chunks, size) });
       });
       stream.end(body);
     });

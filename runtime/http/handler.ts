@@ -149,7 +149,7 @@ export function createHttpHandler(services: Readonly<Record<string, Registration
     res.once("close", () => {
       active.delete(scope);
       // The connection closed before the answer was out: the client went away, calls still running abort.
-      if (!res.writableFinished) scope.abort(new TTransportException(TTransportExceptionType.END_OF_FILE, "the client went away"));
+      if (!res.writableEnded) scope.abort(new TTransportException(TTransportExceptionType.END_OF_FILE, "the client went away"));
       else scope.answered(lingering);
     });
     serve(settings, req, res, scope);
