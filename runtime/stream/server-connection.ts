@@ -39,6 +39,8 @@ export interface ServerConnectionSettings {
 
 /** What a connection tells the server that holds it. */
 export interface ConnectionHost {
+  /** Sweeps so far: a coarse clock, so a busy connection reports activity at most once per sweep. */
+  readonly sweeps: number;
   /** The connection completed messages: it moves to the back of the eviction order. */
   active(connection: ServerConnection): void;
   /** The socket is closed. */
@@ -89,6 +91,8 @@ export class ServerConnection implements CallScope {
   private frameStartedAt = 0;
   /** Date.now() of the last traffic, or of the last call in flight finishing. */
   private lastActive: number;
+  /** The host's sweep count when this connection last reported activity. */
+  private reportedAt: number;
   /** Input bytes delivered in this turn of the event loop (counted for large chunks only). */
   private turnBytes = 0;
   private yielded = false;
@@ -104,6 +108,7 @@ export class ServerConnection implements CallScope {
     this.processor = settings.processor;
     this.host = host;
     this.lastActive = now;
+    this.reportedAt = host.sweeps;
     this.request = { peer, scope: this };
     this.stream = new MessageStream(settings.stream, (bytes, start, end) => this.onMessage(bytes, start, end));
     if (settings.noDelay) socket.setNoDelay(true);
@@ -182,7 +187,10 @@ export class ServerConnection implements CallScope {
     }
     const now = Date.now();
     this.lastActive = now;
-    if (this.messages !== messages) this.host.active(this);
+    if (this.messages !== messages && this.reportedAt !== this.host.sweeps) {
+      this.reportedAt = this.host.sweeps;
+      this.host.active(this);
+    }
     if (this.stream.partial === 0) this.frameStartedAt = 0;
     else if (this.frameStartedAt === 0 || this.messages !== messages) this.frameStartedAt = now;
     this.flush();

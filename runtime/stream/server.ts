@@ -89,6 +89,7 @@ export class Server implements ConnectionHost {
   private readonly perAddress = new Map<string, number>();
   private readonly addresses = new Map<ServerConnection, string>();
   private sweepTimer: ReturnType<typeof setInterval> | undefined = undefined;
+  private sweepCount = 0;
   private readonly sweepIntervalMs: number;
   private closing: Promise<void> | undefined = undefined;
   private listenPath: string | undefined = undefined;
@@ -196,6 +197,10 @@ export class Server implements ConnectionHost {
 
   // ConnectionHost
 
+  get sweeps(): number {
+    return this.sweepCount;
+  }
+
   active(connection: ServerConnection): void {
     // Re-inserting moves it to the back: the Set's order is the eviction order.
     this.connections.delete(connection);
@@ -207,6 +212,7 @@ export class Server implements ConnectionHost {
   }
 
   private sweep(): void {
+    this.sweepCount++;
     const now = Date.now();
     for (const c of this.connections) c.sweep(now);
   }
