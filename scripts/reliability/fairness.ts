@@ -16,13 +16,20 @@ export interface FairnessSize {
 
 const FLOOD_SCRIPT = fileURLToPath(new URL("./flood.js", import.meta.url));
 
+const PHASES = {
+  alone: "no flood",
+  big: "flood of maximum-size frames (16 MiB testBinary, 2 in flight)",
+  small: "flood of small calls (testI32, 5,000 in flight)",
+  burst: "flood of bursts (100,000 testI32 calls, 3 MB, written at once; 2 in flight)",
+} as const;
+
 interface FloodResult {
   calls: number;
   bytes: number;
   failed: number;
 }
 
-async function startFlood(port: number, mode: "big" | "small"): Promise<{ stop(): Promise<FloodResult> }> {
+async function startFlood(port: number, mode: "big" | "small" | "burst"): Promise<{ stop(): Promise<FloodResult> }> {
   const child: ChildProcess = fork(FLOOD_SCRIPT, [JSON.stringify({ port, mode })], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const done = new Promise<FloodResult>((resolve, reject) => {
@@ -54,7 +61,7 @@ export async function runFairness(size: FairnessSize, report: Report): Promise<v
     const conn = await connect({ host: "127.0.0.1", port: peer.port }, { timeoutMs: 10_000 });
     const canary = createClient(ThriftTest, conn);
     try {
-      for (const phase of ["alone", "big", "small"] as const) {
+      for (const phase of ["alone", "big", "small", "burst"] as const) {
         const flood = phase === "alone" ? undefined : await startFlood(peer.port, phase);
         const latencies: number[] = [];
         let failures = 0;
@@ -78,13 +85,17 @@ export async function runFairness(size: FairnessSize, report: Report): Promise<v
         const seconds = (performance.now() - started) / 1000;
         const n = latencies.length;
         rows.push([
-          phase === "alone" ? "no flood" : phase === "big" ? "flood of maximum-size frames (16 MiB testBinary, 2 in flight)" : "flood of small calls (testI32, 5,000 in flight)",
+          PHASES[phase],
           n,
           quantile(latencies, 0.5).toFixed(2),
           quantile(latencies, 0.99).toFixed(2),
           quantile(latencies, 1).toFixed(1),
           failures,
-          result === undefined ? "-" : phase === "big" ? `${(result.bytes / seconds / (1024 * 1024)).toFixed(0)} MiB/s echoed` : `${Math.round(result.calls / seconds).toLocaleString("en-US")} calls/s`,
+          result === undefined
+            ? "-"
+            : phase === "big"
+              ? `${(result.bytes / seconds / (1024 * 1024)).toFixed(0)} MiB/s echoed`
+              : `${Math.round(result.calls / seconds).toLocaleString("en-US")} calls/s`,
         ]);
         report.check(scenario, `${phase}: every canary call answered`, failures === 0, error);
         if (result !== undefined) report.check(scenario, `${phase}: the flooding client's calls succeeded`, result.failed === 0 && result.calls > 0, `${result.failed} failed of ${result.calls + result.failed}`);

@@ -180,6 +180,7 @@ export async function runFuzz(size: FuzzSize, report: Report): Promise<void> {
   const rows: (string | number)[][] = [];
   for (const spec of specs) {
     const peer = await Peer.start(spec);
+    const heapBefore = (await peer.stats(true)).heapUsed;
     const canary = startCanary(spec, peer.port);
     const protocol = PROTOCOLS[spec.protocol];
     const rss: number[] = [];
@@ -217,6 +218,8 @@ export async function runFuzz(size: FuzzSize, report: Report): Promise<void> {
     sampling = false;
     await sampler;
     const crashed = peer.crashed !== undefined;
+    // The heap after a full collection, against where it started: what the attack left behind.
+    const heapAfter = crashed ? NaN : (await peer.stats(true)).heapUsed;
     rows.push([
       describe(spec),
       sent,
@@ -227,6 +230,7 @@ export async function runFuzz(size: FuzzSize, report: Report): Promise<void> {
       canary.calls,
       canary.failures,
       series(rss),
+      `${mb(heapBefore)} → ${mb(heapAfter)}`,
     ]);
     report.check(scenario, `${describe(spec)}: the server did not crash`, !crashed, peer.crashed);
     report.check(scenario, `${describe(spec)}: every canary call answered correctly`, canary.failures === 0 && canary.calls > 0, canary.errors.join("; "));
@@ -235,7 +239,7 @@ export async function runFuzz(size: FuzzSize, report: Report): Promise<void> {
   }
   printTable(
     "Decoder fuzzing at a live server (hostile messages mixed with valid calls; a canary client on another connection)",
-    ["server", "hostile messages", "connections", "cut by the server", "time", "crashes", "canary calls", "canary failures", "server RSS MB over time"],
+    ["server", "hostile messages", "connections", "cut by the server", "time", "crashes", "canary calls", "canary failures", "server RSS MB over time", "heap MB after GC: before → after"],
     rows,
   );
 }

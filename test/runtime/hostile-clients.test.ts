@@ -37,6 +37,14 @@ describe("frame timeout", () => {
     await until(() => server.connectionCount === 0);
   });
 
+  test("so is a buffered (unframed) message that never finishes", async () => {
+    const { target, events } = await startCalc({ frameTimeoutMs: 200, transport: "buffered" });
+    const raw = await rawSocket(target);
+    raw.socket.write(divideCall(1).subarray(4, 20)); // the start of an unframed call
+    await within(2000, raw.closed, "the server closing the stalled connection");
+    expect(timedOutEvents(events)).toEqual(["a message was not received completely within 200 ms (16 bytes received)"]);
+  });
+
   test("a frame trickling in byte by byte is closed too: the bound is on the whole frame, not on silence", async () => {
     const { target, events } = await startCalc({ frameTimeoutMs: 300, idleTimeoutMs: 0 });
     const raw = await rawSocket(target);
