@@ -232,13 +232,19 @@ export class Connection extends BaseChannel implements CallHost, LinkOwner {
     if (this.maxConsecutiveTimeouts > 0 && this.consecutiveTimeouts >= this.maxConsecutiveTimeouts) this.retiring = true;
   }
 
-  /** Retiring: once no call written to the stream is waiting any more, close it and open a new one for the calls held back. */
+  /**
+   * Retiring: once no call written to the stream waits for its deadline any more, close it and open a
+   * new one for the calls held back. Calls on it with no deadline would wait forever: they reject.
+   */
   private retireIfDone(): void {
     if (!this.link.isOpen) {
       this.retiring = false;
       return;
     }
-    for (const call of this.tracker.all()) if (this.written(call)) return;
+    const written = this.tracker.all().filter((call) => this.written(call));
+    if (written.some((call) => call.deadline !== Infinity)) return;
+    const error = new TTransportException(TTransportExceptionType.TIMED_OUT, `connection to ${this.peer} replaced: ${this.consecutiveTimeouts} calls in a row timed out`);
+    for (const call of written) this.tracker.fail(call, error);
     this.retiring = false;
     this.consecutiveTimeouts = 0;
     this.link.drop();

@@ -96,6 +96,18 @@ describe("failure accrual", () => {
     expect(proxy.connections()).toBe(2);
   });
 
+  test("a call with no deadline on a retired connection rejects when the connection is replaced, instead of waiting forever", async () => {
+    const proxy = await brokenProxy("silent");
+    const conn = await connectTo({ host: "127.0.0.1", port: proxy.port }, { timeoutMs: 100 });
+    const calc = createClient(Calc, conn);
+    const forever = calc.divide(1, 1, { timeoutMs: 0 }).catch((e: unknown) => e);
+    for (let i = 0; i < 3; i++) timedOut(await calc.divide(1, 1).catch((e: unknown) => e));
+    const e = await within(1000, forever, "the call with no deadline");
+    timedOut(e);
+    expect((e as Error).message).toMatch(/^connection to 127\.0\.0\.1:\d+ replaced: 3 calls in a row timed out$/);
+    expect(await within(2000, calc.divide(9, 3), "the next call")).toBe(3);
+  });
+
   test("a reply in between resets the count: slow calls among answered ones keep the connection", async () => {
     const { target, started } = await startCalc();
     const conn = await connectTo(target, { timeoutMs: 60 });
