@@ -218,7 +218,9 @@ export async function runFuzz(size: FuzzSize, report: Report): Promise<void> {
     sampling = false;
     await sampler;
     const crashed = peer.crashed !== undefined;
-    // The heap after a full collection, against where it started: what the attack left behind.
+    // The heap after a full collection, against where it started: what the attack left behind (once
+    // the server has closed the attack's connections).
+    for (let i = 0; i < 50 && !crashed && (await peer.stats()).connections > 0; i++) await sleep(100);
     const heapAfter = crashed ? NaN : (await peer.stats(true)).heapUsed;
     rows.push([
       describe(spec),

@@ -3,7 +3,7 @@
  * finish, and a server full of them still serving a new client.
  */
 import { describe, expect, test } from "vitest";
-import { createClient, createHttpChannel } from "../../runtime/index.js";
+import { BinaryProtocol, createClient, createHttpChannel, writeCall } from "../../runtime/index.js";
 import { Calc } from "../../generated/calc.js";
 import { onCleanup, rawSocket, sleep, until, within } from "../runtime/helpers.js";
 import { startHttp } from "./helpers.js";
@@ -41,5 +41,30 @@ describe("HTTP: slow and idle clients", () => {
     expect(events).toContainEqual(
       expect.objectContaining({ kind: "connection-rejected", reason: expect.stringMatching(/^closed to admit 127\.0\.0\.1:\d+: the server is at its limit of 3 connections/) }),
     );
+  });
+
+  test("pipelined requests on a connection that dies are all let go: their handlers' signals abort, nothing is kept", async () => {
+    const aborted: unknown[] = [];
+    const { port, server } = await startHttp({
+      handler: {
+        divide: (_num1, _num2, ctx) =>
+          new Promise<number>((_resolve, reject) => {
+            ctx.signal.addEventListener("abort", () => {
+              aborted.push(ctx.signal.reason);
+              reject(ctx.signal.reason);
+            });
+          }),
+      },
+    });
+    const w = BinaryProtocol.createWriter();
+    writeCall(w, "divide", 1, Calc.methods.divide, { num1: 1, num2: 1 });
+    const body = Buffer.from(w.buffer.finish());
+    const request = Buffer.concat([Buffer.from(`POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${body.length}\r\n\r\n`), body]);
+    const raw = await rawSocket({ host: "127.0.0.1", port });
+    raw.socket.write(Buffer.concat([request, request, request])); // the second and third wait behind the first
+    await until(() => server.handler.activeRequests === 3, 2000, "three requests in their handlers");
+    raw.socket.destroy();
+    await until(() => aborted.length === 3, 2000, "every handler's signal aborting");
+    await until(() => server.handler.activeRequests === 0, 2000, "no request left open");
   });
 });
