@@ -35,7 +35,10 @@ export interface ConnectionOptions extends TransportOptions, ChannelOptions {
   connectTimeoutMs?: number | undefined;
   /** Reconnect on the next call after the connection is lost (default true), with these backoff settings. */
   reconnect?: boolean | ReconnectOptions | undefined;
-  /** Drop the connection (and reconnect on the next call) after this many calls in a row time out (0: never). Default 3. */
+  /**
+   * Replace the connection after this many calls in a row time out with no reply between (0: never):
+   * the calls on it run to their own deadlines, later ones go out on a new connection. Default 3.
+   */
   maxConsecutiveTimeouts?: number | undefined;
 }
 
