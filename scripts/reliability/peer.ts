@@ -17,6 +17,7 @@ import {
   Buffered,
   MessageType,
   TType,
+  streamSettings,
   type Framing,
   type Protocol,
   type ServerEvent,
@@ -121,7 +122,7 @@ function brokenTcp(spec: PeerSpec, protocol: Protocol, fault: Fault): Promise<nu
     socket.on("close", () => open.delete(socket));
     socket.on("error", () => {});
     let broken: boolean | undefined;
-    const decoder = framing.createDecoder(protocol, { maxFrameSize: 16 << 20, maxStringLength: 16 << 20, maxContainerElements: 1 << 20, maxDepth: 64 }, (bytes, start, end) => {
+    const decoder = framing.createDecoder(protocol, streamSettings({ protocol, transport: framing }).limits, (bytes, start, end) => {
       const call = readCall(protocol, bytes.slice(start, end));
       if (broken === undefined) {
         broken = call.thing === BREAK;
