@@ -11,7 +11,7 @@ import { concatBytes } from "../bytes.js";
 import { TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import type { ReaderLimits } from "../protocol/protocol.js";
 import type { PendingCall } from "../rpc/pending.js";
-import { HttpChannelBase, type HttpReply } from "./channel.js";
+import { HttpChannelBase } from "./channel.js";
 import { FetchChannel } from "./fetch-channel.js";
 import type { NodeHttpChannelOptions } from "./node-options.js";
 
@@ -66,8 +66,9 @@ export class NodeHttpChannel extends HttpChannelBase {
     };
   }
 
-  protected post(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): Promise<HttpReply> {
-    return this.http2 ? this.post2(body, headers, pending) : this.post1(body, headers, pending);
+  protected post(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): void {
+    if (this.http2) this.post2(body, headers, pending);
+    else this.post1(body, headers, pending);
   }
 
   protected release(): Promise<void> {
@@ -78,65 +79,46 @@ export class NodeHttpChannel extends HttpChannelBase {
     return new Promise<void>((resolve) => session.close(() => resolve()));
   }
 
-  private post1(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): Promise<HttpReply> {
-    return new Promise<HttpReply>((resolve, reject) => {
-      headers["content-length"] = String(body.length);
-      const request = (this.secure ? httpsRequest : httpRequest)({ ...this.requestOptions, headers });
-      // Giving the call up destroys its request (no AbortController per call).
-      pending.cancel = { abort: (reason) => request.destroy(reason instanceof Error ? reason : new Error(String(reason))) };
-      request.on("error", reject); // `on`: a second error (after a reset, say) must not go unhandled
-      request.once("response", (response: IncomingMessage) => {
-        collect(response, this.maxResponseSize, this.url).then(
-          (data) =>
-            resolve({ status: response.statusCode ?? 0, statusText: response.statusMessage ?? "", headers: () => toHeaders(response.headers), body: data }),
-          reject,
-        );
-      });
-      request.end(body);
+  private post1(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): void {
+    headers["content-length"] = String(body.length);
+    const request = (this.secure ? httpsRequest : httpRequest)({ ...this.requestOptions, headers });
+    // Giving the call up destroys its request (no AbortController per call).
+    pending.cancel = { abort: (reason) => request.destroy(reason instanceof Error ? reason : new Error(String(reason))) };
+    const fail = (error: unknown): void => this.failed(pending, error);
+    request.on("error", fail); // `on`: a second error (after a reset, say) must not go unhandled
+    request.once("response", (response: IncomingMessage) => {
+      gather(response, this.maxResponseSize, this.url, fail, (data) =>
+        this.replied(pending, { status: response.statusCode ?? 0, statusText: response.statusMessage ?? "", headers: () => toHeaders(response.headers), body: data }),
+      );
     });
+    request.end(body);
   }
 
-  private post2(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): Promise<HttpReply> {
-    return new Promise<HttpReply>((resolve, reject) => {
-      let session: ClientHttp2Session;
-      try {
-        session = this.connect2();
-      } catch (error) {
-        reject(error);
-        return;
-      }
-      headers[h2.HTTP2_HEADER_METHOD] = "POST";
-      headers[h2.HTTP2_HEADER_PATH] = this.path;
-      headers["content-length"] = String(body.length);
-      const stream = session.request(headers);
-      pending.cancel = { abort: () => stream.close(h2.NGHTTP2_CANCEL) };
-      // The session keeps the process alive only while calls are in flight on it.
-      if (this.streams++ === 0) session.ref();
-      stream.once("close", () => {
-        if (--this.streams === 0 && this.session === session) session.unref();
-      });
-      stream.on("error", reject);
-      // The body is gathered here, not through collect(): one promise per call, not two.
-      let responseHeaders: Http2Headers = {};
-      const chunks: Uint8Array[] = [];
-      let size = 0;
-      stream.once("response", (h: Http2Headers) => (responseHeaders = h));
-      stream.on("data", (chunk: Uint8Array) => {
-        size += chunk.length;
-        if (size > this.maxResponseSize) {
-          const error = new TTransportException(TTransportExceptionType.SIZE_LIMIT, `the reply from ${this.url} is over the limit of ${this.maxResponseSize} bytes`);
-          stream.destroy(error);
-          reject(error);
-          return;
-        }
-        chunks.push(chunk);
-      });
-      stream.once("end", () => {
-        const h = responseHeaders;
-        resolve({ status: Number(h[h2.HTTP2_HEADER_STATUS] ?? 0), statusText: "", headers: () => toHeaders(h), body: concatBytes(chunks, size) });
-      });
-      stream.end(body);
+  private post2(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): void {
+    let session: ClientHttp2Session;
+    try {
+      session = this.connect2();
+    } catch (error) {
+      this.failed(pending, error);
+      return;
+    }
+    headers[h2.HTTP2_HEADER_METHOD] = "POST";
+    headers[h2.HTTP2_HEADER_PATH] = this.path;
+    headers["content-length"] = String(body.length);
+    const stream = session.request(headers);
+    pending.cancel = { abort: () => stream.close(h2.NGHTTP2_CANCEL) };
+    // The session keeps the process alive only while calls are in flight on it.
+    if (this.streams++ === 0) session.ref();
+    stream.once("close", () => {
+      if (--this.streams === 0 && this.session === session) session.unref();
     });
+    let responseHeaders: Http2Headers = {};
+    stream.once("response", (h: Http2Headers) => (responseHeaders = h));
+    gather(stream, this.maxResponseSize, this.url, (error) => this.failed(pending, error), (data) => {
+      const h = responseHeaders;
+      this.replied(pending, { status: Number(h[h2.HTTP2_HEADER_STATUS] ?? 0), statusText: "", headers: () => toHeaders(h), body: data });
+    });
+    stream.end(body);
   }
 
   /** The HTTP/2 session, opened on first use and again after it is lost. */
@@ -160,24 +142,28 @@ export class NodeHttpChannel extends HttpChannelBase {
   }
 }
 
-/** Reads a response body up to `max` bytes. */
-function collect(stream: NodeJS.ReadableStream & { destroy(error?: Error): unknown }, max: number, url: string): Promise<Uint8Array> {
-  return new Promise<Uint8Array>((resolve, reject) => {
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    stream.on("data", (chunk: Uint8Array) => {
-      size += chunk.length;
-      if (size > max) {
-        const error = new TTransportException(TTransportExceptionType.SIZE_LIMIT, `the reply from ${url} is over the limit of ${max} bytes`);
-        stream.destroy(error);
-        reject(error);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    stream.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    stream.on("error", reject);
+/** Reads a body up to `max` bytes, then calls `done` (or `fail`: an error, or a body over the limit). */
+function gather(
+  stream: NodeJS.ReadableStream & { destroy(error?: Error): unknown },
+  max: number,
+  url: string,
+  fail: (error: unknown) => void,
+  done: (body: Uint8Array) => void,
+): void {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  stream.on("data", (chunk: Uint8Array) => {
+    size += chunk.length;
+    if (size > max) {
+      const error = new TTransportException(TTransportExceptionType.SIZE_LIMIT, `the reply from ${url} is over the limit of ${max} bytes`);
+      stream.destroy(error);
+      fail(error);
+      return;
+    }
+    chunks.push(chunk);
   });
+  stream.once("end", () => done(concatBytes(chunks, size)));
+  stream.on("error", fail); // `on`: a second error must not go unhandled
 }
 
 function toHeaders(raw: IncomingHttpHeaders | Http2Headers): Headers {
