@@ -89,7 +89,8 @@ export function plain(chunk: Uint8Array): Uint8Array {
 export class FramedDecoder implements MessageDecoder {
   private readonly onMessage: MessageHandler;
   private readonly maxFrameSize: number;
-  private readonly head = new Uint8Array(4);
+  /** A length prefix cut by the end of a chunk: its bytes so far, big-endian (no buffer per connection). */
+  private head = 0;
   private headLen = 0;
   /** Length of the frame being gathered, or -1 while reading a length prefix. */
   private frameLen = -1;
@@ -109,6 +110,7 @@ export class FramedDecoder implements MessageDecoder {
   }
 
   reset(): void {
+    this.head = 0;
     this.headLen = 0;
     this.frameLen = -1;
     this.acc.clear();
@@ -125,11 +127,18 @@ export class FramedDecoder implements MessageDecoder {
           len = (chunk[pos]! << 24) | (chunk[pos + 1]! << 16) | (chunk[pos + 2]! << 8) | chunk[pos + 3]!;
           pos += 4;
         } else {
-          const head = this.head;
-          while (this.headLen < 4 && pos < end) head[this.headLen++] = chunk[pos++]!;
-          if (this.headLen < 4) return;
+          let head = this.head;
+          while (this.headLen < 4 && pos < end) {
+            head = (head << 8) | chunk[pos++]!;
+            this.headLen++;
+          }
+          if (this.headLen < 4) {
+            this.head = head;
+            return;
+          }
+          this.head = 0;
           this.headLen = 0;
-          len = (head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!;
+          len = head | 0;
         }
         this.checkLength(len);
         if (end - pos >= len) {

@@ -25,6 +25,12 @@ export interface Framing {
    * (`Deadline-Budget`) through `begin(meta)`, and servers read them from each message's MessageMeta.
    */
   readonly carriesHeaders?: boolean | undefined;
+  /**
+   * True when a connection's decoder and output carry state from one message to the next (the zlib
+   * transport: one zlib stream each way): they last as long as the connection, and are not dropped,
+   * to be made afresh, while it is quiet.
+   */
+  readonly streamState?: boolean | undefined;
   /** The output side of one connection: messages are encoded into it and flushed in batches. */
   createOutput(protocol: Protocol): FramingOutput;
   /** The input side of one connection: turns received bytes into messages for `onMessage`. */

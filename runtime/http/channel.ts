@@ -9,7 +9,7 @@
  */
 import { BinaryProtocol } from "../protocol/binary.js";
 import { TProtocolException, TProtocolExceptionType, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
-import type { Protocol, ReaderLimits } from "../protocol/protocol.js";
+import type { Protocol, ProtocolReader, ProtocolWriter, ReaderInput, ReaderLimits } from "../protocol/protocol.js";
 import { WriteBuffer } from "../protocol/write-buffer.js";
 import { readerLimits } from "../limits.js";
 import { readReply, writeCall } from "../rpc/call.js";
@@ -31,6 +31,7 @@ export interface HttpReply {
   readonly body: Uint8Array;
 }
 
+const EMPTY = new Uint8Array(0);
 const DEFAULT_MAX_RESPONSE = 16 * 1024 * 1024;
 
 export abstract class HttpChannelBase extends BaseChannel implements CallHost {
@@ -43,6 +44,9 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
   /** The headers every request carries (lower-case names), before the call's own. */
   private readonly baseHeaders: Readonly<Record<string, string>>;
   private readonly contentType: string;
+  private writer: ProtocolWriter & { readonly buffer: WriteBuffer };
+  /** Replies are decoded in one synchronous step, so one reader serves them all. */
+  private readonly reader: ProtocolReader & ReaderInput;
   private readonly limits: ReaderLimits;
   private closing = false;
   private closeWaiter: (() => void) | undefined = undefined;
@@ -57,12 +61,14 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
     this.maxResponseSize = options.maxResponseSize ?? DEFAULT_MAX_RESPONSE;
     this.tracker = new CallTracker(this, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, false);
     this.contentType = contentTypeOf(this.protocol);
+    this.writer = this.protocol.createWriter(new WriteBuffer(256));
     const base: Record<string, string> = {};
     for (const [name, value] of headerPairs(options.headers)) base[name.toLowerCase()] = value;
     base["content-type"] = this.contentType;
     base["accept"] = this.contentType;
     this.baseHeaders = base;
     this.limits = readerLimits(options);
+    this.reader = this.protocol.createReader(EMPTY, this.limits);
   }
 
   /** Calls waiting for their response. */
@@ -92,10 +98,12 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
   }
 
   /**
-   * Sends one request (headers with lower-case names); rejects on network failure. Sets
+   * Sends one request (headers with lower-case names, a fresh object the subclass may add to); rejects
+   * on network failure. It hands the outcome to `replied` or `failed` (callbacks, not a promise: this is
+   * every call's path). Sets
    * `pending.cancel` to what cancels the request when the call is given up (its timeout or signal).
    */
-  protected abstract post(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): Promise<HttpReply>;
+  protected abstract post(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): void;
 
   /** Releases connections (agents, sessions) once closed. */
   protected abstract release(): Promise<void>;
@@ -106,36 +114,40 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
     if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
     const tracker = this.tracker;
     const seqid = tracker.nextSeqid();
-    const w = this.protocol.createWriter(new WriteBuffer(256));
+    // One writer serves every call: a call is encoded in one synchronous step, its bytes copied out.
+    const w = this.writer;
+    w.buffer.reset();
     try {
       writeCall(w, this.wireName(service, method), seqid, method, args);
     } catch (error) {
+      this.writer = this.protocol.createWriter(new WriteBuffer(256)); // a failed encode may leave it mid-struct
       return Promise.reject(error);
     }
-    const body = w.buffer.finish();
+    const body = w.buffer.finish().slice();
+    if (w.buffer.bytes.length > 1024 * 1024) this.writer = this.protocol.createWriter(new WriteBuffer(256)); // not kept after a huge call
     const now = Date.now();
     const pending = tracker.open(seqid, method, options, call, now);
     // A plain record: cheaper than a Headers per call, and what node:http takes as it is.
     const own = headersToSend(options, call);
-    let headers = this.baseHeaders as Record<string, string>;
-    if (own !== undefined || pending.deadline !== Infinity) {
-      headers = { ...headers };
+    const headers: Record<string, string> = { ...this.baseHeaders };
+    if (own !== undefined) {
       for (const [name, value] of headerPairs(own)) headers[name.toLowerCase()] = value;
       headers["content-type"] = this.contentType;
-      if (pending.deadline !== Infinity) headers[DEADLINE_BUDGET_HEADER] = budgetOf(pending.deadline, now);
     }
-    this.post(body, headers, pending).then(
-      (reply) => this.receive(pending, reply),
-      (error: unknown) => {
-        if (!tracker.isPending(pending)) return; // already timed out or aborted: that is its outcome
-        tracker.fail(pending, networkError(this.url, error));
-        this.settled();
-      },
-    );
+    if (pending.deadline !== Infinity) headers[DEADLINE_BUDGET_HEADER] = budgetOf(pending.deadline, now);
+    this.post(body, headers, pending);
     return pending.promise;
   }
 
-  private receive(pending: PendingCall, reply: HttpReply): void {
+  /** A request failed before any response (refused, reset, TLS): the call fails, unless it was given up already. */
+  protected failed(pending: PendingCall, error: unknown): void {
+    if (!this.tracker.isPending(pending)) return; // already timed out or aborted: that is its outcome
+    this.tracker.fail(pending, networkError(this.url, error));
+    this.settled();
+  }
+
+  /** A response arrived: the call settles with its result, declared exception, or an HttpError. */
+  protected replied(pending: PendingCall, reply: HttpReply): void {
     const tracker = this.tracker;
     if (!tracker.isPending(pending)) return;
     const headers = pending.call !== undefined || pending.options?.onResponseHeaders !== undefined ? reply.headers() : undefined;
@@ -151,8 +163,9 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
       return;
     }
     let value: unknown;
+    const r = this.reader;
     try {
-      const r = this.protocol.createReader(reply.body, this.limits);
+      r.reset(reply.body);
       const header = r.readMessageBegin();
       if (header.seqid !== pending.seqid) {
         throw new TTransportException(TTransportExceptionType.CORRUPTED_DATA, `reply '${header.name}' has seqid ${header.seqid}, the call had ${pending.seqid}`);
@@ -161,7 +174,9 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
         throw new TTransportException(TTransportExceptionType.CORRUPTED_DATA, `reply is for '${header.name}' but the call was '${method.name}'`);
       }
       value = readReply(r, header, method);
+      r.reset(EMPTY); // the body is not held until the next reply
     } catch (error) {
+      r.reset(EMPTY);
       tracker.fail(pending, reply.body.length === 0 ? new TProtocolException(TProtocolExceptionType.INVALID_DATA, `empty reply to ${method.name} from ${this.url}`) : error, headers);
       this.settled();
       return;

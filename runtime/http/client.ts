@@ -8,12 +8,13 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, t
 import { connect as http2Connect, constants as h2, type ClientHttp2Session, type IncomingHttpHeaders as Http2Headers } from "node:http2";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { ConnectionOptions as NodeTlsConnectOptions } from "node:tls";
+import { concatBytes } from "../bytes.js";
 import { TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import type { ReaderLimits } from "../protocol/protocol.js";
 import type { PendingCall } from "../rpc/pending.js";
 import { clientTlsReason, sslCode } from "../tls/errors.js";
 import { clientTlsOptions } from "../tls/settings.js";
-import { HttpChannelBase, type HttpReply } from "./channel.js";
+import { HttpChannelBase } from "./channel.js";
 import { FetchChannel } from "./fetch-channel.js";
 import type { NodeHttpChannelOptions } from "./node-options.js";
 
@@ -78,8 +79,9 @@ export class NodeHttpChannel extends HttpChannelBase {
     };
   }
 
-  protected post(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): Promise<HttpReply> {
-    return this.http2 ? this.post2(body, headers, pending) : this.post1(body, headers, pending);
+  protected post(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): void {
+    if (this.http2) this.post2(body, headers, pending);
+    else this.post1(body, headers, pending);
   }
 
   protected release(): Promise<void> {
@@ -90,57 +92,58 @@ export class NodeHttpChannel extends HttpChannelBase {
     return new Promise<void>((resolve) => session.close(() => resolve()));
   }
 
-  private post1(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): Promise<HttpReply> {
-    return new Promise<HttpReply>((resolve, reject) => {
-      const request = (this.secure ? httpsRequest : httpRequest)({ ...this.requestOptions, headers: { ...headers, "content-length": String(body.length) } });
-      // Giving the call up destroys its request (no AbortController per call).
-      pending.cancel = { abort: (reason) => request.destroy(reason instanceof Error ? reason : new Error(String(reason))) };
-      // `on`: a second error (after a reset, say) must not go unhandled.
-      request.on("error", (error) => reject(this.tlsFailure(error, !request.reusedSocket)));
-      request.once("response", (response: IncomingMessage) => {
-        collect(response, this.maxResponseSize, this.url).then(
-          (data) =>
-            resolve({ status: response.statusCode ?? 0, statusText: response.statusMessage ?? "", headers: () => toHeaders(response.headers), body: data }),
-          reject,
-        );
-      });
-      request.end(body);
+  private post1(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): void {
+    headers["content-length"] = String(body.length);
+    const request = (this.secure ? httpsRequest : httpRequest)({ ...this.requestOptions, headers });
+    // Giving the call up destroys its request (no AbortController per call).
+    pending.cancel = { abort: (reason) => request.destroy(reason instanceof Error ? reason : new Error(String(reason))) };
+    const fail = (error: unknown): void => this.failed(pending, error);
+    // `on`: a second error (after a reset, say) must not go unhandled.
+    request.on("error", (error) => fail(this.tlsFailure(error, !request.reusedSocket)));
+    request.once("response", (response: IncomingMessage) => {
+      gather(response, this.maxResponseSize, this.url, fail, (data) =>
+        this.replied(pending, { status: response.statusCode ?? 0, statusText: response.statusMessage ?? "", headers: () => toHeaders(response.headers), body: data }),
+      );
     });
+    request.end(body);
   }
 
-  private post2(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): Promise<HttpReply> {
-    return new Promise<HttpReply>((resolve, reject) => {
-      let session: ClientHttp2Session;
-      try {
-        session = this.connect2();
-      } catch (error) {
-        reject(error);
+  private post2(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): void {
+    let session: ClientHttp2Session;
+    try {
+      session = this.connect2();
+    } catch (error) {
+      this.failed(pending, error);
+      return;
+    }
+    headers[h2.HTTP2_HEADER_METHOD] = "POST";
+    headers[h2.HTTP2_HEADER_PATH] = this.path;
+    headers["content-length"] = String(body.length);
+    const stream = session.request(headers);
+    pending.cancel = { abort: () => stream.close(h2.NGHTTP2_CANCEL) };
+    let responded = false;
+    // The session keeps the process alive only while calls are in flight on it.
+    if (this.streams++ === 0) session.ref();
+    stream.once("close", () => {
+      if (--this.streams === 0 && this.session === session) session.unref();
+      // A session whose connection ends cleanly closes its streams with no error: say so, or the call waits for its timeout.
+      if (!responded) this.failed(pending, this.closedUnanswered(session));
+    });
+    let responseHeaders: Http2Headers = {};
+    stream.once("response", (h: Http2Headers) => {
+      responded = true;
+      responseHeaders = h;
+    });
+    gather(stream, this.maxResponseSize, this.url, (error) => this.failed(pending, this.tlsFailure(error, false)), (data) => {
+      // The stream can end with no response at all (its session closed cleanly): no answer, not a status 0.
+      if (!responded) {
+        this.failed(pending, this.closedUnanswered(session));
         return;
       }
-      const outgoing: Record<string, string> = {
-        ...headers,
-        [h2.HTTP2_HEADER_METHOD]: "POST",
-        [h2.HTTP2_HEADER_PATH]: this.path,
-        "content-length": String(body.length),
-      };
-      const stream = session.request(outgoing);
-      pending.cancel = { abort: () => stream.close(h2.NGHTTP2_CANCEL) };
-      let responded = false;
-      // The session keeps the process alive only while calls are in flight on it.
-      if (this.streams++ === 0) session.ref();
-      stream.once("close", () => {
-        if (--this.streams === 0 && this.session === session) session.unref();
-        // A session whose connection ends cleanly closes its streams with no error: say so, or the call waits for its timeout.
-        if (!responded) reject(this.closedUnanswered(session));
-      });
-      stream.on("error", (error) => reject(this.tlsFailure(error, false)));
-      stream.once("response", (responseHeaders: Http2Headers) => {
-        responded = true;
-        const status = Number(responseHeaders[h2.HTTP2_HEADER_STATUS] ?? 0);
-        collect(stream, this.maxResponseSize, this.url).then((data) => resolve({ status, statusText: "", headers: () => toHeaders(responseHeaders), body: data }), reject);
-      });
-      stream.end(body);
+      const h = responseHeaders;
+      this.replied(pending, { status: Number(h[h2.HTTP2_HEADER_STATUS] ?? 0), statusText: "", headers: () => toHeaders(h), body: data });
     });
+    stream.end(body);
   }
 
   /**
@@ -196,24 +199,28 @@ export class NodeHttpChannel extends HttpChannelBase {
   }
 }
 
-/** Reads a response body up to `max` bytes. */
-function collect(stream: NodeJS.ReadableStream & { destroy(error?: Error): unknown }, max: number, url: string): Promise<Uint8Array> {
-  return new Promise<Uint8Array>((resolve, reject) => {
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    stream.on("data", (chunk: Uint8Array) => {
-      size += chunk.length;
-      if (size > max) {
-        const error = new TTransportException(TTransportExceptionType.SIZE_LIMIT, `the reply from ${url} is over the limit of ${max} bytes`);
-        stream.destroy(error);
-        reject(error);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    stream.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    stream.on("error", reject);
+/** Reads a body up to `max` bytes, then calls `done` (or `fail`: an error, or a body over the limit). */
+function gather(
+  stream: NodeJS.ReadableStream & { destroy(error?: Error): unknown },
+  max: number,
+  url: string,
+  fail: (error: unknown) => void,
+  done: (body: Uint8Array) => void,
+): void {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  stream.on("data", (chunk: Uint8Array) => {
+    size += chunk.length;
+    if (size > max) {
+      const error = new TTransportException(TTransportExceptionType.SIZE_LIMIT, `the reply from ${url} is over the limit of ${max} bytes`);
+      stream.destroy(error);
+      fail(error);
+      return;
+    }
+    chunks.push(chunk);
   });
+  stream.once("end", () => done(concatBytes(chunks, size)));
+  stream.on("error", fail); // `on`: a second error must not go unhandled
 }
 
 /** A connection closed with no answer at all ("socket hang up"). */

@@ -25,7 +25,6 @@ export interface RequestLike {
 export interface ResponseLike {
   readonly headersSent: boolean;
   readonly writableEnded: boolean;
-  readonly writableFinished: boolean;
   writeHead(status: number, headers?: Record<string, string | string[]>): unknown;
   end(body?: Uint8Array | string): unknown;
   once(event: "close", listener: () => void): unknown;
@@ -79,10 +78,6 @@ class StreamResponse implements ResponseLike {
 
   get writableEnded(): boolean {
     return this.stream.writableEnded;
-  }
-
-  get writableFinished(): boolean {
-    return this.stream.writableFinished;
   }
 
   writeHead(status: number, headers: Record<string, string | string[]> = {}): this {

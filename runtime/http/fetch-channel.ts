@@ -22,7 +22,14 @@ export class FetchChannel extends HttpChannelBase {
     this.credentials = options.credentials ?? "same-origin";
   }
 
-  protected async post(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): Promise<HttpReply> {
+  protected post(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): void {
+    this.request(body, headers, pending).then(
+      (reply) => this.replied(pending, reply),
+      (error: unknown) => this.failed(pending, error),
+    );
+  }
+
+  private async request(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): Promise<HttpReply> {
     const controller = new AbortController();
     pending.cancel = controller;
     // Called without a receiver: a browser's fetch refuses any `this` but the window ("Illegal invocation").

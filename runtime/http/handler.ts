@@ -24,6 +24,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Stream } from "node:http2";
+import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { BinaryProtocol } from "../protocol/binary.js";
 import { CompactProtocol } from "../protocol/compact.js";
@@ -150,11 +151,22 @@ export function createHttpHandler(services: Readonly<Record<string, Registration
   const handle = (req: RequestLike, res: ResponseLike): void => {
     const scope = new RequestScope();
     active.add(scope);
-    res.once("close", () => {
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
       active.delete(scope);
       // The connection closed before the answer was out: the client went away, calls still running abort.
-      if (!res.writableFinished) scope.abort(new TTransportException(TTransportExceptionType.END_OF_FILE, "the client went away"));
+      if (!res.writableEnded) scope.abort(new TTransportException(TTransportExceptionType.END_OF_FILE, "the client went away"));
       else scope.answered(lingering);
+    };
+    // A pipelined HTTP/1.1 request queued behind another never sees its response close when the
+    // connection dies (Node emits 'close' only for the response on the socket): its socket's does.
+    const socket = req.httpVersionMajor === 2 ? undefined : (req.socket as Socket | null | undefined);
+    const forget = socket ? whenClosed(socket, finish) : undefined;
+    res.once("close", () => {
+      forget?.();
+      finish();
     });
     serve(settings, req, res, scope);
   };
@@ -171,6 +183,26 @@ export function createHttpHandler(services: Readonly<Record<string, Registration
     },
   });
   return handler;
+}
+
+/** Per HTTP/1.1 connection, what to run when it closes: one 'close' listener, however many requests are queued on it. */
+const onClose = new WeakMap<Socket, Set<() => void>>();
+
+/** Runs `fn` when the socket closes; returns a function that forgets it. */
+function whenClosed(socket: Socket, fn: () => void): () => void {
+  let pending = onClose.get(socket);
+  if (pending === undefined) {
+    const callbacks = new Set<() => void>();
+    pending = callbacks;
+    onClose.set(socket, callbacks);
+    socket.once("close", () => {
+      onClose.delete(socket);
+      for (const callback of callbacks) callback();
+    });
+  }
+  const callbacks = pending;
+  callbacks.add(fn);
+  return () => callbacks.delete(fn);
 }
 
 

@@ -13,9 +13,17 @@ export interface HttpServerOptions extends HttpHandlerOptions {
   http2?: boolean | undefined;
   /** Idle keep-alive connections are closed after this long, in ms. Default 5,000 (Node's). */
   keepAliveTimeoutMs?: number | undefined;
+  /**
+   * A request's head (request line and headers) must arrive within this many ms of its start (for a new
+   * connection: of connecting); the whole request within this plus `bodyTimeoutMs`. Default 30,000.
+   */
+  headersTimeoutMs?: number | undefined;
   /** How long `close()` lets requests in flight finish before cutting connections, in ms. Default 10,000. */
   shutdownTimeoutMs?: number | undefined;
-  /** Requests beyond this many open connections are refused. Default 10,000. */
+  /**
+   * Most open connections. Past it, a new connection closes the oldest one with no request in flight,
+   * or is refused when every one is busy. Default 10,000.
+   */
   maxConnections?: number | undefined;
 }
 

@@ -20,7 +20,7 @@ import {
 import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import { TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import { defaultLogger } from "../rpc/logger.js";
-import type { Processor } from "../rpc/processor.js";
+import type { Processor, ServerLogger } from "../rpc/processor.js";
 import { servicesOf, type ServiceRegistrations } from "../rpc/registrations.js";
 import type { ServiceDescriptor } from "../service.js";
 import type { ListenOptions, ServerAddress } from "../stream/server.js";
@@ -47,20 +47,28 @@ export class HttpServer {
   /** The request handler, to mount in a server or framework of one's own instead. */
   readonly handler: HttpHandler;
   private readonly listener: NetServer;
+  private readonly http1: Http1Server | undefined = undefined;
   private readonly http2: Http2Server | Http2SecureServer | undefined;
   private readonly sockets = new Set<Socket>();
   /** HTTP/1.1 requests in flight, per connection (an idle keep-alive connection has none). */
   private readonly busy = new Map<Socket, number>();
   private readonly sessions = new Set<Http2Session>();
+  /** Clear-text connections handed to HTTP/2 (never closed to make room: their streams are not counted). */
+  private readonly h2Sockets = new WeakSet<Socket>();
   private readonly shutdownTimeoutMs: number;
   private readonly maxConnections: number;
+  private readonly headersTimeoutMs: number;
+  private readonly logger: ServerLogger;
   private closing: Promise<void> | undefined = undefined;
 
   constructor(handler: HttpHandler, options: HttpServerOptions = {}) {
     this.handler = handler;
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
     this.maxConnections = options.maxConnections ?? 10_000;
+    this.headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
+    if (!Number.isInteger(this.headersTimeoutMs) || this.headersTimeoutMs < 1) throw new RangeError(`headersTimeoutMs must be a positive integer, got ${this.headersTimeoutMs}`);
     const logger = options.logger ?? defaultLogger;
+    this.logger = logger;
     const serve = (req: HttpRequest, res: HttpResponse): void => {
       if ((req as { httpVersionMajor?: number }).httpVersionMajor !== 2) this.countRequest(req.socket as Socket, res);
       handler(req, res);
@@ -86,16 +94,32 @@ export class HttpServer {
       };
       this.listener = new TlsListener(secure, handshakeTimeoutMs, hooks, false);
     } else {
-      const http1 = createHttp1Server({ keepAliveTimeout }, serve);
+      // A request's head must arrive within headersTimeoutMs of its first byte (or of the connection, for
+      // the first request), and the whole request within that plus the body timeout; Node checks both
+      // on a coarse interval, here a quarter of the head's bound at most.
+      const headersTimeout = this.headersTimeoutMs;
+      const http1 = createHttp1Server(
+        {
+          keepAliveTimeout,
+          headersTimeout,
+          requestTimeout: headersTimeout + (options.bodyTimeoutMs ?? 30_000),
+          connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersTimeout / 4))),
+        },
+        serve,
+      );
+      // Node starts checking those bounds when a server starts listening; this one never does (the
+      // connections are handed to it), so they would never be checked: start them as if it had.
+      http1.emit("listening");
+      this.http1 = http1;
       // HTTP/2 through the stream API: no compatibility objects per request.
       this.http2 = options.http2 === false ? undefined : createHttp2Server();
       this.http2?.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => handler.stream(stream, headers));
       const h2 = this.http2;
       // noDelay: Nagle's algorithm would hold small replies back (HTTP/2 frames especially) for the peer's delayed ACK.
       this.listener = createNetServer({ noDelay: true }, (socket) => {
-        this.track(socket);
+        if (!this.track(socket)) return;
         if (h2 === undefined) http1.emit("connection", socket);
-        else route(socket, http1, h2);
+        else route(socket, http1, h2, headersTimeout, (s) => this.h2Sockets.add(s));
       });
     }
     this.http2?.on("session", (session: Http2Session) => {
@@ -153,6 +177,8 @@ export class HttpServer {
       // Resolves once every connection is gone too.
       this.listener.close(() => {
         clearTimeout(force);
+        // Stops its timeout checks (it never listened: the error its callback gets says so).
+        this.http1?.close(() => {});
         resolve();
       });
       for (const socket of this.sockets) if (!this.busy.has(socket)) socket.end(); // idle keep-alive connections
@@ -197,9 +223,19 @@ export class HttpServer {
     });
   }
 
-  /** Counts a connection; false (and the socket destroyed) when over the limit or closing. */
+  /**
+   * Takes a new connection. At `maxConnections` it closes the oldest one with no request in flight to
+   * make room (slow and idle connections cannot lock new clients out), or refuses the new one when every
+   * connection is busy; both are logged.
+   */
   private track(socket: Socket): boolean {
-    if (this.sockets.size >= this.maxConnections || this.closing) {
+    if (this.closing) {
+      socket.destroy();
+      return false;
+    }
+    const peer = peerOf(socket);
+    if (this.sockets.size >= this.maxConnections && !this.makeRoom(peer)) {
+      this.logger({ kind: "connection-rejected", peer, reason: `the server is at its limit of ${this.maxConnections} connections, each with requests in flight` });
       socket.destroy();
       return false;
     }
@@ -210,22 +246,44 @@ export class HttpServer {
     });
     return true;
   }
+
+  private makeRoom(peer: string | undefined): boolean {
+    for (const socket of this.sockets) {
+      if (this.busy.has(socket) || this.h2Sockets.has(socket) || (socket as { alpnProtocol?: string | false }).alpnProtocol === "h2") continue;
+      this.logger({
+        kind: "connection-rejected",
+        peer: peerOf(socket),
+        reason: `closed to admit ${peer ?? "a new connection"}: the server is at its limit of ${this.maxConnections} connections and this was the oldest with no request in flight`,
+      });
+      this.sockets.delete(socket);
+      socket.destroy();
+      return true;
+    }
+    return false;
+  }
 }
 
-/** Hands a clear-text connection to the HTTP/2 server when it opens with the h2 preface, else to HTTP/1.1. */
-function route(socket: Socket, http1: Http1Server, http2: Http2Server | Http2SecureServer): void {
+/**
+ * Hands a clear-text connection to the HTTP/2 server when it opens with the h2 preface, else to
+ * HTTP/1.1. A connection that has not said which within `timeoutMs` is closed.
+ */
+function route(socket: Socket, http1: Http1Server, http2: Http2Server | Http2SecureServer, timeoutMs: number, toHttp2: (socket: Socket) => void): void {
   let seen: Buffer = Buffer.alloc(0);
+  const timer = setTimeout(() => socket.destroy(), timeoutMs);
   const onData = (chunk: Buffer): void => {
     seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
     const n = Math.min(seen.length, H2_PREFACE.length);
     const isH2 = seen.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
     if (isH2 && seen.length < H2_PREFACE.length) return; // could still be either: wait for more
+    clearTimeout(timer);
     socket.off("data", onData);
     socket.off("end", onEnd);
+    socket.off("close", onClose);
     socket.pause();
     socket.unshift(seen);
     // HTTP/2 takes the bytes already read itself (on its next tick); HTTP/1.1 reads them once resumed.
     if (isH2) {
+      toHttp2(socket);
       http2.emit("connection", socket);
     } else {
       http1.emit("connection", socket);
@@ -235,8 +293,10 @@ function route(socket: Socket, http1: Http1Server, http2: Http2Server | Http2Sec
   const onEnd = (): void => {
     socket.destroy();
   };
+  const onClose = (): void => clearTimeout(timer);
   socket.on("data", onData);
   socket.on("end", onEnd);
+  socket.on("close", onClose);
 }
 
 /** What a client that speaks plain HTTP to the HTTPS port is told (Go's HTTPS server answers the same way). */

@@ -187,6 +187,11 @@ export class CallTracker {
     return pending;
   }
 
+  /** Every call in flight (a snapshot, in no particular order). */
+  all(): PendingCall[] {
+    return this.table.all();
+  }
+
   /** The call in flight with this seqid. */
   get(seqid: number): PendingCall | undefined {
     return this.table.get(seqid);

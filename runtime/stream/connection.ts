@@ -8,7 +8,15 @@
  * - a call that timed out or was aborted rejects at once and its late reply is dropped quietly; a reply
  *   nobody asked for, or bytes that do not decode, drop the stream;
  * - when the stream is lost every pending call rejects with a TTransportException, and the next call
- *   opens a new one (the Link, with its backoff).
+ *   opens a new one (the Link, with its backoff);
+ * - a stream that stops delivering is replaced, so later calls do not wait behind it:
+ *   - when a call times out while part of a reply has sat unfinished for half that call's timeout (the
+ *     server stalled mid-frame, and every reply behind that one is stuck too), the stream is dropped at
+ *     once: the calls on it reject, the next call reconnects;
+ *   - when `maxConsecutiveTimeouts` calls in a row time out with no reply in between (failure accrual,
+ *     as in Finagle), the stream is retired: new calls wait, unsent, while the calls already on it run
+ *     to their own deadlines (no call is cut short), then the stream is closed and the waiting calls go
+ *     out on a new one. A reply meanwhile shows the stream is alive, and it is kept.
  *
  * Framed and buffered streams carry no call headers: `CallOptions.headers` are not sent. Framings that
  * carry headers (THeader) get each call's headers and its time budget (`Deadline-Budget`) with the
@@ -32,7 +40,15 @@ export interface ConnectionOptions extends TransportOptions, ChannelOptions {
   connectTimeoutMs?: number | undefined;
   /** Reconnect on the next call after the connection is lost (default true), with these backoff settings. */
   reconnect?: boolean | ReconnectOptions | undefined;
+  /**
+   * Replace the connection after this many calls in a row time out with no reply between (0: never):
+   * the calls on it run to their own deadlines, later ones go out on a new connection. Default 3.
+   */
+  maxConsecutiveTimeouts?: number | undefined;
 }
+
+/** The default of `ConnectionOptions.maxConsecutiveTimeouts`. */
+export const DEFAULT_MAX_CONSECUTIVE_TIMEOUTS = 3;
 
 interface Waiter {
   resolve(): void;
@@ -48,6 +64,16 @@ export class Connection extends BaseChannel implements CallHost, LinkOwner {
   private readonly link: Link;
   /** The framing carries headers: calls send theirs (and their deadline) with the message. */
   private readonly sendsHeaders: boolean;
+  private readonly maxConsecutiveTimeouts: number;
+  /** Calls timed out since the last reply on this stream. */
+  private consecutiveTimeouts = 0;
+  /** Date.now() when bytes last arrived. */
+  private lastReceivedAt = 0;
+  /** The stream is being replaced (failure accrual): calls are not flushed onto it. */
+  private retiring = false;
+  /** The seqid of the last call made, and of the last call written to the stream. */
+  private lastSeqid = 0;
+  private flushedThrough = 0;
 
   private closing = false;
   private closeResult: Promise<void> | undefined = undefined;
@@ -69,6 +95,9 @@ export class Connection extends BaseChannel implements CallHost, LinkOwner {
     this.sendsHeaders = this.settings.framing.carriesHeaders === true;
     this.tracker = new CallTracker(this, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, true);
     this.link = new Link(this, factory, peer, options.connectTimeoutMs ?? 10_000, options.reconnect ?? true);
+    const max = options.maxConsecutiveTimeouts ?? DEFAULT_MAX_CONSECUTIVE_TIMEOUTS;
+    if (!Number.isInteger(max) || max < 0) throw new RangeError(`maxConsecutiveTimeouts must be an integer of at least 0, got ${max}`);
+    this.maxConsecutiveTimeouts = max;
   }
 
   /** True while the stream is open. */
@@ -146,6 +175,7 @@ export class Connection extends BaseChannel implements CallHost, LinkOwner {
       setImmediate(this.flushNow);
     }
     const pending = tracker.open(seqid, method, options, call, this.batchTime);
+    this.lastSeqid = seqid;
     if (method.oneway) this.onewayBatch.push(pending);
     if (!this.link.isOpen) this.link.open();
     return pending.promise;
@@ -159,6 +189,8 @@ export class Connection extends BaseChannel implements CallHost, LinkOwner {
   // LinkOwner
 
   opened(): void {
+    this.consecutiveTimeouts = 0;
+    this.lastReceivedAt = Date.now();
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w.resolve();
@@ -167,6 +199,7 @@ export class Connection extends BaseChannel implements CallHost, LinkOwner {
   }
 
   received(chunk: Uint8Array): void {
+    this.lastReceivedAt = Date.now();
     try {
       this.stream.decoder.push(chunk);
     } catch (error) {
@@ -189,16 +222,61 @@ export class Connection extends BaseChannel implements CallHost, LinkOwner {
 
   // CallHost
 
-  abandoned(): void {
+  abandoned(call: PendingCall, timedOut: boolean): void {
+    if (timedOut && this.link.isOpen && this.written(call)) this.timedOut(call);
+    if (this.retiring) this.retireIfDone();
     if (this.closing) this.finishClose();
+  }
+
+  /** True when the call's bytes went out on the stream (seqids are handed out in order, wrapping). */
+  private written(call: PendingCall): boolean {
+    return ((call.seqid - this.flushedThrough) | 0) <= 0;
+  }
+
+  /** A call sent on the open stream timed out: drop or retire the stream if it looks stuck. */
+  private timedOut(call: PendingCall): void {
+    this.consecutiveTimeouts++;
+    const partial = this.stream.partial;
+    const silentMs = Date.now() - this.lastReceivedAt;
+    if (partial > 0 && silentMs >= call.timeoutMs / 2) {
+      this.link.drop();
+      this.lost(
+        new TTransportException(TTransportExceptionType.TIMED_OUT, `connection to ${this.peer} dropped: it stalled, ${partial} bytes into a reply, with nothing more for ${silentMs} ms`),
+        true,
+      );
+      return;
+    }
+    if (this.maxConsecutiveTimeouts > 0 && this.consecutiveTimeouts >= this.maxConsecutiveTimeouts) this.retiring = true;
+  }
+
+  /**
+   * Retiring: once no call written to the stream waits for its deadline any more, close it and open a
+   * new one for the calls held back. Calls on it with no deadline would wait forever: they reject.
+   */
+  private retireIfDone(): void {
+    if (!this.link.isOpen) {
+      this.retiring = false;
+      return;
+    }
+    const written = this.tracker.all().filter((call) => this.written(call));
+    if (written.some((call) => call.deadline !== Infinity)) return;
+    const error = new TTransportException(TTransportExceptionType.TIMED_OUT, `connection to ${this.peer} replaced: ${this.consecutiveTimeouts} calls in a row timed out`);
+    for (const call of written) this.tracker.fail(call, error);
+    this.retiring = false;
+    this.consecutiveTimeouts = 0;
+    this.link.drop();
+    this.stream.resetInput();
+    this.tracker.forgetAbandoned();
+    if (this.wanted() || this.stream.unflushed !== 0) this.link.open();
   }
 
   private flush(): void {
     this.flushScheduled = false;
     const socket = this.link.socket;
-    if (socket === undefined) return;
+    if (socket === undefined || this.retiring) return;
+    if (this.stream.unflushed === 0) return;
+    this.flushedThrough = this.lastSeqid;
     const out = this.stream.output;
-    if (out.length === 0) return;
     const batch = this.onewayBatch;
     if (batch.length === 0) {
       out.flushTo(socket);
@@ -219,6 +297,15 @@ export class Connection extends BaseChannel implements CallHost, LinkOwner {
 
   /** Handles one reply. Throwing drops the stream. */
   private onMessage(bytes: Uint8Array, start: number, end: number, meta: MessageMeta | undefined): void {
+    this.consecutiveTimeouts = 0;
+    if (this.retiring) {
+      // A reply: the stream is alive after all. Keep it, and send what was held back.
+      this.retiring = false;
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flushNow);
+      }
+    }
     const r = this.stream.load(bytes, start, end, meta?.protocol);
     const header = r.readMessageBegin();
     const tracker = this.tracker;
@@ -253,8 +340,9 @@ export class Connection extends BaseChannel implements CallHost, LinkOwner {
 
   /** Forgets the stream's state: partial input, unsent output; every call in flight rejects with `error`. */
   private reset(error: unknown): void {
-    this.stream.decoder.reset();
-    this.stream.output.discard();
+    this.stream.reset();
+    this.consecutiveTimeouts = 0;
+    this.retiring = false;
     this.onewayBatch = [];
     this.tracker.forgetAbandoned();
     this.tracker.failAll(error);

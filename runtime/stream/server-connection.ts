@@ -8,6 +8,13 @@
  *   this connection and is reported to the logger.
  * - Backpressure: the stream is not read while it has too many calls in flight or too many reply bytes
  *   the client has not taken.
+ * - Fairness: a connection that has delivered a lot of input in one turn of the event loop is paused
+ *   until the next turn, so one client's burst cannot keep the others waiting.
+ * - Timeouts, checked by the server's periodic sweep (no timer per connection or per message): a
+ *   message must arrive completely, and replies must be taken, within `frameTimeoutMs` of starting; a
+ *   connection with nothing in flight and no traffic for `idleTimeoutMs` is closed.
+ * - Memory: nothing is allocated for a connection's codec before its first byte, and a quiet
+ *   connection's buffers are released (MessageStream).
  * - The connection is its calls' scope: when the client goes away or the server's grace period ends,
  *   the signals of the handlers still running abort.
  * - With a framing that carries metadata (THeader), each request's headers and deadline reach its
@@ -25,6 +32,9 @@ export interface ServerConnectionSettings {
   readonly stream: StreamSettings;
   readonly processor: Processor;
   readonly logger: ServerLogger;
+  /** A message must be received completely, and replies taken by the client, this long after they start (0: no limit). */
+  readonly frameTimeoutMs: number;
+  /** Close after this long with nothing in flight and no traffic (0: never). */
   readonly idleTimeoutMs: number;
   readonly maxConcurrentCalls: number;
   readonly maxPendingOutput: number;
@@ -42,103 +52,190 @@ export interface AcceptedConnection {
   readonly refusal?: TApplicationException | undefined;
 }
 
+/** What a connection tells the server that holds it. */
+export interface ConnectionHost {
+  /** Sweeps so far: a coarse clock, so a busy connection reports activity at most once per sweep. */
+  readonly sweeps: number;
+  /** The connection completed messages: it moves to the back of the eviction order. */
+  active(connection: ServerConnection): void;
+  /** The socket is closed. */
+  closed(connection: ServerConnection): void;
+}
+
 const SUCCEEDED = 0;
 const FAILED = 1;
 const UNKNOWN = 2;
 
+/** Input bytes a connection may deliver in one turn of the event loop before it yields to the others. */
+const TURN_BUDGET = 64 * 1024;
+/** Chunks smaller than this are not counted against the budget (an ordinary call fits in one). */
+const COUNTED_CHUNK = 8 * 1024;
+/** A connection quiet for this long releases its codec buffers. */
+const RELEASE_AFTER_MS = 1000;
+
+/** The connection a socket belongs to: the socket listeners are shared, not closures per connection. */
+const OWNER = Symbol("rpcgen.serverConnection");
+type OwnedSocket = Socket & { [OWNER]: ServerConnection };
+
 export class ServerConnection implements CallScope {
   private readonly socket: Socket;
-  private readonly peer: string;
+  readonly peer: string;
   private readonly settings: ServerConnectionSettings;
   private readonly processor: Processor;
+  private readonly host: ConnectionHost;
   private readonly stream: MessageStream;
   /** The framing carries headers: each request's reach its context (and its deadline). */
   private readonly readsHeaders: boolean;
   /** What every call on this connection shares: its peer and scope (no headers or deadlines here). */
   private readonly request: RequestContext;
-  /** Contexts whose signal a handler asked for, while their calls run. */
-  private readonly watched = new Set<ServerCallContext>();
+  /** Contexts whose signal a handler asked for, while their calls run (made on first use). */
+  private watched: Set<ServerCallContext> | undefined = undefined;
   /** Why the connection ended, once it has. */
   abortReason: unknown = undefined;
+  /** Calls running. */
   private inFlight = 0;
   private closed = false;
   private draining = false;
+  /** Not reading (backpressure, or yielding to other connections). */
   private paused = false;
+  private pausedAt = 0;
   private waitingForDrain = false;
   private flushScheduled = false;
   private readonly refusal: TApplicationException | undefined;
-  private readonly flushNow = (): void => this.flush();
+  private flushNow: (() => void) | undefined = undefined;
+  /** Messages received so far. */
+  private messages = 0;
+  /** Date.now() when the message being received began (0: at a message boundary). */
+  private frameStartedAt = 0;
+  /** Date.now() of the last traffic, or of the last call in flight finishing. */
+  private lastActive: number;
+  /** The host's sweep count when this connection last reported activity. */
+  private reportedAt: number;
+  /** Input bytes delivered in this turn of the event loop (counted for large chunks only). */
+  private turnBytes = 0;
+  private yielded = false;
+  /** Date.now() since when replies have waited in the socket with none taken (0: none waiting). */
+  private outputSince = 0;
+  private waitingAtSweep = 0;
+  private endTurnNow: (() => void) | undefined = undefined;
 
-  constructor(socket: Socket, peer: string, settings: ServerConnectionSettings, onClose: () => void, accepted: AcceptedConnection = {}) {
+  constructor(socket: Socket, peer: string, settings: ServerConnectionSettings, host: ConnectionHost, now: number, accepted: AcceptedConnection = {}) {
     this.socket = socket;
     this.peer = peer;
     this.settings = settings;
     this.processor = settings.processor;
+    this.host = host;
+    this.lastActive = now;
+    this.reportedAt = host.sweeps;
     this.refusal = accepted.refusal;
     this.request = accepted.peerCertificate === undefined ? { peer, scope: this } : { peer, scope: this, peerCertificate: accepted.peerCertificate };
     this.stream = new MessageStream(settings.stream, (bytes, start, end, meta) => this.onMessage(bytes, start, end, meta));
     this.readsHeaders = settings.stream.framing.carriesHeaders === true;
     if (settings.noDelay) socket.setNoDelay(true);
-    if (settings.idleTimeoutMs > 0) {
-      // Not setTimeout's callback argument: that listens once, and a busy connection must be checked again.
-      socket.setTimeout(settings.idleTimeoutMs);
-      socket.on("timeout", () => {
-        if (this.inFlight === 0) this.kill(new TTransportException(TTransportExceptionType.TIMED_OUT, "idle timeout"));
+    (socket as OwnedSocket)[OWNER] = this;
+    socket.on("data", ServerConnection.onSocketData);
+    socket.on("drain", ServerConnection.onSocketDrain);
+    socket.on("error", ServerConnection.onSocketError);
+    socket.on("end", ServerConnection.onSocketEnd);
+    socket.on("close", ServerConnection.onSocketClose);
+  }
+
+  private static onSocketData(this: OwnedSocket, chunk: Buffer): void {
+    this[OWNER].onData(chunk);
+  }
+
+  private static onSocketDrain(this: OwnedSocket): void {
+    const c = this[OWNER];
+    c.waitingForDrain = false;
+    c.updateFlow();
+  }
+
+  private static onSocketError(): void {
+    // Resets and the like: 'close' follows and does the cleanup.
+  }
+
+  private static onSocketEnd(this: OwnedSocket): void {
+    this[OWNER].onEnd();
+  }
+
+  private static onSocketClose(this: OwnedSocket): void {
+    this[OWNER].onClose();
+  }
+
+  /**
+   * The client sent its last byte. TCP cannot tell "went away" from "done sending", so the calls in
+   * flight see their signals abort, but replies of handlers that finish anyway are still sent (a client
+   * that half-closed gets them); then our side ends too.
+   */
+  private onEnd(): void {
+    if (this.closed) return;
+    const partial = this.stream.partial;
+    if (partial > 0 && !this.draining) {
+      this.reject(new TTransportException(TTransportExceptionType.END_OF_FILE, `connection closed in the middle of a message (${partial} bytes received)`));
+      return;
+    }
+    this.draining = true;
+    this.abortAll(new TTransportException(TTransportExceptionType.END_OF_FILE, "the client went away"));
+    if (this.inFlight === 0) this.finishDrain();
+  }
+
+  private onClose(): void {
+    const partial = this.stream.partial;
+    if (!this.closed && !this.draining && partial > 0) {
+      this.settings.logger({
+        kind: "connection-error",
+        peer: this.peer,
+        error: new TTransportException(TTransportExceptionType.END_OF_FILE, `connection closed in the middle of a message (${partial} bytes received)`),
       });
     }
-    socket.on("data", (chunk: Buffer) => this.onData(chunk));
-    socket.on("drain", () => {
-      this.waitingForDrain = false;
-      this.updateFlow();
-    });
-    socket.on("error", () => {
-      // Resets and the like: 'close' follows and does the cleanup.
-    });
-    socket.on("end", () => {
-      // The client sent its last byte. TCP cannot tell "went away" from "done sending", so the calls in
-      // flight see their signals abort, but replies of handlers that finish anyway are still sent (a
-      // client that half-closed gets them); then our side ends too.
-      if (this.closed) return;
-      const partial = this.stream.decoder.partial;
-      if (partial > 0 && !this.draining) {
-        this.reject(new TTransportException(TTransportExceptionType.END_OF_FILE, `connection closed in the middle of a message (${partial} bytes received)`));
-        return;
-      }
-      this.draining = true;
-      this.abortAll(new TTransportException(TTransportExceptionType.END_OF_FILE, "the client went away"));
-      if (this.inFlight === 0) this.finishDrain();
-    });
-    socket.on("close", () => {
-      const partial = this.stream.decoder.partial;
-      if (!this.closed && !this.draining && partial > 0) {
-        this.settings.logger({
-          kind: "connection-error",
-          peer,
-          error: new TTransportException(TTransportExceptionType.END_OF_FILE, `connection closed in the middle of a message (${partial} bytes received)`),
-        });
-      }
-      this.closed = true;
-      this.abortAll(new TTransportException(TTransportExceptionType.END_OF_FILE, "the client went away"));
-      this.stream.decoder.reset();
-      onClose();
-    });
+    this.closed = true;
+    this.abortAll(new TTransportException(TTransportExceptionType.END_OF_FILE, "the client went away"));
+    this.stream.reset();
+    this.stream.release();
+    this.host.closed(this);
   }
 
   private onData(chunk: Buffer): void {
     if (this.closed || this.draining) return;
+    if (chunk.length >= COUNTED_CHUNK || this.turnBytes !== 0) this.count(chunk.length);
+    const messages = this.messages;
     try {
       this.stream.decoder.push(chunk);
     } catch (error) {
       this.reject(error);
       return;
     }
+    const now = Date.now();
+    this.lastActive = now;
+    if (this.messages !== messages && this.reportedAt !== this.host.sweeps) {
+      this.reportedAt = this.host.sweeps;
+      this.host.active(this);
+    }
+    if (this.stream.partial === 0) this.frameStartedAt = 0;
+    else if (this.frameStartedAt === 0 || this.messages !== messages) this.frameStartedAt = now;
     this.flush();
     this.updateFlow();
+  }
+
+  /** Counts input against this turn's budget; over it, the connection yields until the next turn. */
+  private count(bytes: number): void {
+    if (this.turnBytes === 0) setImmediate((this.endTurnNow ??= () => this.endTurn()));
+    this.turnBytes += bytes;
+    if (this.turnBytes >= TURN_BUDGET) this.yielded = true;
+  }
+
+  private endTurn(): void {
+    this.turnBytes = 0;
+    if (this.yielded) {
+      this.yielded = false;
+      this.updateFlow();
+    }
   }
 
   /** Handles one request; throwing closes the connection. */
   private onMessage(bytes: Uint8Array, start: number, end: number, meta: MessageMeta | undefined): void {
     if (this.closed || this.draining) return;
+    this.messages++;
     const processor = this.processor;
     const call = processor.readCall(this.stream.load(bytes, start, end, meta?.protocol));
     if (this.refusal !== undefined) {
@@ -178,30 +275,31 @@ export class ServerConnection implements CallScope {
   }
 
   watch(ctx: ServerCallContext): void {
-    this.watched.add(ctx);
+    (this.watched ??= new Set()).add(ctx);
   }
 
   unwatch(ctx: ServerCallContext): void {
-    this.watched.delete(ctx);
+    this.watched?.delete(ctx);
   }
 
   private abortAll(reason: unknown): void {
     if (this.abortReason !== undefined) return;
     this.abortReason = reason;
-    if (this.watched.size === 0) return;
-    const contexts = [...this.watched];
-    this.watched.clear();
+    const watched = this.watched;
+    if (watched === undefined || watched.size === 0) return;
+    const contexts = [...watched];
+    watched.clear();
     for (const ctx of contexts) ctx.abort(reason);
   }
 
   private settle(call: IncomingCall, ctx: ServerCallContext, value: unknown, how: number, meta: MessageMeta | undefined): void {
     ctx.release();
-    this.inFlight--;
+    if (--this.inFlight === 0) this.lastActive = Date.now();
     if (this.closed) return;
     this.writeReply(call, value, how, meta, ctx);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(this.flushNow);
+      setImmediate((this.flushNow ??= () => this.flush()));
     }
     if (this.draining) {
       if (this.inFlight === 0) this.finishDrain();
@@ -251,21 +349,70 @@ export class ServerConnection implements CallScope {
 
   private flush(): void {
     this.flushScheduled = false;
-    const out = this.stream.output;
-    if (out.length === 0 || this.closed) return;
-    if (!out.flushTo(this.socket)) this.waitingForDrain = this.socket.writableLength > this.settings.maxPendingOutput;
+    if (this.stream.unflushed === 0 || this.closed) return;
+    if (!this.stream.output.flushTo(this.socket)) this.waitingForDrain = this.socket.writableLength > this.settings.maxPendingOutput;
     else this.waitingForDrain = false;
   }
 
-  /** Pauses reading while too much is in flight or unsent; resumes when it clears. */
+  /** Pauses reading while too much is in flight or unsent, or to yield; resumes when that clears. */
   private updateFlow(): void {
     if (this.closed || this.draining) return;
-    const stop = this.inFlight >= this.settings.maxConcurrentCalls || this.waitingForDrain;
-    if (stop !== this.paused) {
-      this.paused = stop;
-      if (stop) this.socket.pause();
-      else this.socket.resume();
+    const stop = this.inFlight >= this.settings.maxConcurrentCalls || this.waitingForDrain || this.yielded;
+    if (stop === this.paused) return;
+    this.paused = stop;
+    const now = Date.now();
+    if (stop) {
+      this.pausedAt = now;
+      this.socket.pause();
+    } else {
+      // Time spent not reading does not count against the message being received.
+      if (this.frameStartedAt !== 0) this.frameStartedAt += now - this.pausedAt;
+      this.lastActive = now;
+      this.socket.resume();
     }
+  }
+
+  /**
+   * The server's periodic check. Closes the connection when a message has been arriving for longer than
+   * the frame timeout, when replies have waited that long without the client taking any, or when it has
+   * been idle (nothing in flight, no traffic) for the idle timeout; releases the buffers of quiet ones.
+   */
+  sweep(now: number): void {
+    if (this.closed || this.draining) return;
+    const { frameTimeoutMs, idleTimeoutMs } = this.settings;
+    // Replies waiting in the socket: the clock restarts whenever the client has taken some since the last sweep.
+    const waiting = this.socket.writableLength;
+    if (waiting === 0) this.outputSince = 0;
+    else if (this.outputSince === 0 || waiting < this.waitingAtSweep) this.outputSince = now;
+    this.waitingAtSweep = waiting;
+    if (frameTimeoutMs > 0) {
+      if (this.outputSince !== 0 && now - this.outputSince >= frameTimeoutMs) {
+        this.reject(new TTransportException(TTransportExceptionType.TIMED_OUT, `the client took none of its replies for ${frameTimeoutMs} ms (${waiting} bytes waiting)`));
+        return;
+      }
+      if (!this.paused && this.frameStartedAt !== 0 && now - this.frameStartedAt >= frameTimeoutMs) {
+        this.reject(new TTransportException(TTransportExceptionType.TIMED_OUT, `a message was not received completely within ${frameTimeoutMs} ms (${this.stream.partial} bytes received)`));
+        return;
+      }
+    }
+    if (this.paused || this.frameStartedAt !== 0 || this.inFlight !== 0 || waiting !== 0) return;
+    const quiet = now - this.lastActive;
+    if (idleTimeoutMs > 0 && quiet >= idleTimeoutMs) this.close();
+    else if (quiet >= RELEASE_AFTER_MS) this.stream.release();
+  }
+
+  /** True when closing this connection to make room loses no work: no call in flight, not busy sending. */
+  get evictable(): boolean {
+    return !this.closed && !this.draining && this.inFlight === 0 && this.socket.writableLength === 0;
+  }
+
+  /** Ends the connection (FIN: the client sees it closed, not reset) and frees it once that is sent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abortAll(new TTransportException(TTransportExceptionType.END_OF_FILE, "the connection was closed"));
+    const socket = this.socket;
+    socket.end(() => socket.destroy());
   }
 
   /** Bad input: report it and cut the connection (replies already produced are sent first). */

@@ -80,23 +80,68 @@ export function streamSettings(options: TransportOptions): StreamSettings {
 
 export type StreamReader = ProtocolReader & ReaderInput;
 
-/** One connection's codec state: the input decoder, the reader it decodes with, and the output. */
+/**
+ * One connection's codec state: the input decoder, the reader it decodes with, and the output. Each is
+ * made on first use and can be dropped while the connection is quiet (`release`), so an idle
+ * connection holds no buffers: a server with thousands of them spends memory only on the busy ones.
+ */
 export class MessageStream {
-  readonly reader: StreamReader;
-  readonly decoder: MessageDecoder;
-  readonly output: FramingOutput;
-  private readonly ranged: boolean;
   private readonly settings: StreamSettings;
+  private readonly onMessage: MessageHandler;
+  private decoderState: MessageDecoder | undefined = undefined;
+  private outputState: FramingOutput | undefined = undefined;
+  private readerState: StreamReader | undefined = undefined;
+  private ranged = false;
   /** Readers of protocols other than the connection's, for framings that tell the protocol per message. */
   private others: Map<Protocol, StreamReader> | undefined = undefined;
 
   constructor(settings: StreamSettings, onMessage: MessageHandler) {
-    const { protocol, limits, framing } = settings;
     this.settings = settings;
-    this.reader = protocol.createReader(new Uint8Array(0), limits);
-    this.ranged = this.reader instanceof ReaderBase;
-    this.decoder = framing.createDecoder(protocol, limits, onMessage);
-    this.output = framing.createOutput(protocol);
+    this.onMessage = onMessage;
+  }
+
+  get decoder(): MessageDecoder {
+    const { protocol, limits, framing } = this.settings;
+    return (this.decoderState ??= framing.createDecoder(protocol, limits, this.onMessage));
+  }
+
+  get output(): FramingOutput {
+    return (this.outputState ??= this.settings.framing.createOutput(this.settings.protocol));
+  }
+
+  /** Bytes of an incomplete message received (0 at a message boundary). */
+  get partial(): number {
+    return this.decoderState === undefined ? 0 : this.decoderState.partial;
+  }
+
+  /** Bytes of encoded messages not flushed yet. */
+  get unflushed(): number {
+    return this.outputState === undefined ? 0 : this.outputState.length;
+  }
+
+  /** Forgets partial input and unflushed output. */
+  reset(): void {
+    this.decoderState?.reset();
+    this.outputState?.discard();
+  }
+
+  /** Forgets partial input (the stream it came from is gone; output waiting for the next one stays). */
+  resetInput(): void {
+    this.decoderState?.reset();
+  }
+
+  /**
+   * Drops the decoder, readers and output (their buffers) when they hold nothing; they are made again
+   * when needed. A framing whose codecs carry state across messages (`streamState`: a zlib stream) keeps
+   * its decoder and output.
+   */
+  release(): void {
+    if (this.settings.framing.streamState !== true) {
+      if (this.decoderState !== undefined && this.decoderState.partial === 0) this.decoderState = undefined;
+      if (this.outputState !== undefined && this.outputState.length === 0) this.outputState = undefined;
+    }
+    this.readerState = undefined;
+    this.others = undefined;
   }
 
   /**
@@ -105,7 +150,13 @@ export class MessageStream {
    */
   load(bytes: Uint8Array, start: number, end: number, protocol?: Protocol): StreamReader {
     if (protocol !== undefined && protocol !== this.settings.protocol) return this.loadOther(protocol, bytes, start, end);
-    const r = this.reader;
+    let r = this.readerState;
+    if (r === undefined) {
+      const { protocol, limits } = this.settings;
+      r = protocol.createReader(bytes, limits);
+      this.readerState = r;
+      this.ranged = r instanceof ReaderBase;
+    }
     if (this.ranged) {
       const base = r as unknown as ReaderBase;
       // reset() costs ~100 ns (DataView getters); skip it for the next message of the same chunk when

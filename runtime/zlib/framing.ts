@@ -38,6 +38,7 @@ export function zlibFraming(inner: Framing, options: ZlibOptions = {}): Framing 
   return {
     name: `${inner.name} in zlib`,
     carriesHeaders: inner.carriesHeaders,
+    streamState: true,
     createOutput: (protocol) => new ZlibOutput(inner.createOutput(protocol), level),
     createDecoder: (protocol, limits, onMessage) => new ZlibDecoder(inner.createDecoder(protocol, limits, onMessage)),
   };

@@ -286,3 +286,24 @@ describe("the zlib transport over TCP", () => {
     });
   }
 });
+
+describe("quiet connections", () => {
+  // The server drops a quiet connection's codec buffers (made again on its next byte); the zlib
+  // transport's decoder and output are one zlib stream each, for as long as the connection lasts.
+  for (const [name, options] of [
+    ["zlib, buffered", { transport: "buffered", zlib: true }],
+    ["THeader in zlib", { transport: "header", zlib: true }],
+    ["THeader", { transport: "header" }],
+  ] as [string, TransportOptions][]) {
+    test(`${name}: a connection quiet long enough for its buffers to be released goes on working`, async () => {
+      // A short frame timeout makes the server sweep often (release comes after a second of quiet).
+      const { target, events } = await startCalc({ ...options, frameTimeoutMs: 200 });
+      const calc = createClient(Calc, await connectTo(target, options as ConnectionOptions));
+      expect(await calc.divide(6, 3)).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await calc.divide(8, 2)).toBe(4);
+      expect(await calc.divide(9, 3)).toBe(3);
+      expect(events).toEqual([]);
+    });
+  }
+});

@@ -1,0 +1,201 @@
+/**
+ * Slow and idle clients: many connections that open and then send nothing, or two bytes of a frame's
+ * length and nothing more (HTTP: nothing, or half a request head), are held while new, well-behaved
+ * clients keep connecting and calling (the canary). Then the same with short timeouts, to see every
+ * held connection closed in time. Figures: connections held, server memory per held connection,
+ * canary calls served and failed, and how long the server took to close the held connections.
+ */
+import { connect as netConnect, type Socket } from "node:net";
+import { connect, createClient, createHttpChannel } from "../../runtime/index.js";
+import { Peer } from "./processes.js";
+import { framingOf, PROTOCOLS, type PeerSpec } from "./spec.js";
+import { kb, message, pool, printTable, quantile, sleep, within, type Report } from "./report.js";
+import { ThriftTest } from "./service.js";
+
+export interface SlowSize {
+  /** Connections held at once (full: 10,000, the default connection limit). */
+  held: number;
+  /** New clients the canary opens while they are held. */
+  canaryClients: number;
+}
+
+interface Held {
+  sockets: Socket[];
+  /** Connection attempts that failed or were closed at once. */
+  refused: number;
+  /** Held connections the server has closed since. */
+  closed: () => number;
+}
+
+/**
+ * What each held connection sends: `payload` (if any), then nothing, or one more byte every `trickleMs`.
+ * `memoryBound`: the server's memory per such connection is held to MEMORY_BOUND.
+ */
+type Variant = { name: string; kind: "tcp" | "http"; payload: Buffer | undefined; trickleMs?: number; memoryBound?: boolean };
+
+/** Server memory per idle or barely started connection. */
+const MEMORY_BOUND = 8 * 1024;
+
+const VARIANTS: readonly Variant[] = [
+  { name: "tcp idle (nothing sent)", kind: "tcp", payload: undefined, memoryBound: true },
+  { name: "tcp slow (2 bytes of a frame length)", kind: "tcp", payload: Buffer.from([0, 0]), memoryBound: true },
+  { name: "http idle (nothing sent)", kind: "http", payload: undefined, memoryBound: true },
+  { name: "http slow (half a request head)", kind: "http", payload: Buffer.from("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le") },
+];
+
+/** Slow senders that keep the connection busy (an inactivity timeout never fires): only a bound on the whole frame or head stops them. */
+const TRICKLING: readonly Variant[] = [
+  { name: "tcp trickle (a byte of a frame every 300 ms)", kind: "tcp", payload: Buffer.from([0, 0, 4, 0]), trickleMs: 300 },
+  { name: "http trickle (a byte of a request head every 300 ms)", kind: "http", payload: Buffer.from("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: "), trickleMs: 300 },
+];
+
+/** Opens `n` connections to the port, each sending the variant's bytes. */
+async function hold(port: number, n: number, variant: Variant): Promise<Held> {
+  const payload = variant.payload;
+  const sockets: Socket[] = [];
+  let refused = 0;
+  let closed = 0;
+  await pool(n, 200, async () => {
+    const socket = netConnect({ host: "127.0.0.1", port });
+    socket.on("error", () => {});
+    socket.resume(); // reads (and drops) what comes, so the server's closing is seen
+    const ok = await new Promise<boolean>((resolve) => {
+      socket.once("connect", () => resolve(true));
+      socket.once("close", () => resolve(false));
+    });
+    if (!ok) {
+      refused++;
+      return;
+    }
+    socket.once("close", () => closed++);
+    if (payload !== undefined) socket.write(payload);
+    if (variant.trickleMs !== undefined) {
+      const timer = setInterval(() => socket.write("a"), variant.trickleMs);
+      socket.once("close", () => clearInterval(timer));
+    }
+    sockets.push(socket);
+  });
+  return { sockets, refused, closed: () => closed };
+}
+
+/** New clients, one after another: each connects, makes one call, checks the answer and goes. */
+async function canary(spec: PeerSpec, port: number, clients: number): Promise<{ ok: number; failed: number; p99: number; errors: string[] }> {
+  const latencies: number[] = [];
+  const errors: string[] = [];
+  let ok = 0;
+  for (let i = 0; i < clients; i++) {
+    const started = performance.now();
+    try {
+      const value = (i * 7919) | 0;
+      let answer: number;
+      if (spec.kind === "tcp") {
+        const conn = await connect({ host: "127.0.0.1", port }, { protocol: PROTOCOLS[spec.protocol], transport: framingOf(spec.transport), timeoutMs: 3000, connectTimeoutMs: 3000, reconnect: false });
+        try {
+          answer = await createClient(ThriftTest, conn).testI32(value);
+        } finally {
+          conn.destroy();
+        }
+      } else {
+        const channel = createHttpChannel(`http://127.0.0.1:${port}/`, { protocol: PROTOCOLS[spec.protocol], timeoutMs: 3000 });
+        try {
+          answer = await createClient(ThriftTest, channel).testI32(value);
+        } finally {
+          channel.destroy();
+        }
+      }
+      if (answer !== value) throw new Error(`answered ${answer} for ${value}`);
+      ok++;
+      latencies.push(performance.now() - started);
+    } catch (error) {
+      if (errors.length < 3) errors.push(message(error));
+    }
+    await sleep(10);
+  }
+  return { ok, failed: clients - ok, p99: quantile(latencies, 0.99), errors };
+}
+
+export async function runSlow(size: SlowSize, report: Report, smoke: boolean): Promise<void> {
+  const scenario = "slow and idle clients";
+  const rows: (string | number)[][] = [];
+  for (const variant of VARIANTS) {
+    // At smoke size the connection limit is lowered to the number held, so the limit is reached as at full size.
+    const options: Record<string, number> = smoke ? { maxConnections: size.held } : {};
+    const spec: PeerSpec = { kind: variant.kind, protocol: "binary", transport: "framed", options };
+    const peer = await Peer.start(spec);
+    let held: Held | undefined;
+    try {
+      const before = await peer.stats(true);
+      held = await hold(peer.port, size.held, variant);
+      await sleep(500);
+      const during = await peer.stats(true);
+      const open = held.sockets.length - held.closed();
+      const perConnection = open > 0 ? (during.rss - before.rss) / open : NaN;
+      const heapPerConnection = open > 0 ? (during.heapUsed + during.external - before.heapUsed - before.external) / open : NaN;
+      const c = await canary(spec, peer.port, size.canaryClients);
+      const after = await peer.stats();
+      rows.push([
+        variant.name,
+        size.held,
+        open,
+        held.refused,
+        kb(perConnection),
+        kb(heapPerConnection),
+        `${c.ok}/${size.canaryClients}`,
+        Number.isNaN(c.p99) ? "-" : c.p99.toFixed(1),
+        after.events["connection-rejected"] ?? 0,
+        peer.crashed === undefined ? 0 : 1,
+      ]);
+      report.check(scenario, `${variant.name}: every new client served while ${size.held} connections are held`, c.failed === 0, c.errors.join("; "));
+      if (variant.memoryBound) {
+        // RSS per connection is too noisy to hold to a bound at smoke size; heap and buffers are not.
+        const ok = heapPerConnection < MEMORY_BOUND && (smoke || perConnection < MEMORY_BOUND);
+        report.check(scenario, `${variant.name}: under ${MEMORY_BOUND / 1024} KB of server memory per held connection`, ok, `RSS ${kb(perConnection)} KB, heap and buffers ${kb(heapPerConnection)} KB`);
+      }
+      report.check(scenario, `${variant.name}: the server did not crash`, peer.crashed === undefined, peer.crashed);
+    } finally {
+      for (const s of held?.sockets ?? []) s.destroy();
+      await peer.stop();
+    }
+  }
+  printTable(
+    `Slow and idle clients: ${size.held} held connections, ${size.canaryClients} new clients meanwhile (server defaults${smoke ? `, maxConnections ${size.held}` : ""})`,
+    ["variant", "opened", "held", "refused", "server RSS KB/conn", "heap+ext KB/conn", "canary ok", "canary p99 ms", "rejections logged", "crashes"],
+    rows,
+  );
+  await runReaping(size, report);
+}
+
+/** With short timeouts, how long the server takes to close every held connection. */
+async function runReaping(size: SlowSize, report: Report): Promise<void> {
+  const scenario = "slow and idle clients";
+  const rows: (string | number)[][] = [];
+  const timeouts = { tcp: { frameTimeoutMs: 1000, idleTimeoutMs: 2000 }, http: { headersTimeoutMs: 1000, keepAliveTimeoutMs: 1000 } };
+  for (const variant of [...VARIANTS, ...TRICKLING]) {
+    const options = timeouts[variant.kind];
+    const n = Math.min(size.held, 2000);
+    const peer = await Peer.start({ kind: variant.kind, protocol: "binary", transport: "framed", options: { ...options, maxConnections: n + 100 } });
+    let held: Held | undefined;
+    try {
+      const started = Date.now();
+      held = await hold(peer.port, n, variant);
+      const bound = Math.max(...Object.values(options)) + 3000;
+      let reapedIn = NaN;
+      try {
+        await within(bound + 5000, (async () => {
+          while (held!.closed() < held!.sockets.length) await sleep(50);
+        })(), "reaping");
+        reapedIn = Date.now() - started;
+      } catch {
+        // Reported below.
+      }
+      const closed = held.closed();
+      rows.push([variant.name, JSON.stringify(options), held.sockets.length, closed, Number.isNaN(reapedIn) ? "not all" : `${(reapedIn / 1000).toFixed(1)} s`]);
+      report.check(scenario, `${variant.name}: every held connection closed within ${bound} ms with ${JSON.stringify(options)}`, closed === held.sockets.length && reapedIn <= bound, `${closed} of ${held.sockets.length} closed`);
+    } finally {
+      for (const s of held?.sockets ?? []) s.destroy();
+      await peer.stop();
+    }
+  }
+  printTable("Reaping: held connections closed by the server's timeouts", ["variant", "timeouts", "held", "closed by the server", "all closed after"], rows);
+}
+
