@@ -313,17 +313,39 @@ export interface SeqSample {
   callsPerSec: number;
   p50: number;
   p99: number;
+  /** CPU µs per call in the harness and in the server, when the scenario asks for them (`RoundOptions.seqCpu`). */
+  clientCpu?: number;
+  serverCpu?: number;
+  /** TCP payload bytes per call, both ways, when the scenario counts them (`RoundOptions.wireBytes`). */
+  wireBytes?: number;
 }
 
 export interface ParSample {
   callsPerSec: number;
   clientCpu: number;
   serverCpu: number;
+  wireBytes?: number;
+}
+
+/** What a section measures around each round besides calls/s (bench/transports.ts asks for both). */
+export interface RoundOptions {
+  /** Take client and server CPU over one-at-a-time rounds too (par rounds always do). */
+  seqCpu?: boolean;
+  /** TCP payload bytes so far, both ways, on the client's connection to the server on `port`. */
+  wireBytes?: (port: number) => number | undefined;
+}
+
+/** Per-call bytes on the wire over a round, from two readings of `RoundOptions.wireBytes`. */
+function bytesPerCall(before: number | undefined, after: number | undefined, calls: number): number | undefined {
+  return before === undefined || after === undefined || calls === 0 ? undefined : (after - before) / calls;
 }
 
 const latencies = new Float64Array(MAX_CALLS_PER_ROUND);
 
-async function measureSeq(client: RpcClient, ms: number): Promise<SeqSample> {
+async function measureSeq(client: RpcClient, server: ServerProcess, ms: number, options: RoundOptions): Promise<SeqSample> {
+  const s0 = options.seqCpu ? await server.cpu() : undefined;
+  const b0 = options.wireBytes?.(server.port);
+  const c0 = process.cpuUsage();
   let n = 0;
   const t0 = performance.now();
   let t = t0;
@@ -334,14 +356,20 @@ async function measureSeq(client: RpcClient, ms: number): Promise<SeqSample> {
     latencies[n++] = t - s;
     if (t - t0 >= ms) break;
   }
+  const c = process.cpuUsage(c0);
+  const s1 = s0 === undefined ? undefined : await server.cpu();
+  const wireBytes = bytesPerCall(b0, options.wireBytes?.(server.port), n);
   return {
     callsPerSec: (n / (t - t0)) * 1000,
     p50: quantileInPlace(latencies, n, 0.5) * 1000,
     p99: quantileInPlace(latencies, n, 0.99) * 1000,
+    ...(s0 !== undefined && s1 !== undefined ? { clientCpu: (c.user + c.system) / n, serverCpu: (s1.user + s1.system - s0.user - s0.system) / n } : {}),
+    ...(wireBytes !== undefined ? { wireBytes } : {}),
   };
 }
 
-async function measurePar(client: RpcClient, server: ServerProcess, ms: number): Promise<ParSample> {
+async function measurePar(client: RpcClient, server: ServerProcess, ms: number, options: RoundOptions): Promise<ParSample> {
+  const b0 = options.wireBytes?.(server.port);
   const s0 = await server.cpu();
   const c0 = process.cpuUsage();
   let done = 0;
@@ -361,10 +389,12 @@ async function measurePar(client: RpcClient, server: ServerProcess, ms: number):
   await Promise.all(workers);
   const c = process.cpuUsage(c0);
   const s1 = await server.cpu();
+  const wireBytes = bytesPerCall(b0, options.wireBytes?.(server.port), done);
   return {
     callsPerSec: (done / (t1 - t0)) * 1000,
     clientCpu: (c.user + c.system) / done,
     serverCpu: (s1.user + s1.system - s0.user - s0.system) / done,
+    ...(wireBytes !== undefined ? { wireBytes } : {}),
   };
 }
 
@@ -394,6 +424,8 @@ export interface Scenario {
   title: string;
   serverCpus: string | undefined;
   clientCpus: string | undefined;
+  /** The section's name in progress lines (default "rpc"). */
+  section?: string;
 }
 
 export interface PeerState {
@@ -405,7 +437,7 @@ export interface PeerState {
   par: ParSample[];
 }
 
-export async function runScenario(ctx: BenchContext, scenario: Scenario, peers: RpcPeer[]): Promise<PeerState[]> {
+export async function runScenario(ctx: BenchContext, scenario: Scenario, peers: RpcPeer[], options: RoundOptions = {}): Promise<PeerState[]> {
   const states: PeerState[] = peers.map((peer) => ({ peer, seq: [], par: [] }));
   const allCpus = ctx.cpus?.join(",");
   if (scenario.clientCpus !== undefined && !pin(process.pid, scenario.clientCpus)) throw new Error("taskset failed to pin the client");
@@ -417,7 +449,7 @@ export async function runScenario(ctx: BenchContext, scenario: Scenario, peers: 
         await sanityCheck(s.peer, s.client);
       } catch (e) {
         s.error = e instanceof Error ? e.message : String(e);
-        ctx.log(`rpc ${scenario.kind}: ${s.peer.name} unavailable: ${s.error}`);
+        ctx.log(`${scenario.section ?? "rpc"} ${scenario.kind}: ${s.peer.name} unavailable: ${s.error}`);
       }
     }
     const measure = async (s: PeerState, ms: number, record: boolean): Promise<void> => {
@@ -425,22 +457,22 @@ export async function runScenario(ctx: BenchContext, scenario: Scenario, peers: 
       try {
         const limit = ms * 20 + 20_000;
         if (scenario.kind === "par") {
-          const r = await withTimeout(measurePar(s.client, s.server!, ms), limit, `${s.peer.name}: par round`);
+          const r = await withTimeout(measurePar(s.client, s.server!, ms, options), limit, `${s.peer.name}: par round`);
           if (record) s.par.push(r);
         } else {
-          const r = await withTimeout(measureSeq(s.client, ms), limit, `${s.peer.name}: seq round`);
+          const r = await withTimeout(measureSeq(s.client, s.server!, ms, options), limit, `${s.peer.name}: seq round`);
           if (record) s.seq.push(r);
         }
       } catch (e) {
         s.error = e instanceof Error ? e.message : String(e);
-        ctx.log(`rpc ${scenario.kind}: ${s.peer.name} failed: ${s.error}`);
+        ctx.log(`${scenario.section ?? "rpc"} ${scenario.kind}: ${s.peer.name} failed: ${s.error}`);
       }
     };
     const { rounds, ms, warmupMs } = ctx.rpc;
     for (const s of states) await measure(s, warmupMs, false);
     for (let r = 0; r < rounds; r++) {
       for (const s of states) await measure(s, ms, true);
-      if ((r + 1) % 5 === 0 || r + 1 === rounds) ctx.log(`rpc ${scenario.kind}: round ${r + 1}/${rounds} done`);
+      if ((r + 1) % 5 === 0 || r + 1 === rounds) ctx.log(`${scenario.section ?? "rpc"} ${scenario.kind}: round ${r + 1}/${rounds} done`);
     }
   } finally {
     for (const s of states) {

@@ -4,7 +4,7 @@
  *
  *   npm run bench                      full run (a few minutes), writes bench/results/latest.md
  *   npm run bench -- --smoke           every benchmark once with tiny counts (CI); writes bench/.gen/smoke.md
- *   npm run bench -- --only codec,rpc  a subset (codec, rpc, compiler); not written to latest.md
+ *   npm run bench -- --only codec,rpc  a subset (codec, rpc, http, transports, compiler); not written to latest.md
  *   options: --rounds N  --round-ms N  --warmup-ms N (override every benchmark's defaults)  --out FILE
 
  *
@@ -35,8 +35,9 @@ import {
 import { ensurePeers, generateApache, generateRpcgen, thriftVersion } from "./lib/prepare.js";
 import { runHttp } from "./http.js";
 import { killServers, runRpc } from "./rpc.js";
+import { runTransports } from "./transports.js";
 
-const ALL = ["codec", "rpc", "http", "compiler"] as const;
+const ALL = ["codec", "rpc", "http", "transports", "compiler"] as const;
 type Bench = (typeof ALL)[number];
 
 type Settings = Pick<BenchContext, "smoke" | "codec" | "rpc" | "compiler">;
@@ -208,6 +209,7 @@ async function main(): Promise<void> {
   if (only.includes("codec")) sections.push((codec = await runCodec(ctx, apacheCode)));
   if (only.includes("rpc")) sections.push((rpc = await runRpc(ctx, apacheCode)));
   if (only.includes("http")) sections.push((http = await runHttp(ctx, apacheCode)));
+  if (only.includes("transports")) sections.push(await runTransports(ctx, apacheCode));
   if (only.includes("compiler")) {
     if (existsSync(EVERNOTE_DIR)) sections.push((compiler = runCompilerBench(ctx)));
     else log(`compiler benchmark skipped: the evernote IDL set is not at ${EVERNOTE_DIR} (set RPCGEN_SHARED to the directory holding corpus/)`);

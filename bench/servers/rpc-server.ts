@@ -4,7 +4,8 @@
  *   node dist/bench/servers/rpc-server.js <kind>
  *
  * kinds: raw, raw-batched, apache, grpc, rpcgen-binary, rpcgen-compact (TCP); http-raw, http2-raw,
- * rpcgen-http, apache-http, connect (HTTP, bench/http.ts). It listens on a free port of
+ * rpcgen-http, apache-http, connect (HTTP, bench/http.ts); rpcgen-tls, apache-tls, rpcgen-header,
+ * rpcgen-zlib (binary, bench/transports.ts). It listens on a free port of
  * 127.0.0.1 and talks to the parent over the IPC channel: it sends { type: "ready", port } (or
  * { type: "error", message }), answers { type: "cpu" } with its process.cpuUsage(), and exits on
  * { type: "exit" } or when the parent goes away.
@@ -14,10 +15,11 @@ import { createServer as createHttp2Server, type ServerHttp2Stream } from "node:
 import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { BinaryProtocol, CompactProtocol, createHttpServer, createServer } from "../../runtime/index.js";
+import { BinaryProtocol, CompactProtocol, createHttpServer, createServer, createTlsServer, type TcpServerOptions } from "../../runtime/index.js";
 import { connectCalc } from "../lib/connect-calc.js";
 import { IDL_DIR, peerRequire } from "../lib/common.js";
 import { APACHE_GEN, RPCGEN_GEN } from "../lib/prepare.js";
+import { benchKeys } from "../lib/tls-keys.js";
 import { CALL_SIZE, NUM1_AT, NUM2_AT, REPLY_SIZE, REPLY_TEMPLATE, RESULT_AT, SEQID_AT } from "../lib/wire.js";
 
 type Reply = { type: "ready"; port: number } | { type: "error"; message: string } | { type: "cpu"; user: number; system: number };
@@ -71,7 +73,8 @@ function rawServer(batched: boolean): Promise<number> {
   });
 }
 
-function apacheServer(): Promise<number> {
+/** Apache's binary framed server; over TLS with the bench keys when `tls`. */
+function apacheServer(tls = false): Promise<number> {
   const thrift = peerRequire("thrift") as any;
   const Calc = peerRequire(join(APACHE_GEN, "Calc.js")) as any;
   const types = peerRequire(join(APACHE_GEN, "calc_types.js")) as any;
@@ -82,7 +85,11 @@ function apacheServer(): Promise<number> {
       else result(null, num1 / num2);
     },
   };
-  const server = thrift.createServer(Calc, handler, { transport: thrift.TFramedTransport, protocol: thrift.TBinaryProtocol });
+  const server = thrift.createServer(Calc, handler, {
+    transport: thrift.TFramedTransport,
+    protocol: thrift.TBinaryProtocol,
+    ...(tls ? { tls: benchKeys().server } : {}),
+  });
   server.on("error", () => {});
   closeServer = () => server.close();
   return new Promise((resolve, reject) => {
@@ -110,7 +117,8 @@ function grpcServer(): Promise<number> {
   });
 }
 
-async function rpcgenServer(protocol: "binary" | "compact"): Promise<number> {
+/** rpcgen's stream server with these options: plain TCP, or TLS with the bench keys when `tls`. */
+async function rpcgenServer(options: TcpServerOptions, tls = false): Promise<number> {
   const mod = (await import(pathToFileURL(join(RPCGEN_GEN, "calc.js")).href)) as any;
   const InvalidOperation = mod.InvalidOperation as new (init: { message: string }) => Error;
   const handler = {
@@ -119,11 +127,8 @@ async function rpcgenServer(protocol: "binary" | "compact"): Promise<number> {
       return num1 / num2;
     },
   };
-  const server = createServer(mod.Calc, handler, {
-    protocol: protocol === "binary" ? BinaryProtocol : CompactProtocol,
-    transport: "framed",
-    logger: () => {},
-  });
+  const settings = { ...options, logger: () => {} };
+  const server = tls ? createTlsServer(mod.Calc, handler, { ...settings, tls: benchKeys().server }) : createServer(mod.Calc, handler, settings);
   closeServer = () => void server.close();
   const address = await server.listen(0, "127.0.0.1");
   return (address as { port: number }).port;
@@ -246,9 +251,18 @@ function start(kind: string): Promise<number> {
     case "grpc":
       return grpcServer();
     case "rpcgen-binary":
-      return rpcgenServer("binary");
+      return rpcgenServer({ protocol: BinaryProtocol, transport: "framed" });
     case "rpcgen-compact":
-      return rpcgenServer("compact");
+      return rpcgenServer({ protocol: CompactProtocol, transport: "framed" });
+    case "rpcgen-tls":
+      return rpcgenServer({ protocol: BinaryProtocol, transport: "framed" }, true);
+    case "apache-tls":
+      return apacheServer(true);
+    // One THeader server for every THeader client: it answers each request with the transforms it came with.
+    case "rpcgen-header":
+      return rpcgenServer({ protocol: BinaryProtocol, transport: "header" });
+    case "rpcgen-zlib":
+      return rpcgenServer({ protocol: BinaryProtocol, transport: "framed", zlib: true });
     case "http-raw":
       return httpRawServer();
     case "http2-raw":
