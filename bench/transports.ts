@@ -118,7 +118,12 @@ function apachePeer(keys: BenchKeys | undefined): RpcPeer {
  * ss. Read between rounds, so the time it takes is in no measurement.
  */
 export function wireBytes(port: number): number | undefined {
-  const r = run("ss", ["-tinH", "state", "established", "dport", "=", `:${port}`], { timeoutMs: 5000 });
+  let r: ReturnType<typeof run>;
+  try {
+    r = run("ss", ["-tinH", "state", "established", "dport", "=", `:${port}`], { timeoutMs: 5000 });
+  } catch {
+    return undefined; // a missing figure, not a failed peer
+  }
   if (r.status !== 0) return undefined;
   const sum = (field: string): number => [...r.stdout.matchAll(new RegExp(`\\b${field}:(\\d+)`, "g"))].reduce((a, m) => a + Number(m[1]), 0);
   // A socket that never sent (or received) omits the field, so the sum of none is 0, as it should be.
