@@ -314,11 +314,18 @@ describe.each(protocols)("%s protocol: round trips", (_label, P) => {
     return out;
   }
 
-  // JSON writes consecutive top-level numbers with no separator ("15" for 1 then 5), exactly as
-  // Apache's writer does; json.test.ts covers them inside containers.
-  it.runIf(P.name !== "json")("bool, i8, i16, i32", () => {
+  it("bool, i8, i16, i32", () => {
     fc.assert(
       fc.property(fc.boolean(), I8, I16, I32, (b, i8, i16, i32) => {
+        if (P.name === "json") {
+          // JSON writes consecutive top-level numbers with no separator ("15" for 1 then 5), exactly as
+          // Apache's writer does, so each goes alone here; json.test.ts covers them inside containers.
+          expect(roundTrip((w, x: boolean) => w.writeBool(x), (r) => r.readBool(), b)).toBe(b);
+          expect(roundTrip((w, x: number) => w.writeByte(x), (r) => r.readByte(), i8)).toBe(i8);
+          expect(roundTrip((w, x: number) => w.writeI16(x), (r) => r.readI16(), i16)).toBe(i16);
+          expect(roundTrip((w, x: number) => w.writeI32(x), (r) => r.readI32(), i32)).toBe(i32);
+          return;
+        }
         const w = P.createWriter();
         w.writeBool(b);
         w.writeByte(i8);

@@ -110,6 +110,17 @@ export class Connection extends BaseChannel implements CallHost, LinkOwner {
     return this.tracker.size;
   }
 
+  /** Resolves with `connection` once open; if its first attempt fails, destroys it and rejects. */
+  static async opened(connection: Connection): Promise<Connection> {
+    try {
+      await connection.ready();
+    } catch (error) {
+      connection.destroy();
+      throw error;
+    }
+    return connection;
+  }
+
   /** Resolves once connected (connecting now if needed); rejects when this connection attempt fails. */
   ready(): Promise<void> {
     if (this.closing) return Promise.reject(this.notOpen());

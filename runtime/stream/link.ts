@@ -22,6 +22,32 @@ export interface SocketFactory {
   describeLoss?: ((socket: Duplex, error: Error | undefined) => string | undefined) | undefined;
 }
 
+/**
+ * Settles a socket factory's attempt: resolves with `socket` once it emits `readyEvent` ("connect",
+ * or "secureConnect" once a TLS handshake is done); on an error or an abort of `signal` destroys the
+ * socket and rejects (errors worded by `describeError`).
+ */
+export function whenOpen<S extends Duplex>(socket: S, readyEvent: "connect" | "secureConnect", signal: AbortSignal, describeError: (error: Error) => Error = (error) => error): Promise<S> {
+  return new Promise<S>((resolve, reject) => {
+    const onAbort = (): void => {
+      socket.destroy();
+      reject(signal.reason);
+    };
+    const onError = (error: Error): void => {
+      signal.removeEventListener("abort", onAbort);
+      socket.destroy();
+      reject(describeError(error));
+    };
+    socket.once(readyEvent, () => {
+      signal.removeEventListener("abort", onAbort);
+      socket.off("error", onError);
+      resolve(socket);
+    });
+    socket.once("error", onError);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
 export interface ReconnectOptions {
   /** Wait before retrying after a failed connection attempt; grows by `multiplier` per failure. Default 100 ms. */
   initialDelayMs?: number | undefined;

@@ -1,33 +1,17 @@
 /** Thrift over TCP and Unix domain sockets, client side: a pipelined Connection on a `net.Socket`. */
-import { connect as netConnect, type Socket } from "node:net";
+import { connect as netConnect } from "node:net";
 import { Connection } from "../stream/connection.js";
-import type { SocketFactory } from "../stream/link.js";
+import { whenOpen, type SocketFactory } from "../stream/link.js";
 import { formatAddress } from "../stream/settings.js";
 import type { ConnectTarget, TcpConnectionOptions } from "./options.js";
 
 /** Opens plain sockets to `target`, resolving once connected. */
 export function tcpSocketFactory(target: ConnectTarget, options: { noDelay?: boolean | undefined } = {}): SocketFactory {
-  return ({ signal }) =>
-    new Promise<Socket>((resolve, reject) => {
-      const socket = "path" in target ? netConnect({ path: target.path }) : netConnect({ host: target.host ?? "localhost", port: target.port });
-      if (options.noDelay ?? true) socket.setNoDelay(true);
-      const onAbort = (): void => {
-        socket.destroy();
-        reject(signal.reason);
-      };
-      const onError = (error: Error): void => {
-        signal.removeEventListener("abort", onAbort);
-        socket.destroy();
-        reject(error);
-      };
-      socket.once("connect", () => {
-        signal.removeEventListener("abort", onAbort);
-        socket.off("error", onError);
-        resolve(socket);
-      });
-      socket.once("error", onError);
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
+  return ({ signal }) => {
+    const socket = "path" in target ? netConnect({ path: target.path }) : netConnect({ host: target.host ?? "localhost", port: target.port });
+    if (options.noDelay ?? true) socket.setNoDelay(true);
+    return whenOpen(socket, "connect", signal);
+  };
 }
 
 /** `host:port` or the socket path. */
@@ -42,13 +26,6 @@ export function createConnection(target: ConnectTarget, options: TcpConnectionOp
 }
 
 /** Connects, and resolves with the open connection (rejects if this first attempt fails). */
-export async function connect(target: ConnectTarget, options?: TcpConnectionOptions): Promise<Connection> {
-  const connection = createConnection(target, options);
-  try {
-    await connection.ready();
-  } catch (error) {
-    connection.destroy();
-    throw error;
-  }
-  return connection;
+export function connect(target: ConnectTarget, options?: TcpConnectionOptions): Promise<Connection> {
+  return Connection.opened(createConnection(target, options));
 }

@@ -3,10 +3,9 @@
  * name are verified unless `tls.insecureSkipVerify` (unsafe, and warned about); a failed handshake
  * rejects the connection attempt with a TTransportException that names the server and what is wrong.
  */
-import type { Duplex } from "node:stream";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import { Connection } from "../stream/connection.js";
-import type { SocketFactory } from "../stream/link.js";
+import { whenOpen, type SocketFactory } from "../stream/link.js";
 import { targetName } from "../tcp/client.js";
 import type { ConnectTarget } from "../tcp/options.js";
 import { clientTlsError, describeTlsLoss } from "./errors.js";
@@ -25,27 +24,11 @@ export function tlsSocketFactory(target: ConnectTarget, tls?: TlsClientOptions, 
     ...("path" in target ? { path: target.path } : { host: target.host ?? "localhost", port: target.port }),
   };
   const presentsCertificate = tls?.cert !== undefined || tls?.pfx !== undefined;
-  const factory: SocketFactory = ({ signal }) =>
-    new Promise<Duplex>((resolve, reject) => {
-      const socket = tlsConnect(nodeOptions);
-      if (options.noDelay ?? true) socket.setNoDelay(true);
-      const onAbort = (): void => {
-        socket.destroy();
-        reject(signal.reason);
-      };
-      const onError = (error: Error): void => {
-        signal.removeEventListener("abort", onAbort);
-        socket.destroy();
-        reject(clientTlsError(error, peer, host, presentsCertificate));
-      };
-      socket.once("secureConnect", () => {
-        signal.removeEventListener("abort", onAbort);
-        socket.off("error", onError);
-        resolve(socket);
-      });
-      socket.once("error", onError);
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
+  const factory: SocketFactory = ({ signal }) => {
+    const socket = tlsConnect(nodeOptions);
+    if (options.noDelay ?? true) socket.setNoDelay(true);
+    return whenOpen(socket, "secureConnect", signal, (error) => clientTlsError(error, peer, host, presentsCertificate));
+  };
   factory.describeLoss = (socket, error) => describeTlsLoss(socket as TLSSocket, error, peer, presentsCertificate);
   return factory;
 }
@@ -57,13 +40,6 @@ export function createTlsConnection(target: ConnectTarget, options: TlsConnectio
 }
 
 /** Connects over TLS, and resolves with the open connection (rejects if this first attempt fails). */
-export async function connectTls(target: ConnectTarget, options?: TlsConnectionOptions): Promise<Connection> {
-  const connection = createTlsConnection(target, options);
-  try {
-    await connection.ready();
-  } catch (error) {
-    connection.destroy();
-    throw error;
-  }
-  return connection;
+export function connectTls(target: ConnectTarget, options?: TlsConnectionOptions): Promise<Connection> {
+  return Connection.opened(createTlsConnection(target, options));
 }

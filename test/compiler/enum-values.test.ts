@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { CompileResult, ConstValue } from "../../compiler/index.js";
+import { describeWith, thriftCompiler } from "../support/environment.js";
 import { compileFiles, def, show } from "./helpers.js";
 
 const INC = [
@@ -180,7 +181,7 @@ function apache(dir: string, type: string, value: string, as: "const" | "field")
   return { ok: r.status === 0, ...(constValue !== undefined && { value: constValue }), output: r.stdout + r.stderr };
 }
 
-describe("Apache's compiler 0.17 as the judge", () => {
+describeWith([thriftCompiler])("Apache's compiler 0.17 as the judge", () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "rpcgen-enum-judge-"));

@@ -5,15 +5,10 @@
  */
 import { resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { IMPLEMENTATIONS, KNOWN_FAILURES, cellName, cells, knownFailure, runMatrix, table, type Implementation } from "../../scripts/interop-matrix.js";
+import { KNOWN_FAILURES, cellName, cells, knownFailure, runMatrix, table, type Implementation } from "../../scripts/interop-matrix.js";
 import { ROOT, run } from "../codec/peers.js";
 import { DEB_PY, describeWith, nodeThrift, pythonPeer } from "../support/environment.js";
-
-const impl = (name: string): Implementation => {
-  const i = IMPLEMENTATIONS.find((x) => x.name === name);
-  if (!i) throw new Error(`no implementation ${name}`);
-  return i;
-};
+import { impl } from "./cells.js";
 
 describe("interop matrix: cells", () => {
   it("every server x client x shared protocol, transport and socket", () => {
