@@ -7,9 +7,18 @@
 import { deflateSync, inflateSync } from "node:zlib";
 import { TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 
-/** Compresses a payload (zlib's default level is 6, as Python's `zlib.compress`). */
+/**
+ * Compresses a payload (zlib's default level is 6, as Python's `zlib.compress`). The window is no
+ * larger than the payload needs: the output is as small, zlib sets up far less state for a small
+ * message, and every inflater takes a window up to 32 KiB (the stream's header names its size).
+ */
 export function deflatePayload(payload: Uint8Array, level: number): Uint8Array {
-  return deflateSync(payload, { level });
+  return deflateSync(payload, { level, windowBits: windowBitsFor(payload.length) });
+}
+
+/** The smallest window deflate allows (2^9) that holds `size` bytes, at most zlib's largest (2^15). */
+function windowBitsFor(size: number): number {
+  return Math.min(15, Math.max(9, 32 - Math.clz32(Math.max(size, 1) - 1)));
 }
 
 /** Inflates the payload `bytes[start, end)`; refuses one that would inflate past `max` bytes, or is not one whole zlib stream. */

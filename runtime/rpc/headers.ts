@@ -31,9 +31,28 @@ export function budgetOf(deadline: number, now: number): string {
  */
 export function deadlineOf(budget: string | null | undefined, now: number): number | undefined {
   if (budget === null || budget === undefined) return undefined;
-  const text = budget.trim();
-  if (!/^\d{1,15}$/.test(text)) return undefined;
-  return now + Number(text);
+  const ms = wholeMs(budget);
+  return ms === undefined ? undefined : now + ms;
+}
+
+/** A string of 1 to 15 decimal digits (blanks around it allowed), as a number; else undefined. No regex: it runs per call. */
+function wholeMs(text: string): number | undefined {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isBlank(text.charCodeAt(start))) start++;
+  while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
+  if (end === start || end - start > 15) return undefined;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
 /**

@@ -3,6 +3,7 @@
  * interceptors applied the same way by every channel, deadlines reaching the handler, typed in-memory
  * channels, handler checks at registration, and the open sets of framings and socket factories.
  */
+import fc from "fast-check";
 import { Duplex } from "node:stream";
 import { describe, expect, test } from "vitest";
 import {
@@ -183,6 +184,17 @@ describe("deadline budgets", () => {
     for (const bad of ["-1", "1.5", "", "abc", "1e3", "9".repeat(20)]) expect(deadlineOf(bad, 0), bad).toBeUndefined();
     expect(deadlineOf(null, 0)).toBeUndefined();
     expect(DEADLINE_BUDGET_HEADER).toBe("deadline-budget");
+  });
+
+  test("a budget is read as 1 to 15 digits with blanks around them, whatever else the header holds", () => {
+    const chars = fc.constantFrom(..."0123456789 \t\r\n-+.e".split(""));
+    fc.assert(
+      fc.property(fc.string({ unit: chars, maxLength: 20 }), (text) => {
+        const trimmed = text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
+        expect(deadlineOf(text, 5)).toBe(/^\d{1,15}$/.test(trimmed) ? 5 + Number(trimmed) : undefined);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
