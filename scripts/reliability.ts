@@ -29,7 +29,7 @@ interface Size {
 
 const SIZES: Readonly<Record<"smoke" | "full", Size>> = {
   smoke: {
-    fuzz: { frames: 3000, durationLimitMs: 8000 },
+    fuzz: { frames: 2000, durationLimitMs: 8000 },
     load: { connections: 10, calls: 1000, window: 200, httpConnections: 4, httpCalls: 200 },
     slow: { held: 500, canaryClients: 10 },
     fairness: { durationMs: 1500 },
