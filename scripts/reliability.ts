@@ -31,14 +31,14 @@ const SIZES: Readonly<Record<"smoke" | "full", Size>> = {
   smoke: {
     fuzz: { frames: 2000, durationLimitMs: 8000 },
     load: { connections: 10, calls: 1000, window: 200, httpConnections: 4, httpCalls: 200 },
-    slow: { held: 500, canaryClients: 10 },
+    slow: { held: 500, tlsHeld: 200, canaryClients: 10 },
     fairness: { durationMs: 1500 },
     faults: { rounds: 2, pending: 20 },
   },
   full: {
     fuzz: { frames: 100_000, durationLimitMs: 120_000 },
     load: { connections: 100, calls: 10_000, window: 1000, httpConnections: 50, httpCalls: 1000 },
-    slow: { held: 10_000, canaryClients: 100 },
+    slow: { held: 10_000, tlsHeld: 2000, canaryClients: 100 },
     fairness: { durationMs: 10_000 },
     faults: { rounds: 20, pending: 100 },
   },
