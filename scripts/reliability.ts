@@ -31,14 +31,14 @@ interface Size {
 
 const SIZES: Readonly<Record<"smoke" | "full", Size>> = {
   smoke: {
-    fuzz: { frames: 2000, tlsFrames: 1000, durationLimitMs: 8000 },
+    fuzz: { frames: 2000, otherFrames: 1000, durationLimitMs: 8000 },
     load: { connections: 10, calls: 1000, window: 200, httpConnections: 4, httpCalls: 200 },
     slow: { held: 500, tlsHeld: 200, canaryClients: 10 },
     fairness: { durationMs: 1500 },
     faults: { rounds: 2, pending: 20 },
   },
   full: {
-    fuzz: { frames: 100_000, tlsFrames: 25_000, durationLimitMs: 150_000 },
+    fuzz: { frames: 100_000, otherFrames: 20_000, durationLimitMs: 120_000 },
     load: { connections: 100, calls: 10_000, window: 1000, httpConnections: 50, httpCalls: 1000 },
     slow: { held: 10_000, tlsHeld: 2000, canaryClients: 100 },
     fairness: { durationMs: 10_000 },

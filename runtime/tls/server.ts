@@ -35,7 +35,7 @@ export function createTlsServer(first: ServiceDescriptor<any, any> | ServiceRegi
  * `maxHandshakes` (the server's `maxConnections`) are in their handshake at once; past that, a new
  * connection cuts the oldest handshake.
  */
-export function tlsListenerFactory(settings: TlsServerSettings, maxHandshakes = SERVER_DEFAULTS.maxConnections): ListenerFactory {
+export function tlsListenerFactory(settings: TlsServerSettings, maxHandshakes: number = SERVER_DEFAULTS.maxConnections): ListenerFactory {
   const nodeOptions = serverTlsOptions(settings);
   const handshakeTimeoutMs = nodeOptions.handshakeTimeout!;
   const askForCertificates = nodeOptions.requestCert === true;

@@ -299,7 +299,7 @@ describeWith([openssl])("TLS over TCP", () => {
       // without a bound they were all held until the handshake timeout (10 s by default).
       const { target, events } = await startTls({ maxConnections: 4 });
       const port = (target as { port: number }).port;
-      const stalled = [];
+      const stalled: { is: boolean }[] = [];
       for (let i = 0; i < 8; i++) {
         const socket = netConnect(port, "127.0.0.1", () => socket.write(Buffer.from([0x16, 0x03, 0x01])));
         socket.on("error", () => {});
