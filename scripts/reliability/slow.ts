@@ -212,8 +212,10 @@ async function runReaping(size: SlowSize, report: Report): Promise<void> {
     const peer = await Peer.start({ ...specOf(variant, { ...serverOptions, maxConnections: n + 100 }), handshakeTimeoutMs });
     let held: Held | undefined;
     try {
-      const started = Date.now();
       held = await hold(peer.port, n, variant);
+      // From the last connection opened (2,000 TLS handshakes take the suite seconds to make): each
+      // connection's timeouts run from its own start.
+      const started = Date.now();
       const bound = Math.max(...Object.values(options)) + 3000;
       let reapedIn = NaN;
       try {
@@ -232,6 +234,6 @@ async function runReaping(size: SlowSize, report: Report): Promise<void> {
       await peer.stop();
     }
   }
-  printTable("Reaping: held connections closed by the server's timeouts", ["variant", "timeouts", "held", "closed by the server", "all closed after"], rows);
+  printTable("Reaping: held connections closed by the server's timeouts", ["variant", "timeouts", "held", "closed by the server", "all closed after (from the last opened)"], rows);
 }
 
