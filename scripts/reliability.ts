@@ -8,8 +8,10 @@
  * Scenarios (scripts/reliability/*.ts): fuzz (hostile bytes at a live server, every protocol and
  * transport, a canary checking every answer), load (many connections, pipelined calls, every answer
  * checked), slow (slow and idle clients), fairness (a well-behaved client's latency while another
- * floods), faults (servers killed, answering garbage, a wrong seqid, half a frame). Each prints its
- * figures as Markdown tables; the run fails (exit code 1) when any check fails.
+ * floods), faults (servers killed, answering garbage, a wrong seqid, half a frame). The transports are
+ * spec.ts's TRANSPORTS: framed, buffered, THeader (plain and with its zlib transform), the zlib
+ * transport and TLS (a new one is added there). Each prints its figures as Markdown tables; the run
+ * fails (exit code 1) when any check fails.
  */
 import { runFairness, type FairnessSize } from "./reliability/fairness.js";
 import { runFaults, type FaultsSize } from "./reliability/faults.js";
@@ -29,16 +31,16 @@ interface Size {
 
 const SIZES: Readonly<Record<"smoke" | "full", Size>> = {
   smoke: {
-    fuzz: { frames: 3000, durationLimitMs: 8000 },
+    fuzz: { frames: 2000, otherFrames: 1000, durationLimitMs: 8000 },
     load: { connections: 10, calls: 1000, window: 200, httpConnections: 4, httpCalls: 200 },
-    slow: { held: 500, canaryClients: 10 },
+    slow: { held: 500, tlsHeld: 200, canaryClients: 10 },
     fairness: { durationMs: 1500 },
     faults: { rounds: 2, pending: 20 },
   },
   full: {
-    fuzz: { frames: 100_000, durationLimitMs: 120_000 },
+    fuzz: { frames: 100_000, otherFrames: 20_000, durationLimitMs: 120_000 },
     load: { connections: 100, calls: 10_000, window: 1000, httpConnections: 50, httpCalls: 1000 },
-    slow: { held: 10_000, canaryClients: 100 },
+    slow: { held: 10_000, tlsHeld: 2000, canaryClients: 100 },
     fairness: { durationMs: 10_000 },
     faults: { rounds: 20, pending: 100 },
   },

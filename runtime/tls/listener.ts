@@ -6,7 +6,10 @@
  * one would claim a frame of over 300 MiB.
  *
  * Connections that close before their first byte (port probes, load balancers' health checks) are
- * dropped quietly; ones silent for the handshake timeout are cut. Handshakes that fail are destroyed
+ * dropped quietly; ones silent for the handshake timeout are cut. Connections in their handshake are
+ * at most `maxHandshakes`: a handshake costs the server tens of KB (OpenSSL's state), and without a
+ * bound a crowd of clients that start handshakes and never finish them would hold that for every one
+ * until the timeout. At the limit a new connection cuts the oldest handshake in progress (logged). Handshakes that fail are destroyed
  * (Node leaves a timed-out one open) and reported to `failed`; handshakes still in progress when the
  * listener closes are cut, so `close()` does not wait for them.
  */
@@ -32,6 +35,8 @@ export interface TlsListenerHooks {
    * as it connected: a reset makes the sockets forget theirs.
    */
   failed(error: Error, socket: TLSSocket, remote: RemoteAddress): void;
+  /** A handshake in progress was cut to admit a new connection (`maxHandshakes` reached). */
+  cut?(remote: RemoteAddress, reason: string): void;
 }
 
 export class TlsListener extends NetServer {
@@ -49,6 +54,7 @@ export class TlsListener extends NetServer {
     private readonly handshakeTimeoutMs: number,
     private readonly hooks: TlsListenerHooks,
     allowHalfOpen: boolean,
+    private readonly maxHandshakes = Infinity,
   ) {
     super({ allowHalfOpen });
     this.on("connection", (socket: Socket) => this.sniff(socket));
@@ -76,6 +82,14 @@ export class TlsListener extends NetServer {
   }
 
   private sniff(socket: Socket): void {
+    if (this.handshaking.size >= this.maxHandshakes) {
+      // The oldest first (a Set iterates in insertion order): it has had the longest to finish.
+      const oldest = this.handshaking.values().next().value as Socket;
+      this.handshaking.delete(oldest);
+      const remote = this.remotes.get(oldest) ?? { address: oldest.remoteAddress, port: oldest.remotePort };
+      this.hooks.cut?.(remote, `closed to admit a new connection: ${this.maxHandshakes} connections are in their TLS handshake, and this one was the oldest`);
+      oldest.destroy();
+    }
     this.handshaking.add(socket);
     this.remotes.set(socket, { address: socket.remoteAddress, port: socket.remotePort });
     const timer = setTimeout(() => socket.destroy(), this.handshakeTimeoutMs);

@@ -9,7 +9,7 @@ import { createServer as createNodeTlsServer, type TLSSocket } from "node:tls";
 import { TApplicationException, TApplicationExceptionType, TTransportException, TTransportExceptionType } from "../protocol/errors.js";
 import { servicesOf, type ServiceRegistrations } from "../rpc/registrations.js";
 import type { ServiceDescriptor } from "../service.js";
-import { Server, type ListenerFactory } from "../stream/server.js";
+import { Server, SERVER_DEFAULTS, type ListenerFactory } from "../stream/server.js";
 import { formatAddress } from "../stream/settings.js";
 import { serverTlsError } from "./errors.js";
 import { peerCertificateOf } from "./identity.js";
@@ -27,11 +27,15 @@ export function createTlsServer(services: ServiceRegistrations, options: TlsServ
 export function createTlsServer(first: ServiceDescriptor<any, any> | ServiceRegistrations, second?: unknown, third?: TlsServerOptions): Server {
   const [services, options] = servicesOf(first, second, third);
   if (options?.tls === undefined) throw new TypeError("createTlsServer needs options.tls (at least a key and a certificate: { tls: { key, cert } })");
-  return new Server(services, options, tlsListenerFactory(options.tls));
+  return new Server(services, options, tlsListenerFactory(options.tls, options.maxConnections ?? SERVER_DEFAULTS.maxConnections));
 }
 
-/** A listener for the stream Server: TLS connections, handed over once their handshake is done. */
-export function tlsListenerFactory(settings: TlsServerSettings): ListenerFactory {
+/**
+ * A listener for the stream Server: TLS connections, handed over once their handshake is done. At most
+ * `maxHandshakes` (the server's `maxConnections`) are in their handshake at once; past that, a new
+ * connection cuts the oldest handshake.
+ */
+export function tlsListenerFactory(settings: TlsServerSettings, maxHandshakes: number = SERVER_DEFAULTS.maxConnections): ListenerFactory {
   const nodeOptions = serverTlsOptions(settings);
   const handshakeTimeoutMs = nodeOptions.handshakeTimeout!;
   const askForCertificates = nodeOptions.requestCert === true;
@@ -52,9 +56,12 @@ export function tlsListenerFactory(settings: TlsServerSettings): ListenerFactory
         const peer = remote.address === undefined ? undefined : formatAddress(remote.address, remote.port);
         logger({ kind: "connection-error", peer, error: serverTlsError(error, socket, handshakeTimeoutMs) });
       },
+      cut(remote, reason) {
+        logger({ kind: "connection-rejected", peer: remote.address === undefined ? undefined : formatAddress(remote.address, remote.port), reason });
+      },
     };
     // Half-open: a client may end its side after its last request and still get the replies.
-    return new TlsListener(secure, handshakeTimeoutMs, hooks, true);
+    return new TlsListener(secure, handshakeTimeoutMs, hooks, true, maxHandshakes);
   };
 }
 

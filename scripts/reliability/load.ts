@@ -3,8 +3,8 @@
  * answer checked: each call must be answered exactly once, with its own answer. Over every protocol ×
  * transport of the stream server, and over HTTP (one call at a time per connection, as HTTP/1.1 goes).
  */
-import { connect, createClient, createHttpChannel, type Connection } from "../../runtime/index.js";
-import { framingOf, PROTOCOLS, streamSpecs, type PeerSpec } from "./spec.js";
+import { createClient, createHttpChannel, type Connection } from "../../runtime/index.js";
+import { connectTo, PROTOCOLS, streamSpecs, type PeerSpec } from "./spec.js";
 import { describe, Peer } from "./processes.js";
 import { message, pool, printTable, quantile, type Report } from "./report.js";
 import { answerMatches, Random, sample, ThriftTest } from "./service.js";
@@ -80,7 +80,7 @@ export async function runLoad(size: LoadSize, report: Report): Promise<void> {
       } else {
         const conns: Connection[] = [];
         try {
-          for (let c = 0; c < connections; c++) conns.push(await connect({ host: "127.0.0.1", port: peer.port }, { protocol, transport: framingOf(spec.transport), timeoutMs: 30_000 }));
+          for (let c = 0; c < connections; c++) conns.push(await connectTo(spec, peer.port, { timeoutMs: 30_000 }));
           await Promise.all(conns.map((conn, c) => drive(createClient(ThriftTest, conn), c * calls, calls, size.window, tally, rnd)));
         } finally {
           for (const conn of conns) conn.destroy();

@@ -31,7 +31,7 @@ const INTERESTING_BYTES = [0x00, 0x01, 0x7f, 0x80, 0xff, 0x0b, 0x0c, 0x0d, 0x0f,
 const INTERESTING_I32 = [0, 1, -1, 0x7fffffff, -0x80000000, 0x10000, 0x1000000, 65535, 1_000_001, 16 * 1024 * 1024 + 1];
 
 /** Small random edits of a valid message. */
-function mutated(body: Uint8Array, rnd: Random): Uint8Array {
+export function mutated(body: Uint8Array, rnd: Random): Uint8Array {
   let bytes = Array.from(body);
   const edits = 1 + rnd.int(4);
   for (let e = 0; e < edits && bytes.length > 0; e++) {

@@ -3,27 +3,31 @@
  *
  *   node dist/scripts/reliability/peer.js '<PeerSpec as JSON>'
  *
- * It serves ThriftTest's echo handler over TCP (framed or buffered, any protocol) or HTTP on 127.0.0.1,
+ * It serves ThriftTest's echo handler over TCP (any transport of spec.ts's TRANSPORTS: framed, buffered,
+ * THeader, the zlib transport, TLS; any protocol) or HTTP on 127.0.0.1,
  * with the server options given, or plays a broken server (`fault`) for connections (TCP) or requests
  * (HTTP) that start with testI32(BREAK), and a correct one (testI32 only) for the rest. Over the IPC channel it sends { type: "ready", port },
  * answers { type: "stats", gc } with its memory use, open connections and the logger's event counts,
  * and it exits when the parent goes away.
  */
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from "node:http";
-import { createServer as createNetServer, type Socket } from "node:net";
+import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
+import { createServer as createNodeTlsServer } from "node:tls";
 import {
   createHttpServer,
   createServer,
+  createTlsServer,
   Buffered,
   MessageType,
   TType,
   streamSettings,
   type Framing,
+  type FramingOutput,
   type Protocol,
   type ServerEvent,
 } from "../../runtime/index.js";
 import { echoHandler, Random, ThriftTest } from "./service.js";
-import { BREAK, framingOf, outputBytes, PROTOCOLS, type Fault, type PeerSpec, type PeerStats } from "./spec.js";
+import { BREAK, framingOf, outputBytes, PROTOCOLS, testTls, transportOf, transportOptions, type Fault, type PeerSpec, type PeerStats } from "./spec.js";
 
 const events: Record<string, number> = {};
 const logger = (event: ServerEvent): void => {
@@ -52,7 +56,10 @@ async function start(spec: PeerSpec): Promise<number> {
   const protocol = PROTOCOLS[spec.protocol];
   if (spec.fault !== undefined) return spec.kind === "tcp" ? brokenTcp(spec, protocol, spec.fault) : brokenHttp(spec, protocol, spec.fault);
   if (spec.kind === "tcp") {
-    const server = createServer(ThriftTest, counted, { ...spec.options, protocol, transport: framingOf(spec.transport), logger });
+    const options = { ...spec.options, protocol, ...transportOptions(spec.transport), logger };
+    const server = transportOf(spec.transport).tls
+      ? createTlsServer(ThriftTest, counted, { ...options, tls: { key: testTls().key, cert: testTls().cert, ...(spec.handshakeTimeoutMs !== undefined && { handshakeTimeout: spec.handshakeTimeoutMs }) } })
+      : createServer(ThriftTest, counted, options);
     connections = () => server.connectionCount;
     const address = await server.listen({ port: spec.port ?? 0, host: "127.0.0.1" });
     return (address as { port: number }).port;
@@ -63,10 +70,12 @@ async function start(spec: PeerSpec): Promise<number> {
   return (address as { port: number }).port;
 }
 
-/** The reply a correct server sends to testI32(thing), with this seqid, in this framing. */
-function i32Reply(protocol: Protocol, framing: Framing, seqid: number, thing: number): Uint8Array {
-  const out = framing.createOutput(protocol);
-  const mark = out.begin();
+/**
+ * The reply a correct server sends to testI32(thing), with this seqid, in this framing (`out`: the
+ * connection's output, for framings with state across messages, as the zlib transport's stream).
+ */
+function i32Reply(protocol: Protocol, framing: Framing, seqid: number, thing: number, out: FramingOutput = framing.createOutput(protocol)): Uint8Array {
+  const mark = out.begin({ seqid });
   const w = out.writer;
   w.writeMessageBegin("testI32", MessageType.REPLY, seqid);
   w.writeStructBegin("testI32_result");
@@ -95,14 +104,14 @@ function readCall(protocol: Protocol, bytes: Uint8Array): { seqid: number; thing
 }
 
 /** What a broken server sends instead of the reply to `call`; undefined: nothing at all. */
-function brokenReply(fault: Fault, protocol: Protocol, framing: Framing, call: { seqid: number; thing: number }, rnd: Random): Uint8Array {
+function brokenReply(fault: Fault, protocol: Protocol, framing: Framing, call: { seqid: number; thing: number }, rnd: Random, out?: FramingOutput): Uint8Array {
   switch (fault) {
     case "garbage":
       return rnd.bytes(8 + rnd.int(64));
     case "wrong-seqid":
-      return i32Reply(protocol, framing, (call.seqid + 1000) | 0, call.thing);
+      return i32Reply(protocol, framing, (call.seqid + 1000) | 0, call.thing, out);
     case "half-frame": {
-      const reply = i32Reply(protocol, framing, call.seqid, call.thing);
+      const reply = i32Reply(protocol, framing, call.seqid, call.thing, out);
       return reply.subarray(0, reply.length >> 1);
     }
   }
@@ -117,18 +126,19 @@ function brokenTcp(spec: PeerSpec, protocol: Protocol, fault: Fault): Promise<nu
   const rnd = new Random(12345);
   const open = new Set<Socket>();
   connections = () => open.size;
-  const server = createNetServer((socket) => {
+  const serve = (socket: Socket): void => {
     open.add(socket);
     socket.on("close", () => open.delete(socket));
     socket.on("error", () => {});
     let broken: boolean | undefined;
+    const out = framing.createOutput(protocol);
     const decoder = framing.createDecoder(protocol, streamSettings({ protocol, transport: framing }).limits, (bytes, start, end) => {
       const call = readCall(protocol, bytes.slice(start, end));
       if (broken === undefined) {
         broken = call.thing === BREAK;
-        if (broken) socket.write(brokenReply(fault, protocol, framing, call, rnd));
+        if (broken) socket.write(brokenReply(fault, protocol, framing, call, rnd, out));
       }
-      if (!broken) socket.write(i32Reply(protocol, framing, call.seqid, call.thing));
+      if (!broken) socket.write(i32Reply(protocol, framing, call.seqid, call.thing, out));
     });
     socket.on("data", (chunk: Buffer) => {
       try {
@@ -137,7 +147,8 @@ function brokenTcp(spec: PeerSpec, protocol: Protocol, fault: Fault): Promise<nu
         socket.destroy();
       }
     });
-  });
+  };
+  const server: NetServer = transportOf(spec.transport).tls ? createNodeTlsServer({ key: testTls().key, cert: testTls().cert }, serve) : createNetServer(serve);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(spec.port ?? 0, "127.0.0.1", () => resolve((server.address() as { port: number }).port));

@@ -294,6 +294,31 @@ describeWith([openssl])("TLS over TCP", () => {
       expect(server.connectionCount).toBe(0);
     });
 
+    test("handshakes in progress are bounded by maxConnections: the oldest is cut for a new connection, and clients are served", async () => {
+      // Stalled handshakes (a TLS record started, never finished) cost the server OpenSSL's state each;
+      // without a bound they were all held until the handshake timeout (10 s by default).
+      const { target, events } = await startTls({ maxConnections: 4 });
+      const port = (target as { port: number }).port;
+      const stalled: { is: boolean }[] = [];
+      for (let i = 0; i < 8; i++) {
+        const socket = netConnect(port, "127.0.0.1", () => socket.write(Buffer.from([0x16, 0x03, 0x01])));
+        socket.on("error", () => {});
+        const closed = { is: false };
+        socket.once("close", () => (closed.is = true));
+        onCleanup(() => socket.destroy());
+        stalled.push(closed);
+        await new Promise((resolve) => setTimeout(resolve, 20)); // in order, each seen by the server
+      }
+      await eventually(() => stalled.slice(0, 4).every((c) => c.is), FAST_MS);
+      expect(stalled.slice(4).map((c) => c.is)).toEqual([false, false, false, false]);
+      const rejected = events.filter((e) => e.kind === "connection-rejected");
+      expect(rejected.length).toBe(4);
+      expect(rejected[0]).toMatchObject({ reason: "closed to admit a new connection: 4 connections are in their TLS handshake, and this one was the oldest" });
+      // A real client still gets in (cutting the oldest stalled handshake in turn).
+      const connection = await connectTlsTo(target, { tls: clientTls() });
+      expect(await createClient(Calc, connection).divide(9, 3)).toBe(3);
+    });
+
     test("close() does not wait for handshakes in progress", async () => {
       const { target, server } = await startTls();
       const stalled = netConnect((target as { port: number }).port, "127.0.0.1", () => stalled.write(Buffer.from([0x16, 0x03, 0x01])));
