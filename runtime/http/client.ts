@@ -99,7 +99,9 @@ export class NodeHttpChannel extends HttpChannelBase {
 
   private post1(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): void {
     headers["content-length"] = String(body.length);
-    const request = (this.secure ? httpsRequest : httpRequest)({ ...this.requestOptions, headers });
+    // A literal, not `{ ...this.requestOptions, headers }`: V8 (Node 20) builds that spread on a slow path, microseconds per call.
+    const o = this.requestOptions;
+    const request = (this.secure ? httpsRequest : httpRequest)({ protocol: o.protocol, hostname: o.hostname, port: o.port, path: o.path, method: o.method, agent: o.agent, headers });
     // Giving the call up destroys its request (no AbortController per call).
     pending.cancel = { abort: (reason) => request.destroy(reason instanceof Error ? reason : new Error(String(reason))) };
     const fail = (error: unknown): void => this.failed(pending, error);
