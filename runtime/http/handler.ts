@@ -62,11 +62,57 @@ export interface HttpHandler {
   abortAll(reason: unknown): void;
 }
 
+/** A member of a Roster: its links, owned by the roster. */
+interface Listed {
+  prev: Listed | undefined;
+  next: Listed | undefined;
+  listed: boolean;
+}
+
+/**
+ * Objects held for a while, in an intrusive doubly linked list: add and delete in constant time with no
+ * allocation, where a Set would hash every new object (its first identity hash) on each request's path.
+ */
+class Roster<T extends Listed> {
+  private head: Listed | undefined = undefined;
+  size = 0;
+
+  add(item: T): void {
+    if (item.listed) return;
+    item.listed = true;
+    item.prev = undefined;
+    item.next = this.head;
+    if (this.head !== undefined) this.head.prev = item;
+    this.head = item;
+    this.size++;
+  }
+
+  delete(item: T): void {
+    if (!item.listed) return;
+    item.listed = false;
+    if (item.prev !== undefined) item.prev.next = item.next;
+    else this.head = item.next;
+    if (item.next !== undefined) item.next.prev = item.prev;
+    item.prev = item.next = undefined;
+    this.size--;
+  }
+
+  /** The members now (a copy: what runs for each may delete members). */
+  snapshot(): T[] {
+    const out: T[] = [];
+    for (let x = this.head; x !== undefined; x = x.next) out.push(x as T);
+    return out;
+  }
+}
+
 /**
  * A request's scope, which knows whether handlers still watch it: a oneway call is answered before its
  * handler runs, and the handler's signal must still abort when the server goes away.
  */
-class RequestScope extends Scope {
+class RequestScope extends Scope implements Listed {
+  prev: Listed | undefined = undefined;
+  next: Listed | undefined = undefined;
+  listed = false;
   /** Once the request is answered: where the scope stays while handlers watch it. */
   private lingering: Set<Scope> | undefined = undefined;
 
@@ -145,7 +191,7 @@ export function createHttpHandler(services: Readonly<Record<string, Registration
     reader: protocol.createReader(new Uint8Array(0), settings.limits),
     writer: protocol.createWriter(new WriteBuffer(1024)),
   }));
-  const active = new Set<Scope>();
+  const active = new Roster<RequestScope>();
   /** Answered requests whose handlers still watch their signals (oneway calls): the server going away aborts them too. */
   const lingering = new Set<Scope>();
   const handle = (req: RequestLike, res: ResponseLike): void => {
@@ -186,7 +232,7 @@ export function createHttpHandler(services: Readonly<Record<string, Registration
     activeRequests: { get: () => active.size },
     abortAll: {
       value: (reason: unknown) => {
-        for (const scope of active) scope.abort(reason);
+        for (const scope of active.snapshot()) scope.abort(reason);
         for (const scope of lingering) scope.abort(reason);
       },
     },
@@ -363,6 +409,9 @@ function readBody(s: Settings, req: RequestLike, res: ResponseLike, refusal: Rea
 
 /** One body being read: its chunks, its deadline (held by the handler's BodyTimer), its listeners. */
 class BodyRead implements BodyDeadline {
+  prev: Listed | undefined = undefined;
+  next: Listed | undefined = undefined;
+  listed = false;
   readonly due: number;
   private readonly chunks: Uint8Array[] = [];
   private size = 0;
@@ -427,7 +476,7 @@ function refuse408(s: Settings, req: RequestLike, res: ResponseLike, refusal: Re
   refuse(s, req, res, 408, `the request body did not arrive within ${s.bodyTimeoutMs} ms`, { ...refusal, connection: "close" });
 }
 
-interface BodyDeadline {
+interface BodyDeadline extends Listed {
   readonly due: number;
   expire(): void;
 }
@@ -438,7 +487,7 @@ interface BodyDeadline {
  * being read.
  */
 class BodyTimer {
-  private readonly reads = new Set<BodyDeadline>();
+  private readonly reads = new Roster<BodyDeadline>();
   private timer: ReturnType<typeof setInterval> | undefined = undefined;
   private readonly periodMs: number;
 
@@ -465,7 +514,7 @@ class BodyTimer {
       return;
     }
     const now = Date.now();
-    for (const read of this.reads) if (read.due <= now) read.expire();
+    for (const read of this.reads.snapshot()) if (read.due <= now) read.expire();
   }
 }
 
