@@ -105,6 +105,11 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
    */
   protected abstract post(body: Uint8Array, headers: Record<string, string>, pending: PendingCall): void;
 
+  /** A call's bytes, copied out of the writer every call reuses. */
+  protected copyOut(bytes: Uint8Array): Uint8Array {
+    return bytes.slice();
+  }
+
   /** Releases connections (agents, sessions) once closed. */
   protected abstract release(): Promise<void>;
 
@@ -123,13 +128,17 @@ export abstract class HttpChannelBase extends BaseChannel implements CallHost {
       this.writer = this.protocol.createWriter(new WriteBuffer(256)); // a failed encode may leave it mid-struct
       return Promise.reject(error);
     }
-    const body = w.buffer.finish().slice();
+    const body = this.copyOut(w.buffer.finish());
     if (w.buffer.bytes.length > 1024 * 1024) this.writer = this.protocol.createWriter(new WriteBuffer(256)); // not kept after a huge call
     const now = Date.now();
     const pending = tracker.open(seqid, method, options, call, now);
     // A plain record: cheaper than a Headers per call, and what node:http takes as it is.
     const own = headersToSend(options, call);
-    const headers: Record<string, string> = { ...this.baseHeaders };
+    // Copied name by name, not spread: V8 (Node 20) adds properties to a spread copy on a slow path
+    // (once optimized, a new map per object): microseconds per call where this takes tens of nanoseconds.
+    const headers: Record<string, string> = {};
+    const base = this.baseHeaders;
+    for (const name in base) headers[name] = base[name]!;
     if (own !== undefined) {
       for (const [name, value] of headerPairs(own)) headers[name.toLowerCase()] = value;
       headers["content-type"] = this.contentType;

@@ -30,8 +30,12 @@ export interface ResponseLike {
   once(event: "close", listener: () => void): unknown;
 }
 
-/** An HTTP/2 stream's request side. */
-class StreamRequest implements RequestLike {
+/**
+ * An HTTP/2 stream as both the request and its response: one object per stream, listeners passed to
+ * the stream as they are (no wrappers), and the response's headers handed to `respond` with the status
+ * first.
+ */
+class StreamExchange implements RequestLike, ResponseLike {
   readonly httpVersionMajor = 2;
   readonly method: string | undefined;
   readonly url: string | undefined;
@@ -66,11 +70,6 @@ class StreamRequest implements RequestLike {
     this.stream.resume();
     return this;
   }
-}
-
-/** An HTTP/2 stream's response side. */
-class StreamResponse implements ResponseLike {
-  constructor(private readonly stream: ServerHttp2Stream) {}
 
   get headersSent(): boolean {
     return this.stream.headersSent;
@@ -80,8 +79,11 @@ class StreamResponse implements ResponseLike {
     return this.stream.writableEnded;
   }
 
-  writeHead(status: number, headers: Record<string, string | string[]> = {}): this {
-    if (!this.stream.destroyed) this.stream.respond({ ...headers, ":status": status });
+  writeHead(status: number, headers?: Record<string, string | string[]>): this {
+    if (this.stream.destroyed) return this;
+    const h: Record<string, string | string[] | number> = { ":status": status };
+    if (headers !== undefined) for (const name in headers) h[name] = headers[name]!;
+    this.stream.respond(h);
     return this;
   }
 
@@ -91,12 +93,13 @@ class StreamResponse implements ResponseLike {
   }
 
   once(event: "close", listener: () => void): this {
-    this.stream.once(event, listener);
+    // A stream closes once: a plain listener, without once()'s wrapper.
+    this.stream.on(event, listener);
     return this;
   }
 }
 
-/** An HTTP/2 stream as a request and its response. */
-export function streamExchange(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): [RequestLike, ResponseLike] {
-  return [new StreamRequest(stream, headers), new StreamResponse(stream)];
+/** An HTTP/2 stream as a request and its response (one object, both roles). */
+export function streamExchange(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): RequestLike & ResponseLike {
+  return new StreamExchange(stream, headers);
 }

@@ -62,11 +62,57 @@ export interface HttpHandler {
   abortAll(reason: unknown): void;
 }
 
+/** A member of a Roster: its links, owned by the roster. */
+interface Listed {
+  prev: Listed | undefined;
+  next: Listed | undefined;
+  listed: boolean;
+}
+
+/**
+ * Objects held for a while, in an intrusive doubly linked list: add and delete in constant time with no
+ * allocation, where a Set would hash every new object (its first identity hash) on each request's path.
+ */
+class Roster<T extends Listed> {
+  private head: Listed | undefined = undefined;
+  size = 0;
+
+  add(item: T): void {
+    if (item.listed) return;
+    item.listed = true;
+    item.prev = undefined;
+    item.next = this.head;
+    if (this.head !== undefined) this.head.prev = item;
+    this.head = item;
+    this.size++;
+  }
+
+  delete(item: T): void {
+    if (!item.listed) return;
+    item.listed = false;
+    if (item.prev !== undefined) item.prev.next = item.next;
+    else this.head = item.next;
+    if (item.next !== undefined) item.next.prev = item.prev;
+    item.prev = item.next = undefined;
+    this.size--;
+  }
+
+  /** The members now (a copy: what runs for each may delete members). */
+  snapshot(): T[] {
+    const out: T[] = [];
+    for (let x = this.head; x !== undefined; x = x.next) out.push(x as T);
+    return out;
+  }
+}
+
 /**
  * A request's scope, which knows whether handlers still watch it: a oneway call is answered before its
  * handler runs, and the handler's signal must still abort when the server goes away.
  */
-class RequestScope extends Scope {
+class RequestScope extends Scope implements Listed {
+  prev: Listed | undefined = undefined;
+  next: Listed | undefined = undefined;
+  listed = false;
   /** Once the request is answered: where the scope stays while handlers watch it. */
   private lingering: Set<Scope> | undefined = undefined;
 
@@ -145,7 +191,7 @@ export function createHttpHandler(services: Readonly<Record<string, Registration
     reader: protocol.createReader(new Uint8Array(0), settings.limits),
     writer: protocol.createWriter(new WriteBuffer(1024)),
   }));
-  const active = new Set<Scope>();
+  const active = new Roster<RequestScope>();
   /** Answered requests whose handlers still watch their signals (oneway calls): the server going away aborts them too. */
   const lingering = new Set<Scope>();
   const handle = (req: RequestLike, res: ResponseLike): void => {
@@ -163,21 +209,30 @@ export function createHttpHandler(services: Readonly<Record<string, Registration
     // A pipelined HTTP/1.1 request queued behind another never sees its response close when the
     // connection dies (Node emits 'close' only for the response on the socket): its socket's does.
     const socket = req.httpVersionMajor === 2 ? undefined : (req.socket as Socket | null | undefined);
-    const forget = socket ? whenClosed(socket, finish) : undefined;
-    res.once("close", () => {
-      forget?.();
-      finish();
-    });
+    if (socket) {
+      const forget = whenClosed(socket, finish);
+      res.once("close", () => {
+        forget();
+        finish();
+      });
+    } else {
+      res.once("close", finish);
+    }
     serve(settings, req, res, scope);
   };
   const handler = ((req: HttpRequest, res: HttpResponse) => handle(req as RequestLike, res as ResponseLike)) as HttpHandler;
   Object.defineProperties(handler, {
-    stream: { value: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => handle(...streamExchange(stream, headers)) },
+    stream: {
+      value: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+        const exchange = streamExchange(stream, headers);
+        handle(exchange, exchange);
+      },
+    },
     processor: { value: settings.processor },
     activeRequests: { get: () => active.size },
     abortAll: {
       value: (reason: unknown) => {
-        for (const scope of active) scope.abort(reason);
+        for (const scope of active.snapshot()) scope.abort(reason);
         for (const scope of lingering) scope.abort(reason);
       },
     },
@@ -246,7 +301,7 @@ function serve(s: Settings, req: RequestLike, res: ResponseLike, scope: Scope): 
   const origin = header(req, "origin");
   // Refusals to an allowed origin carry its CORS headers too, or its browser hides their status.
   const allowedOrigin = origin !== undefined && s.cors !== undefined && s.cors.allows(origin);
-  const refusal = allowedOrigin ? s.cors!.response(origin, []) : {};
+  const refusal = allowedOrigin ? s.cors!.response(origin, []) : NO_HEADERS;
   if (s.json?.claims(req) === true) {
     s.json.serve({
       req,
@@ -339,7 +394,7 @@ type BodyCallback = (body: Uint8Array | undefined, error?: unknown) => void;
  * Reads the body within the size limit and the time limit, then calls `done` (a callback, not a
  * promise: this is on every request's path). Uses a body a framework already read into bytes.
  */
-function readBody(s: Settings, req: RequestLike, res: ResponseLike, refusal: Record<string, string>, done: BodyCallback): void {
+function readBody(s: Settings, req: RequestLike, res: ResponseLike, refusal: Readonly<Record<string, string>>, done: BodyCallback): void {
   const preread = (req as { body?: unknown }).body;
   if (preread instanceof Uint8Array) {
     done(preread);
@@ -354,6 +409,9 @@ function readBody(s: Settings, req: RequestLike, res: ResponseLike, refusal: Rec
 
 /** One body being read: its chunks, its deadline (held by the handler's BodyTimer), its listeners. */
 class BodyRead implements BodyDeadline {
+  prev: Listed | undefined = undefined;
+  next: Listed | undefined = undefined;
+  listed = false;
   readonly due: number;
   private readonly chunks: Uint8Array[] = [];
   private size = 0;
@@ -363,7 +421,7 @@ class BodyRead implements BodyDeadline {
     private readonly s: Settings,
     private readonly req: RequestLike,
     private readonly res: ResponseLike,
-    private readonly refusal: Record<string, string>,
+    private readonly refusal: Readonly<Record<string, string>>,
     private readonly done: BodyCallback,
   ) {
     this.due = Date.now() + s.bodyTimeoutMs;
@@ -414,11 +472,11 @@ class BodyRead implements BodyDeadline {
   }
 }
 
-function refuse408(s: Settings, req: RequestLike, res: ResponseLike, refusal: Record<string, string>): void {
+function refuse408(s: Settings, req: RequestLike, res: ResponseLike, refusal: Readonly<Record<string, string>>): void {
   refuse(s, req, res, 408, `the request body did not arrive within ${s.bodyTimeoutMs} ms`, { ...refusal, connection: "close" });
 }
 
-interface BodyDeadline {
+interface BodyDeadline extends Listed {
   readonly due: number;
   expire(): void;
 }
@@ -429,7 +487,7 @@ interface BodyDeadline {
  * being read.
  */
 class BodyTimer {
-  private readonly reads = new Set<BodyDeadline>();
+  private readonly reads = new Roster<BodyDeadline>();
   private timer: ReturnType<typeof setInterval> | undefined = undefined;
   private readonly periodMs: number;
 
@@ -456,13 +514,13 @@ class BodyTimer {
       return;
     }
     const now = Date.now();
-    for (const read of this.reads) if (read.due <= now) read.expire();
+    for (const read of this.reads.snapshot()) if (read.due <= now) read.expire();
   }
 }
 
 
 /** Answers with a plain-text error (a JSON one to a JSON request) and reports it. */
-function refuse(s: Settings, req: RequestLike, res: ResponseLike, status: number, reason: string, headers: Record<string, string> = {}): void {
+function refuse(s: Settings, req: RequestLike, res: ResponseLike, status: number, reason: string, headers: Readonly<Record<string, string>> = NO_HEADERS): void {
   s.logger({ kind: "request-rejected", peer: peerOf(req), status, reason });
   if (res.headersSent) {
     res.end();
@@ -471,8 +529,9 @@ function refuse(s: Settings, req: RequestLike, res: ResponseLike, status: number
   const json = s.json?.claims(req) === true;
   const body = json ? jsonErrorBody(status, reason) : `${reason}\n`;
   const isHttp2 = (req as { httpVersionMajor?: number }).httpVersionMajor === 2;
-  if (isHttp2) delete headers["connection"]; // HTTP/2 has no connection header
-  res.writeHead(status, { "content-type": json ? JSON_CONTENT_TYPE : "text/plain; charset=utf-8", "content-length": String(Buffer.byteLength(body)), ...headers });
+  const out: Record<string, string> = { "content-type": json ? JSON_CONTENT_TYPE : "text/plain; charset=utf-8", "content-length": String(Buffer.byteLength(body)), ...headers };
+  if (isHttp2) delete out["connection"]; // HTTP/2 has no connection header
+  res.writeHead(status, out);
   res.end(body);
 }
 
@@ -487,9 +546,9 @@ function codecOf(s: Settings, body: Uint8Array): Codec | undefined {
 }
 
 function answer(s: Settings, req: RequestLike, res: ResponseLike, scope: Scope, body: Uint8Array, origin: string | undefined, cors: boolean): void {
-  const refusal = cors ? s.cors!.response(origin!, []) : {};
   const codec = codecOf(s, body);
   if (codec === undefined) {
+    const refusal = cors ? s.cors!.response(origin!, []) : NO_HEADERS;
     refuse(s, req, res, 400, body.length === 0 ? "empty request body: expected a Thrift call" : `the request body is not a Thrift call in ${s.protocols.map((p) => p.name).join(", ")}`, refusal);
     return;
   }
@@ -502,6 +561,7 @@ function answer(s: Settings, req: RequestLike, res: ResponseLike, scope: Scope, 
     if (r.remaining !== 0) throw new Error(`${r.remaining} bytes follow the call`);
   } catch (error) {
     r.reset(EMPTY); // a failed decode may leave the reader mid-struct; and the body is not held
+    const refusal = cors ? s.cors!.response(origin!, []) : NO_HEADERS;
     refuse(s, req, res, 400, `the request body is not one Thrift call (${codec.protocol.name}): ${describe(error)}`, refusal);
     return;
   }
@@ -558,6 +618,9 @@ function requestHeaders(req: RequestLike): Headers {
 
 const EMPTY = new Uint8Array(0);
 
+/** No headers (a request that refusals answer without CORS headers). */
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** The codec's writer, emptied for a new message. */
 function fresh(codec: Codec): ProtocolWriter {
   codec.writer.buffer.reset();
@@ -568,7 +631,8 @@ function fresh(codec: Codec): ProtocolWriter {
 function reply(s: Settings, res: ResponseLike, call: IncomingCall, codec: Codec, replyHeaders: Headers | undefined, origin: string | undefined): void {
   const buffer = codec.writer.buffer;
   const contentType = codec.contentType;
-  let bytes = buffer.finish().slice();
+  // Into a Buffer from Node's pool: no ArrayBuffer of its own per reply.
+  let bytes: Uint8Array = Buffer.from(buffer.finish());
   if (bytes.length > s.maxBodySize) {
     s.logger({
       kind: "result-error",
@@ -577,7 +641,7 @@ function reply(s: Settings, res: ResponseLike, call: IncomingCall, codec: Codec,
       error: new TTransportException(TTransportExceptionType.SIZE_LIMIT, `reply of ${bytes.length} bytes exceeds the maximum body size of ${s.maxBodySize} bytes`),
     });
     writeException(fresh(codec), call.name, call.seqid, new TApplicationException(TApplicationExceptionType.INTERNAL_ERROR, "Internal error"));
-    bytes = buffer.finish().slice();
+    bytes = Buffer.from(buffer.finish());
   }
   // A huge reply's storage is not kept for the next one.
   if (buffer.bytes.length > 1024 * 1024) codec.writer = codec.protocol.createWriter(new WriteBuffer(1024));
