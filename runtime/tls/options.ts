@@ -35,6 +35,13 @@ export type ClientCertificateMode = "none" | "request" | "require";
  */
 export interface TlsServerSettings extends Omit<NodeTlsServerOptions, "requestCert" | "rejectUnauthorized" | "allowHalfOpen" | "pauseOnConnect"> {
   clientCertificate?: ClientCertificateMode | undefined;
+  /**
+   * Connections in their handshake at once (default: the server's `maxConnections`). Each holds tens of
+   * KB of OpenSSL state until it completes or times out; past the bound, a new connection cuts the
+   * oldest handshake in progress. Lower it to bound that memory where many clients are not expected
+   * to (re)connect at the same moment.
+   */
+  maxHandshakes?: number | undefined;
 }
 
 /** Options of a TLS client connection: the TCP options, and its TLS settings. */

@@ -27,12 +27,14 @@ export function createTlsServer(services: ServiceRegistrations, options: TlsServ
 export function createTlsServer(first: ServiceDescriptor<any, any> | ServiceRegistrations, second?: unknown, third?: TlsServerOptions): Server {
   const [services, options] = servicesOf(first, second, third);
   if (options?.tls === undefined) throw new TypeError("createTlsServer needs options.tls (at least a key and a certificate: { tls: { key, cert } })");
-  return new Server(services, options, tlsListenerFactory(options.tls, options.maxConnections ?? SERVER_DEFAULTS.maxConnections));
+  const maxHandshakes = options.tls.maxHandshakes ?? options.maxConnections ?? SERVER_DEFAULTS.maxConnections;
+  if (!(maxHandshakes >= 1)) throw new TypeError(`tls.maxHandshakes must be at least 1 (got ${maxHandshakes})`);
+  return new Server(services, options, tlsListenerFactory(options.tls, maxHandshakes));
 }
 
 /**
  * A listener for the stream Server: TLS connections, handed over once their handshake is done. At most
- * `maxHandshakes` (the server's `maxConnections`) are in their handshake at once; past that, a new
+ * `maxHandshakes` (`tls.maxHandshakes`, else the server's `maxConnections`) are in their handshake at once; past that, a new
  * connection cuts the oldest handshake.
  */
 export function tlsListenerFactory(settings: TlsServerSettings, maxHandshakes: number = SERVER_DEFAULTS.maxConnections): ListenerFactory {

@@ -40,7 +40,7 @@ const MODES: readonly ClientCertificateMode[] = ["none", "request", "require"];
 
 /** `tls.createServer` options: client certificates asked for by mode, the handshake bounded. */
 export function serverTlsOptions(settings: TlsServerSettings): NodeTlsServerOptions {
-  const { clientCertificate = "none", ...rest } = settings;
+  const { clientCertificate = "none", maxHandshakes: _maxHandshakes, ...rest } = settings;
   for (const name of ["requestCert", "rejectUnauthorized"]) {
     if (name in rest) throw new TypeError(`tls.${name} is not taken: say tls: { clientCertificate: "require" } (or "request", or "none")`);
   }

@@ -319,6 +319,27 @@ describeWith([openssl])("TLS over TCP", () => {
       expect(await createClient(Calc, connection).divide(9, 3)).toBe(3);
     });
 
+    test("tls.maxHandshakes bounds handshakes in progress below maxConnections; a bound under 1 is refused", async () => {
+      const { target, events } = await startTls({ tls: { ...serverIdentity(), maxHandshakes: 2 } });
+      const port = (target as { port: number }).port;
+      const stalled: { is: boolean }[] = [];
+      for (let i = 0; i < 4; i++) {
+        const socket = netConnect(port, "127.0.0.1", () => socket.write(Buffer.from([0x16, 0x03, 0x01])));
+        socket.on("error", () => {});
+        const closed = { is: false };
+        socket.once("close", () => (closed.is = true));
+        onCleanup(() => socket.destroy());
+        stalled.push(closed);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await eventually(() => stalled.slice(0, 2).every((c) => c.is), FAST_MS);
+      expect(stalled.slice(2).map((c) => c.is)).toEqual([false, false]);
+      expect(events.filter((e) => e.kind === "connection-rejected")[0]).toMatchObject({
+        reason: "closed to admit a new connection: 2 connections are in their TLS handshake, and this one was the oldest",
+      });
+      expect(() => createTlsServer(Calc, { divide: () => 1 }, { tls: { ...serverIdentity(), maxHandshakes: 0 } })).toThrow("tls.maxHandshakes must be at least 1 (got 0)");
+    });
+
     test("close() does not wait for handshakes in progress", async () => {
       const { target, server } = await startTls();
       const stalled = netConnect((target as { port: number }).port, "127.0.0.1", () => stalled.write(Buffer.from([0x16, 0x03, 0x01])));
