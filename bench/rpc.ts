@@ -435,10 +435,17 @@ export interface PeerState {
   error?: string;
   seq: SeqSample[];
   par: ParSample[];
+  /**
+   * TCP payload bytes per call, from a round of its own after the timed ones: reading the kernel's
+   * counters spawns `ss`, and the fork leaves the harness's pages copy-on-write, so the round after it
+   * pays page faults on every page it writes (allocation-heavy clients such as zlib's most).
+   */
+  wireBytes?: number;
 }
 
 export async function runScenario(ctx: BenchContext, scenario: Scenario, peers: RpcPeer[], options: RoundOptions = {}): Promise<PeerState[]> {
   const states: PeerState[] = peers.map((peer) => ({ peer, seq: [], par: [] }));
+  const { wireBytes, ...timedOptions } = options;
   const allCpus = ctx.cpus?.join(",");
   if (scenario.clientCpus !== undefined && !pin(process.pid, scenario.clientCpus)) throw new Error("taskset failed to pin the client");
   try {
@@ -452,28 +459,35 @@ export async function runScenario(ctx: BenchContext, scenario: Scenario, peers: 
         ctx.log(`${scenario.section ?? "rpc"} ${scenario.kind}: ${s.peer.name} unavailable: ${s.error}`);
       }
     }
-    const measure = async (s: PeerState, ms: number, record: boolean): Promise<void> => {
+    /** A round: timed (recorded or warm-up), or one that only counts the bytes on the wire. */
+    const measure = async (s: PeerState, ms: number, record: "timed" | "warm-up" | "bytes"): Promise<void> => {
       if (s.error !== undefined || s.client === undefined) return;
       try {
         const limit = ms * 20 + 20_000;
+        const roundOptions = record === "bytes" ? { wireBytes } : timedOptions;
+        let r: SeqSample | ParSample;
         if (scenario.kind === "par") {
-          const r = await withTimeout(measurePar(s.client, s.server!, ms, options), limit, `${s.peer.name}: par round`);
-          if (record) s.par.push(r);
+          const par = await withTimeout(measurePar(s.client, s.server!, ms, roundOptions), limit, `${s.peer.name}: par round`);
+          if (record === "timed") s.par.push(par);
+          r = par;
         } else {
-          const r = await withTimeout(measureSeq(s.client, s.server!, ms, options), limit, `${s.peer.name}: seq round`);
-          if (record) s.seq.push(r);
+          const seq = await withTimeout(measureSeq(s.client, s.server!, ms, roundOptions), limit, `${s.peer.name}: seq round`);
+          if (record === "timed") s.seq.push(seq);
+          r = seq;
         }
+        if (record === "bytes" && r.wireBytes !== undefined) s.wireBytes = r.wireBytes;
       } catch (e) {
         s.error = e instanceof Error ? e.message : String(e);
         ctx.log(`${scenario.section ?? "rpc"} ${scenario.kind}: ${s.peer.name} failed: ${s.error}`);
       }
     };
     const { rounds, ms, warmupMs } = ctx.rpc;
-    for (const s of states) await measure(s, warmupMs, false);
+    for (const s of states) await measure(s, warmupMs, "warm-up");
     for (let r = 0; r < rounds; r++) {
-      for (const s of states) await measure(s, ms, true);
+      for (const s of states) await measure(s, ms, "timed");
       if ((r + 1) % 5 === 0 || r + 1 === rounds) ctx.log(`${scenario.section ?? "rpc"} ${scenario.kind}: round ${r + 1}/${rounds} done`);
     }
+    if (wireBytes !== undefined) for (const s of states) await measure(s, ms, "bytes");
   } finally {
     for (const s of states) {
       if (s.client) await withTimeout(s.client.close(), 5000, `${s.peer.name}: close`).catch(() => {});

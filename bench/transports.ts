@@ -115,7 +115,8 @@ function apachePeer(keys: BenchKeys | undefined): RpcPeer {
 /**
  * TCP payload bytes sent plus received so far by the client's socket to `port` (the one established
  * connection with that destination port), from the kernel's tcp_info through `ss`; undefined without
- * ss. Read between rounds, so the time it takes is in no measurement.
+ * ss. Read in a round of its own after the timed ones (runScenario), since spawning ss perturbs the
+ * rounds after it.
  */
 export function wireBytes(port: number): number | undefined {
   let r: ReturnType<typeof run>;
@@ -149,10 +150,14 @@ interface Round {
   callsPerSec: number;
   clientCpu?: number | undefined;
   serverCpu?: number | undefined;
-  wireBytes?: number | undefined;
 }
 
 type Results = Map<ScenarioKind, PeerState[]>;
+
+/** Bytes per call on the wire, from the scenario's own bytes round (see PeerState.wireBytes). */
+function bytesOf(results: Results, kind: ScenarioKind, peer: RpcPeer): number | undefined {
+  return results.get(kind)?.find((x) => x.peer === peer)?.wireBytes;
+}
 
 function roundsOf(results: Results, kind: ScenarioKind, peer: RpcPeer): Round[] {
   const s = results.get(kind)?.find((x) => x.peer === peer);
@@ -172,9 +177,6 @@ function cpuOf(rounds: Round[]): number[] {
   return rounds.flatMap((r) => (r.clientCpu !== undefined && r.serverCpu !== undefined ? [r.clientCpu + r.serverCpu] : []));
 }
 
-function bytesOf(rounds: Round[]): number[] {
-  return rounds.flatMap((r) => (r.wireBytes !== undefined ? [r.wireBytes] : []));
-}
 
 function cpuCell(rounds: Round[]): string {
   const total = cpuOf(rounds);
@@ -189,7 +191,7 @@ function peerRow(results: Results, peer: RpcPeer): string[] {
     const rounds = roundsOf(results, kind, peer);
     const rates = rounds.map((r) => r.callsPerSec);
     const rate = rates.length < 2 ? fmtInt(median(rates)) : `${fmtInt(median(rates))} ${spread(rates)}`;
-    return rounds.length === 0 ? ["–", "–", "–"] : [rate, cpuCell(rounds), fmtNum(median(bytesOf(rounds)))];
+    return rounds.length === 0 ? ["–", "–", "–"] : [rate, cpuCell(rounds), fmtNum(bytesOf(results, kind, peer))];
   });
   const bad = errorOf(results, peer);
   const [seqRate, seqCpu, seqBytes, parRate, parCpu, parBytes] = cells;
@@ -207,7 +209,8 @@ function ratioRow(results: Results, a: RpcPeer, b: RpcPeer): { cells: string[]; 
       rb.map((r) => r.callsPerSec),
     );
     values[`${kind}.cpu`] = pairedRatio(cpuOf(ra), cpuOf(rb));
-    values[`${kind}.bytes`] = pairedRatio(bytesOf(ra), bytesOf(rb));
+    const [bytesA, bytesB] = [bytesOf(results, kind, a), bytesOf(results, kind, b)];
+    values[`${kind}.bytes`] = bytesA === undefined || bytesB === undefined ? undefined : bytesA / bytesB;
   }
   const order = ["seq.calls", "par.calls", "seq.cpu", "par.cpu", "seq.bytes", "par.bytes"];
   return { cells: order.map((k) => fmtRatio(values[k])), values };
@@ -343,7 +346,7 @@ export async function runTransports(ctx: BenchContext, apacheCode: boolean): Pro
   const markdown: string[] = [
     "`Calc.divide(i32, i32) -> double` (bench/idl/calc.thrift), binary protocol, over 127.0.0.1, one connection per peer; servers in a child process, clients in the harness process" +
       (split ? `, pinned: client on CPU ${cpus[0]}, server on CPU ${cpus[1]}.` : "."),
-    `Calls/s are medians over ${ctx.rpc.rounds} interleaved rounds of ${ctx.rpc.ms} ms per peer (± the round spread); CPU is process CPU time (user + system) per call over each round, in the harness (client) and the server process; bytes are TCP payload per call, both ways, from the kernel's counters for the client's socket.` +
+    `Calls/s are medians over ${ctx.rpc.rounds} interleaved rounds of ${ctx.rpc.ms} ms per peer (± the round spread); CPU is process CPU time (user + system) per call over each round, in the harness (client) and the server process; bytes are TCP payload per call, both ways, from the kernel's counters for the client's socket, over one more round after the timed ones (reading them spawns \`ss\`, whose fork would slow the round after it).` +
       (hasSs ? "" : " **Bytes not measured: `ss` (iproute2) is not installed.**"),
     "Overheads are medians of per-round ratios a ÷ b: for calls/s below 1 means slower, for CPU and bytes above 1 means more.",
     "",
