@@ -299,16 +299,7 @@ describeWith([openssl])("TLS over TCP", () => {
       // without a bound they were all held until the handshake timeout (10 s by default).
       const { target, events } = await startTls({ maxConnections: 4 });
       const port = (target as { port: number }).port;
-      const stalled: { is: boolean }[] = [];
-      for (let i = 0; i < 8; i++) {
-        const socket = netConnect(port, "127.0.0.1", () => socket.write(Buffer.from([0x16, 0x03, 0x01])));
-        socket.on("error", () => {});
-        const closed = { is: false };
-        socket.once("close", () => (closed.is = true));
-        onCleanup(() => socket.destroy());
-        stalled.push(closed);
-        await new Promise((resolve) => setTimeout(resolve, 20)); // in order, each seen by the server
-      }
+      const stalled = await stallHandshakes(port, 8);
       await eventually(() => stalled.slice(0, 4).every((c) => c.is), FAST_MS);
       expect(stalled.slice(4).map((c) => c.is)).toEqual([false, false, false, false]);
       const rejected = events.filter((e) => e.kind === "connection-rejected");
@@ -322,16 +313,7 @@ describeWith([openssl])("TLS over TCP", () => {
     test("tls.maxHandshakes bounds handshakes in progress below maxConnections; a bound under 1 is refused", async () => {
       const { target, events } = await startTls({ tls: { ...serverIdentity(), maxHandshakes: 2 } });
       const port = (target as { port: number }).port;
-      const stalled: { is: boolean }[] = [];
-      for (let i = 0; i < 4; i++) {
-        const socket = netConnect(port, "127.0.0.1", () => socket.write(Buffer.from([0x16, 0x03, 0x01])));
-        socket.on("error", () => {});
-        const closed = { is: false };
-        socket.once("close", () => (closed.is = true));
-        onCleanup(() => socket.destroy());
-        stalled.push(closed);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      const stalled = await stallHandshakes(port, 4);
       await eventually(() => stalled.slice(0, 2).every((c) => c.is), FAST_MS);
       expect(stalled.slice(2).map((c) => c.is)).toEqual([false, false]);
       expect(events.filter((e) => e.kind === "connection-rejected")[0]).toMatchObject({
@@ -354,3 +336,18 @@ describeWith([openssl])("TLS over TCP", () => {
 
   });
 });
+
+/** Opens `count` connections that start a TLS record and never finish it, one after another (each seen by the server in turn); whether each has been closed. */
+async function stallHandshakes(port: number, count: number): Promise<{ is: boolean }[]> {
+  const stalled: { is: boolean }[] = [];
+  for (let i = 0; i < count; i++) {
+    const socket = netConnect(port, "127.0.0.1", () => socket.write(Buffer.from([0x16, 0x03, 0x01])));
+    socket.on("error", () => {});
+    const closed = { is: false };
+    socket.once("close", () => (closed.is = true));
+    onCleanup(() => socket.destroy());
+    stalled.push(closed);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return stalled;
+}
